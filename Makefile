@@ -1,0 +1,34 @@
+# vla_ros: the two commands are `make demo` and `make test`; both set up the workspace first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ROBOT ?= panda
+EPISODES ?= 10
+MULTIPROCESS ?= 0
+DEMO_ARGS ?=
+PYTEST_ARGS ?=
+ENV := source scripts/env.sh &&
+
+.PHONY: help setup demo test bench clean
+
+help:
+	@echo "make setup   create .venv, install ROS 2 (PyPI wheels unless a ROS 2 is sourced) + deps, colcon build"
+	@echo "make demo    seeded episodes in the embedded MuJoCo sim (ROBOT=$(ROBOT) EPISODES=$(EPISODES) MULTIPROCESS=$(MULTIPROCESS))"
+	@echo "make test    the whole test suite"
+	@echo "make bench   benchmarks under bench/ (ratios against baselines measured in the same run)"
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	@$(ENV) python -m vla_ros.cli demo --robot $(ROBOT) --episodes $(EPISODES) --out demo_out \
+	  $(if $(filter 1,$(MULTIPROCESS)),--multiprocess) $(DEMO_ARGS)
+
+test: setup
+	@$(ENV) python -m pytest vla_ros/test $(PYTEST_ARGS)
+
+bench: setup
+	@$(ENV) for b in bench/*/run.py; do echo "== $$b"; python "$$b" || exit 1; done
+
+clean:
+	rm -rf build install log demo_out

@@ -1,0 +1,1 @@
+"""Policy backends, one module each, all behind vla_ros.core.policy.Policy."""

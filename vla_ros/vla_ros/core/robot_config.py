@@ -1,0 +1,255 @@
+"""Robot configurations: YAML data in config/robots/, validated into dataclasses.
+
+One code path reads every robot; nothing outside these files branches on a robot's name.
+Position and velocity limits come from the URDF (the robot's own description when it publishes
+one); acceleration and jerk limits, which URDFs do not carry, come from the YAML.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from vla_ros.core.types import InvalidInput
+from vla_ros.resources import share_path
+
+
+@dataclass(frozen=True)
+class GripperConfig:
+    joint: str
+    open_position: float
+    closed_position: float
+    # Other finger joints that mimic `joint` in the URDF (simulated, not commanded).
+    mimic_joints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ControllerConfig:
+    """A ros2_control JointTrajectoryController as the real driver names it."""
+
+    name: str
+    joints: tuple[str, ...]
+
+    @property
+    def trajectory_topic(self) -> str:
+        return f"/{self.name}/joint_trajectory"
+
+
+@dataclass(frozen=True)
+class ArmConfig:
+    name: str
+    joints: tuple[str, ...]
+    ee_frame: str
+    gripper: GripperConfig | None
+    controller: ControllerConfig
+    gripper_controller: ControllerConfig | None = None
+
+    @property
+    def command_joints(self) -> tuple[str, ...]:
+        return self.joints + ((self.gripper.joint,) if self.gripper else ())
+
+
+@dataclass(frozen=True)
+class CameraConfig:
+    name: str
+    topic: str
+    width: int
+    height: int
+    fovy_deg: float
+    # Simulated mount: in the world frame, or on `parent_body` (wrist cameras) when set.
+    position: tuple[float, float, float]
+    look_at: tuple[float, float, float]
+    parent_body: str | None = None
+
+
+@dataclass(frozen=True)
+class JointLimits:
+    """Per-joint limits aligned with RobotConfig.command_joints."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    velocity: np.ndarray
+    acceleration: np.ndarray
+    jerk: np.ndarray
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Axis-aligned box in the base frame that end effectors must stay inside."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+
+    def contains(self, point: np.ndarray, tolerance: float = 0.0) -> bool:
+        return bool(np.all(point >= self.lower - tolerance) and np.all(point <= self.upper + tolerance))
+
+
+@dataclass(frozen=True)
+class RobotConfig:
+    name: str
+    description: str
+    urdf_file: Path
+    base_frame: str
+    joint_state_topic: str
+    arms: tuple[ArmConfig, ...]
+    limits: JointLimits
+    home: np.ndarray
+    workspace: Workspace
+    cameras: tuple[CameraConfig, ...]
+    # Everything else the YAML carries (sim tasks, bring-up notes) for the parts that read it.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def command_joints(self) -> tuple[str, ...]:
+        """Joints a command addresses, arm by arm: arm joints then that arm's gripper joint."""
+        return tuple(j for arm in self.arms for j in arm.command_joints)
+
+    def urdf_xml(self) -> str:
+        return self.urdf_file.read_text()
+
+    def with_urdf(self, urdf_xml: str) -> RobotConfig:
+        """This config with position/velocity limits taken from another URDF (robot_description)."""
+        return _build(self.name, self._raw, urdf_xml, self.urdf_file)
+
+    _raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+def available_robots() -> list[str]:
+    return sorted(p.stem for p in share_path("config", "robots").glob("*.yaml"))
+
+
+def load_robot_config(name_or_path: str, urdf_xml: str | None = None) -> RobotConfig:
+    """Load config/robots/<name>.yaml (or a YAML path); `urdf_xml` overrides the shipped URDF."""
+    path = Path(name_or_path)
+    if path.suffix not in (".yaml", ".yml"):
+        path = share_path("config", "robots", f"{name_or_path}.yaml")
+    if not path.is_file():
+        raise InvalidInput(f"unknown robot '{name_or_path}': no {path}; available robots: {available_robots()}")
+    raw = yaml.safe_load(path.read_text())
+    urdf_file = share_path("urdf", _require(raw, "urdf", path))
+    if urdf_xml is None:
+        if not urdf_file.is_file():
+            raise InvalidInput(f"{path}: urdf '{raw['urdf']}' not found at {urdf_file}")
+        urdf_xml = urdf_file.read_text()
+    return _build(raw.get("name", path.stem), raw, urdf_xml, urdf_file, source=path)
+
+
+def urdf_joint_limits(urdf_xml: str) -> dict[str, tuple[float, float, float]]:
+    """(lower, upper, velocity) of every limited joint in a URDF."""
+    root = ET.fromstring(urdf_xml)
+    limits = {}
+    for joint in root.iter("joint"):
+        limit = joint.find("limit")
+        if limit is None or joint.get("type") not in ("revolute", "prismatic"):
+            continue
+        limits[joint.get("name")] = (
+            float(limit.get("lower", "nan")),
+            float(limit.get("upper", "nan")),
+            float(limit.get("velocity", "nan")),
+        )
+    return limits
+
+
+def _require(raw: dict[str, Any], key: str, where: Path | str) -> Any:
+    if key not in raw:
+        raise InvalidInput(f"{where}: missing required key '{key}'")
+    return raw[key]
+
+
+def _controller(raw: dict[str, Any] | None, joints: tuple[str, ...]) -> ControllerConfig | None:
+    return None if raw is None else ControllerConfig(name=raw["name"], joints=tuple(raw.get("joints", joints)))
+
+
+def _arm(raw: dict[str, Any], where: str) -> ArmConfig:
+    joints = tuple(_require(raw, "joints", where))
+    gripper_raw = raw.get("gripper")
+    gripper = None
+    if gripper_raw:
+        gripper = GripperConfig(
+            joint=gripper_raw["joint"],
+            open_position=float(gripper_raw["open"]),
+            closed_position=float(gripper_raw["closed"]),
+            mimic_joints=tuple(gripper_raw.get("mimic_joints", ())),
+        )
+    controller = _controller(_require(raw, "controller", where), joints)
+    gripper_controller = _controller(raw.get("gripper_controller"), (gripper.joint,) if gripper else ())
+    return ArmConfig(
+        name=raw.get("name", "arm"),
+        joints=joints,
+        ee_frame=_require(raw, "ee_frame", where),
+        gripper=gripper,
+        controller=controller,
+        gripper_controller=gripper_controller,
+    )
+
+
+def _camera(raw: dict[str, Any]) -> CameraConfig:
+    sim = raw.get("sim", {})
+    return CameraConfig(
+        name=raw["name"],
+        topic=raw.get("topic", f"/cameras/{raw['name']}/image_raw"),
+        width=int(raw.get("width", 224)),
+        height=int(raw.get("height", 224)),
+        fovy_deg=float(sim.get("fovy", 60.0)),
+        position=tuple(sim.get("pos", (1.0, 0.0, 1.0))),
+        look_at=tuple(sim.get("look_at", (0.4, 0.0, 0.0))),
+        parent_body=sim.get("parent_body"),
+    )
+
+
+def _build(name: str, raw: dict[str, Any], urdf_xml: str, urdf_file: Path, source: Path | str = "") -> RobotConfig:
+    where = str(source or name)
+    arms = tuple(_arm(a, f"{where}: arms[{i}]") for i, a in enumerate(_require(raw, "arms", where)))
+    joints = tuple(j for arm in arms for j in arm.command_joints)
+    urdf_limits = urdf_joint_limits(urdf_xml)
+    overrides = raw.get("limits", {})
+    rows = []
+    for joint in joints:
+        if joint not in urdf_limits:
+            raise InvalidInput(f"{where}: joint '{joint}' has no <limit> in the URDF")
+        lower, upper, velocity = urdf_limits[joint]
+        extra = overrides.get(joint, {})
+        missing = [k for k in ("acceleration", "jerk") if k not in extra]
+        if missing:
+            raise InvalidInput(f"{where}: limits.{joint} lacks {missing} (URDFs carry no acceleration/jerk limits)")
+        rows.append(
+            (
+                float(extra.get("lower", lower)),
+                float(extra.get("upper", upper)),
+                float(extra.get("velocity", velocity)),
+                float(extra["acceleration"]),
+                float(extra["jerk"]),
+            )
+        )
+    table = np.array(rows, dtype=float)
+    limits = JointLimits(*(table[:, k].copy() for k in range(5)))
+    home_raw = _require(raw, "home", where)
+    unknown = sorted(set(home_raw) - set(joints))
+    if unknown:
+        raise InvalidInput(f"{where}: home names unknown joints {unknown}")
+    home = np.array([float(home_raw.get(j, 0.0)) for j in joints])
+    outside = [j for j, q, lo, hi in zip(joints, home, limits.lower, limits.upper) if not lo <= q <= hi]
+    if outside:
+        raise InvalidInput(f"{where}: home pose outside joint limits for {outside}")
+    workspace_raw = _require(raw, "workspace", where)
+    workspace = Workspace(np.array(workspace_raw["min"], float), np.array(workspace_raw["max"], float))
+    known = {"name", "description", "urdf", "base_frame", "joint_state_topic", "arms", "limits", "home", "workspace", "cameras"}
+    return RobotConfig(
+        name=name,
+        description=raw.get("description", name),
+        urdf_file=urdf_file,
+        base_frame=_require(raw, "base_frame", where),
+        joint_state_topic=raw.get("joint_state_topic", "/joint_states"),
+        arms=arms,
+        limits=limits,
+        home=home,
+        workspace=workspace,
+        cameras=tuple(_camera(c) for c in raw.get("cameras", [])),
+        extra={k: v for k, v in raw.items() if k not in known},
+        _raw=raw,
+    )

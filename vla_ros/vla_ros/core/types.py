@@ -1,0 +1,129 @@
+"""Core data types shared by every part of the pipeline (no ROS types here).
+
+Timing convention, stated once: an ActionChunk's `stamp` is the capture time of the observation it
+was computed from, and action i of the chunk is meant for time `stamp + i * dt`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+
+class ActionSpace(str, Enum):
+    """What the numbers of an action mean (per-dimension names say which joint or axis)."""
+
+    JOINT_POSITION = "joint_position"
+    JOINT_VELOCITY = "joint_velocity"
+    EE_DELTA = "ee_delta"
+    EE_POSE = "ee_pose"
+
+
+class InvalidInput(ValueError):
+    """Input that must be rejected (and reported) without stopping the node that received it."""
+
+
+@dataclass(frozen=True)
+class JointState:
+    names: tuple[str, ...]
+    positions: np.ndarray
+    velocities: np.ndarray | None = None
+
+    def subset(self, names: tuple[str, ...] | list[str]) -> np.ndarray:
+        """Positions of `names` in that order; raises InvalidInput naming the missing joints."""
+        index = {name: i for i, name in enumerate(self.names)}
+        missing = [n for n in names if n not in index]
+        if missing:
+            raise InvalidInput(f"joint state lacks joints {missing} (has {list(self.names)})")
+        return np.array([self.positions[index[n]] for n in names], dtype=float)
+
+
+@dataclass(frozen=True)
+class InferenceTiming:
+    """Seconds spent on one chunk, split as the node reports them."""
+
+    preprocess: float = 0.0
+    inference: float = 0.0
+    postprocess: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.preprocess + self.inference + self.postprocess
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One time-consistent snapshot: images, robot state and the instruction in force."""
+
+    stamp: float
+    images: dict[str, np.ndarray]
+    joint_state: JointState
+    instruction: str
+    sequence: int = 0
+    # Privileged inputs some backends need (the scripted expert reads simulated object poses).
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ActionChunk:
+    """A chunk of `horizon` actions, action i meant for `stamp + i * dt`."""
+
+    stamp: float
+    dt: float
+    actions: np.ndarray
+    dim_names: tuple[str, ...]
+    action_space: ActionSpace
+    # Robot state at `stamp`: relative actions are integrated from here, never from "now".
+    anchor: JointState | None = None
+    model_id: str = ""
+    timing: InferenceTiming = InferenceTiming()
+    observation_sequence: int = 0
+
+    @property
+    def horizon(self) -> int:
+        return int(self.actions.shape[0])
+
+    @property
+    def duration(self) -> float:
+        return self.horizon * self.dt
+
+    def time_of(self, index: int) -> float:
+        return self.stamp + index * self.dt
+
+    def validate(self, expected_dim_names: tuple[str, ...] | None = None) -> None:
+        """Raise InvalidInput saying exactly what is wrong with this chunk."""
+        if self.actions.ndim != 2 or self.actions.shape[0] == 0:
+            raise InvalidInput(f"chunk actions must be a non-empty (horizon, dim) array, got shape {self.actions.shape}")
+        if self.actions.shape[1] != len(self.dim_names):
+            raise InvalidInput(
+                f"chunk has {self.actions.shape[1]} action dims but {len(self.dim_names)} dim_names {list(self.dim_names)}"
+            )
+        if not np.isfinite(self.dt) or self.dt <= 0.0:
+            raise InvalidInput(f"chunk dt must be a positive finite number of seconds, got {self.dt}")
+        if not np.isfinite(self.stamp):
+            raise InvalidInput(f"chunk stamp must be finite, got {self.stamp}")
+        bad = ~np.isfinite(self.actions)
+        if bad.any():
+            row, col = np.argwhere(bad)[0]
+            raise InvalidInput(
+                f"chunk contains {int(bad.sum())} non-finite values (first: action {row}, "
+                f"dim '{self.dim_names[col]}' = {self.actions[row, col]})"
+            )
+        if expected_dim_names is not None and tuple(self.dim_names) != tuple(expected_dim_names):
+            raise InvalidInput(
+                f"chunk dims {list(self.dim_names)} do not match the robot's command dims {list(expected_dim_names)}"
+            )
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command for one control tick, in the action space of the policy that produced it."""
+
+    stamp: float
+    action_space: ActionSpace
+    dim_names: tuple[str, ...]
+    values: np.ndarray
+    velocities: np.ndarray | None = None

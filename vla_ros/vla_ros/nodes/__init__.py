@@ -1,0 +1,1 @@
+"""Thin rclpy nodes: parameters and topics in, core objects do the work."""
