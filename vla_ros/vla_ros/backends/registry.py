@@ -1,0 +1,26 @@
+"""Backend name -> Policy factory. Imports lazily so a backend's heavy dependencies load only when used.
+
+Every backend class provides `from_options(robot: RobotConfig, options: dict) -> Policy`, validating
+its options with errors that name the option, the value and what would be valid.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from vla_ros.core.policy import Policy
+from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.types import InvalidInput
+
+BACKENDS: dict[str, str] = {
+    "scripted": "vla_ros.backends.scripted:ScriptedExpert",
+}
+
+
+def create_policy(backend: str, robot: RobotConfig, options: dict[str, Any] | None = None) -> Policy:
+    if backend not in BACKENDS:
+        raise InvalidInput(f"unknown backend '{backend}'; available: {sorted(BACKENDS)}")
+    module_name, class_name = BACKENDS[backend].split(":")
+    policy_class = getattr(importlib.import_module(module_name), class_name)
+    return policy_class.from_options(robot, dict(options or {}))
