@@ -30,8 +30,13 @@ class TaskSpec:
     instruction: str
 
 
+def normalize_instruction(instruction: str) -> str:
+    """Lower-case, single-spaced, without final punctuation: the form instructions are compared in."""
+    return " ".join(instruction.lower().strip().rstrip(".!").split())
+
+
 def parse_instruction(instruction: str) -> TaskSpec:
-    text = " ".join(instruction.lower().strip().rstrip(".!").split())
+    text = normalize_instruction(instruction)
     for kind, pattern in _PATTERNS:
         match = pattern.match(text)
         if not match:

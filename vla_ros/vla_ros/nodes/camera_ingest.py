@@ -1,0 +1,76 @@
+"""camera_ingest: N camera Image topics + /joint_states -> time-consistent /vla/observation."""
+
+from __future__ import annotations
+
+from sensor_msgs.msg import Image, JointState
+from std_msgs.msg import String
+from vla_ros_msgs.msg import Observation
+
+from vla_ros.core.image import ImagePreprocess
+from vla_ros.core.observation_sync import ObservationAssembler, SyncConfig
+from vla_ros.core.robot_config import load_robot_config
+from vla_ros.core.types import InvalidInput
+from vla_ros.nodes.conversions import image_from_msg, joint_state_from_msg, observation_to_msg
+from vla_ros.nodes.managed import ManagedNode, run_node, stamp_to_s
+from vla_ros.nodes.qos import LATCHED, SENSOR
+
+
+class CameraIngestNode(ManagedNode):
+    def __init__(self, **kwargs) -> None:
+        super().__init__("camera_ingest", **kwargs)
+
+    def configure(self) -> None:
+        robot = load_robot_config(self.param("robot", "panda"))
+        by_name = {c.name: c for c in robot.cameras}
+        names = list(self.param("cameras", [c.name for c in robot.cameras]))
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise InvalidInput(f"parameter cameras names {unknown}; robot '{robot.name}' has {list(by_name)}")
+        width, height = self.param("image_width", 224), self.param("image_height", 224)
+        crop = list(self.param("crop", [0, 0, 0, 0]))  # top, left, height, width; zeros = no crop
+        preprocess = ImagePreprocess(width, height, tuple(crop) if any(crop) else None)
+        self._assembler = ObservationAssembler(
+            SyncConfig(
+                cameras=tuple(names),
+                max_frame_age_s=self.param("max_frame_age_s", 0.5),
+                max_camera_skew_s=self.param("max_camera_skew_s", 0.1),
+            ),
+            {n: preprocess for n in names},
+        )
+        self._instruction = self.param("instruction", "")
+        self._publisher = self.create_publisher(Observation, "/vla/observation", 2)
+        self.create_subscription(String, "/vla/instruction", self._on_instruction, LATCHED)
+        self.create_subscription(JointState, robot.joint_state_topic, self._on_joint_state, SENSOR)
+        for name in names:
+            self.create_subscription(Image, by_name[name].topic, lambda msg, n=name: self._on_image(n, msg), SENSOR)
+        self.create_timer(1.0, self._report)
+        self.get_logger().info(f"ingesting {names} -> /vla/observation at {width}x{height}")
+
+    def _on_instruction(self, msg: String) -> None:
+        self._instruction = msg.data
+
+    def _on_joint_state(self, msg: JointState) -> None:
+        try:
+            self._assembler.add_joint_state(stamp_to_s(msg.header.stamp), joint_state_from_msg(msg))
+        except InvalidInput as error:
+            self.report_bad_input("joint state", error)
+
+    def _on_image(self, camera: str, msg: Image) -> None:
+        try:
+            self._assembler.add_frame(camera, stamp_to_s(msg.header.stamp), image_from_msg(msg), self.now_s())
+        except InvalidInput as error:
+            self.report_bad_input(f"image on camera '{camera}'", error)
+            return
+        if not self.is_active:
+            return
+        observation = self._assembler.assemble(self.now_s(), self._instruction)
+        if observation is not None:
+            self._publisher.publish(observation_to_msg(observation))
+
+    def _report(self) -> None:
+        counters = vars(self._assembler.counters)
+        self.publish_diagnostics("warn" if counters["last_problem"] else "ok", counters["last_problem"] or "ok", counters)
+
+
+def main(args=None) -> None:
+    run_node(CameraIngestNode, args)

@@ -1,0 +1,134 @@
+"""vla_policy: /vla/observation -> Policy backend (off the executor thread) -> /vla/action_chunk.
+
+Also serves the RunTask action: sets the instruction, resets the policy, and waits for the task
+judge (/sim/task_status in simulation) to report success, or for the timeout.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+
+import yaml
+from rclpy.action import ActionServer, CancelResponse
+from rclpy.callback_groups import ReentrantCallbackGroup
+from std_msgs.msg import Header, String
+from vla_ros_msgs.action import RunTask
+from vla_ros_msgs.msg import ActionChunk, ObjectPoses, Observation, TaskStatus
+
+from vla_ros.backends.latency import DelayedPolicy
+from vla_ros.backends.registry import create_policy
+from vla_ros.core.inference_worker import InferenceWorker
+from vla_ros.core.robot_config import load_robot_config
+from vla_ros.core.types import InvalidInput
+from vla_ros.core.task_spec import normalize_instruction
+from vla_ros.nodes.conversions import chunk_to_msg, object_poses_from_msg, observation_from_msg
+from vla_ros.nodes.managed import ManagedNode, run_node
+from vla_ros.nodes.qos import LATCHED
+
+
+class VlaPolicyNode(ManagedNode):
+    def __init__(self, **kwargs) -> None:
+        super().__init__("vla_policy", **kwargs)
+
+    def configure(self) -> None:
+        robot = load_robot_config(self.param("robot", "panda"))
+        backend = self.param("backend", "scripted")
+        options = yaml.safe_load(self.param("backend_options", "{}")) or {}
+        if not isinstance(options, dict):
+            raise InvalidInput(f"parameter backend_options must be a YAML mapping, got {options!r}")
+        self.get_logger().info(f"loading backend '{backend}' for robot '{robot.name}' ...")
+        started = time.perf_counter()
+        policy = create_policy(backend, robot, options)
+        if hasattr(policy, "warmup"):
+            self.get_logger().info("warm-up inference ...")
+            policy.warmup()
+        self.get_logger().info(f"backend '{backend}' ready in {time.perf_counter() - started:.2f} s")
+        latency_ms = float(self.param("latency_ms", 0.0))
+        if latency_ms > 0.0:
+            policy = DelayedPolicy(policy, latency_ms / 1000.0)
+        self._worker = InferenceWorker(policy, self._publish_chunk, self._on_policy_error, self.param("trigger", "continuous"))
+        self._instruction_override = self.param("instruction", "")
+        self._object_poses: dict = {}
+        self._task_status: TaskStatus | None = None
+        self._chunks = 0
+        self._chunk_pub = self.create_publisher(ActionChunk, "/vla/action_chunk", 10)
+        self._instruction_pub = self.create_publisher(String, "/vla/instruction", LATCHED)
+        self.create_subscription(Observation, "/vla/observation", self._on_observation, 2)
+        self.create_subscription(Header, "/vla/inference_request", lambda _: self._worker.request(), 10)
+        self.create_subscription(TaskStatus, "/sim/task_status", self._on_task_status, 10)
+        if getattr(policy, "needs_object_poses", False):
+            self.create_subscription(ObjectPoses, "/sim/object_poses", self._on_object_poses, 10)
+        if self._instruction_override:
+            self._instruction_pub.publish(String(data=self._instruction_override))
+        ActionServer(
+            self, RunTask, "/vla/run_task", execute_callback=self._run_task,
+            cancel_callback=lambda _: CancelResponse.ACCEPT, callback_group=ReentrantCallbackGroup(),
+        )
+        self.create_timer(1.0, self._report)
+
+    def activate(self) -> None:
+        self._worker.start()
+
+    def deactivate(self) -> None:
+        self._worker.stop()
+
+    def _on_observation(self, msg: Observation) -> None:
+        if not self.is_active:
+            return
+        try:
+            observation = observation_from_msg(msg)
+        except InvalidInput as error:
+            self.report_bad_input("observation", error)
+            return
+        instruction = self._instruction_override or observation.instruction
+        self._worker.submit(replace(observation, instruction=instruction, extras={"object_poses": self._object_poses}))
+
+    def _on_object_poses(self, msg: ObjectPoses) -> None:
+        self._object_poses = object_poses_from_msg(msg)
+
+    def _on_task_status(self, msg: TaskStatus) -> None:
+        self._task_status = msg
+
+    def _publish_chunk(self, chunk) -> None:
+        self._chunks += 1
+        self._chunk_pub.publish(chunk_to_msg(chunk))
+
+    def _on_policy_error(self, error: Exception) -> None:
+        self.report_bad_input("inference (no chunk published; the executor holds)", error)
+
+    def _run_task(self, goal_handle):
+        instruction, timeout = goal_handle.request.instruction, goal_handle.request.timeout
+        self._instruction_override = instruction
+        self._instruction_pub.publish(String(data=instruction))
+        self._worker.reset()
+        self._task_status = None
+        started, chunks_at_start = time.monotonic(), self._chunks
+        wanted = normalize_instruction(instruction)
+        result = RunTask.Result(success=False, message="timeout")
+        done = threading.Event()
+        while not done.wait(0.1):
+            elapsed = time.monotonic() - started
+            status = self._task_status
+            progress = status.progress if status and normalize_instruction(status.instruction) == wanted else 0.0
+            goal_handle.publish_feedback(RunTask.Feedback(elapsed=elapsed, progress=progress, chunks=self._chunks - chunks_at_start))
+            if goal_handle.is_cancel_requested:
+                goal_handle.canceled()
+                return RunTask.Result(success=False, duration=elapsed, message="canceled")
+            if status is not None and status.success and normalize_instruction(status.instruction) == wanted:
+                result = RunTask.Result(success=True, message="task judge reported success")
+                break
+            if timeout > 0 and elapsed >= timeout:
+                break
+        result.duration = time.monotonic() - started
+        goal_handle.succeed()
+        return result
+
+    def _report(self) -> None:
+        stats = vars(self._worker.stats)
+        self.publish_diagnostics("warn" if stats["last_error"] else "ok", stats["last_error"] or "serving", stats)
+
+
+def main(args=None) -> None:
+    run_node(VlaPolicyNode, args)
