@@ -1,0 +1,65 @@
+"""moveit_bridge: /vla/safe_joint_command -> the robot's controllers.
+
+Backend `joint_trajectory` (default) streams trajectory_msgs/JointTrajectory to each ros2_control
+JointTrajectoryController (`/<controller>/joint_trajectory`). It subscribes to nothing but the safety
+projector's output: the projector stays the only path to the robot.
+"""
+
+from __future__ import annotations
+
+from builtin_interfaces.msg import Duration
+from sensor_msgs.msg import JointState
+from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
+
+from vla_ros.core.robot_config import load_robot_config
+from vla_ros.core.trajectory_streaming import TrajectoryStreamer
+from vla_ros.core.types import InvalidInput
+from vla_ros.nodes.conversions import joint_state_from_msg
+from vla_ros.nodes.managed import ManagedNode, run_node
+from vla_ros.nodes.qos import CONTROL
+
+BACKENDS = ("joint_trajectory",)
+
+
+class MoveItBridgeNode(ManagedNode):
+    def __init__(self, **kwargs) -> None:
+        super().__init__("moveit_bridge", **kwargs)
+
+    def configure(self) -> None:
+        backend = self.param("backend", "joint_trajectory")
+        if backend not in BACKENDS:
+            raise InvalidInput(f"parameter backend '{backend}' is not one of {list(BACKENDS)}")
+        robot = load_robot_config(self.param("robot", "panda"))
+        self._streamer = TrajectoryStreamer(robot, self.param("lookahead_s", 0.05))
+        self._publishers = {
+            c.name: self.create_publisher(JointTrajectory, c.trajectory_topic, CONTROL) for c in self._streamer.controllers
+        }
+        self._sent = 0
+        self.create_subscription(JointState, "/vla/safe_joint_command", self._on_safe_command, CONTROL)
+        self.create_timer(1.0, lambda: self.publish_diagnostics("ok", "streaming", {"trajectories_sent": self._sent}))
+        topics = [c.trajectory_topic for c in self._streamer.controllers]
+        self.get_logger().info(f"streaming safe commands to {topics}")
+
+    def _on_safe_command(self, msg: JointState) -> None:
+        if not self.is_active:
+            return
+        try:
+            state = joint_state_from_msg(msg)
+            points = self._streamer.points(state.names, state.positions, state.velocities)
+        except InvalidInput as error:
+            self.report_bad_input("safe joint command", error)
+            return
+        lead = Duration(sec=0, nanosec=int(self._streamer.lookahead_s * 1e9))
+        for point in points:
+            trajectory = JointTrajectory(header=msg.header, joint_names=list(point.joint_names))
+            trajectory.points = [
+                JointTrajectoryPoint(
+                    positions=point.positions.tolist(), velocities=point.velocities.tolist(), time_from_start=lead
+                )
+            ]
+            self._publishers[point.controller.name].publish(trajectory)
+        self._sent += 1
+
+
+def main(args=None) -> None:
+    run_node(MoveItBridgeNode, args)
