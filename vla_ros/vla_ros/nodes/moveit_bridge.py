@@ -51,7 +51,8 @@ class MoveItBridgeNode(ManagedNode):
             return
         lead = Duration(sec=0, nanosec=int(self._streamer.lookahead_s * 1e9))
         for point in points:
-            trajectory = JointTrajectory(header=msg.header, joint_names=list(point.joint_names))
+            # A zero stamp means "start on receipt": a late message never lands with all points in the past.
+            trajectory = JointTrajectory(joint_names=list(point.joint_names))
             trajectory.points = [
                 JointTrajectoryPoint(
                     positions=point.positions.tolist(), velocities=point.velocities.tolist(), time_from_start=lead

@@ -1,0 +1,176 @@
+"""`vla-ros`: bring the graph up without launch_ros (pip-only machines, tests) and run the demo.
+
+  vla-ros run  --robot panda --policy scripted --sim mujoco [--multiprocess] [--set node.param=value]
+  vla-ros demo --robot panda --episodes 10 --out demo_out [--multiprocess] [--latency-ms 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import rclpy
+from rclpy.executors import MultiThreadedExecutor
+
+from vla_ros.core.graph import SIM_MODES, BringupArgs, parse_override, resolve_graph
+from vla_ros.core.robot_config import available_robots, load_robot_config
+from vla_ros.core.types import InvalidInput
+
+DEFAULT_INSTRUCTIONS = ("put the red cube in the bowl", "stack the green cube on the blue cube")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="vla-ros", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, helptext in (("run", "bring up the graph and spin until Ctrl-C"), ("demo", "seeded sim episodes + report")):
+        sub = commands.add_parser(name, help=helptext)
+        sub.add_argument("--robot", default="panda", help=f"one of {available_robots()}")
+        sub.add_argument("--policy", default="scripted", help="backend name (vla_ros.backends.registry)")
+        sub.add_argument("--backend-options", default="{}", help="YAML mapping passed to the backend")
+        sub.add_argument("--latency-ms", type=float, default=0.0, help="artificial inference latency")
+        sub.add_argument("--seed", type=int, default=0)
+        sub.add_argument("--multiprocess", action="store_true", help="one process per node instead of one for all")
+        sub.add_argument("--set", action="append", default=[], metavar="NODE.PARAM=VALUE", help="parameter override")
+    run = commands.choices["run"]
+    run.add_argument("--sim", default="mujoco", choices=SIM_MODES)
+    run.add_argument("--instruction", default=DEFAULT_INSTRUCTIONS[0])
+    demo = commands.choices["demo"]
+    demo.add_argument("--episodes", type=int, default=10)
+    demo.add_argument("--instructions", nargs="+", help="cycled over episodes (default: the robot's demo tasks)")
+    demo.add_argument("--timeout", type=float, default=60.0, help="seconds of sim time per episode")
+    demo.add_argument("--record-episodes", type=int, default=2, help="episodes recorded into the video")
+    demo.add_argument("--out", type=Path, default=Path("demo_out"))
+    args = parser.parse_args(argv)
+    try:
+        robot = load_robot_config(args.robot)
+        instructions = tuple(getattr(args, "instructions", None) or robot.extra.get("demo_instructions", DEFAULT_INSTRUCTIONS))
+        bringup = BringupArgs(
+            robot=args.robot, policy=args.policy, sim=getattr(args, "sim", "mujoco"),
+            instruction=getattr(args, "instruction", instructions[0]), seed=args.seed,
+            backend_options=args.backend_options, latency_ms=args.latency_ms,
+            overrides=dict(parse_override(o) for o in args.set),
+        )
+        if bringup.sim == "gazebo":
+            raise InvalidInput("sim=gazebo needs ros_gz: use `ros2 launch vla_ros bringup.launch.py sim:=gazebo`")
+    except InvalidInput as error:
+        print(f"vla-ros: error: {error}", file=sys.stderr)
+        return 2
+    if args.command == "run":
+        with graph(bringup, args.multiprocess, log_dir=None):
+            _spin_forever()
+        return 0
+    return _demo(args, robot, bringup, instructions)
+
+
+@contextmanager
+def graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None, client_factory=None):
+    """Bring the graph up (in this process, or one process per node); yields the client node, if any.
+
+    `client_factory()` builds a node that is not part of the graph (the demo's episode runner) and is
+    spun beside it in this process.
+    """
+    from vla_ros.nodes import composition
+
+    specs = resolve_graph(bringup)
+    rclpy.init()
+    processes, nodes = [], []
+    executor = MultiThreadedExecutor(num_threads=8)
+    try:
+        if multiprocess:
+            processes = composition.spawn(specs, log_dir)
+        else:
+            nodes = [composition.instantiate(spec) for spec in specs]
+            failed = [n.get_name() for n in nodes if not n.is_active]
+            if failed:
+                raise InvalidInput(f"nodes {failed} failed to configure/activate (see their errors above)")
+        client = client_factory() if client_factory else None
+        for node in (*nodes, *([client] if client else [])):
+            executor.add_node(node)
+        print(f"[vla-ros] graph up: {[s.name for s in specs]} ({'multiprocess' if multiprocess else 'one process'})")
+        threading.Thread(target=executor.spin, daemon=True).start()
+        yield client
+    finally:
+        executor.shutdown(timeout_sec=2.0)
+        for node in executor.get_nodes():
+            node.destroy_node()
+        composition.stop(processes)
+        rclpy.try_shutdown()
+
+
+def _spin_forever() -> None:
+    try:
+        while True:
+            time.sleep(1.0)
+    except KeyboardInterrupt:
+        pass
+
+
+def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...]) -> int:
+    from vla_ros.core.episode_metrics import EpisodeResult
+    from vla_ros.demo.episode_runner import EpisodeRunner, GraphNotReady
+    from vla_ros.demo.recording import plot_tracking, write_video
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    camera = robot.extra.get("demo_camera") or (robot.cameras[0].name if robot.cameras else None)
+    mode = "multiprocess" if args.multiprocess else "one process"
+    print(f"[vla-ros] demo: robot={robot.name} policy={bringup.policy} episodes={args.episodes} ({mode})")
+    with graph(bringup, args.multiprocess, out / "logs", lambda: EpisodeRunner(robot, camera)) as runner:
+        try:
+            runner.wait_for_graph()
+        except GraphNotReady as error:
+            print(f"vla-ros: error: graph not ready: {error} (node logs: {out / 'logs'})", file=sys.stderr)
+            return 1
+        plotted = False
+        for episode in range(args.episodes):
+            seed, instruction = args.seed + episode, instructions[episode % len(instructions)]
+            record = episode < args.record_episodes
+            started = time.monotonic()
+            result: EpisodeResult = runner.run_episode(seed, instruction, args.timeout, record)
+            runner.metrics.episodes.append(result)
+            done = runner.metrics.episodes
+            print(
+                f"[episode {episode + 1}/{args.episodes}] seed={seed} '{instruction}' "
+                f"{'SUCCESS' if result.success else 'FAIL'} in {result.duration_s:.1f} s sim "
+                f"({time.monotonic() - started:.1f} s wall) {result.message if not result.success else ''}"
+                f"| success so far {sum(e.success for e in done)}/{len(done)}",
+                flush=True,
+            )
+            if record and not plotted and runner.commanded and runner.measured:
+                _plot(runner, robot, out / "tracking.png", f"{robot.name}: '{instruction}' (seed {seed})", plot_tracking)
+                plotted = True
+        if runner.frames:
+            write_video(runner.frames, out / "demo.mp4", fps=robot.extra.get("demo_video_fps", 10))
+    metrics = runner.metrics
+    (out / "summary.json").write_text(json.dumps({
+        "robot": robot.name, "policy": bringup.policy, "mode": mode,
+        "success_rate": metrics.success_rate, "control_rate_hz": metrics.control_rate_hz,
+        "e2e_latency_ms_p50": metrics.latency_p50_ms,
+        "episodes": [vars(e) for e in metrics.episodes],
+    }, indent=2))
+    print(f"[vla-ros] wrote {out / 'demo.mp4'}, {out / 'tracking.png'}, {out / 'summary.json'}")
+    print(metrics.summary_line())
+    return 0
+
+
+def _plot(runner, robot, path: Path, title: str, plot_tracking) -> None:
+    commanded_t = np.array([t for t, _ in runner.commanded])
+    measured_t = np.array([t for t, _ in runner.measured])
+    origin = min(commanded_t[0], measured_t[0])
+    plot_tracking(
+        list(robot.command_joints),
+        (commanded_t - origin, np.array([q for _, q in runner.commanded])),
+        (measured_t - origin, np.array([q for _, q in runner.measured])),
+        path,
+        title,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""A client of the running graph: resets the sim, runs RunTask goals, records what happened."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+from rclpy.action import ActionClient
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from sensor_msgs.msg import Image, JointState
+from std_msgs.msg import Header
+from vla_ros_msgs.action import RunTask
+from vla_ros_msgs.msg import ActionChunk
+from vla_ros_msgs.srv import ResetSim
+
+from vla_ros.core.episode_metrics import EpisodeResult, RunMetrics
+from vla_ros.core.robot_config import RobotConfig
+from vla_ros.nodes.conversions import image_from_msg
+from vla_ros.nodes.managed import stamp_to_s
+from vla_ros.nodes.qos import SENSOR
+
+
+class GraphNotReady(RuntimeError):
+    pass
+
+
+class EpisodeRunner(Node):
+    def __init__(self, robot: RobotConfig, video_camera: str | None, use_sim_time: bool = True) -> None:
+        super().__init__("vla_episode_runner", parameter_overrides=[Parameter("use_sim_time", value=use_sim_time)])
+        self.robot = robot
+        self.metrics = RunMetrics()
+        self.frames: list[np.ndarray] = []
+        self.commanded: list[tuple[float, np.ndarray]] = []
+        self.measured: list[tuple[float, np.ndarray]] = []
+        self._recording = False
+        self._in_episode = False
+        self._reset_client = self.create_client(ResetSim, "/sim/reset")
+        self._task_client = ActionClient(self, RunTask, "/vla/run_task")
+        self._reset_pub = self.create_publisher(Header, "/vla/reset", 10)
+        self.create_subscription(JointState, robot.joint_state_topic, self._on_measured, SENSOR)
+        self.create_subscription(JointState, "/vla/safe_joint_command", self._on_commanded, 10)
+        self.create_subscription(ActionChunk, "/vla/action_chunk", self._on_chunk, 10)
+        cameras = {c.name: c for c in robot.cameras}
+        if video_camera:
+            self.create_subscription(Image, cameras[video_camera].topic, self._on_frame, SENSOR)
+
+    def wait_for_graph(self, timeout_s: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        if not self._reset_client.wait_for_service(timeout_sec=timeout_s):
+            raise GraphNotReady("/sim/reset service did not appear")
+        if not self._task_client.wait_for_server(timeout_sec=max(deadline - time.monotonic(), 1.0)):
+            raise GraphNotReady("/vla/run_task action server did not appear")
+        while not self.measured and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if not self.measured:
+            raise GraphNotReady(f"no {self.robot.joint_state_topic} received")
+
+    def run_episode(self, seed: int, instruction: str, timeout_s: float, record: bool) -> EpisodeResult:
+        reply = _wait(self._reset_client.call_async(ResetSim.Request(seed=seed, instruction=instruction)), 30.0)
+        if reply is None or not reply.success:
+            message = reply.message if reply else "no reply from /sim/reset"
+            return EpisodeResult(seed, instruction, False, 0.0, f"reset failed: {message}")
+        self._reset_pub.publish(Header(stamp=self.get_clock().now().to_msg(), frame_id="episode_reset"))
+        if record:
+            self.commanded.clear()
+            self.measured.clear()
+        self._recording = record
+        self.metrics.command_times.append([])
+        self._in_episode = True
+        goal = _wait(self._task_client.send_goal_async(RunTask.Goal(instruction=instruction, timeout=timeout_s)), 30.0)
+        result = None
+        if goal is not None and goal.accepted:
+            response = _wait(goal.get_result_async(), timeout_s + 30.0)
+            result = response.result if response else None
+        self._in_episode = False
+        self._recording = False
+        if result is None:
+            return EpisodeResult(seed, instruction, False, timeout_s, "RunTask goal rejected or no result")
+        return EpisodeResult(seed, instruction, result.success, result.duration, result.message)
+
+    # -- recording -----------------------------------------------------------------------------------
+    def _now(self) -> float:
+        return self.get_clock().now().nanoseconds * 1e-9
+
+    def _positions(self, msg: JointState) -> np.ndarray | None:
+        index = {n: i for i, n in enumerate(msg.name)}
+        if not all(j in index for j in self.robot.command_joints):
+            return None
+        return np.array([msg.position[index[j]] for j in self.robot.command_joints])
+
+    def _on_measured(self, msg: JointState) -> None:
+        positions = self._positions(msg)
+        if positions is not None and (self._recording or not self.measured):
+            self.measured.append((stamp_to_s(msg.header.stamp), positions))
+
+    def _on_commanded(self, msg: JointState) -> None:
+        if self._in_episode:
+            self.metrics.command_times[-1].append(self._now())
+        positions = self._positions(msg)
+        if self._recording and positions is not None:
+            self.commanded.append((stamp_to_s(msg.header.stamp), positions))
+
+    def _on_chunk(self, msg: ActionChunk) -> None:
+        if self._in_episode:
+            self.metrics.latencies_s.append(self._now() - stamp_to_s(msg.header.stamp))
+
+    def _on_frame(self, msg: Image) -> None:
+        if self._recording:
+            self.frames.append(image_from_msg(msg))
+
+
+def _wait(future, timeout_s: float):
+    """Block this (non-executor) thread until an rclpy future completes; None on timeout."""
+    done = threading.Event()
+    future.add_done_callback(lambda _: done.set())
+    if not done.wait(timeout_s):
+        return None
+    return future.result()
