@@ -41,6 +41,26 @@ class BringupArgs:
         return self.sim != "false"
 
 
+# Bring-up arguments as launch files declare them: name -> (default, description).
+LAUNCH_ARGUMENTS: dict[str, tuple[str, str]] = {
+    "robot": ("panda", "robot config in config/robots/ (panda, widowx, aloha)"),
+    "policy": ("scripted", "policy backend (vla_ros.backends.registry)"),
+    "sim": ("mujoco", "mujoco (embedded), gazebo (ros_gz) or false (real robot)"),
+    "instruction": ("put the red cube in the bowl", "task instruction"),
+    "seed": ("0", "simulation seed"),
+    "backend_options": ("{}", "YAML mapping of backend options"),
+    "latency_ms": ("0.0", "artificial inference latency, ms"),
+}
+
+
+def bringup_args_from_strings(values: dict[str, str]) -> BringupArgs:
+    """BringupArgs from launch-argument strings (what `ros2 launch ... name:=value` gives)."""
+    return BringupArgs(
+        robot=values["robot"], policy=values["policy"], sim=values["sim"], instruction=values["instruction"],
+        seed=int(values["seed"]), backend_options=values["backend_options"], latency_ms=float(values["latency_ms"]),
+    )
+
+
 @dataclass(frozen=True)
 class NodeSpec:
     name: str

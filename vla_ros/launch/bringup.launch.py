@@ -1,0 +1,7 @@
+"""`ros2 launch vla_ros bringup.launch.py robot:=panda policy:=scripted sim:=mujoco|gazebo|false instruction:=...`"""
+
+from vla_ros.bringup import bringup_description
+
+
+def generate_launch_description():
+    return bringup_description()

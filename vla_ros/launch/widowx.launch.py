@@ -1,0 +1,7 @@
+"""`ros2 launch vla_ros widowx.launch.py sim:=mujoco|gazebo|false` (+ any bringup argument but robot)."""
+
+from vla_ros.bringup import bringup_description
+
+
+def generate_launch_description():
+    return bringup_description(robot="widowx")
