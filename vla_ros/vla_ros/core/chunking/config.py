@@ -1,0 +1,70 @@
+"""Every knob of the chunk executor, validated in one place (errors name the knob and valid values)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vla_ros.core.types import InvalidInput
+
+STRATEGIES = ("latest_only", "crossfade", "temporal_ensemble")
+INTERPOLATIONS = ("cubic", "jerk_limited")
+GRIPPER_MODES = ("binary", "continuous")
+
+
+@dataclass(frozen=True)
+class ExecutorConfig:
+    """Chunk executor settings.
+
+    control_rate_hz: rate of the command stream the controller receives.
+    strategy: how a new chunk's overlap with the plan in force is blended (see blending.py).
+    ensemble_k: ACT temporal-ensemble decay, weights exp(-k*i) with i=0 the oldest prediction.
+    crossfade_max_s: crossfade window cap; 0 fades over the whole overlap.
+    interpolation: 'cubic' (C2 spline inside a plan, C1 across re-plans) or 'jerk_limited'
+        (the spline followed through ruckig within the robot's velocity/acceleration/jerk limits).
+    gripper_mode: 'binary' snaps gripper dims to the nearer of open/closed, 'continuous' keeps them.
+    initial_latency_s: latency assumed before the first chunk has been measured.
+    latency_window: how many recent latencies the running estimate looks at.
+    request_margin_s: slack added to the latency estimate when deciding to request the next chunk.
+    request_timeout_s: a request not answered after this long is sent again.
+    """
+
+    control_rate_hz: float = 100.0
+    strategy: str = "crossfade"
+    ensemble_k: float = 0.01
+    crossfade_max_s: float = 0.0
+    interpolation: str = "cubic"
+    gripper_mode: str = "continuous"
+    initial_latency_s: float = 0.3
+    latency_window: int = 20
+    request_margin_s: float = 0.05
+    request_timeout_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        _choice("strategy", self.strategy, STRATEGIES)
+        _choice("interpolation", self.interpolation, INTERPOLATIONS)
+        _choice("gripper_mode", self.gripper_mode, GRIPPER_MODES)
+        _positive("control_rate_hz", self.control_rate_hz)
+        _positive("request_timeout_s", self.request_timeout_s)
+        for name in ("ensemble_k", "crossfade_max_s", "initial_latency_s", "request_margin_s"):
+            _non_negative(name, getattr(self, name))
+        if int(self.latency_window) < 1:
+            raise InvalidInput(f"latency_window must be an integer >= 1, got {self.latency_window}")
+
+    @property
+    def period(self) -> float:
+        return 1.0 / self.control_rate_hz
+
+
+def _choice(name: str, value: str, valid: tuple[str, ...]) -> None:
+    if value not in valid:
+        raise InvalidInput(f"{name} must be one of {list(valid)}, got '{value}'")
+
+
+def _positive(name: str, value: float) -> None:
+    if not (value > 0.0 and value < float("inf")):
+        raise InvalidInput(f"{name} must be a positive finite number, got {value}")
+
+
+def _non_negative(name: str, value: float) -> None:
+    if not (value >= 0.0 and value < float("inf")):
+        raise InvalidInput(f"{name} must be a finite number >= 0, got {value}")

@@ -1,0 +1,31 @@
+"""Real-time-chunking hook: the actions that will run while the next chunk is being computed.
+
+An inference started at `now` answers with a chunk stamped about `now`; its first
+ceil(latency / dt) actions will already have passed when it lands, so the plan in force executes
+them instead. Backends that inpaint (flow/diffusion heads, RTC) condition the next chunk on exactly
+this prefix, so the two agree where they meet. The prefix is in the executed action space (ee_delta
+chunks appear as anchored ee_pose).
+"""
+
+from __future__ import annotations
+
+import math
+
+from vla_ros.core.chunking.timeline import Plan
+from vla_ros.core.types import ActionChunk
+
+import numpy as np
+
+
+def rtc_prefix(plan: Plan, now: float, latency_s: float) -> ActionChunk:
+    steps = max(1, math.ceil(latency_s / plan.dt))
+    times = now + plan.dt * np.arange(steps)
+    values, _ = plan.trajectory.sample(times)
+    return ActionChunk(
+        stamp=now,
+        dt=plan.dt,
+        actions=values,
+        dim_names=plan.layout.dim_names,
+        action_space=plan.action_space,
+        model_id="rtc_prefix",
+    )

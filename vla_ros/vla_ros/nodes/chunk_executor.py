@@ -1,0 +1,121 @@
+"""chunk_executor: /vla/action_chunk + /joint_states -> /vla/command at the controller rate.
+
+All decisions live in vla_ros.core.chunking.ChunkExecutor; this node feeds it messages and the ROS
+clock (sim time under use_sim_time). It also asks for the next inference on
+/vla/inference_request (with the RTC prefix on /vla/rtc_prefix), and reports on
+/vla/executor_status and /diagnostics. A malformed chunk is reported and dropped; the last good
+plan continues. Nothing is published before the first chunk (the safety projector holds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sensor_msgs.msg import JointState as JointStateMsg
+from std_msgs.msg import Header
+from vla_ros_msgs.msg import ActionChunk as ActionChunkMsg
+from vla_ros_msgs.msg import Command as CommandMsg
+from vla_ros_msgs.msg import ExecutorStatus
+
+from vla_ros.core.chunking import Admission, ChunkExecutor, ExecutorConfig
+from vla_ros.core.robot_config import load_robot_config
+from vla_ros.core.types import InvalidInput, JointState
+from vla_ros.nodes.conversions import chunk_from_msg, chunk_to_msg, command_to_msg, header, joint_state_from_msg
+from vla_ros.nodes.managed import ManagedNode, run_node
+from vla_ros.nodes.qos import CONTROL, SENSOR
+
+DEFAULTS = ExecutorConfig()
+
+
+class ChunkExecutorNode(ManagedNode):
+    def __init__(self, **kwargs) -> None:
+        super().__init__("chunk_executor", **kwargs)
+
+    def configure(self) -> None:
+        robot = load_robot_config(self.param("robot", "panda"))
+        config = ExecutorConfig(
+            control_rate_hz=float(self.param("control_rate_hz", DEFAULTS.control_rate_hz)),
+            strategy=self.param("strategy", DEFAULTS.strategy),
+            ensemble_k=float(self.param("ensemble_k", DEFAULTS.ensemble_k)),
+            crossfade_max_s=float(self.param("crossfade_max_s", DEFAULTS.crossfade_max_s)),
+            interpolation=self.param("interpolation", DEFAULTS.interpolation),
+            gripper_mode=self.param("gripper_mode", DEFAULTS.gripper_mode),
+            initial_latency_s=float(self.param("initial_latency_s", DEFAULTS.initial_latency_s)),
+            request_margin_s=float(self.param("request_margin_s", DEFAULTS.request_margin_s)),
+            request_timeout_s=float(self.param("request_timeout_s", DEFAULTS.request_timeout_s)),
+        )
+        # ee_delta chunks need forward kinematics for anchoring; without it they are rejected, clearly.
+        self._executor = ChunkExecutor.for_robot(config, robot)
+        self._status_period = 1.0 / float(self.param("status_rate_hz", 5.0))
+        self._robot_state: JointState | None = None
+        self._timers = []
+        self._command_pub = self.create_publisher(CommandMsg, "/vla/command", CONTROL)
+        self._status_pub = self.create_publisher(ExecutorStatus, "/vla/executor_status", 10)
+        self._request_pub = self.create_publisher(Header, "/vla/inference_request", 10)
+        self._prefix_pub = self.create_publisher(ActionChunkMsg, "/vla/rtc_prefix", 10)
+        self.create_subscription(ActionChunkMsg, "/vla/action_chunk", self._on_chunk, 10)
+        self.create_subscription(JointStateMsg, robot.joint_state_topic, self._on_joint_state, SENSOR)
+
+    def activate(self) -> None:
+        self._timers = [
+            self.create_timer(self._executor.config.period, self._on_tick),
+            self.create_timer(self._status_period, self._report),
+        ]
+
+    def deactivate(self) -> None:
+        for timer in self._timers:
+            self.destroy_timer(timer)
+        self._timers = []
+        self._executor.reset()
+
+    def _on_joint_state(self, msg: JointStateMsg) -> None:
+        try:
+            self._robot_state = joint_state_from_msg(msg)
+        except InvalidInput as error:
+            self.report_bad_input("joint state", error)
+
+    def _on_chunk(self, msg: ActionChunkMsg) -> None:
+        if not self.is_active:
+            return
+        try:
+            admission = self._executor.submit(chunk_from_msg(msg), self.now_s(), self._robot_state)
+        except InvalidInput as error:
+            self.report_bad_input("action chunk (the plan in force continues)", error)
+            return
+        if not admission.executed:
+            self.get_logger().warn(f"ignored a {admission.value} chunk (stamp {msg.header.stamp.sec}.{msg.header.stamp.nanosec:09d})")
+
+    def _on_tick(self) -> None:
+        now = self.now_s()
+        if self._executor.request_due(now):
+            self._executor.mark_requested(now)
+            self._request_pub.publish(header(now))
+            prefix = self._executor.rtc_prefix(now)
+            if prefix is not None:
+                self._prefix_pub.publish(chunk_to_msg(prefix))
+        command = self._executor.tick(now)
+        if command is not None:
+            self._command_pub.publish(command_to_msg(command))
+
+    def _report(self) -> None:
+        now = self.now_s()
+        stats = self._executor.stats(now)
+        self._status_pub.publish(
+            ExecutorStatus(
+                header=header(now),
+                strategy=stats.strategy,
+                queue_depth=stats.queue_depth,
+                queue_duration=stats.queue_duration,
+                latency_estimate=stats.latency_estimate,
+                chunks_received=stats.chunks_received,
+                chunks_rejected=stats.chunks_rejected,
+                actions_dropped_stale=stats.actions_dropped_stale,
+                starvation_time=stats.starvation_time,
+            )
+        )
+        starving = stats.chunks_received > 0 and stats.queue_duration == 0.0
+        self.publish_diagnostics("warn" if starving else "ok", "plan ran out: holding" if starving else "executing", asdict(stats))
+
+
+def main(args=None) -> None:
+    run_node(ChunkExecutorNode, args)
