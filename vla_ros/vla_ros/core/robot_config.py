@@ -110,13 +110,15 @@ class RobotConfig:
         return tuple(j for arm in self.arms for j in arm.command_joints)
 
     def urdf_xml(self) -> str:
-        return self.urdf_file.read_text()
+        """The URDF this config was built from: the robot's robot_description when it was given one."""
+        return self._urdf_xml or self.urdf_file.read_text()
 
     def with_urdf(self, urdf_xml: str) -> RobotConfig:
         """This config with position/velocity limits taken from another URDF (robot_description)."""
         return _build(self.name, self._raw, urdf_xml, self.urdf_file)
 
     _raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _urdf_xml: str = field(default="", repr=False, compare=False)
 
 
 def available_robots() -> list[str]:
@@ -252,4 +254,5 @@ def _build(name: str, raw: dict[str, Any], urdf_xml: str, urdf_file: Path, sourc
         cameras=tuple(_camera(c) for c in raw.get("cameras", [])),
         extra={k: v for k, v in raw.items() if k not in known},
         _raw=raw,
+        _urdf_xml=urdf_xml,
     )

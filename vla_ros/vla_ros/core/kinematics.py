@@ -1,0 +1,180 @@
+"""Forward kinematics, frame Jacobians and inverse kinematics of a robot's commanded joints (Pinocchio).
+
+The model is reduced to the joints the caller names, in the caller's order (RobotConfig.command_joints
+for a robot): every other joint (mimic fingers, passive joints) is locked at 0. Poses are expressed in
+the URDF's root frame (the robot's base frame).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+import pinocchio as pin
+
+from vla_ros.core.types import InvalidInput
+
+if TYPE_CHECKING:
+    from vla_ros.core.robot_config import RobotConfig
+
+
+@dataclass(frozen=True)
+class IkResult:
+    """Joint positions (in the Kinematics' joint order) and how far their frame pose is from the target."""
+
+    q: np.ndarray
+    converged: bool
+    position_error: float  # metres
+    rotation_error: float  # radians (0 when solved for position only)
+    iterations: int = 0
+
+
+class Kinematics:
+    """Kinematics of `joints` (1-DoF revolute/prismatic joints of `urdf_xml`), in that order."""
+
+    def __init__(
+        self,
+        urdf_xml: str,
+        joints: Sequence[str],
+        *,
+        position_limits: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        try:
+            full = pin.buildModelFromXML(urdf_xml)
+        except (RuntimeError, ValueError) as error:
+            raise InvalidInput(f"robot description is not a valid URDF: {error}") from error
+        self.joints = tuple(joints)
+        movable = [name for name in full.names[1:]]
+        unknown = [j for j in self.joints if j not in movable]
+        if unknown:
+            raise InvalidInput(f"joints {unknown} are not movable joints of the URDF (it has {movable})")
+        locked = [full.getJointId(name) for name in movable if name not in self.joints]
+        self.model = full if not locked else pin.buildReducedModel(full, locked, pin.neutral(full))
+        self._data = self.model.createData()
+        self._lock = threading.Lock()
+        # Pinocchio orders joints depth-first along the tree; map ours onto its configuration vector.
+        self._index = np.empty(len(self.joints), dtype=int)
+        for i, name in enumerate(self.joints):
+            joint = self.model.joints[self.model.getJointId(name)]
+            if joint.nq != 1 or joint.nv != 1:
+                raise InvalidInput(f"joint '{name}' has {joint.nq} position coordinates; only 1-DoF joints are supported")
+            self._index[i] = joint.idx_q
+        lower, upper = self.model.lowerPositionLimit[self._index], self.model.upperPositionLimit[self._index]
+        if position_limits is not None:
+            lower, upper = (np.asarray(v, dtype=float).copy() for v in position_limits)
+        self.lower, self.upper = lower, upper
+        self._frames = {f.name: i for i, f in enumerate(self.model.frames)}
+
+    @classmethod
+    def from_robot(cls, robot: RobotConfig) -> Kinematics:
+        """Kinematics of the robot's command joints from its URDF (or its robot_description override)."""
+        return cls(robot.urdf_xml(), robot.command_joints, position_limits=(robot.limits.lower, robot.limits.upper))
+
+    @property
+    def frames(self) -> tuple[str, ...]:
+        return tuple(self._frames)
+
+    def frame_pose(self, q: np.ndarray, frame: str) -> np.ndarray:
+        """(4, 4) homogeneous transform of `frame` in the root frame at joint positions q."""
+        frame_id, q_model = self._frame_id(frame), self._model_q(q)
+        with self._lock:
+            pin.forwardKinematics(self.model, self._data, q_model)
+            return pin.updateFramePlacement(self.model, self._data, frame_id).homogeneous.copy()
+
+    def frame_jacobian(self, q: np.ndarray, frame: str) -> np.ndarray:
+        """(6, n) Jacobian of `frame`: rows [linear; angular] velocity in root-frame axes (LOCAL_WORLD_ALIGNED)."""
+        frame_id, q_model = self._frame_id(frame), self._model_q(q)
+        with self._lock:
+            jacobian = pin.computeFrameJacobian(self.model, self._data, q_model, frame_id, pin.LOCAL_WORLD_ALIGNED)
+        return jacobian[:, self._index]
+
+    def solve_ik(
+        self,
+        frame: str,
+        target: np.ndarray,
+        q_seed: np.ndarray,
+        *,
+        position_only: bool = False,
+        tolerance: float = 1e-4,
+        max_iterations: int = 200,
+        restarts: int = 0,
+    ) -> IkResult:
+        """Joint positions within limits that put `frame` at `target` ((4, 4), root frame), from q_seed.
+
+        Damped least squares on [position error; rotation error (log3)]; joints that reach a limit
+        while the step pushes them further out are frozen for that step, so the others keep working.
+        Converged when both errors are below `tolerance` (metres, radians). When the seed's basin
+        does not reach the target, up to `restarts` further attempts start from random configurations
+        (a fixed random sequence, so results are reproducible); the best attempt is returned.
+        """
+        target = np.asarray(target, dtype=float)
+        if target.shape != (4, 4) or not np.all(np.isfinite(target)):
+            raise InvalidInput(f"IK target must be a finite (4, 4) homogeneous transform, got shape {target.shape}")
+        seed = self._checked(q_seed, "q_seed")
+        rng = np.random.default_rng(0)
+        best = self._descend(frame, target, seed, position_only, tolerance, max_iterations)
+        for _ in range(restarts):
+            if best.converged:
+                break
+            attempt = self._descend(frame, target, rng.uniform(self.lower, self.upper), position_only, tolerance, max_iterations)
+            if attempt.position_error + attempt.rotation_error < best.position_error + best.rotation_error:
+                best = attempt
+        return best
+
+    def _descend(
+        self, frame: str, target: np.ndarray, seed: np.ndarray, position_only: bool, tolerance: float, max_iterations: int
+    ) -> IkResult:
+        rows = slice(0, 3) if position_only else slice(0, 6)
+        q = np.clip(seed, self.lower, self.upper)
+        errors = self._pose_error(q, frame, target)
+        iteration = 0
+        for iteration in range(1, max_iterations + 1):
+            if self._converged(errors, position_only, tolerance):
+                iteration -= 1
+                break
+            jacobian = self.frame_jacobian(q, frame)[rows]
+            error = errors[rows]
+            # Levenberg-Marquardt damping: small near the target, larger far away or near singularities.
+            damping = 1e-6 + 1e-2 * float(error @ error)
+            free = np.ones(len(q), dtype=bool)
+            for _ in range(2):
+                j = jacobian[:, free]
+                step = np.zeros(len(q))
+                step[free] = j.T @ np.linalg.solve(j @ j.T + damping * np.eye(j.shape[0]), error)
+                blocked = ((q <= self.lower) & (step < 0)) | ((q >= self.upper) & (step > 0))
+                if not blocked.any():
+                    break
+                free &= ~blocked
+            step *= min(1.0, 0.5 / max(np.abs(step).max(), 1e-12))  # trust region: at most 0.5 rad per joint
+            q = np.clip(q + step, self.lower, self.upper)
+            errors = self._pose_error(q, frame, target)
+        converged = self._converged(errors, position_only, tolerance)
+        rotation_error = 0.0 if position_only else float(np.linalg.norm(errors[3:]))
+        return IkResult(q, converged, float(np.linalg.norm(errors[:3])), rotation_error, iteration)
+
+    def _pose_error(self, q: np.ndarray, frame: str, target: np.ndarray) -> np.ndarray:
+        """[target - position; log3(R_target R^T)], both in root-frame axes."""
+        pose = self.frame_pose(q, frame)
+        return np.concatenate([target[:3, 3] - pose[:3, 3], pin.log3(target[:3, :3] @ pose[:3, :3].T)])
+
+    @staticmethod
+    def _converged(errors: np.ndarray, position_only: bool, tolerance: float) -> bool:
+        return bool(np.linalg.norm(errors[:3]) < tolerance and (position_only or np.linalg.norm(errors[3:]) < tolerance))
+
+    def _frame_id(self, frame: str) -> int:
+        if frame not in self._frames:
+            raise InvalidInput(f"unknown frame '{frame}'; frames of this robot: {sorted(self._frames)}")
+        return self._frames[frame]
+
+    def _checked(self, q: np.ndarray, what: str = "q") -> np.ndarray:
+        q = np.asarray(q, dtype=float)
+        if q.shape != (len(self.joints),) or not np.all(np.isfinite(q)):
+            raise InvalidInput(f"{what} must be {len(self.joints)} finite joint positions for {list(self.joints)}, got {q!r}")
+        return q
+
+    def _model_q(self, q: np.ndarray) -> np.ndarray:
+        q_model = pin.neutral(self.model)
+        q_model[self._index] = self._checked(q)
+        return q_model
