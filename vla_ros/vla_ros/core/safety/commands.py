@@ -1,0 +1,75 @@
+"""Commands in any action space -> the QP objective of one tick (joint spaces here, EE via a model)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vla_ros.core.safety.braking import max_viable_velocity
+from vla_ros.core.safety.context import StepContext
+from vla_ros.core.safety.objective import Objective
+from vla_ros.core.types import ActionSpace, Command, InvalidInput
+
+
+def joint_values(command: Command, joints: tuple[str, ...]) -> np.ndarray:
+    """Values of a joint-space command in `joints` order; InvalidInput naming what is wrong."""
+    values = np.asarray(command.values, float)
+    if values.shape != (len(command.dim_names),):
+        raise InvalidInput(f"command has {values.size} values for {len(command.dim_names)} dim_names")
+    if set(command.dim_names) != set(joints) or len(command.dim_names) != len(joints):
+        missing = sorted(set(joints) - set(command.dim_names))
+        extra = sorted(set(command.dim_names) - set(joints))
+        raise InvalidInput(
+            f"{command.action_space.value} command must name each of {list(joints)} once "
+            f"(missing {missing}, unknown {extra}, got {len(command.dim_names)} dims)"
+        )
+    index = {name: i for i, name in enumerate(command.dim_names)}
+    order = [index[j] for j in joints]
+    if command.velocities is not None:
+        if np.shape(command.velocities) != values.shape or not np.all(np.isfinite(command.velocities)):
+            raise InvalidInput(f"command velocities must be {values.size} finite values, got {command.velocities}")
+    return values[order]
+
+
+def check_finite(command: Command) -> None:
+    values = np.asarray(command.values, float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        i = int(np.argmax(bad))
+        name = command.dim_names[i] if i < len(command.dim_names) else str(i)
+        raise InvalidInput(f"command has {int(bad.sum())} non-finite values (first: '{name}' = {values[i]})")
+
+
+def target_velocity(command: Command, previous: Command | None, joints: tuple[str, ...]) -> np.ndarray:
+    """How fast the target itself moves: the command's feed-forward, else its finite difference."""
+    if command.velocities is not None:
+        index = {name: i for i, name in enumerate(command.dim_names)}
+        return np.asarray(command.velocities, float)[[index[j] for j in joints]]
+    if previous is None or previous.action_space is not command.action_space or not command.stamp > previous.stamp:
+        return np.zeros(len(joints))
+    return (joint_values(command, joints) - joint_values(previous, joints)) / (command.stamp - previous.stamp)
+
+
+def approach_velocity(target: np.ndarray, target_velocity: np.ndarray, ctx: StepContext) -> np.ndarray:
+    """Velocity that lands on `target` this tick when it can, else closes in without overshooting.
+
+    Relative to the moving target, the remaining error e must be closed at a speed from which the
+    joint can still brake (max_viable_velocity), so a step in the target never overshoots; a target
+    that was tracked on the last tick gives e = 0 and the exact velocity back.
+    """
+    error = target - ctx.dt * target_velocity - ctx.state.q
+    a = ctx.limits.acceleration
+    closing = np.sign(error) * max_viable_velocity(np.abs(error), a, ctx.dt)
+    exact = np.abs(error) <= a * ctx.dt * ctx.dt
+    return target_velocity + np.where(exact, error / ctx.dt, closing)
+
+
+def joint_objective(
+    command: Command, joints: tuple[str, ...], ctx: StepContext, previous: Command | None = None
+) -> Objective:
+    """Joint position targets become the velocity that reaches them; velocities are tracked as given."""
+    values = joint_values(command, joints)
+    if command.action_space is ActionSpace.JOINT_POSITION:
+        return Objective.track_velocity(approach_velocity(values, target_velocity(command, previous, joints), ctx))
+    if command.action_space is ActionSpace.JOINT_VELOCITY:
+        return Objective.track_velocity(values)
+    raise InvalidInput(f"joint_objective got a {command.action_space.value} command")

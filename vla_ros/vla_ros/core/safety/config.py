@@ -1,0 +1,74 @@
+"""Safety parameters: read from RobotConfig.extra['safety'], defaults here when the YAML lacks a key.
+
+Keys (all optional): position_margin [rad], max_linear_speed [m/s], max_angular_speed [rad/s],
+reduced_linear_speed [m/s] (ISO 10218 reduced speed at the TCP, 0.25), reduced_angular_speed [rad/s],
+singularity_slowdown / singularity_stop (Jacobian condition numbers, MoveIt Servo's 17 / 30),
+min_self_distance [m], min_table_distance [m], table_height [m, base frame z], link_radius [m]
+(capsule radius for links whose URDF collision geometry is a mesh), ik_damping, posture_weight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from vla_ros.core.types import InvalidInput
+
+
+@dataclass(frozen=True)
+class SafetyConfig:
+    position_margin: float = 0.01
+    max_linear_speed: float = 1.0
+    max_angular_speed: float = 2.5
+    reduced_linear_speed: float = 0.25
+    reduced_angular_speed: float = 0.8
+    singularity_slowdown: float = 17.0
+    singularity_stop: float = 30.0
+    min_self_distance: float = 0.01
+    min_table_distance: float = 0.005
+    table_height: float = 0.0
+    link_radius: float = 0.05
+    ik_damping: float = 1e-4
+    posture_weight: float = 1e-3
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
+                raise InvalidInput(f"safety.{f.name} must be a finite number, got {value!r}")
+        positive = ["max_linear_speed", "max_angular_speed", "reduced_linear_speed", "reduced_angular_speed"]
+        for name in positive:
+            if getattr(self, name) <= 0.0:
+                raise InvalidInput(f"safety.{name} must be > 0, got {getattr(self, name)}")
+        for name in ["position_margin", "min_self_distance", "min_table_distance", "link_radius", "ik_damping", "posture_weight"]:
+            if getattr(self, name) < 0.0:
+                raise InvalidInput(f"safety.{name} must be >= 0, got {getattr(self, name)}")
+        if not 1.0 <= self.singularity_slowdown < self.singularity_stop:
+            raise InvalidInput(
+                f"safety.singularity_slowdown ({self.singularity_slowdown}) must be >= 1 and below "
+                f"safety.singularity_stop ({self.singularity_stop})"
+            )
+
+    @classmethod
+    def from_extra(cls, extra: dict[str, Any]) -> SafetyConfig:
+        """From RobotConfig.extra: its 'safety' mapping, unknown keys rejected by name."""
+        raw = extra.get("safety") or {}
+        if not isinstance(raw, dict):
+            raise InvalidInput(f"safety must be a mapping of parameters, got {type(raw).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise InvalidInput(f"unknown safety keys {unknown}; valid: {sorted(known)}")
+        values = {}
+        for key, value in raw.items():
+            try:
+                values[key] = float(value)
+            except (TypeError, ValueError):
+                raise InvalidInput(f"safety.{key} must be a number, got {value!r}") from None
+        return cls(**values)
+
+    def linear_speed(self, reduced: bool) -> float:
+        return min(self.reduced_linear_speed, self.max_linear_speed) if reduced else self.max_linear_speed
+
+    def angular_speed(self, reduced: bool) -> float:
+        return min(self.reduced_angular_speed, self.max_angular_speed) if reduced else self.max_angular_speed

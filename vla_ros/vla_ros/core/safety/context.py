@@ -1,0 +1,40 @@
+"""What one control tick knows: the last output (the state the controller has seen) and the limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from vla_ros.core.robot_config import JointLimits
+from vla_ros.core.safety.config import SafetyConfig
+
+
+@dataclass(frozen=True)
+class MotionState:
+    """Last commanded positions, velocity over the last tick and the acceleration before it."""
+
+    q: np.ndarray
+    v: np.ndarray
+    a: np.ndarray
+
+    @classmethod
+    def at_rest(cls, q: np.ndarray) -> MotionState:
+        q = np.asarray(q, float).copy()
+        return cls(q, np.zeros_like(q), np.zeros_like(q))
+
+    def advanced(self, v: np.ndarray, dt: float) -> MotionState:
+        return MotionState(self.q + dt * v, v, (v - self.v) / dt)
+
+
+@dataclass(frozen=True)
+class StepContext:
+    state: MotionState
+    dt: float
+    limits: JointLimits
+    config: SafetyConfig
+    # Per joint [rad or m]: the configured margin on arm joints, none on grippers (they close on a limit).
+    position_margin: np.ndarray | float = 0.0
+    reduced_speed: bool = False
+    # Evaluates forward kinematics for the kinematic constraints (None: joint-space only).
+    model: object | None = None

@@ -1,0 +1,164 @@
+"""project(): stack every constraint's rows, solve one exact QP, verify, fall back to braking.
+
+Per tick: joint boxes (velocity, acceleration, viable position, jerk) are intersected exactly in
+priority order; kinematic rows (workspace, speed, distance, singularity) go to DAQP, an exact
+active-set solver. The QP rows of kinematic constraints are linearizations, so the answer is then
+checked with exact forward kinematics over the step and over its braking continuation; if that
+fails, the step is blended toward braking (bisection) — braking itself is safe by induction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import daqp
+import numpy as np
+
+from vla_ros.core.safety.braking import brake
+from vla_ros.core.safety.constraint import Constraint, Rows
+from vla_ros.core.safety.context import StepContext
+from vla_ros.core.safety.objective import Objective
+
+_ACTIVE_TOL = 1e-9
+_BISECTIONS = 6
+_MAX_CONTINUATION = 2000
+
+
+@dataclass(frozen=True)
+class Projection:
+    velocity: np.ndarray
+    # Constraints that moved the command on this tick (including boxes relaxed, suffixed "_relaxed").
+    active: tuple[str, ...]
+    # Distance between requested and forwarded step, dt * |v - v_ref| [rad].
+    correction_norm: float
+    # "" when the QP answered; "infeasible" when it had no answer and the arm brakes.
+    failure: str = ""
+
+
+def project(ctx: StepContext, constraints: Sequence[Constraint], objective: Objective) -> Projection:
+    """The safe velocity for this tick closest (in the objective's metric) to what was asked."""
+    boxes, general = [], []
+    for constraint in constraints:
+        rows = constraint.rows(ctx)
+        if rows is not None:
+            (boxes if rows.G is None else general).append((constraint, rows))
+    lower, upper, relaxed = _intersect_boxes(boxes, objective.reference.size)
+    braking = brake(ctx.state.v, ctx.limits.acceleration, ctx.dt)
+    velocity, failure = _solve(objective, lower, upper, general)
+    if velocity is None:
+        velocity, active = braking, []
+    else:
+        active = _active_names(velocity, lower, upper, boxes, general, objective.reference)
+    inexact = [c for c in constraints if not c.is_exact]
+    if inexact and velocity is not braking:
+        velocity, blocked = _verified(ctx, inexact, velocity, braking)
+        active += [name for name in blocked if name not in active]
+    active += [f"{name}_relaxed" for name in relaxed]
+    correction = float(ctx.dt * np.linalg.norm(velocity - objective.reference))
+    return Projection(velocity, tuple(active), correction, failure)
+
+
+def continuation_violations(
+    ctx: StepContext, constraints: Sequence[Constraint], velocity: np.ndarray
+) -> dict[str, float]:
+    """Worst exact violation per constraint over the step at `velocity` and its braking stop.
+
+    Measured relative to the violation the arm already has (a state that starts outside a limit may
+    not go further out), so a value > 0 means "this step makes things worse".
+    """
+    q0, a, dt = ctx.state.q, ctx.limits.acceleration, ctx.dt
+    baseline = {c.name: max(0.0, c.violation(ctx, q0, q0)) for c in constraints}
+    worst = {c.name: -np.inf for c in constraints}
+    q_from, v = q0, velocity
+    for _ in range(_MAX_CONTINUATION):
+        q_to = q_from + dt * v
+        for c in constraints:
+            worst[c.name] = max(worst[c.name], c.violation(ctx, q_from, q_to) - baseline[c.name])
+        if not np.any(v):
+            break
+        q_from, v = q_to, brake(v, a, dt)
+    return worst
+
+
+def _verified(
+    ctx: StepContext, constraints: Sequence[Constraint], velocity: np.ndarray, braking: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """The largest blend braking + s (velocity - braking), s in [0, 1], whose continuation is safe."""
+
+    def failing(candidate: np.ndarray) -> list[str]:
+        return [n for n, w in continuation_violations(ctx, constraints, candidate).items() if w > 0.0]
+
+    blocked = failing(velocity)
+    if not blocked:
+        return velocity, []
+    safe, unsafe = 0.0, 1.0
+    for _ in range(_BISECTIONS):
+        mid = 0.5 * (safe + unsafe)
+        if failing(braking + mid * (velocity - braking)):
+            unsafe = mid
+        else:
+            safe = mid
+    return braking + safe * (velocity - braking), blocked
+
+
+def _intersect_boxes(boxes: list[tuple[Constraint, Rows]], n: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Intersect boxes by priority; a later box that would empty a joint's interval is relaxed there."""
+    lower, upper = np.full(n, -np.inf), np.full(n, np.inf)
+    relaxed = []
+    for constraint, rows in sorted(boxes, key=lambda item: item[1].priority):
+        new_lower, new_upper = np.maximum(lower, rows.lower), np.minimum(upper, rows.upper)
+        empty = new_lower > new_upper
+        if empty.any():
+            relaxed.append(constraint.name)
+            # Keep the point of the current interval nearest the conflicting box.
+            toward = np.clip(np.where(rows.upper < lower, lower, upper), lower, upper)
+            new_lower = np.where(empty, toward, new_lower)
+            new_upper = np.where(empty, toward, new_upper)
+        lower, upper = new_lower, new_upper
+    return lower, upper, relaxed
+
+
+def _solve(
+    objective: Objective, lower: np.ndarray, upper: np.ndarray, general: list[tuple[Constraint, Rows]]
+) -> tuple[np.ndarray | None, str]:
+    if not general and np.allclose(objective.H, np.eye(lower.size)):
+        return np.clip(objective.reference, lower, upper), ""
+    G = np.vstack([rows.G for _, rows in general]) if general else np.zeros((0, lower.size))
+    upper_all = np.concatenate([upper, *[rows.upper for _, rows in general]])
+    lower_all = np.concatenate([lower, *[rows.lower for _, rows in general]])
+    x, _, exitflag, _ = daqp.solve(
+        np.ascontiguousarray(objective.H),
+        np.ascontiguousarray(objective.f),
+        np.ascontiguousarray(G),
+        np.ascontiguousarray(np.minimum(upper_all, 1e30)),
+        np.ascontiguousarray(np.maximum(lower_all, -1e30)),
+        primal_tol=1e-10,
+    )
+    if exitflag < 1 or not np.all(np.isfinite(x)):
+        return None, f"infeasible (daqp exit flag {exitflag})"
+    # The boxes are exact: remove the solver's tolerance from them.
+    return np.clip(x, lower, upper), ""
+
+
+def _active_names(
+    velocity: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    boxes: list[tuple[Constraint, Rows]],
+    general: list[tuple[Constraint, Rows]],
+    reference: np.ndarray,
+) -> list[str]:
+    moved = np.abs(velocity - reference) > _ACTIVE_TOL
+    if not moved.any():
+        return []
+    names = []
+    for constraint, rows in boxes:
+        tight = (np.abs(velocity - rows.lower) <= _ACTIVE_TOL) | (np.abs(velocity - rows.upper) <= _ACTIVE_TOL)
+        if np.any(tight & moved):
+            names.append(constraint.name)
+    for constraint, rows in general:
+        value = rows.G @ velocity
+        if np.any((value >= rows.upper - _ACTIVE_TOL) | (value <= rows.lower + _ACTIVE_TOL)):
+            names.append(constraint.name)
+    return names

@@ -1,0 +1,126 @@
+"""SafetyProjector: the stateful filter one control loop runs, tick by tick.
+
+It integrates its own output (the controller sees exactly the positions it publishes), starts at
+rest at the measured joint state, and on any hold reason brakes to a stop within the acceleration
+limits and stays there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.safety.braking import brake
+from vla_ros.core.safety.commands import check_finite, joint_objective
+from vla_ros.core.safety.config import SafetyConfig
+from vla_ros.core.safety.constraint import Constraint
+from vla_ros.core.safety.context import MotionState, StepContext
+from vla_ros.core.safety.joint_acceleration import JointAccelerationLimit
+from vla_ros.core.safety.joint_jerk import JointJerkLimit
+from vla_ros.core.safety.joint_position import JointPositionLimit
+from vla_ros.core.safety.joint_velocity import JointVelocityLimit
+from vla_ros.core.safety.objective import Objective
+from vla_ros.core.safety.projector import project
+from vla_ros.core.types import Command, InvalidInput
+
+
+@dataclass(frozen=True)
+class SafeCommand:
+    """One tick's output: positions and velocities in RobotConfig.command_joints order."""
+
+    names: tuple[str, ...]
+    positions: np.ndarray
+    velocities: np.ndarray
+    hold_reason: str
+    active: tuple[str, ...]
+    correction_norm: float
+
+    @property
+    def holding(self) -> bool:
+        return bool(self.hold_reason)
+
+
+def joint_constraints() -> list[Constraint]:
+    return [JointVelocityLimit(), JointAccelerationLimit(), JointPositionLimit(), JointJerkLimit()]
+
+
+class SafetyProjector:
+    def __init__(
+        self,
+        robot: RobotConfig,
+        dt: float,
+        config: SafetyConfig | None = None,
+        constraints: Sequence[Constraint] | None = None,
+    ) -> None:
+        if not (np.isfinite(dt) and dt > 0.0):
+            raise InvalidInput(f"control period must be > 0 seconds, got {dt}")
+        self.robot = robot
+        self.joints = robot.command_joints
+        self.dt = dt
+        self.config = config or SafetyConfig.from_extra(robot.extra)
+        self.constraints = list(constraints) if constraints is not None else joint_constraints()
+        arm_joints = {j for arm in robot.arms for j in arm.joints}
+        self.margin = np.array([self.config.position_margin if j in arm_joints else 0.0 for j in self.joints])
+        self.reduced_speed = False
+        self.counters: Counter = Counter()
+        self.state: MotionState | None = None
+        self._previous: Command | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.state is not None
+
+    def start(self, measured_positions: np.ndarray) -> None:
+        """Begin at rest at the measured positions (in command_joints order)."""
+        q = np.asarray(measured_positions, float)
+        if q.shape != (len(self.joints),) or not np.all(np.isfinite(q)):
+            raise InvalidInput(f"measured positions must be {len(self.joints)} finite values for {list(self.joints)}")
+        self.state = MotionState.at_rest(q)
+
+    def validate(self, command: Command) -> None:
+        """Raise InvalidInput for commands that can never be projected (NaN/inf, wrong dims)."""
+        check_finite(command)
+        self._context()  # not started -> clear error
+        self.objective(command, self._context())
+
+    def objective(self, command: Command, ctx: StepContext) -> Objective:
+        return joint_objective(command, self.joints, ctx, self._previous)
+
+    def step(self, command: Command | None, hold_reason: str = "") -> SafeCommand:
+        """Advance one tick: project `command`, or brake toward a hold when a reason is given."""
+        ctx = self._context()
+        if command is None and not hold_reason:
+            hold_reason = "not_ready"
+        active: tuple[str, ...] = ()
+        correction = 0.0
+        if hold_reason:
+            velocity = brake(ctx.state.v, ctx.limits.acceleration, self.dt)
+        else:
+            try:
+                projection = project(ctx, self.constraints, self.objective(command, ctx))
+            except InvalidInput:
+                self.counters["invalid_command"] += 1
+                projection = None
+                hold_reason = "invalid_command"
+                velocity = brake(ctx.state.v, ctx.limits.acceleration, self.dt)
+            if projection is not None:
+                velocity, active, correction = projection.velocity, projection.active, projection.correction_norm
+                self._previous = command
+                if projection.failure:
+                    hold_reason = "infeasible"
+        if hold_reason:
+            self._previous = None
+            self.counters[f"hold_{hold_reason}"] += 1
+        for name in active:
+            self.counters[name] += 1
+        self.state = ctx.state.advanced(velocity, self.dt)
+        return SafeCommand(self.joints, self.state.q.copy(), velocity.copy(), hold_reason, active, correction)
+
+    def _context(self) -> StepContext:
+        if self.state is None:
+            raise InvalidInput("safety projector has no measured joint state yet; call start() first")
+        return StepContext(self.state, self.dt, self.robot.limits, self.config, self.margin, self.reduced_speed)

@@ -1,0 +1,124 @@
+"""safety_projector: the only path to the robot. /vla/command -> /vla/safe_joint_command.
+
+Publishes every control tick once a measured joint state has arrived: the projected command, or a
+braking-to-hold command (stale/invalid input, e-stop). Decisions live in vla_ros.core.safety.
+"""
+
+from __future__ import annotations
+
+from sensor_msgs.msg import JointState as JointStateMsg
+from std_msgs.msg import Bool
+from std_srvs.srv import SetBool
+from vla_ros_msgs.msg import Command as CommandMsg
+from vla_ros_msgs.msg import SafetyStatus
+
+from vla_ros.core.robot_config import load_robot_config
+from vla_ros.core.safety import HoldSupervisor, SafeCommand, SafetyProjector
+from vla_ros.core.types import InvalidInput
+from vla_ros.nodes.conversions import command_from_msg, header, joint_state_from_msg
+from vla_ros.nodes.managed import ManagedNode, run_node
+from vla_ros.nodes.qos import CONTROL, SENSOR
+
+
+class SafetyProjectorNode(ManagedNode):
+    def __init__(self, **kwargs) -> None:
+        super().__init__("safety_projector", **kwargs)
+
+    def configure(self) -> None:
+        rate = float(self.param("control_rate_hz", 100.0))
+        timeout = float(self.param("command_timeout_s", 0.2))
+        if not rate > 0.0:
+            raise InvalidInput(f"parameter control_rate_hz must be > 0, got {rate}")
+        if not timeout > 0.0:
+            raise InvalidInput(f"parameter command_timeout_s must be > 0 seconds, got {timeout}")
+        robot = load_robot_config(self.param("robot", "panda"))
+        self._projector = SafetyProjector(robot, 1.0 / rate)
+        self._supervisor = HoldSupervisor(timeout, self._projector.counters)
+        self._measured = None
+        self._safe_pub = self.create_publisher(JointStateMsg, "/vla/safe_joint_command", CONTROL)
+        self._status_pub = self.create_publisher(SafetyStatus, "/vla/safety_status", CONTROL)
+        self.create_subscription(CommandMsg, "/vla/command", self._on_command, CONTROL)
+        self.create_subscription(JointStateMsg, robot.joint_state_topic, self._on_joint_state, SENSOR)
+        self.create_subscription(Bool, "/vla/estop", lambda msg: self._set_estop(msg.data), 10)
+        self.create_subscription(Bool, "/vla/reduced_speed", self._on_reduced_speed, 10)
+        self.create_service(SetBool, "/vla/set_estop", self._on_set_estop)
+        self._period = 1.0 / rate
+        self._last: SafeCommand | None = None
+        self.create_timer(1.0, self._report)
+
+    def activate(self) -> None:
+        self._timer = self.create_timer(self._period, self._tick)
+
+    def deactivate(self) -> None:
+        self.destroy_timer(self._timer)
+
+    def _on_command(self, msg: CommandMsg) -> None:
+        try:
+            command = command_from_msg(msg)
+            if self._projector.ready:
+                self._projector.validate(command)
+        except InvalidInput as error:
+            self._supervisor.reject()
+            self.report_bad_input("command", error)
+            return
+        self._supervisor.accept(self.now_s(), command)
+
+    def _on_joint_state(self, msg: JointStateMsg) -> None:
+        try:
+            self._measured = joint_state_from_msg(msg).subset(self._projector.joints)
+        except InvalidInput as error:
+            self.report_bad_input("joint state", error)
+
+    def _set_estop(self, engaged: bool) -> None:
+        self._supervisor.set_estop(engaged)
+        self.get_logger().warn(f"e-stop {'ENGAGED (latched)' if engaged else 'released'}")
+
+    def _on_set_estop(self, request: SetBool.Request, response: SetBool.Response) -> SetBool.Response:
+        self._set_estop(request.data)
+        response.success, response.message = True, f"estop_latched={self._supervisor.estop_latched}"
+        return response
+
+    def _on_reduced_speed(self, msg: Bool) -> None:
+        self._projector.reduced_speed = bool(msg.data)
+
+    def _tick(self) -> None:
+        if not self._projector.ready:
+            if self._measured is None:
+                return
+            self._projector.start(self._measured)
+        now = self.now_s()
+        reason = self._supervisor.hold_reason(now)
+        safe = self._projector.step(None if reason else self._supervisor.command, reason)
+        self._safe_pub.publish(
+            JointStateMsg(
+                header=header(now), name=list(safe.names), position=safe.positions.tolist(), velocity=safe.velocities.tolist()
+            )
+        )
+        self._status_pub.publish(self._status(safe, now))
+        self._last = safe
+
+    def _report(self) -> None:
+        if self._last is None:
+            self.publish_diagnostics("warn", "waiting for a measured joint state")
+            return
+        level = "warn" if self._last.holding else "ok"
+        message = f"holding: {self._last.hold_reason}" if self._last.holding else "tracking"
+        self.publish_diagnostics(level, message, dict(self._projector.counters))
+
+    def _status(self, safe: SafeCommand, now: float) -> SafetyStatus:
+        counters = self._projector.counters
+        return SafetyStatus(
+            header=header(now),
+            holding=safe.holding,
+            hold_reason=safe.hold_reason,
+            active_constraints=list(safe.active),
+            correction_norm=safe.correction_norm,
+            counter_names=list(counters),
+            counter_values=[int(v) for v in counters.values()],
+            estop_latched=self._supervisor.estop_latched,
+            reduced_speed=self._projector.reduced_speed,
+        )
+
+
+def main(args=None) -> None:
+    run_node(SafetyProjectorNode, args)
