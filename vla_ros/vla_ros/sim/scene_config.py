@@ -1,0 +1,98 @@
+"""Table-top scene layout for one robot: data from the robot YAML's `sim:` key, with defaults.
+
+Every key is optional; the defaults fit a single arm whose base sits on the table at the world
+origin, facing +x. Regions are (min, max) corners of xy boxes in the world frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from vla_ros.core.task_spec import COLOURS
+from vla_ros.core.types import InvalidInput
+
+RGBA = {"red": (0.85, 0.1, 0.1, 1.0), "green": (0.1, 0.7, 0.15, 1.0), "blue": (0.1, 0.25, 0.85, 1.0), "yellow": (0.9, 0.8, 0.1, 1.0)}
+
+
+@dataclass(frozen=True)
+class SceneConfig:
+    table_height: float = 0.0  # z of the table top
+    table_center: tuple[float, float] = (0.45, 0.0)
+    table_size: tuple[float, float] = (1.2, 1.4)
+    cube_size: float = 0.04
+    cube_mass: float = 0.05
+    cube_friction: float = 1.2
+    bowl_radius: float = 0.075
+    bowl_height: float = 0.04
+    # Where cubes and the bowl may be placed at reset; a task's object cube goes in `object_region`.
+    object_region: tuple[tuple[float, float], tuple[float, float]] = ((0.35, -0.25), (0.6, 0.25))
+    bowl_region: tuple[tuple[float, float], tuple[float, float]] = ((0.35, -0.25), (0.6, 0.25))
+    # Squeeze force of each finger when the gripper closes on something [N].
+    gripper_force: float = 20.0
+    # Closed-loop bandwidth of the simulated joint position controllers [rad/s].
+    servo_bandwidth: float = 40.0
+    cubes: tuple[str, ...] = COLOURS
+    min_spacing: float = 0.08  # between object centres at reset
+
+    @staticmethod
+    def from_extra(extra: dict[str, Any]) -> SceneConfig:
+        """Read the robot YAML's `sim:` block.
+
+        Layout keys: `table: {center, size, top_z}`, `objects: {cube_size, spawn_min, spawn_max,
+        min_separation, bowl_spawn_min, bowl_spawn_max}`; any other field of this class may be given
+        flat under `sim:` (e.g. `gripper_force: 30`). Unknown keys are errors that list the known ones.
+        """
+        raw = dict(extra.get("sim", {}) or {})
+        table = dict(raw.pop("table", {}) or {})
+        objects = dict(raw.pop("objects", {}) or {})
+        values: dict[str, Any] = {}
+        _take(values, table, {"center": "table_center", "size": "table_size", "top_z": "table_height"}, "sim.table")
+        spawn = _take_region(objects, "spawn_min", "spawn_max", "sim.objects")
+        bowl_spawn = _take_region(objects, "bowl_spawn_min", "bowl_spawn_max", "sim.objects")
+        if spawn:
+            values["object_region"] = spawn
+        if bowl_spawn or spawn:
+            values["bowl_region"] = bowl_spawn or spawn
+        _take(values, objects, {"cube_size": "cube_size", "min_separation": "min_spacing", "cubes": "cubes"}, "sim.objects")
+        flat = {f.name for f in fields(SceneConfig)}
+        _take(values, raw, {k: k for k in flat}, "sim")
+        for key in ("table_center", "table_size"):
+            if key in values:
+                values[key] = tuple(float(v) for v in values[key])
+        for key in ("object_region", "bowl_region"):
+            if key in values:
+                values[key] = _region(key, values[key])
+        if "cubes" in values:
+            values["cubes"] = tuple(values["cubes"])
+            bad = [c for c in values["cubes"] if c not in COLOURS]
+            if bad:
+                raise InvalidInput(f"robot config sim.objects.cubes: unknown colours {bad}; known: {list(COLOURS)}")
+        for key, value in values.items():
+            if not isinstance(value, tuple):
+                values[key] = float(value)
+        return SceneConfig(**values)
+
+
+def _take(values: dict[str, Any], raw: dict[str, Any], names: dict[str, str], where: str) -> None:
+    unknown = sorted(set(raw) - set(names))
+    if unknown:
+        raise InvalidInput(f"robot config {where}: unknown keys {unknown}; known: {sorted(names)}")
+    values.update({names[k]: v for k, v in raw.items()})
+
+
+def _take_region(raw: dict[str, Any], lo_key: str, hi_key: str, where: str) -> Any:
+    if lo_key not in raw and hi_key not in raw:
+        return None
+    if lo_key not in raw or hi_key not in raw:
+        raise InvalidInput(f"robot config {where}: give both {lo_key} and {hi_key}")
+    return (raw.pop(lo_key), raw.pop(hi_key))
+
+
+def _region(key: str, value: Any) -> tuple[tuple[float, float], tuple[float, float]]:
+    lo, hi = (np.asarray(v, float)[:2] for v in value)
+    if np.any(hi < lo):
+        raise InvalidInput(f"robot config sim: {key} max {list(hi)} is below min {list(lo)}")
+    return (float(lo[0]), float(lo[1])), (float(hi[0]), float(hi[1]))
