@@ -1,0 +1,99 @@
+"""camera_ingest over real DDS: observations out, every bad input reported while the node keeps going."""
+
+import numpy as np
+import pytest
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+from sensor_msgs.msg import Image, JointState
+from vla_ros_msgs.msg import Observation
+
+from vla_ros.core.robot_config import load_robot_config
+from vla_ros.nodes.camera_ingest import CameraIngestNode
+from vla_ros.nodes.conversions import image_to_msg, joint_state_to_msg
+from vla_ros.core.types import JointState as CoreJointState
+from vla_ros.nodes.managed import parameter_overrides
+
+pytestmark = pytest.mark.ros
+ROBOT = load_robot_config("panda")
+
+
+@pytest.fixture
+def ingest(ros):
+    node = ros.add(CameraIngestNode(parameter_overrides=parameter_overrides(
+        {"robot": "panda", "image_width": 64, "image_height": 48, "max_frame_age_s": 0.3, "instruction": "go"})))
+    cameras = {c.name: ros.publisher(Image, c.topic) for c in ROBOT.cameras}
+    joints = ros.publisher(JointState, ROBOT.joint_state_topic)
+    observations = ros.collect(Observation, "/vla/observation")
+    diagnostics = ros.collect(DiagnosticArray, "/diagnostics", 50)
+    assert ros.wait_for(lambda: all(p.get_subscription_count() for p in cameras.values()))
+    assert ros.wait_for(lambda: node._diagnostics.get_subscription_count() > 0)
+    return node, cameras, joints, observations, diagnostics
+
+
+def publish_all(ros, cameras, joints, stamp, skip=()):
+    joints.publish(joint_state_to_msg(CoreJointState(ROBOT.command_joints, ROBOT.home), stamp))
+    for name, publisher in cameras.items():
+        if name not in skip:
+            publisher.publish(image_to_msg(np.full((120, 160, 3), 80, np.uint8), stamp, name))
+
+
+def errors(diagnostics):
+    return [s.message for array in list(diagnostics) for s in array.status if s.level == DiagnosticStatus.ERROR]
+
+
+def test_time_consistent_observations_from_all_cameras(ros, ingest):
+    _, cameras, joints, observations, _ = ingest
+    for _ in range(5):
+        publish_all(ros, cameras, joints, ros.now())
+        ros.wait_for(lambda: False, 0.05)
+    assert ros.wait_for(lambda: observations)
+    obs = observations[-1]
+    assert list(obs.camera_names) == [c.name for c in ROBOT.cameras]
+    assert all((img.width, img.height, img.encoding) == (64, 48, "rgb8") for img in obs.images)
+    assert list(obs.joint_state.name) == list(ROBOT.command_joints) and obs.instruction == "go"
+
+
+@pytest.mark.parametrize(
+    "corrupt, expected",
+    [
+        (lambda m: setattr(m, "encoding", "yuv422"), "unsupported image encoding 'yuv422'"),
+        (lambda m: setattr(m, "data", bytes(m.data)[:100]), "needs step >="),
+    ],
+    ids=["unknown_encoding", "wrong_size"],
+)
+def test_bad_image_is_reported_and_the_node_keeps_going(ros, ingest, corrupt, expected):
+    node, cameras, joints, observations, diagnostics = ingest
+    bad = image_to_msg(np.zeros((120, 160, 3), np.uint8), ros.now(), "wrist")
+    corrupt(bad)
+    cameras["wrist"].publish(bad)
+    assert ros.wait_for(lambda: any(expected in e for e in errors(diagnostics)))
+    for _ in range(5):
+        publish_all(ros, cameras, joints, ros.now())
+        ros.wait_for(lambda: False, 0.05)
+    assert ros.wait_for(lambda: observations), "valid frames after the bad one still make observations"
+    assert node.is_active
+
+
+def test_stale_camera_stops_observations_and_is_reported(ros, ingest):
+    _, cameras, joints, observations, diagnostics = ingest
+    last_wrist = ros.now()
+    publish_all(ros, cameras, joints, last_wrist)
+    assert ros.wait_for(lambda: observations)
+    for _ in range(15):  # the wrist camera is dead for 0.75 s > max_frame_age_s
+        publish_all(ros, cameras, joints, ros.now(), skip=("wrist",))
+        ros.wait_for(lambda: False, 0.05)
+    late = [o for o in observations if o.header.stamp.sec + o.header.stamp.nanosec * 1e-9 > last_wrist + 0.1]
+    assert not late, "no observation pairs a fresh view with a frozen camera beyond max_camera_skew_s"
+    warnings = lambda: [s.message for a in list(diagnostics) for s in a.status if s.level == DiagnosticStatus.WARN]  # noqa: E731
+    assert ros.wait_for(lambda: any("['wrist'] stale" in w for w in warnings()), 3.0)
+    cameras["wrist"].publish(image_to_msg(np.zeros((120, 160, 3), np.uint8), ros.now() - 2.0, "wrist"))
+    assert ros.wait_for(lambda: any("stale frame from 'wrist'" in e for e in errors(diagnostics)))
+
+
+def test_unknown_robot_fails_configure_with_the_available_robots(ros):
+    diagnostics = ros.collect(DiagnosticArray, "/diagnostics", 50)
+    node = ros.add(CameraIngestNode(parameter_overrides=parameter_overrides({"robot": "ur5e"})))
+    assert not node.is_active
+    assert ros.wait_for(lambda: node._diagnostics.get_subscription_count() > 0)
+    # The node published its failure before the probe could subscribe; it is also logged. Re-trigger:
+    node.trigger_configure()
+    assert ros.wait_for(lambda: any("unknown robot 'ur5e'" in e and "panda" in e for e in errors(diagnostics)))
