@@ -41,8 +41,8 @@ def run_episode(
     policy.reset()
     monitor = TaskMonitor(task, world)
     steps_per_plan = max(1, int(round(replan_period / world.model.opt.timestep)))
-    sequence = 0
-    while world.time < time_limit:
+    sequence, start = 0, world.time
+    while world.time - start < time_limit:
         images = {render[0]: world.render(*render)} if render else {}
         observation = Observation(
             stamp=world.time, images=images, joint_state=world.joint_state(), instruction=instruction,
@@ -53,8 +53,8 @@ def run_episode(
         world.step(steps_per_plan)
         status = monitor.update()
         if status.success:
-            return EpisodeResult(True, world.time, status.detail)
-    return EpisodeResult(False, world.time, f"{monitor.update().detail}; phase={getattr(policy, 'phase', '?')}")
+            return EpisodeResult(True, world.time - start, status.detail)
+    return EpisodeResult(False, world.time - start, f"{monitor.update().detail}; phase={getattr(policy, 'phase', '?')}")
 
 
 def send_chunk(world: SimWorld, chunk: ActionChunk) -> None:

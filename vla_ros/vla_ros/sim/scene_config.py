@@ -36,6 +36,8 @@ class SceneConfig:
     servo_bandwidth: float = 40.0
     cubes: tuple[str, ...] = COLOURS
     min_spacing: float = 0.08  # between object centres at reset
+    # Bimanual robots: where (world frame) the cube changes hands in a handover.
+    handover_point: tuple[float, float, float] = (0.0, 0.0, 0.25)
 
     @staticmethod
     def from_extra(extra: dict[str, Any]) -> SceneConfig:
@@ -59,7 +61,7 @@ class SceneConfig:
         _take(values, objects, {"cube_size": "cube_size", "min_separation": "min_spacing", "cubes": "cubes"}, "sim.objects")
         flat = {f.name for f in fields(SceneConfig)}
         _take(values, raw, {k: k for k in flat}, "sim")
-        for key in ("table_center", "table_size"):
+        for key in ("table_center", "table_size", "handover_point"):
             if key in values:
                 values[key] = tuple(float(v) for v in values[key])
         for key in ("object_region", "bowl_region"):

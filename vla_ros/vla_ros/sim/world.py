@@ -49,8 +49,13 @@ class SimWorld:
 
     # -- episode ---------------------------------------------------------------------------------
     def reset(self, seed: int, placed_first: tuple[str, ...] = ()) -> None:
-        """Robot at home, objects at a seeded random layout (`placed_first` get the first picks)."""
+        """Robot at home, objects at a seeded random layout (`placed_first` get the first picks).
+
+        Sim time keeps running across resets: it is the clock of every node in the graph.
+        """
+        now = self.time
         mujoco.mj_resetData(self.model, self.data)
+        self.data.time = now
         home = self.robot.home
         self._set_command_positions(home)
         layout = sample_layout(self.scene.config, self.scene.cube_names, np.random.default_rng(seed), placed_first)
@@ -61,7 +66,7 @@ class SimWorld:
             z = self.scene.config.table_height + self.scene.config.cube_size / 2
             self.data.qpos[adr : adr + 7] = [x, y, z, np.cos(yaw / 2), 0.0, 0.0, np.sin(yaw / 2)]
         for follower, indices in self._controllers.values():
-            follower.reset(home[indices], 0.0)
+            follower.reset(home[indices], now)
         self._apply_set_points()
         mujoco.mj_forward(self.model, self.data)
 

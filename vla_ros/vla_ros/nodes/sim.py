@@ -1,0 +1,172 @@
+"""sim node: the embedded MuJoCo robot as ROS sees a real one (joint states, cameras, trajectory controllers).
+
+Sim time is the clock of the whole graph: this node steps physics in batches from a wall-clock
+timer (real_time_factor x wall time), publishes /clock, /joint_states and object poses at
+joint_state_rate_hz and renders the cameras only at camera_rate_hz (one process, two cores).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rosgraph_msgs.msg import Clock
+from sensor_msgs.msg import CameraInfo, Image
+from sensor_msgs.msg import JointState as JointStateMsg
+from trajectory_msgs.msg import JointTrajectory as JointTrajectoryMsg
+from vla_ros_msgs.msg import ObjectPoses, TaskStatus
+from vla_ros_msgs.srv import ResetSim
+
+from vla_ros.core.robot_config import load_robot_config
+from vla_ros.core.task_spec import parse_instruction
+from vla_ros.core.trajectory_follower import JointTrajectory, TrajectoryPoint
+from vla_ros.core.types import InvalidInput
+from vla_ros.nodes.conversions import header, image_to_msg, joint_state_to_msg, object_poses_to_msg
+from vla_ros.nodes.managed import ManagedNode, run_node, s_to_stamp, stamp_to_s
+from vla_ros.sim.tasks import TaskMonitor
+from vla_ros.sim.world import SimWorld
+
+TICK_S = 0.01  # wall-clock period of the stepping timer
+MAX_LAG_S = 0.1  # sim time one tick may catch up; beyond it the sim runs slower than asked
+
+
+class SimNode(ManagedNode):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("sim", **kwargs)
+
+    def configure(self) -> None:
+        robot_name = self.param("robot", "panda")
+        try:
+            robot = load_robot_config(robot_name)
+        except InvalidInput as error:
+            raise InvalidInput(f"parameter robot='{robot_name}': {error}") from error
+        rates = {name: float(self.param(name, default)) for name, default in (
+            ("physics_rate_hz", 500.0), ("joint_state_rate_hz", 100.0), ("camera_rate_hz", 10.0), ("real_time_factor", 1.0))}
+        bad = {k: v for k, v in rates.items() if not (math.isfinite(v) and v > 0)}
+        if bad:
+            raise InvalidInput(f"parameters {bad} must be positive numbers")
+        self.real_time_factor = rates["real_time_factor"]
+        self.publish_clock = bool(self.param("publish_clock", True))
+        self.world = SimWorld(robot)
+        self.world.model.opt.timestep = 1.0 / rates["physics_rate_hz"]
+        self.joint_state_period = 1.0 / rates["joint_state_rate_hz"]
+        self.camera_period = 1.0 / rates["camera_rate_hz"]
+        self.episode = 0
+        self._start_task(self.param("instruction", "put the red cube in the bowl"), int(self.param("seed", 0)))
+        group = self.group = MutuallyExclusiveCallbackGroup()
+        self.clock_pub = self.create_publisher(Clock, "/clock", 10)
+        self.joint_pub = self.create_publisher(JointStateMsg, robot.joint_state_topic, 10)
+        self.poses_pub = self.create_publisher(ObjectPoses, "/sim/object_poses", 10)
+        self.status_pub = self.create_publisher(TaskStatus, "/sim/task_status", 10)
+        self.cameras = [
+            (c, self.create_publisher(Image, c.topic, 2), self.create_publisher(CameraInfo, f"/cameras/{c.name}/camera_info", 2))
+            for c in robot.cameras
+        ]
+        for controller in self.world.controller_names:
+            self.create_subscription(
+                JointTrajectoryMsg, f"/{controller}/joint_trajectory",
+                lambda msg, name=controller: self._on_trajectory(name, msg), 10, callback_group=group,
+            )
+        self.create_service(ResetSim, "/sim/reset", self._on_reset, callback_group=group)
+
+    def activate(self) -> None:
+        self._next_joint_state = self._next_camera = self.world.time
+        self._wall = time.monotonic()
+        self.timer = self.create_timer(TICK_S, self._tick, callback_group=self.group)
+
+    def deactivate(self) -> None:
+        self.destroy_timer(self.timer)
+
+    def cleanup(self) -> None:
+        self.world.close()
+
+    # -- stepping --------------------------------------------------------------------------------
+    def _tick(self) -> None:
+        wall = time.monotonic()
+        target = self.world.time + min((wall - self._wall) * self.real_time_factor, MAX_LAG_S)
+        self._wall = wall
+        dt = self.world.model.opt.timestep
+        while self.world.time + 0.5 * dt < target:
+            next_event = min(self._next_joint_state, self._next_camera, target)
+            self.world.step(max(1, int(round((next_event - self.world.time) / dt))))
+            now = self.world.time
+            if now + 0.5 * dt >= self._next_joint_state:
+                self._next_joint_state = _next_after(self._next_joint_state, now, self.joint_state_period)
+                self._publish_state(now)
+            if now + 0.5 * dt >= self._next_camera:
+                self._next_camera = _next_after(self._next_camera, now, self.camera_period)
+                self._publish_cameras(now)
+
+    def _publish_state(self, now: float) -> None:
+        if self.publish_clock:
+            self.clock_pub.publish(Clock(clock=s_to_stamp(now)))
+        self.joint_pub.publish(joint_state_to_msg(self.world.joint_state(), now))
+        self.poses_pub.publish(object_poses_to_msg(self.world.object_poses(), now))
+
+    def _publish_cameras(self, now: float) -> None:
+        for camera, image_pub, info_pub in self.cameras:
+            image_pub.publish(image_to_msg(self.world.render(camera.name, camera.width, camera.height), now, camera.name))
+            info_pub.publish(_camera_info(camera, now))
+        status = self.monitor.update()
+        self.status_pub.publish(TaskStatus(
+            header=header(now), instruction=self.instruction, success=status.success, progress=status.progress, episode=self.episode))
+
+    # -- inputs ------------------------------------------------------------------------------------
+    def _on_trajectory(self, controller: str, msg: JointTrajectoryMsg) -> None:
+        try:
+            self.world.receive_trajectory(controller, trajectory_from_msg(msg))
+        except InvalidInput as error:
+            self.report_bad_input(f"trajectory on /{controller}/joint_trajectory", error)
+
+    def _on_reset(self, request: ResetSim.Request, response: ResetSim.Response) -> ResetSim.Response:
+        try:
+            self._start_task(request.instruction or self.instruction, int(request.seed))
+        except (InvalidInput, ValueError) as error:
+            response.success, response.message = False, str(error)
+            return response
+        self.episode += 1
+        response.success, response.message = True, f"episode {self.episode}: '{self.instruction}' with seed {request.seed}"
+        self.get_logger().info(response.message)
+        return response
+
+    def _start_task(self, instruction: str, seed: int) -> None:
+        task = parse_instruction(instruction)
+        monitor = TaskMonitor(task, self.world)
+        self.world.reset(seed, placed_first=(task.obj,))
+        self.instruction, self.monitor = instruction, monitor
+
+
+def _next_after(due: float, now: float, period: float) -> float:
+    """The next publication time on the grid due + k*period after `now` (skips missed ones)."""
+    return due + period * (math.floor((now - due) / period + 1e-9) + 1)
+
+
+def trajectory_from_msg(msg: JointTrajectoryMsg) -> JointTrajectory:
+    def array(values: Any) -> np.ndarray | None:
+        return np.asarray(values, dtype=float) if len(values) else None
+
+    points = tuple(
+        TrajectoryPoint(p.time_from_start.sec + p.time_from_start.nanosec * 1e-9, array(p.positions), array(p.velocities), array(p.accelerations))
+        for p in msg.points
+    )
+    if not points:
+        raise InvalidInput("trajectory has no points")
+    return JointTrajectory(tuple(msg.joint_names), points, stamp_to_s(msg.header.stamp))
+
+
+def _camera_info(camera: Any, now: float) -> CameraInfo:
+    """Pinhole intrinsics of the simulated camera (square pixels, vertical field of view fovy)."""
+    f = 0.5 * camera.height / math.tan(math.radians(camera.fovy_deg) / 2)
+    cx, cy = camera.width / 2, camera.height / 2
+    return CameraInfo(
+        header=header(now, camera.name), width=camera.width, height=camera.height, distortion_model="plumb_bob",
+        d=[0.0] * 5, k=[f, 0.0, cx, 0.0, f, cy, 0.0, 0.0, 1.0], r=[1.0, 0, 0, 0, 1.0, 0, 0, 0, 1.0],
+        p=[f, 0.0, cx, 0.0, 0.0, f, cy, 0.0, 0.0, 0.0, 1.0, 0.0],
+    )
+
+
+def main(args: list[str] | None = None) -> None:
+    run_node(SimNode, args)
