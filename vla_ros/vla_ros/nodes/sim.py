@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -51,6 +52,8 @@ class SimNode(ManagedNode):
         self.real_time_factor = rates["real_time_factor"]
         self.publish_clock = bool(self.param("publish_clock", True))
         self.world = SimWorld(robot)
+        # An EGL context is current on one thread at a time: all rendering happens on this one.
+        self.render_thread = ThreadPoolExecutor(1, thread_name_prefix="sim_render")
         self.world.model.opt.timestep = 1.0 / rates["physics_rate_hz"]
         self.joint_state_period = 1.0 / rates["joint_state_rate_hz"]
         self.camera_period = 1.0 / rates["camera_rate_hz"]
@@ -81,7 +84,15 @@ class SimNode(ManagedNode):
         self.destroy_timer(self.timer)
 
     def cleanup(self) -> None:
-        self.world.close()
+        # Renderers must be freed on the thread whose EGL context they hold.
+        self.render_thread.submit(self.world.close).result()
+        self.render_thread.shutdown()
+        del self.render_thread
+
+    def destroy_node(self) -> None:
+        if hasattr(self, "render_thread"):
+            self.cleanup()
+        super().destroy_node()
 
     # -- stepping --------------------------------------------------------------------------------
     def _tick(self) -> None:
@@ -108,7 +119,8 @@ class SimNode(ManagedNode):
 
     def _publish_cameras(self, now: float) -> None:
         for camera, image_pub, info_pub in self.cameras:
-            image_pub.publish(image_to_msg(self.world.render(camera.name, camera.width, camera.height), now, camera.name))
+            rgb = self.render_thread.submit(self.world.render, camera.name, camera.width, camera.height).result()
+            image_pub.publish(image_to_msg(rgb, now, camera.name))
             info_pub.publish(_camera_info(camera, now))
         status = self.monitor.update()
         self.status_pub.publish(TaskStatus(
