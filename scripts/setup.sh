@@ -62,6 +62,16 @@ pip_install() {  # pip_install <stamp-name> <requirements files...>
   stamp_set "$name" "$h"
 }
 
+pip_install_no_deps() {  # pip_install_no_deps <stamp-name> <requirements file>: for wheels whose metadata over-pins
+  local name="$1" file="$2"
+  local h; h=$(inputs_hash requirements/constraints.txt "$file")
+  stamp_ok "$name" "$h" && return 0
+  log "pip: installing $file without dependencies"
+  "$VENV/bin/python" -m pip install --disable-pip-version-check -q --no-deps -c requirements/constraints.txt -r "$file" \
+    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+  stamp_set "$name" "$h"
+}
+
 colcon_build() {
   local h
   h=$( { find vla_ros_msgs vla_ros/setup.py vla_ros/setup.cfg vla_ros/package.xml vla_ros/config vla_ros/launch \
@@ -93,5 +103,7 @@ if [[ -z "${ROS_DISTRO:-}" ]]; then
   "$VENV/bin/python" scripts/fix_wheel_cmake_paths.py "$VENV" >/dev/null
 fi
 pip_install base requirements/torch.txt requirements/base.txt
+pip_install ml requirements/ml.txt
+pip_install_no_deps ml-no-deps requirements/ml-no-deps.txt
 colcon_build
 log "ready: source scripts/env.sh to use the workspace"
