@@ -46,7 +46,7 @@ class Kinematics:
         except (RuntimeError, ValueError) as error:
             raise InvalidInput(f"robot description is not a valid URDF: {error}") from error
         self.joints = tuple(joints)
-        movable = [name for name in full.names[1:]]
+        movable = list(full.names[1:])
         unknown = [j for j in self.joints if j not in movable]
         if unknown:
             raise InvalidInput(f"joints {unknown} are not movable joints of the URDF (it has {movable})")
