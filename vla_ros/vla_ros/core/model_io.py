@@ -15,7 +15,7 @@ from vla_ros.core.image_preprocessing import ImagePreprocessor
 from vla_ros.core.model_card import ModelCard
 from vla_ros.core.robot_config import RobotConfig
 from vla_ros.core.state_encoding import StateEncoder
-from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, Observation
+from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, JointState, Observation
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,11 @@ class ModelIO:
 
     def inputs(self, observation: Observation) -> ModelInputs:
         return ModelInputs(self.images(observation.images), self.states.encode(observation.joint_state), observation.instruction)
+
+    def placeholder_observation(self) -> Observation:
+        """Black images and the home pose: a well-formed input for warm-up inferences."""
+        images = {camera.name: np.zeros((camera.height, camera.width, 3), np.uint8) for _, camera in self.images.bindings}
+        return Observation(0.0, images, JointState(self.robot.command_joints, self.robot.home.copy()), "warm up")
 
     def chunk(self, actions: np.ndarray, observation: Observation, timing: InferenceTiming = InferenceTiming()) -> ActionChunk:
         """The first `card.execute` model actions as a chunk stamped with the observation's time."""

@@ -1,0 +1,152 @@
+"""Tiny random-weight checkpoints built from the real LeRobot/transformers configs and saved with
+their own save_pretrained, so the backends are tested through the loaders users run.
+
+Every model reads the WidowX over-shoulder camera at 64x64 and its 7-D joint state, and outputs the
+7 command dims [6 joints, gripper] (cards below say so).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+IMAGE_KEY = "observation.images.over_shoulder"
+IMAGE_SIZE = (64, 64)
+DIM = 7
+
+
+def lerobot_card(name: str, chunk_size: int, execute: int, rate: float = 30.0) -> dict:
+    return {
+        "name": name,
+        "robot": "widowx",
+        "action": {"space": "joint_position", "targets": ["arm0.joints", "arm0.gripper"], "normalization": "model",
+                   "gripper": {"closed": 0.0, "open": 1.0}},
+        "cameras": [{"key": IMAGE_KEY, "source": "over_shoulder", "size": list(IMAGE_SIZE)}],
+        "state": [{"key": "observation.state", "targets": ["arm0.joints", "arm0.gripper"]}],
+        "control_rate": rate,
+        "chunk_size": chunk_size,
+        "execute": execute,
+    }
+
+
+def _features():
+    from lerobot.configs.types import FeatureType, PolicyFeature
+
+    inputs = {
+        IMAGE_KEY: PolicyFeature(type=FeatureType.VISUAL, shape=(3, *IMAGE_SIZE)),
+        "observation.state": PolicyFeature(type=FeatureType.STATE, shape=(DIM,)),
+    }
+    outputs = {"action": PolicyFeature(type=FeatureType.ACTION, shape=(DIM,))}
+    return inputs, outputs
+
+
+def dataset_stats() -> dict:
+    """Statistics that make un-normalization visible: actions centred on 0.3 rad with std 0.1."""
+    import torch
+
+    image = {"mean": torch.full((3, 1, 1), 0.5), "std": torch.full((3, 1, 1), 0.25),
+             "min": torch.zeros((3, 1, 1)), "max": torch.ones((3, 1, 1))}
+    vector = {"mean": torch.full((DIM,), 0.3), "std": torch.full((DIM,), 0.1),
+              "min": torch.full((DIM,), -1.0), "max": torch.full((DIM,), 1.0)}
+    return {IMAGE_KEY: image, "observation.state": dict(vector), "action": dict(vector)}
+
+
+def save_lerobot_policy(config, directory: Path, card: dict) -> Path:
+    import torch
+    from lerobot.policies.factory import get_policy_class, make_pre_post_processors
+
+    torch.manual_seed(0)
+    policy = get_policy_class(config.type)(config)
+    preprocessor, postprocessor = make_pre_post_processors(config, dataset_stats=dataset_stats())
+    directory.mkdir(parents=True, exist_ok=True)
+    policy.save_pretrained(directory)
+    preprocessor.save_pretrained(directory)
+    postprocessor.save_pretrained(directory)
+    (directory / "vla_ros_card.yaml").write_text(yaml.safe_dump(card))
+    return directory
+
+
+def build_act(directory: Path) -> Path:
+    from lerobot.policies.act.configuration_act import ACTConfig
+
+    inputs, outputs = _features()
+    config = ACTConfig(
+        input_features=inputs, output_features=outputs, chunk_size=10, n_action_steps=10, dim_model=32, n_heads=2,
+        dim_feedforward=64, n_encoder_layers=1, n_decoder_layers=1, use_vae=False, pretrained_backbone_weights=None,
+        device="cpu",
+    )
+    return save_lerobot_policy(config, directory, lerobot_card("tiny_act", 10, 10, rate=50.0))
+
+
+def build_diffusion(directory: Path) -> Path:
+    from lerobot.policies.diffusion.configuration_diffusion import DiffusionConfig
+
+    inputs, outputs = _features()
+    config = DiffusionConfig(
+        input_features=inputs, output_features=outputs, n_obs_steps=2, horizon=16, n_action_steps=8,
+        crop_shape=(56, 56), pretrained_backbone_weights=None, use_group_norm=True, down_dims=(32, 64),
+        diffusion_step_embed_dim=32, kernel_size=3, n_groups=4, num_inference_steps=3, device="cpu",
+        spatial_softmax_num_keypoints=8,
+    )
+    return save_lerobot_policy(config, directory, lerobot_card("tiny_diffusion", 16, 8, rate=10.0))
+
+
+def build_tiny_smolvlm(directory: Path) -> Path:
+    """A SmolVLM (Idefics3 architecture) with two tiny layers and a word-level tokenizer, saved locally."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import (
+        LlamaConfig,
+        PreTrainedTokenizerFast,
+        SmolVLMConfig,
+        SmolVLMForConditionalGeneration,
+        SmolVLMImageProcessor,
+        SmolVLMProcessor,
+        SmolVLMVideoProcessor,
+    )
+    from transformers.models.smolvlm.configuration_smolvlm import SmolVLMVisionConfig
+
+    specials = ["<pad>", "<unk>", "<s>", "</s>", "<image>", "<fake_token_around_image>", "<global-img>",
+                "<end_of_utterance>", "<row_1_col_1>"]
+    words = "pick up the red cube put it in bowl stack on blue green move left right warm a an to of".split()
+    vocab = {token: i for i, token in enumerate(specials + words)}
+    tokenizer_model = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
+    tokenizer_model.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer_model, pad_token="<pad>", unk_token="<unk>", bos_token="<s>", eos_token="</s>",
+        additional_special_tokens=specials[4:],
+        extra_special_tokens={"image_token": "<image>", "fake_image_token": "<fake_token_around_image>",
+                              "global_image_token": "<global-img>", "end_of_utterance_token": "<end_of_utterance>"},
+    )
+    text = LlamaConfig(vocab_size=64, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                       num_key_value_heads=2, head_dim=16, max_position_embeddings=512, pad_token_id=0)
+    vision = SmolVLMVisionConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
+                                 image_size=64, patch_size=16)
+    config = SmolVLMConfig(text_config=text.to_dict(), vision_config=vision.to_dict(), scale_factor=2,
+                           image_token_id=vocab["<image>"])
+    torch.manual_seed(0)
+    SmolVLMForConditionalGeneration(config).save_pretrained(directory)
+    image_processor = SmolVLMImageProcessor(size={"longest_edge": 64}, max_image_size={"longest_edge": 64},
+                                            do_image_splitting=False)
+    processor = SmolVLMProcessor(image_processor=image_processor, tokenizer=tokenizer,
+                                 video_processor=SmolVLMVideoProcessor(), image_seq_len=4)
+    processor.save_pretrained(directory)
+    return directory
+
+
+def build_smolvla(directory: Path, vlm_dir: Path) -> Path:
+    from lerobot.policies.smolvla.configuration_smolvla import SmolVLAConfig
+
+    inputs, outputs = _features()
+    config = SmolVLAConfig(
+        input_features=inputs, output_features=outputs, chunk_size=10, n_action_steps=10, vlm_model_name=str(vlm_dir),
+        load_vlm_weights=True, num_vlm_layers=2, num_expert_layers=1, resize_imgs_with_padding=(64, 64),
+        tokenizer_max_length=16, num_steps=2, device="cpu",
+    )
+    return save_lerobot_policy(config, directory, lerobot_card("tiny_smolvla", 10, 10))
+
+
+def random_images(rng: np.random.Generator, robot) -> dict[str, np.ndarray]:
+    return {c.name: rng.integers(0, 256, (c.height, c.width, 3), dtype=np.uint8) for c in robot.cameras}

@@ -1,0 +1,160 @@
+"""LeRobot pretrained policy directory (ACT, Diffusion, SmolVLA, ...) run in-process with LeRobot's
+own pre/post-processing pipelines (normalization with the checkpoint's statistics, tokenization,
+device placement), so a checkpoint behaves here as it does under `lerobot-eval`.
+
+Weights load from model.safetensors only. Config fields that name other models (SmolVLA's
+`vlm_model_name`) must be local directories: nothing is fetched from a hub at run time; point them
+elsewhere with the `config_overrides` option.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from vla_ros.backends.options import CARD_OPTIONS, BackendOptions
+from vla_ros.backends.torch_runtime import ensure_torchvision_importable, resolve_device
+from vla_ros.core.model_io import ModelIO
+from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, Observation
+
+OPTIONS = {
+    "checkpoint": "LeRobot pretrained policy directory (config.json, model.safetensors, policy_*processor*.json)",
+    "device": "auto (cuda when available, else cpu), cpu, cuda or cuda:N",
+    "config_overrides": "mapping of policy config fields to values applied before loading (e.g. vlm_model_name: /local/dir)",
+    **CARD_OPTIONS,
+}
+REQUIRED_FILES = ("config.json", "model.safetensors", "policy_preprocessor.json", "policy_postprocessor.json")
+
+
+class LeRobotPolicy:
+    def __init__(self, policy: Any, preprocessor: Any, postprocessor: Any, io: ModelIO, device: Any) -> None:
+        self.policy, self.preprocessor, self.postprocessor = policy, preprocessor, postprocessor
+        self.io, self.device = io, device
+        self.n_action_steps = int(getattr(policy.config, "n_action_steps", io.card.execute))
+
+    @classmethod
+    def from_options(cls, robot: RobotConfig, options: dict[str, Any]) -> LeRobotPolicy:
+        opts = BackendOptions("lerobot", options, OPTIONS)
+        checkpoint = opts.directory("checkpoint")
+        missing = [f for f in REQUIRED_FILES if not (checkpoint / f).is_file()]
+        if missing:
+            raise InvalidInput(
+                f"backend 'lerobot': option checkpoint={str(checkpoint)!r} is not a LeRobot pretrained policy dir: "
+                f"lacks {missing} (has {sorted(p.name for p in checkpoint.iterdir())})"
+            )
+        io = opts.model_io(robot, checkpoint)
+        ensure_torchvision_importable()
+        import torch
+        from lerobot.configs.policies import PreTrainedConfig
+        from lerobot.policies.factory import get_policy_class, make_pre_post_processors
+
+        device = resolve_device(opts.string("device", "auto"), "lerobot")
+        policy_type = json.loads((checkpoint / "config.json").read_text()).get("type")
+        try:
+            policy_class = get_policy_class(policy_type)
+            config = PreTrainedConfig.from_pretrained(checkpoint)
+        except (ValueError, ImportError, OSError) as error:
+            raise InvalidInput(f"backend 'lerobot': cannot read policy type {policy_type!r} from {checkpoint}: {error}") from error
+        _apply_overrides(config, opts.get("config_overrides", {}))
+        _require_local_models(config)
+        config.device = device.type
+        try:
+            policy = policy_class.from_pretrained(checkpoint, config=config, local_files_only=True)
+            preprocessor, postprocessor = make_pre_post_processors(
+                policy.config, pretrained_path=str(checkpoint), preprocessor_overrides={"device_processor": {"device": str(device)}}
+            )
+        except (OSError, ValueError, RuntimeError, KeyError) as error:
+            raise InvalidInput(f"backend 'lerobot': loading {policy_type} policy from {checkpoint} failed: {error}") from error
+        policy.to(device).eval()
+        _check_card_against_config(io, policy.config)
+        torch.set_grad_enabled(False)
+        return cls(policy, preprocessor, postprocessor, io, device)
+
+    def infer(self, observation: Observation) -> ActionChunk:
+        import torch
+
+        start = time.perf_counter()
+        inputs = self.io.inputs(observation)
+        batch: dict[str, Any] = {key: torch.from_numpy(image).permute(2, 0, 1).unsqueeze(0).float().div_(255.0) for key, image in inputs.images.items()}
+        batch.update({key: torch.from_numpy(vector).unsqueeze(0) for key, vector in inputs.state.items()})
+        batch["task"] = inputs.prompt
+        batch = self.preprocessor(batch)
+        prepared = time.perf_counter()
+        with torch.inference_mode():
+            actions = self._predict_chunk(batch)
+            if self.device.type == "cuda":
+                torch.cuda.synchronize(self.device)
+        inferred = time.perf_counter()
+        actions = self.postprocessor(actions).squeeze(0).float().cpu().numpy()
+        chunk = self.io.chunk(actions, observation)
+        return replace(chunk, timing=InferenceTiming(prepared - start, inferred - prepared, time.perf_counter() - inferred))
+
+    def _predict_chunk(self, batch: dict[str, Any]) -> Any:
+        """(1, n_action_steps, dim) normalized actions, as LeRobot's own select_action would play them."""
+        import torch
+        from lerobot.utils.constants import ACTION
+
+        queues = getattr(self.policy, "_queues", None)
+        if isinstance(queues, dict) and ACTION in queues:
+            # Policies that keep an observation history (Diffusion's n_obs_steps, SmolVLA) update it inside
+            # select_action, which leaves the rest of the chunk it predicted in its action queue.
+            queues[ACTION].clear()
+            first = self.policy.select_action(batch)
+            rest = list(queues[ACTION])
+            queues[ACTION].clear()
+            return torch.stack([first, *rest], dim=1)
+        return self.policy.predict_action_chunk(batch)[:, : self.n_action_steps]
+
+    def warmup(self) -> None:
+        self.infer(self.io.placeholder_observation())
+        self.reset()
+
+    def reset(self) -> None:
+        self.policy.reset()
+
+    def close(self) -> None:
+        self.policy = None
+
+
+def _apply_overrides(config: Any, overrides: Any) -> None:
+    if not isinstance(overrides, dict):
+        raise InvalidInput(f"backend 'lerobot': option config_overrides={overrides!r} is invalid; expected a mapping of config fields")
+    for field, value in overrides.items():
+        if not hasattr(config, field):
+            raise InvalidInput(f"backend 'lerobot': config_overrides names '{field}', not a field of {type(config).__name__}")
+        setattr(config, field, value)
+
+
+def _require_local_models(config: Any) -> None:
+    for field in ("vlm_model_name", "tokenizer_name", "paligemma_variant_path"):
+        value = getattr(config, field, None)
+        if isinstance(value, str) and not Path(value).is_dir():
+            raise InvalidInput(
+                f"backend 'lerobot': the checkpoint's {field}={value!r} is not a local directory; models are loaded only "
+                f"from disk (no hub): copy it here and set option config_overrides: {{{field}: <dir>}}"
+            )
+
+
+def _check_card_against_config(io: ModelIO, config: Any) -> None:
+    """The card and the checkpoint must agree on cameras, image sizes, state and action dims."""
+    card = io.card
+    where = f"model card '{card.name}' vs checkpoint ({config.type})"
+    images = {key: tuple(f.shape) for key, f in config.image_features.items()}
+    card_images = {c.key: (3, c.height, c.width) for c in card.cameras}
+    if images != card_images:
+        raise InvalidInput(f"{where}: checkpoint reads images {images} (C, H, W), card declares {card_images}")
+    state = config.robot_state_feature
+    card_state = io.states.sizes
+    expected_state = {"observation.state": state.shape[0]} if state is not None else {}
+    if card_state != expected_state:
+        raise InvalidInput(f"{where}: checkpoint reads state {expected_state}, card declares {card_state}")
+    action_dim = config.action_feature.shape[0]
+    if action_dim != io.actions.dim:
+        raise InvalidInput(f"{where}: checkpoint outputs {action_dim} action dims, card maps {io.actions.dim} {list(io.actions.names)}")
+    steps = int(getattr(config, "n_action_steps", card.execute))
+    if card.execute > steps:
+        raise InvalidInput(f"{where}: card executes {card.execute} actions per chunk, the policy produces n_action_steps={steps}")
