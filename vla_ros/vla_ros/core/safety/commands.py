@@ -49,18 +49,19 @@ def target_velocity(command: Command, previous: Command | None, joints: tuple[st
     return (joint_values(command, joints) - joint_values(previous, joints)) / (command.stamp - previous.stamp)
 
 
-def approach_velocity(target: np.ndarray, target_velocity: np.ndarray, ctx: StepContext) -> np.ndarray:
+def approach_velocity(
+    target: np.ndarray, target_velocity: np.ndarray, q: np.ndarray, acceleration: np.ndarray, dt: float
+) -> np.ndarray:
     """Velocity that lands on `target` this tick when it can, else closes in without overshooting.
 
     Relative to the moving target, the remaining error e must be closed at a speed from which the
     joint can still brake (max_viable_velocity), so a step in the target never overshoots; a target
     that was tracked on the last tick gives e = 0 and the exact velocity back.
     """
-    error = target - ctx.dt * target_velocity - ctx.state.q
-    a = ctx.limits.acceleration
-    closing = np.sign(error) * max_viable_velocity(np.abs(error), a, ctx.dt)
-    exact = np.abs(error) <= a * ctx.dt * ctx.dt
-    return target_velocity + np.where(exact, error / ctx.dt, closing)
+    error = target - dt * target_velocity - q
+    closing = np.sign(error) * max_viable_velocity(np.abs(error), acceleration, dt)
+    exact = np.abs(error) <= acceleration * dt * dt
+    return target_velocity + np.where(exact, error / dt, closing)
 
 
 def joint_objective(
@@ -69,7 +70,8 @@ def joint_objective(
     """Joint position targets become the velocity that reaches them; velocities are tracked as given."""
     values = joint_values(command, joints)
     if command.action_space is ActionSpace.JOINT_POSITION:
-        return Objective.track_velocity(approach_velocity(values, target_velocity(command, previous, joints), ctx))
+        moving = target_velocity(command, previous, joints)
+        return Objective.track_velocity(approach_velocity(values, moving, ctx.state.q, ctx.limits.acceleration, ctx.dt))
     if command.action_space is ActionSpace.JOINT_VELOCITY:
         return Objective.track_velocity(values)
     raise InvalidInput(f"joint_objective got a {command.action_space.value} command")

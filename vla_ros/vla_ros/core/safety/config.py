@@ -4,7 +4,9 @@ Keys (all optional): position_margin [rad], max_linear_speed [m/s], max_angular_
 reduced_linear_speed [m/s] (ISO 10218 reduced speed at the TCP, 0.25), reduced_angular_speed [rad/s],
 singularity_slowdown / singularity_stop (Jacobian condition numbers, MoveIt Servo's 17 / 30),
 min_self_distance [m], min_table_distance [m], table_height [m, base frame z], link_radius [m]
-(capsule radius for links whose URDF collision geometry is a mesh), ik_damping, posture_weight.
+(capsule radius for links whose URDF collision geometry is a mesh); for EE targets:
+max_linear_acceleration [m/s^2] / max_angular_acceleration [rad/s^2] (how a jump in the target is
+approached without overshoot), orientation_weight [m/rad] and ik_damping of the IK cost.
 """
 
 from __future__ import annotations
@@ -28,19 +30,24 @@ class SafetyConfig:
     min_table_distance: float = 0.005
     table_height: float = 0.0
     link_radius: float = 0.05
+    max_linear_acceleration: float = 5.0
+    max_angular_acceleration: float = 15.0
+    orientation_weight: float = 0.1
     ik_damping: float = 1e-4
-    posture_weight: float = 1e-3
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
             if not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
                 raise InvalidInput(f"safety.{f.name} must be a finite number, got {value!r}")
-        positive = ["max_linear_speed", "max_angular_speed", "reduced_linear_speed", "reduced_angular_speed"]
+        positive = [
+            "max_linear_speed", "max_angular_speed", "reduced_linear_speed", "reduced_angular_speed",
+            "max_linear_acceleration", "max_angular_acceleration",
+        ]
         for name in positive:
             if getattr(self, name) <= 0.0:
                 raise InvalidInput(f"safety.{name} must be > 0, got {getattr(self, name)}")
-        for name in ["position_margin", "min_self_distance", "min_table_distance", "link_radius", "ik_damping", "posture_weight"]:
+        for name in ["position_margin", "min_self_distance", "min_table_distance", "link_radius", "ik_damping", "orientation_weight"]:
             if getattr(self, name) < 0.0:
                 raise InvalidInput(f"safety.{name} must be >= 0, got {getattr(self, name)}")
         if not 1.0 <= self.singularity_slowdown < self.singularity_stop:

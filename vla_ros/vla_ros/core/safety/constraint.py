@@ -40,13 +40,16 @@ class Constraint(ABC):
     def rows(self, ctx: StepContext) -> Rows | None:
         """Rows on this tick's joint velocity v; None when the constraint is inactive."""
 
-    def violation(self, ctx: StepContext, q_from: np.ndarray, q_to: np.ndarray) -> float:
-        """Exact (nonlinear) violation of the step q_from -> q_to over one tick; <= 0 when satisfied.
+    def violation(self, ctx: StepContext, path: np.ndarray) -> float:
+        """Worst exact (nonlinear) violation along `path`, <= 0 when satisfied.
 
-        Constraints whose rows are exact (joint boxes) keep the default; kinematic ones override it
-        so the projector can verify a linearized solution and its braking continuation.
+        `path` (m, n) holds positions at consecutive ticks; path[0] is the last accepted output, so
+        states path[1:] and the steps between rows are checked (a path of two equal rows measures
+        the state path[0] itself). Constraints whose rows are exact (joint boxes) keep the default;
+        kinematic ones override it so the projector can verify a linearized answer and its braking
+        continuation.
         """
-        return 0.0
+        return -np.inf
 
     @property
     def is_exact(self) -> bool:

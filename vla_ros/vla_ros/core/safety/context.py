@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from vla_ros.core.robot_config import JointLimits
 from vla_ros.core.safety.config import SafetyConfig
+
+if TYPE_CHECKING:
+    from vla_ros.core.safety.model import SafetyModel
 
 
 @dataclass(frozen=True)
@@ -37,4 +41,11 @@ class StepContext:
     position_margin: np.ndarray | float = 0.0
     reduced_speed: bool = False
     # Evaluates forward kinematics for the kinematic constraints (None: joint-space only).
-    model: object | None = None
+    model: SafetyModel | None = None
+
+    @property
+    def jacobians(self) -> list[np.ndarray]:
+        """Each arm's (6, n) EE Jacobian at the last commanded positions."""
+        if self.model is None:
+            raise ValueError("kinematic constraints need a SafetyModel in the StepContext")
+        return self.model.jacobians(self.state.q)

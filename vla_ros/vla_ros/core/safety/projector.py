@@ -21,6 +21,10 @@ from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.objective import Objective
 
 _ACTIVE_TOL = 1e-9
+# Boxes of this priority and above give way when the QP has no answer with them.
+SOFT = 2
+# Boxes that meet within rounding (braking exactly on a viability bound) are not a conflict.
+_TIE = 1e-12
 _BISECTIONS = 6
 _MAX_CONTINUATION = 2000
 
@@ -43,9 +47,16 @@ def project(ctx: StepContext, constraints: Sequence[Constraint], objective: Obje
         rows = constraint.rows(ctx)
         if rows is not None:
             (boxes if rows.G is None else general).append((constraint, rows))
+    hard = [(c, rows) for c, rows in boxes if rows.priority < SOFT]
     lower, upper, relaxed = _intersect_boxes(boxes, objective.reference.size)
     braking = brake(ctx.state.v, ctx.limits.acceleration, ctx.dt)
+    general = [(c, _admitting(rows, braking)) for c, rows in general]
     velocity, failure = _solve(objective, lower, upper, general)
+    if velocity is None and len(hard) < len(boxes):
+        # Soft boxes (jerk) against kinematic rows: braking may lie outside them; drop them.
+        lower, upper, relaxed = _intersect_boxes(hard, objective.reference.size)
+        relaxed += [c.name for c, rows in boxes if rows.priority >= SOFT]
+        velocity, failure = _solve(objective, lower, upper, general)
     if velocity is None:
         velocity, active = braking, []
     else:
@@ -59,6 +70,17 @@ def project(ctx: StepContext, constraints: Sequence[Constraint], objective: Obje
     return Projection(velocity, tuple(active), correction, failure)
 
 
+def braking_path(ctx: StepContext, velocity: np.ndarray) -> np.ndarray:
+    """Positions from the last output through one tick at `velocity`, then braking to a stop."""
+    a, dt = ctx.limits.acceleration, ctx.dt
+    path = [ctx.state.q, ctx.state.q + dt * velocity]
+    v = brake(velocity, a, dt)
+    while np.any(v) and len(path) < _MAX_CONTINUATION:
+        path.append(path[-1] + dt * v)
+        v = brake(v, a, dt)
+    return np.array(path)
+
+
 def continuation_violations(
     ctx: StepContext, constraints: Sequence[Constraint], velocity: np.ndarray
 ) -> dict[str, float]:
@@ -67,17 +89,13 @@ def continuation_violations(
     Measured relative to the violation the arm already has (a state that starts outside a limit may
     not go further out), so a value > 0 means "this step makes things worse".
     """
-    q0, a, dt = ctx.state.q, ctx.limits.acceleration, ctx.dt
-    baseline = {c.name: max(0.0, c.violation(ctx, q0, q0)) for c in constraints}
-    worst = {c.name: -np.inf for c in constraints}
-    q_from, v = q0, velocity
-    for _ in range(_MAX_CONTINUATION):
-        q_to = q_from + dt * v
-        for c in constraints:
-            worst[c.name] = max(worst[c.name], c.violation(ctx, q_from, q_to) - baseline[c.name])
-        if not np.any(v):
-            break
-        q_from, v = q_to, brake(v, a, dt)
+    path = braking_path(ctx, velocity)
+    standing = np.stack([ctx.state.q, ctx.state.q])
+    worst = {}
+    for c in constraints:
+        worst[c.name] = c.violation(ctx, path)
+        if worst[c.name] > 0.0:
+            worst[c.name] -= max(0.0, c.violation(ctx, standing))
     return worst
 
 
@@ -102,6 +120,12 @@ def _verified(
     return braking + safe * (velocity - braking), blocked
 
 
+def _admitting(rows: Rows, braking: np.ndarray) -> Rows:
+    """Rows widened to admit braking: never ask more than a stop can give, so the QP stays feasible."""
+    value = rows.G @ braking
+    return Rows(np.minimum(rows.lower, value), np.maximum(rows.upper, value), rows.G, rows.priority)
+
+
 def _intersect_boxes(boxes: list[tuple[Constraint, Rows]], n: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Intersect boxes by priority; a later box that would empty a joint's interval is relaxed there."""
     lower, upper = np.full(n, -np.inf), np.full(n, np.inf)
@@ -109,8 +133,9 @@ def _intersect_boxes(boxes: list[tuple[Constraint, Rows]], n: int) -> tuple[np.n
     for constraint, rows in sorted(boxes, key=lambda item: item[1].priority):
         new_lower, new_upper = np.maximum(lower, rows.lower), np.minimum(upper, rows.upper)
         empty = new_lower > new_upper
-        if empty.any():
+        if np.any(new_lower > new_upper + _TIE):
             relaxed.append(constraint.name)
+        if empty.any():
             # Keep the point of the current interval nearest the conflicting box.
             toward = np.clip(np.where(rows.upper < lower, lower, upper), lower, upper)
             new_lower = np.where(empty, toward, new_lower)

@@ -25,7 +25,14 @@ from vla_ros.core.safety.joint_position import JointPositionLimit
 from vla_ros.core.safety.joint_velocity import JointVelocityLimit
 from vla_ros.core.safety.objective import Objective
 from vla_ros.core.safety.projector import project
-from vla_ros.core.types import Command, InvalidInput
+from vla_ros.core.safety.ee_commands import EndEffectorTargets
+from vla_ros.core.safety.ee_speed import EndEffectorSpeedLimit
+from vla_ros.core.safety.model import SafetyModel
+from vla_ros.core.safety.self_distance import SelfDistanceLimit
+from vla_ros.core.safety.singularity import SingularityLimit
+from vla_ros.core.safety.table_distance import TableDistanceLimit
+from vla_ros.core.safety.workspace import WorkspaceLimit
+from vla_ros.core.types import ActionSpace, Command, InvalidInput
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,16 @@ def joint_constraints() -> list[Constraint]:
     return [JointVelocityLimit(), JointAccelerationLimit(), JointPositionLimit(), JointJerkLimit()]
 
 
+def kinematic_constraints(robot: RobotConfig, model: SafetyModel, config: SafetyConfig) -> list[Constraint]:
+    return [
+        WorkspaceLimit(model, robot.workspace),
+        EndEffectorSpeedLimit(model),
+        SelfDistanceLimit(model, robot.home, config.min_self_distance),
+        TableDistanceLimit(model, robot.home, config.table_height, config.min_table_distance),
+        SingularityLimit(model),
+    ]
+
+
 class SafetyProjector:
     def __init__(
         self,
@@ -55,14 +72,22 @@ class SafetyProjector:
         dt: float,
         config: SafetyConfig | None = None,
         constraints: Sequence[Constraint] | None = None,
+        kinematic: bool = True,
     ) -> None:
+        """`kinematic=False` keeps to joint-space limits (no URDF kinematics, no EE commands)."""
         if not (np.isfinite(dt) and dt > 0.0):
             raise InvalidInput(f"control period must be > 0 seconds, got {dt}")
         self.robot = robot
         self.joints = robot.command_joints
         self.dt = dt
         self.config = config or SafetyConfig.from_extra(robot.extra)
-        self.constraints = list(constraints) if constraints is not None else joint_constraints()
+        self.model = SafetyModel(robot, self.config) if kinematic else None
+        self._ee = EndEffectorTargets(robot, self.model) if self.model else None
+        if constraints is None:
+            constraints = joint_constraints()
+            if self.model is not None:
+                constraints += kinematic_constraints(robot, self.model, self.config)
+        self.constraints = list(constraints)
         arm_joints = {j for arm in robot.arms for j in arm.joints}
         self.margin = np.array([self.config.position_margin if j in arm_joints else 0.0 for j in self.joints])
         self.reduced_speed = False
@@ -88,7 +113,11 @@ class SafetyProjector:
         self.objective(command, self._context())
 
     def objective(self, command: Command, ctx: StepContext) -> Objective:
-        return joint_objective(command, self.joints, ctx, self._previous)
+        if command.action_space in (ActionSpace.JOINT_POSITION, ActionSpace.JOINT_VELOCITY):
+            return joint_objective(command, self.joints, ctx, self._previous)
+        if self._ee is None:
+            raise InvalidInput(f"{command.action_space.value} commands need kinematics (projector built with kinematic=False)")
+        return self._ee.objective(command, ctx, self._previous)
 
     def step(self, command: Command | None, hold_reason: str = "") -> SafeCommand:
         """Advance one tick: project `command`, or brake toward a hold when a reason is given."""
@@ -101,6 +130,7 @@ class SafetyProjector:
             velocity = brake(ctx.state.v, ctx.limits.acceleration, self.dt)
         else:
             try:
+                check_finite(command)
                 projection = project(ctx, self.constraints, self.objective(command, ctx))
             except InvalidInput:
                 self.counters["invalid_command"] += 1
@@ -123,4 +153,6 @@ class SafetyProjector:
     def _context(self) -> StepContext:
         if self.state is None:
             raise InvalidInput("safety projector has no measured joint state yet; call start() first")
-        return StepContext(self.state, self.dt, self.robot.limits, self.config, self.margin, self.reduced_speed)
+        return StepContext(
+            self.state, self.dt, self.robot.limits, self.config, self.margin, self.reduced_speed, self.model
+        )

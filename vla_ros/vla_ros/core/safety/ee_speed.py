@@ -1,0 +1,68 @@
+"""End-effector linear and angular speed, with the ISO 10218 reduced-speed mode switchable at run time.
+
+Exact check: the discrete speeds the controller produces, |p(q_to) - p(q_from)| / dt and
+|log3(R_from^T R_to)| / dt. Rows: the speed ball replaced by an inscribed polytope (26 facet
+normals, facets at R cos(covering angle)) on the linearized EE twist J v.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pinocchio as pin
+
+from vla_ros.core.safety.constraint import Constraint, Rows
+from vla_ros.core.safety.context import StepContext
+from vla_ros.core.safety.model import SafetyModel
+
+
+def _directions() -> tuple[np.ndarray, float]:
+    normals = np.array([d for d in itertools.product((-1, 0, 1), repeat=3) if any(d)], float)
+    normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+    # Covering angle of the normals, from a dense sample of the sphere (plus a safety factor).
+    samples = np.random.default_rng(0).normal(size=(20000, 3))
+    samples /= np.linalg.norm(samples, axis=1, keepdims=True)
+    cos_cover = float(np.min(np.max(samples @ normals.T, axis=1)))
+    return normals, 0.98 * cos_cover
+
+
+NORMALS, INSCRIBED = _directions()
+
+
+class EndEffectorSpeedLimit(Constraint):
+    name = "ee_speed"
+
+    def __init__(self, model: SafetyModel) -> None:
+        self.model = model
+
+    def rows(self, ctx: StepContext) -> Rows:
+        linear, angular = self._limits(ctx)
+        blocks, bounds = [], []
+        for jacobian in ctx.jacobians:
+            blocks += [NORMALS @ jacobian[:3], NORMALS @ jacobian[3:]]
+            bounds += [np.full(len(NORMALS), INSCRIBED * linear), np.full(len(NORMALS), INSCRIBED * angular)]
+        upper = np.concatenate(bounds)
+        return Rows(np.full_like(upper, -np.inf), upper, np.vstack(blocks))
+
+    def violation(self, ctx: StepContext, path: np.ndarray) -> float:
+        """Exact discrete speeds on the steps where the bound reach . |dq| / dt does not clear the limit."""
+        linear, angular = self._limits(ctx)
+        steps = np.abs(np.diff(path, axis=0))
+        linear_bound = steps @ self.model.reach / ctx.dt - linear
+        angular_bound = steps @ self.model.revolute / ctx.dt - angular
+        worst = float(max(linear_bound.max(initial=-np.inf), angular_bound.max(initial=-np.inf)))
+        if worst < 0.0:
+            return worst
+        worst = -np.inf
+        for k in np.flatnonzero((linear_bound >= 0.0) | (angular_bound >= 0.0)):
+            a, b = self.model.placements(path[k]), self.model.placements(path[k + 1])
+            for arm in range(len(a.ee_position)):
+                v = np.linalg.norm(b.ee_position[arm] - a.ee_position[arm]) / ctx.dt
+                w = np.linalg.norm(pin.log3(a.ee_rotation[arm].T @ b.ee_rotation[arm])) / ctx.dt
+                worst = max(worst, v - linear, w - angular)
+        return float(worst)
+
+    @staticmethod
+    def _limits(ctx: StepContext) -> tuple[float, float]:
+        return ctx.config.linear_speed(ctx.reduced_speed), ctx.config.angular_speed(ctx.reduced_speed)

@@ -1,0 +1,219 @@
+"""Forward kinematics for the kinematic constraints: EE frames, Jacobians and link capsules.
+
+Built on the shared Kinematics (Pinocchio model reduced to RobotConfig.command_joints). Placements
+of capsules and EE frames are computed for a batch of configurations at once (the projector checks
+every sample of a braking path); Jacobians come from Pinocchio.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import pinocchio as pin
+
+from vla_ros.core.kinematics import Kinematics
+from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.safety.capsules import Capsule, link_capsules, segment_distance
+from vla_ros.core.safety.config import SafetyConfig
+
+_CACHE_SIZE = 64
+# Up to this many configurations Pinocchio's FK (one call each) beats the numpy chain.
+_PINOCCHIO_BATCH = 8
+
+
+@dataclass(frozen=True)
+class Placements:
+    """What the constraints read, for one configuration or (leading axis) a batch of them."""
+
+    ee_position: np.ndarray  # (..., arms, 3)
+    ee_rotation: np.ndarray  # (..., arms, 3, 3)
+    capsule_a: np.ndarray  # (..., capsules, 3) world end points of the capsule axes
+    capsule_b: np.ndarray
+
+
+class SafetyModel:
+    def __init__(self, robot: RobotConfig, config: SafetyConfig, kinematics: Kinematics | None = None) -> None:
+        self.kinematics = kinematics or Kinematics.from_robot(robot)
+        self.model = model = self.kinematics.model
+        self._jdata = model.createData()
+        self._fdata = model.createData()
+        self._jacobian_key: bytes | None = None
+        self._ee_jacobians: list[np.ndarray] | None = None
+        joints = robot.command_joints
+        self._index = np.array([model.joints[model.getJointId(j)].idx_q for j in joints])
+        self.n = len(joints)
+        self.ee_frames = tuple(arm.ee_frame for arm in robot.arms)
+        self._ee_ids = [int(model.getFrameId(f)) for f in self.ee_frames]
+        self.arm_columns = [np.array([joints.index(j) for j in arm.joints]) for arm in robot.arms]
+        self.gripper_columns = [joints.index(arm.gripper.joint) for arm in robot.arms if arm.gripper]
+        self._chain()
+        capsules = [c for c in link_capsules(robot.urdf_xml(), config.link_radius) if model.existFrame(c.link)]
+        self.capsules: tuple[Capsule, ...] = tuple(capsules)
+        self.capsule_radius = np.array([c.radius for c in capsules])
+        frames = [model.frames[int(model.getFrameId(c.link))] for c in capsules]
+        self._capsule_joint = np.array([f.parentJoint for f in frames], dtype=int)
+        self._capsule_a = np.array([f.placement.act(c.a) for f, c in zip(frames, capsules)]).reshape(-1, 3)
+        self._capsule_b = np.array([f.placement.act(c.b) for f, c in zip(frames, capsules)]).reshape(-1, 3)
+        ee = [model.frames[i] for i in self._ee_ids]
+        self._ee_joint = np.array([f.parentJoint for f in ee], dtype=int)
+        self._ee_rotation = np.array([f.placement.rotation for f in ee])
+        self._ee_translation = np.array([f.placement.translation for f in ee])
+        self.moving_links = self._capsule_joint > 0
+        self._cache: OrderedDict[bytes, Placements] = OrderedDict()
+        self.reach, self.revolute = self._reach()
+
+    # -- placements (numpy FK over batches) --------------------------------------------------------
+    def _chain(self) -> None:
+        """Per joint: parent, fixed placement, motion axis (from the joint model) and command column."""
+        model = self.model
+        self._parents = [int(model.parents[j]) for j in range(model.njoints)]
+        self._placement_R = [np.asarray(model.jointPlacements[j].rotation) for j in range(model.njoints)]
+        self._placement_t = [np.asarray(model.jointPlacements[j].translation) for j in range(model.njoints)]
+        column_of = {int(q): c for c, q in enumerate(self._index)}
+        self._axis, self._prismatic, self._column = [None], [False], [None]
+        for j in range(1, model.njoints):
+            joint = model.joints[j]
+            data, q = joint.createData(), pin.neutral(model)
+            q[joint.idx_q] = 1.0
+            joint.calc(data, q)
+            motion = pin.log6(data.M).vector
+            prismatic = np.linalg.norm(motion[3:]) < 1e-9
+            self._axis.append(motion[:3] if prismatic else motion[3:])
+            self._prismatic.append(prismatic)
+            self._column.append(column_of[int(joint.idx_q)])
+
+    def batch_placements(self, Q: np.ndarray) -> Placements:
+        """Placements of a (m, n) batch of configurations, computed together."""
+        R_all, t_all = self._joint_placements(np.asarray(Q, float))  # (m, joints, 3, 3), (m, joints, 3)
+        Rc, tc = R_all[:, self._capsule_joint], t_all[:, self._capsule_joint]
+        Re, te = R_all[:, self._ee_joint], t_all[:, self._ee_joint]
+        return Placements(
+            te + np.einsum("mkij,kj->mki", Re, self._ee_translation),
+            Re @ self._ee_rotation,
+            tc + np.einsum("mkij,kj->mki", Rc, self._capsule_a),
+            tc + np.einsum("mkij,kj->mki", Rc, self._capsule_b),
+        )
+
+    def _joint_placements(self, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """World rotation and origin of every joint frame: Pinocchio per sample for a few samples,
+        one numpy pass down the chain for many (its cost hardly grows with the batch)."""
+        m = Q.shape[0]
+        if m <= _PINOCCHIO_BATCH:
+            q_model = np.tile(pin.neutral(self.model), (m, 1))
+            q_model[:, self._index] = Q
+            frames = []
+            for q in q_model:
+                pin.forwardKinematics(self.model, self._fdata, q)
+                frames.append([M.homogeneous for M in self._fdata.oMi])
+            homogeneous = np.array(frames)
+            return homogeneous[:, :, :3, :3], homogeneous[:, :, :3, 3]
+        R = [np.broadcast_to(np.eye(3), (m, 3, 3))]
+        t = [np.zeros((m, 3))]
+        for j in range(1, len(self._parents)):
+            q = Q[:, self._column[j]]
+            Rp, tp = R[self._parents[j]], t[self._parents[j]]
+            R_fixed = Rp @ self._placement_R[j]
+            origin = tp + Rp @ self._placement_t[j]
+            if self._prismatic[j]:
+                R.append(R_fixed)
+                t.append(origin + (R_fixed @ self._axis[j]) * q[:, None])
+            else:
+                K = pin.skew(self._axis[j])
+                local = np.eye(3) + np.sin(q)[:, None, None] * K + (1 - np.cos(q))[:, None, None] * (K @ K)
+                R.append(R_fixed @ local)
+                t.append(origin)
+        return np.stack(R, axis=1), np.stack(t, axis=1)
+
+    def placements(self, q: np.ndarray) -> Placements:
+        """Placements at one configuration (cached: verification revisits configurations)."""
+        key = np.asarray(q, float).tobytes()
+        cached = self._cache.get(key)
+        if cached is None:
+            batch = self.batch_placements(np.asarray(q, float)[None])
+            cached = Placements(*(getattr(batch, f)[0] for f in Placements.__dataclass_fields__))
+            self._cache[key] = cached
+            if len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return cached
+
+    def pair_distances(self, placements: Placements, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Surface distance of capsule pairs (negative: overlap) and the closest axis points.
+
+        Works on a single configuration or a batch (leading axis kept in the distances).
+        """
+        i, j = pairs[:, 0], pairs[:, 1]
+        a, b = placements.capsule_a, placements.capsule_b
+        lead = a.shape[:-2]
+        flat = [x[..., idx, :].reshape(-1, 3) for x, idx in ((a, i), (b, i), (a, j), (b, j))]
+        axis, c1, c2 = segment_distance(*flat)
+        surface = axis.reshape(*lead, len(pairs)) - self.capsule_radius[i] - self.capsule_radius[j]
+        return surface, c1, c2
+
+    def capsule_joint(self, capsule: int) -> int:
+        """The joint whose motion carries a capsule (0: the fixed base)."""
+        return int(self._capsule_joint[capsule])
+
+    # -- Jacobians (Pinocchio) ---------------------------------------------------------------------
+    def jacobians(self, q: np.ndarray) -> list[np.ndarray]:
+        """(6, n) LOCAL_WORLD_ALIGNED Jacobian of each arm's EE frame, columns in command-joint order."""
+        self._joint_jacobians_at(q)
+        if self._ee_jacobians is None:
+            self._ee_jacobians = [
+                pin.getFrameJacobian(self.model, self._jdata, i, pin.LOCAL_WORLD_ALIGNED)[:, self._index]
+                for i in self._ee_ids
+            ]
+        return self._ee_jacobians
+
+    def point_jacobian(self, q: np.ndarray, capsule: int, point: np.ndarray) -> np.ndarray:
+        """(3, n) linear Jacobian at q of a world point rigidly attached to a capsule's link."""
+        self._joint_jacobians_at(q)
+        joint = int(self._capsule_joint[capsule])
+        jacobian = pin.getJointJacobian(self.model, self._jdata, joint, pin.LOCAL_WORLD_ALIGNED)[:, self._index]
+        offset = point - np.asarray(self._jdata.oMi[joint].translation)
+        return jacobian[:3] - pin.skew(offset) @ jacobian[3:]
+
+    def _joint_jacobians_at(self, q: np.ndarray) -> None:
+        key = np.asarray(q, float).tobytes()
+        if key != self._jacobian_key:
+            q_model = pin.neutral(self.model)
+            q_model[self._index] = q
+            pin.computeJointJacobians(self.model, self._jdata, q_model)
+            pin.updateFramePlacements(self.model, self._jdata)
+            self._jacobian_key, self._ee_jacobians = key, None
+
+    # -- motion bounds -----------------------------------------------------------------------------
+    def support(self, item: str | int) -> np.ndarray:
+        """(n,) 1 for the command-joint columns that move an EE frame (name) or a capsule (index)."""
+        joint = self._ee_joint[self.ee_frames.index(item)] if isinstance(item, str) else self._capsule_joint[item]
+        mask = np.zeros(self.n)
+        for j in self.model.supports[int(joint)]:
+            if j > 0:
+                mask[self._column[j]] = 1.0
+        return mask
+
+    def _reach(self) -> tuple[np.ndarray, np.ndarray]:
+        """Metres any point of the robot moves per unit of each joint, and which joints rotate.
+
+        Revolute: the distance from the joint to any point below it, bounded by the summed
+        joint offsets in its subtree plus the largest frame/capsule offset; prismatic: 1.
+        """
+        model, reach = self.model, np.zeros(self.n)
+        extent = {}
+        for frame in model.frames:
+            extent[frame.parentJoint] = max(extent.get(frame.parentJoint, 0.0), np.linalg.norm(frame.placement.translation))
+        for k, joint in enumerate(self._capsule_joint):
+            ends = max(np.linalg.norm(self._capsule_a[k]), np.linalg.norm(self._capsule_b[k]))
+            extent[joint] = max(extent.get(joint, 0.0), ends)
+        revolute = np.zeros(self.n)
+        for j in range(1, model.njoints):
+            column = self._column[j]
+            if self._prismatic[j]:
+                reach[column] = 1.0
+                continue
+            below = list(model.subtrees[j])
+            reach[column] = sum(np.linalg.norm(self._placement_t[k]) for k in below if k != j)
+            reach[column] += max(extent.get(k, 0.0) for k in below)
+            revolute[column] = 1.0
+        return reach, revolute

@@ -1,0 +1,69 @@
+"""Minimum distance between the robot's own link capsules (for ALOHA also between the two arms).
+
+Pairs that can never separate (same or adjacent links, or already closer than the minimum in the
+home pose, MoveIt's "default" collisions) are left out. Rows: velocity dampers
+n'(J_j - J_i) v >= -gain (d - d_min) / dt for pairs closer than ACTIVATION; exact check: segment
+distances at every sample.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vla_ros.core.safety.clearance import ClearanceConstraint
+from vla_ros.core.safety.constraint import Rows
+from vla_ros.core.safety.context import StepContext
+from vla_ros.core.safety.model import Placements, SafetyModel
+
+GAIN = 0.3
+ACTIVATION = 0.05
+
+
+class SelfDistanceLimit(ClearanceConstraint):
+    name = "self_distance"
+
+    def __init__(self, model: SafetyModel, home: np.ndarray, min_distance: float) -> None:
+        self.model, self.min_distance = model, min_distance
+        candidates = [
+            (i, j)
+            for i in range(len(model.capsules))
+            for j in range(i + 1, len(model.capsules))
+            if not self._adjacent(i, j) and (model.moving_links[i] or model.moving_links[j])
+        ]
+        pairs = np.array(candidates, dtype=int).reshape(-1, 2)
+        if len(pairs):
+            home_distance, _, _ = model.pair_distances(model.placements(home), pairs)
+            pairs = pairs[home_distance > min_distance]
+        self.pairs = pairs
+        # Joints that move one capsule of a pair but not the other change their distance.
+        supports = [model.support(k) for k in range(len(model.capsules))]
+        self.motion_bounds = np.array(
+            [np.abs(supports[i] - supports[j]) * model.reach for i, j in pairs]
+        ).reshape(-1, model.n)
+
+    def _adjacent(self, i: int, j: int) -> bool:
+        a, b = self.model.capsule_joint(i), self.model.capsule_joint(j)
+        parents = self.model.model.parents
+        return a == b or parents[a] == b or parents[b] == a
+
+    def rows(self, ctx: StepContext) -> Rows | None:
+        if not len(self.pairs):
+            return None
+        distance, c1, c2 = self.model.pair_distances(self.model.placements(ctx.state.q), self.pairs)
+        near = np.flatnonzero(distance < self.min_distance + ACTIVATION)
+        if not len(near):
+            return None
+        G = []
+        for k in near:
+            i, j = self.pairs[k]
+            normal = c2[k] - c1[k]
+            normal /= max(np.linalg.norm(normal), 1e-12)
+            G.append(normal @ (self.model.point_jacobian(ctx.state.q, j, c2[k]) - self.model.point_jacobian(ctx.state.q, i, c1[k])))
+        lower = -GAIN * (distance[near] - self.min_distance) / ctx.dt
+        return Rows(lower, np.full(len(near), np.inf), np.array(G))
+
+    def clearances(self, placements: Placements) -> np.ndarray:
+        if not len(self.pairs):
+            return np.zeros(placements.capsule_a.shape[:-2] + (0,))
+        distance, _, _ = self.model.pair_distances(placements, self.pairs)
+        return distance - self.min_distance
