@@ -38,6 +38,7 @@ class ChunkExecutorNode(ManagedNode):
             strategy=self.param("strategy", DEFAULTS.strategy),
             ensemble_k=float(self.param("ensemble_k", DEFAULTS.ensemble_k)),
             crossfade_max_s=float(self.param("crossfade_max_s", DEFAULTS.crossfade_max_s)),
+            catch_up_s=float(self.param("catch_up_s", DEFAULTS.catch_up_s)),
             interpolation=self.param("interpolation", DEFAULTS.interpolation),
             gripper_mode=self.param("gripper_mode", DEFAULTS.gripper_mode),
             initial_latency_s=float(self.param("initial_latency_s", DEFAULTS.initial_latency_s)),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from vla_ros.core.types import InvalidInput
 
 STRATEGIES = ("latest_only", "crossfade", "temporal_ensemble")
-INTERPOLATIONS = ("cubic", "jerk_limited")
+INTERPOLATIONS = ("cubic", "spline", "jerk_limited")
 GRIPPER_MODES = ("binary", "continuous")
 
 
@@ -19,8 +19,11 @@ class ExecutorConfig:
     strategy: how a new chunk's overlap with the plan in force is blended (see blending.py).
     ensemble_k: ACT temporal-ensemble decay, weights exp(-k*i) with i=0 the oldest prediction.
     crossfade_max_s: crossfade window cap; 0 fades over the whole overlap.
-    interpolation: 'cubic' (C2 spline inside a plan, C1 across re-plans) or 'jerk_limited'
-        (the spline followed through ruckig within the robot's velocity/acceleration/jerk limits).
+    catch_up_s: every new plan fades in from the old plan's continuation over at least this long
+        (longer after the plan had run out; see timeline.py).
+    interpolation: 'cubic' (C1 Hermite that never overshoots), 'spline' (C2 inside a plan, rings
+        around jumps), or 'jerk_limited' (the cubic followed through ruckig within the robot's
+        velocity/acceleration/jerk limits). See interpolation.py.
     gripper_mode: 'binary' snaps gripper dims to the nearer of open/closed, 'continuous' keeps them.
     initial_latency_s: latency assumed before the first chunk has been measured.
     latency_window: how many recent latencies the running estimate looks at.
@@ -32,6 +35,7 @@ class ExecutorConfig:
     strategy: str = "crossfade"
     ensemble_k: float = 0.01
     crossfade_max_s: float = 0.0
+    catch_up_s: float = 0.1
     interpolation: str = "cubic"
     gripper_mode: str = "continuous"
     initial_latency_s: float = 0.3
@@ -45,7 +49,7 @@ class ExecutorConfig:
         _choice("gripper_mode", self.gripper_mode, GRIPPER_MODES)
         _positive("control_rate_hz", self.control_rate_hz)
         _positive("request_timeout_s", self.request_timeout_s)
-        for name in ("ensemble_k", "crossfade_max_s", "initial_latency_s", "request_margin_s"):
+        for name in ("ensemble_k", "crossfade_max_s", "catch_up_s", "initial_latency_s", "request_margin_s"):
             _non_negative(name, getattr(self, name))
         if int(self.latency_window) < 1:
             raise InvalidInput(f"latency_window must be an integer >= 1, got {self.latency_window}")

@@ -59,9 +59,15 @@ class ChunkExecutor:
         self.command_joints = tuple(command_joints)
         self.gripper_ranges = dict(gripper_ranges or {})
         self.pose_of = pose_of
-        self.timeline = ChunkTimeline(strategy_from_config(config), binary_grippers=config.gripper_mode == "binary")
+        self.timeline = ChunkTimeline(
+            strategy_from_config(config),
+            binary_grippers=config.gripper_mode == "binary",
+            c2=config.interpolation == "spline",
+            catch_up_s=config.catch_up_s,
+        )
         self.trigger = InferenceTrigger(
-            LatencyEstimator(config.initial_latency_s, config.latency_window), config.request_margin_s, config.request_timeout_s
+            LatencyEstimator(config.initial_latency_s, config.latency_window), config.request_margin_s, config.request_timeout_s,
+            config.period,
         )
         if config.interpolation == "jerk_limited" and limits is None:
             raise InvalidInput("interpolation 'jerk_limited' needs joint velocity/acceleration/jerk limits (robot config)")
@@ -95,7 +101,7 @@ class ChunkExecutor:
             start = robot_state.subset(chunk.dim_names)
         admission = self.timeline.admit(chunk, layout, now, start)
         if admission.executed or admission == Admission.STALE:
-            self.trigger.on_chunk(now, chunk.stamp)
+            self.trigger.on_chunk(now, chunk.stamp, (chunk.horizon - 1) * chunk.dt)
         return admission
 
     def reset(self) -> None:
@@ -113,7 +119,7 @@ class ChunkExecutor:
             return None
         if plan is None:
             return None
-        if now > plan.trajectory.end and self._last_tick is not None:
+        if now > plan.trajectory.end + 1e-9 and self._last_tick is not None:
             self.starvation_time += now - max(self._last_tick, plan.trajectory.end)
         self._last_tick = now
         values, velocities = plan.trajectory.sample(now)

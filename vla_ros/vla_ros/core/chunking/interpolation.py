@@ -1,16 +1,20 @@
 """Continuous-time plans through timed action knots, sampled at the controller rate.
 
-Vector columns: a cubic spline, C2 inside a plan; its start is clamped to the velocity the command
-stream already has, so a re-plan is C1 (no velocity jump), and its end to zero velocity, so a plan
-that runs out comes to rest instead of stopping dead. Quaternions: slerp between knots. Grippers:
-monotone cubic (PCHIP: no overshoot past commanded open/closed), or a step in binary mode.
-Outside [start, end] the plan holds its end values with zero velocity.
+Vector columns, two choices:
+  'cubic'  (default) C1 cubic Hermite with shape-preserving (PCHIP) tangents: never overshoots the
+           knots, so a jump in the data is never turned into motion past the target and back
+           (which would be backward motion in time);
+  'spline' C2 cubic spline (continuous acceleration inside a plan), which rings around jumps.
+Either way the start tangent is the velocity the command stream already has, so a re-plan is C1
+(no velocity jump), and the end tangent is zero, so a plan that runs out comes to rest instead of
+stopping dead. Quaternions: slerp between knots. Grippers: PCHIP (no overshoot past open/closed),
+or a step in binary mode. Outside [start, end] the plan holds its end values with zero velocity.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.interpolate import CubicSpline, PchipInterpolator
+from scipy.interpolate import CubicHermiteSpline, CubicSpline, PchipInterpolator
 from scipy.spatial.transform import Rotation, Slerp
 
 from vla_ros.core.chunking.layout import ActionLayout
@@ -26,6 +30,7 @@ class PlanTrajectory:
         layout: ActionLayout,
         start_velocity: np.ndarray | None = None,
         binary_grippers: bool = False,
+        c2: bool = False,
     ) -> None:
         self.times = np.asarray(times, dtype=float)
         self.values = np.asarray(values, dtype=float)
@@ -41,8 +46,7 @@ class PlanTrajectory:
         if len(self.times) >= 2:
             if self._vector:
                 v0 = np.zeros(len(self._vector)) if start_velocity is None else np.asarray(start_velocity)[self._vector]
-                bc = ((1, v0), (1, np.zeros(len(self._vector))))
-                self._spline = CubicSpline(self.times, self.values[:, self._vector], bc_type=bc)
+                self._spline = _vector_curve(self.times, self.values[:, self._vector], v0, c2)
             if self._grippers and not binary_grippers:
                 self._pchip = PchipInterpolator(self.times, self.values[:, self._grippers])
             if layout.quaternion is not None:
@@ -91,3 +95,13 @@ class PlanTrajectory:
             behind = self._slerp(np.maximum(ts - _QUAT_DIFF_STEP, self.start)).as_quat()
             span = np.minimum(ts + _QUAT_DIFF_STEP, self.end) - np.maximum(ts - _QUAT_DIFF_STEP, self.start)
             velocities[:, cols] = (ahead - behind) / span[:, None]
+
+
+def _vector_curve(times: np.ndarray, values: np.ndarray, v0: np.ndarray, c2: bool):
+    """C2 clamped spline, or C1 Hermite with PCHIP tangents; both start at v0 and end at rest."""
+    rest = np.zeros(values.shape[1])
+    if c2:
+        return CubicSpline(times, values, bc_type=((1, v0), (1, rest)))
+    tangents = PchipInterpolator(times, values).derivative()(times)
+    tangents[0], tangents[-1] = v0, rest
+    return CubicHermiteSpline(times, values, tangents)

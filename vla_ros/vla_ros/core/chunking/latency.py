@@ -38,30 +38,51 @@ class LatencyEstimator:
 class InferenceTrigger:
     """Decides when to ask for the next chunk so that it lands before the plan runs out.
 
-    Request when the plan's remaining time is at most latency estimate + margin + one action step
-    (the last step of a plan decelerates to rest); with nothing to execute, request at once. One
-    request is in flight at a time, re-sent if unanswered after `timeout_s`.
+    The time covered is the plan's end, or further where requests are in flight: a request sent at
+    r is expected to cover up to r + the span of the last chunk (its stamp is about r). Request when
+    that coverage ends within latency estimate + margin + one action step of now (the last step of a
+    plan decelerates to rest). Requests may overlap when latency approaches the chunk span (a model
+    server that serves them concurrently never starves then; a strictly serial one needs latency
+    below half the span). Each chunk adds (span - latency) of new coverage, so requests are never
+    closer than that less the margin (nor than one control period; a policy slower than its own chunks is asked
+    once per latency). With nothing planned, request at once; unanswered requests expire after
+    max(`timeout_s`, twice the latency estimate). Chunks answer requests oldest first.
     """
 
-    def __init__(self, estimator: LatencyEstimator, margin_s: float, timeout_s: float) -> None:
+    def __init__(self, estimator: LatencyEstimator, margin_s: float, timeout_s: float, period: float) -> None:
         self.estimator = estimator
+        self.period = period
         self.margin_s = margin_s
         self.timeout_s = timeout_s
-        self.requested_at: float | None = None
+        self.outstanding: deque[float] = deque()
+        self.chunk_span: float | None = None
         self.requests = 0
 
     def lead_time(self, step_s: float) -> float:
         return self.estimator.estimate + self.margin_s + step_s
 
     def due(self, now: float, plan_end: float | None, step_s: float) -> bool:
-        if self.requested_at is not None and 0.0 <= now - self.requested_at < self.timeout_s:
-            return False
-        return plan_end is None or plan_end - now <= self.lead_time(step_s)
+        expiry = max(self.timeout_s, 2.0 * self.estimator.estimate)
+        while self.outstanding and not 0.0 <= now - self.outstanding[0] < expiry:
+            self.outstanding.popleft()
+        if self.outstanding and (self.chunk_span is None or now - self.outstanding[-1] < self.min_interval() - 1e-9):
+            return False  # the first chunk is on its way (its span is unknown yet), or one just went out
+        covered = [plan_end] if plan_end is not None else []
+        covered += [r + self.chunk_span for r in self.outstanding]
+        return not covered or max(covered) - now <= self.lead_time(step_s)
+
+    def min_interval(self) -> float:
+        latency = self.estimator.estimate
+        if self.chunk_span is None or self.chunk_span <= latency:
+            return max(self.period, latency)
+        return max(self.period, self.chunk_span - latency - self.margin_s)
 
     def mark_requested(self, now: float) -> None:
-        self.requested_at = now
+        self.outstanding.append(now)
         self.requests += 1
 
-    def on_chunk(self, arrival: float, stamp: float) -> None:
+    def on_chunk(self, arrival: float, stamp: float, span: float) -> None:
         self.estimator.add(arrival - stamp)
-        self.requested_at = None
+        self.chunk_span = span
+        if self.outstanding:
+            self.outstanding.popleft()

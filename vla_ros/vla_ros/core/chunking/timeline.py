@@ -6,6 +6,13 @@ spike) are dropped as stale; the rest are blended with the old plan where both c
 times, and a bridge knot at `now` carries the command stream's current value and velocity, so a
 new plan starts exactly where the old one is.
 
+Catch-up: whatever the strategy, the merged actions are then faded in from the old plan's
+continuation (its held end value once it ran out; the robot's state before the first plan) over
+max(catch_up_s, 2 x how long the plan had run out). After a stall of g seconds (a slow cold start)
+the arm is g of motion behind and rejoins the plan within 2g, so with the smoothstep's 1.5x peak
+it moves at most ~2.25x the plan's own speed instead of jumping. A catch-up in progress is never
+shortened by the chunks that follow it.
+
 Admission, decided before any blending and counted:
   duplicate     same stamp, observation sequence and model as an accepted chunk: ignored;
   out_of_order  stamped before the newest accepted chunk (older information): ignored;
@@ -20,7 +27,7 @@ from enum import Enum
 
 import numpy as np
 
-from vla_ros.core.chunking.blending import BlendStrategy, Overlap
+from vla_ros.core.chunking.blending import BlendStrategy, Overlap, mix
 from vla_ros.core.chunking.interpolation import PlanTrajectory
 from vla_ros.core.chunking.layout import ActionLayout
 from vla_ros.core.types import ActionChunk, ActionSpace
@@ -65,6 +72,9 @@ class Plan:
 class ChunkTimeline:
     strategy: BlendStrategy
     binary_grippers: bool = False
+    c2: bool = False
+    catch_up_s: float = 0.1
+    _catch_up_until: float = -np.inf
     plan: Plan | None = None
     counters: TimelineCounters = field(default_factory=TimelineCounters)
     _newest: tuple[float, int, str] | None = None
@@ -97,6 +107,7 @@ class ChunkTimeline:
         """Forget the plan and the newest stamp (episode reset, clock jumped backwards)."""
         self.plan = None
         self._newest = None
+        self._catch_up_until = -np.inf
 
     def _merge(
         self, times: np.ndarray, values: np.ndarray, chunk: ActionChunk, layout: ActionLayout, now: float, start: np.ndarray | None
@@ -122,8 +133,22 @@ class ChunkTimeline:
                 )
                 values[covered], counts[covered] = self.strategy.blend(overlap)
         if bridge_value is not None:
+            gap = 0.0 if old is None else max(0.0, now - old.trajectory.end)
+            continuation = old.trajectory.sample(times)[0] if old is not None else np.broadcast_to(bridge_value, values.shape)
+            window = max(self.catch_up_s, 2.0 * gap, self._catch_up_until - now)
+            self._catch_up_until = now + window
+            values = self._catch_up(times, values, continuation, now, window, layout)
             times = np.concatenate([[now], times])
             values = np.vstack([bridge_value, values])
             counts = np.concatenate([[bridge_count], counts])
-        trajectory = PlanTrajectory(times, values, layout, bridge_velocity, self.binary_grippers)
+        trajectory = PlanTrajectory(times, values, layout, bridge_velocity, self.binary_grippers, self.c2)
         return Plan(trajectory, counts, chunk.action_space, layout, chunk.dt)
+
+    @staticmethod
+    def _catch_up(
+        times: np.ndarray, values: np.ndarray, continuation: np.ndarray, now: float, window: float, layout: ActionLayout
+    ) -> np.ndarray:
+        if window <= 0.0:
+            return values
+        u = np.clip((times - now) / window, 0.0, 1.0)
+        return mix(continuation, values, u * u * (3.0 - 2.0 * u), layout)
