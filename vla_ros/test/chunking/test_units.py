@@ -68,7 +68,7 @@ def test_cubic_hits_knots_starts_at_given_velocity_and_never_overshoots(knots, v
     values = np.repeat(np.array(knots)[:, None], 3, axis=1)
     plan = PlanTrajectory(times, values, VECTOR, start_velocity=np.full(3, v0))
     assert np.allclose(plan.sample(times)[0], values)
-    assert plan.sample(1e-9)[1][0] == pytest.approx(v0, abs=1e-6)
+    assert plan.sample(1e-12)[1][0] == pytest.approx(v0, abs=1e-6)
     dense = plan.sample(np.linspace(times[1], times[-1], 500))[0][:, 0]
     assert dense.min() >= min(knots[1:]) - 1e-9 and dense.max() <= max(knots[1:]) + 1e-9
 
