@@ -150,3 +150,49 @@ def build_smolvla(directory: Path, vlm_dir: Path) -> Path:
 
 def random_images(rng: np.random.Generator, robot) -> dict[str, np.ndarray]:
     return {c.name: rng.integers(0, 256, (c.height, c.width, 3), dtype=np.uint8) for c in robot.cameras}
+
+
+BRIDGE_STATS = {
+    "q01": [-0.03, -0.04, -0.03, -0.1, -0.1, -0.2, 0.0],
+    "q99": [0.03, 0.04, 0.03, 0.1, 0.1, 0.2, 1.0],
+    "mask": [True, True, True, True, True, True, False],
+}
+
+
+def build_openvla_style(directory: Path) -> Path:
+    """Checkpoint dir with remote code (auto_map), safetensors weights, processor and two norm_stats keys."""
+    import importlib.util
+    import sys
+
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import CLIPImageProcessor, PreTrainedTokenizerFast
+
+    spec = importlib.util.spec_from_file_location("tiny_openvla", Path(__file__).with_name("tiny_openvla.py"))
+    code = importlib.util.module_from_spec(spec)
+    sys.modules["tiny_openvla"] = code
+    spec.loader.exec_module(code)
+    code.TinyOpenVLAConfig.register_for_auto_class("AutoConfig")
+    code.TinyOpenVLAForActionPrediction.register_for_auto_class("AutoModelForVision2Seq")
+    code.TinyOpenVLAProcessor.register_for_auto_class("AutoProcessor")
+
+    other = {"q01": [-1.0] * 7, "q99": [1.0] * 7, "mask": [True] * 7}
+    config = code.TinyOpenVLAConfig(norm_stats={"bridge_orig": {"action": BRIDGE_STATS}, "fractal": {"action": other}})
+    torch.manual_seed(0)
+    code.TinyOpenVLAForActionPrediction(config).save_pretrained(directory)
+    words = "in : what action should the robot take to pick up put stack red blue cube bowl ? out warm".split()
+    vocab = {w: i for i, w in enumerate(["<pad>", "<unk>", *words])}
+    backend = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
+    backend.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, pad_token="<pad>", unk_token="<unk>")
+    image_processor = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    code.TinyOpenVLAProcessor(image_processor=image_processor, tokenizer=tokenizer).save_pretrained(directory)
+    card = {
+        "name": "tiny_openvla", "robot": "widowx", "unnorm_key": "bridge_orig",
+        "action": {"space": "ee_delta", "targets": ["arm0.ee", "arm0.gripper"], "normalization": "model",
+                   "gripper": {"closed": 0.0, "open": 1.0, "binary": True}},
+        "cameras": [{"key": "image", "source": "over_shoulder", "size": [224, 224]}],
+        "control_rate": 5.0,
+    }
+    (directory / "vla_ros_card.yaml").write_text(yaml.safe_dump(card))
+    return directory

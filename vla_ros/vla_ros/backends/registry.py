@@ -15,6 +15,11 @@ from vla_ros.core.types import InvalidInput
 
 BACKENDS: dict[str, str] = {
     "scripted": "vla_ros.backends.scripted:ScriptedExpert",
+    "lerobot": "vla_ros.backends.lerobot_policy:LeRobotPolicy",
+    "openvla": "vla_ros.backends.openvla:OpenVLAPolicy",
+    "openpi": "vla_ros.backends.openpi:OpenPIPolicy",
+    "lerobot_server": "vla_ros.backends.lerobot_server:LeRobotServerPolicy",
+    "replay": "vla_ros.backends.replay:ReplayPolicy",
 }
 
 
