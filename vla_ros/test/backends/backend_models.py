@@ -21,10 +21,10 @@ def lerobot_card(name: str, chunk_size: int, execute: int, rate: float = 30.0) -
     return {
         "name": name,
         "robot": "widowx",
-        "action": {"space": "joint_position", "targets": ["arm0.joints", "arm0.gripper"], "normalization": "model",
+        "action": {"space": "joint_position", "dim": DIM, "targets": ["arm0.joints", "arm0.gripper"], "normalization": "model",
                    "gripper": {"closed": 0.0, "open": 1.0}},
         "cameras": [{"key": IMAGE_KEY, "source": "over_shoulder", "size": list(IMAGE_SIZE)}],
-        "state": [{"key": "observation.state", "targets": ["arm0.joints", "arm0.gripper"]}],
+        "state": [{"key": "observation.state", "dim": DIM, "targets": ["arm0.joints", "arm0.gripper"]}],
         "control_rate": rate,
         "chunk_size": chunk_size,
         "execute": execute,
@@ -189,7 +189,7 @@ def build_openvla_style(directory: Path) -> Path:
     code.TinyOpenVLAProcessor(image_processor=image_processor, tokenizer=tokenizer).save_pretrained(directory)
     card = {
         "name": "tiny_openvla", "robot": "widowx", "unnorm_key": "bridge_orig",
-        "action": {"space": "ee_delta", "targets": ["arm0.ee", "arm0.gripper"], "normalization": "model",
+        "action": {"space": "ee_delta", "dim": 7, "targets": ["arm0.ee", "arm0.gripper"], "normalization": "model",
                    "gripper": {"closed": 0.0, "open": 1.0, "binary": True}},
         "cameras": [{"key": "image", "source": "over_shoulder", "size": [224, 224]}],
         "control_rate": 5.0,

@@ -58,7 +58,7 @@ class ReplayPolicy:
             card = replace(opts.card(), control_rate=rate, chunk_size=horizon, execute=horizon)
         else:
             card = parse_model_card(
-                {"name": f"replay:{path.name}", "action": {"space": "joint_position", "targets": names},
+                {"name": f"replay:{path.name}", "action": {"space": "joint_position", "targets": names, "dim": len(names)},
                  "control_rate": rate, "chunk_size": horizon},
                 source=f"replay of {path}",
             )

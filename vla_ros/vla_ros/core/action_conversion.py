@@ -37,6 +37,11 @@ class ActionConverter:
         where = f"model card '{card.name}' on robot '{robot.name}'"
         self.targets = resolve_targets(spec.targets, robot, spec.space, where)
         self.dim = len(self.targets)
+        if self.dim != spec.dim:
+            raise InvalidInput(
+                f"{where}: the model outputs {spec.dim} values per action but its targets {list(spec.targets)} expand to "
+                f"{self.dim} on this robot ({[t.label for t in self.targets]})"
+            )
         self.names = spec.names or tuple(t.label for t in self.targets)
         if len(self.names) != self.dim:
             raise InvalidInput(f"{where}: {len(self.names)} action names {list(spec.names)} for {self.dim} action dims")

@@ -67,6 +67,8 @@ class Normalization:
 @dataclass(frozen=True)
 class ActionSpec:
     space: ActionSpace
+    # Values per action the model outputs (the targets must expand to exactly this many on a robot).
+    dim: int
     # The model's own name for each output dimension (empty: the expanded targets name them).
     names: tuple[str, ...]
     # Robot quantity driven by each output dimension (see module docstring), None = ignored slot.
@@ -92,6 +94,7 @@ class CameraInput:
 class StateInput:
     key: str  # the model's name for this state vector (observation.state, observation/joint_position)
     targets: tuple[str, ...]
+    dim: int  # its length, checked against the expanded targets
 
 
 @dataclass(frozen=True)
@@ -210,10 +213,11 @@ def _action(raw: Any, where: str) -> ActionSpec:
     targets = raw.get("targets")
     if not isinstance(targets, list) or not targets:
         raise InvalidInput(f"{where}.targets must be a non-empty list (e.g. [arm0.joints, arm0.gripper]), got {targets!r}")
-    dim = raw.get("dim")
+    # The model's output width: checked against the targets once they expand on a robot, so a card
+    # for a 7-joint arm fails on a 6-joint one instead of silently driving fewer joints.
+    dim = _positive_int(raw.get("dim"), f"{where}.dim (number of values the model outputs per action)")
     slots = raw.get("slots")
     if slots is not None:  # RDT-style unified vector: {index: target}, all other slots ignored
-        dim = _positive_int(dim, f"{where}.dim (needed with slots)")
         flat: list[str | None] = [None] * dim
         for index, target in dict(slots).items():
             if not isinstance(index, int) or not 0 <= index < dim:
@@ -239,6 +243,7 @@ def _action(raw: Any, where: str) -> ActionSpec:
     )
     return ActionSpec(
         space=space,
+        dim=dim,
         names=names,
         targets=targets,
         angle_scale=ANGLE_UNITS[angle],
@@ -287,5 +292,9 @@ def _camera(raw: Any, where: str) -> CameraInput:
 def _state(raw: Any, where: str) -> StateInput:
     if not isinstance(raw, dict) or not isinstance(raw.get("targets"), list):
         raise InvalidInput(f"{where} must be a mapping with key and targets (e.g. [arm0.joints]), got {raw!r}")
-    return StateInput(key=str(_require(raw, "key", where)), targets=tuple(str(t) for t in raw["targets"]))
+    return StateInput(
+        key=str(_require(raw, "key", where)),
+        targets=tuple(str(t) for t in raw["targets"]),
+        dim=_positive_int(raw.get("dim"), f"{where}.dim (length of this state vector)"),
+    )
 

@@ -23,6 +23,8 @@ class StateEncoder:
         for state in card.state:
             where = f"model card '{card.name}' state '{state.key}' on robot '{robot.name}'"
             targets = resolve_targets(state.targets, robot, None, where)
+            if len(targets) != state.dim:
+                raise InvalidInput(f"{where}: the model reads {state.dim} values but targets {list(state.targets)} expand to {len(targets)}")
             if any(t.kind == "ignored" for t in targets):
                 raise InvalidInput(f"{where}: state targets cannot be null")
             scale, offset = np.ones(len(targets)), np.zeros(len(targets))
