@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vla_ros.core.safety.braking import max_viable_velocity
+from vla_ros.core.safety.approach import approach_velocity
 from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.objective import Objective
 from vla_ros.core.types import ActionSpace, Command, InvalidInput
@@ -49,29 +49,13 @@ def target_velocity(command: Command, previous: Command | None, joints: tuple[st
     return (joint_values(command, joints) - joint_values(previous, joints)) / (command.stamp - previous.stamp)
 
 
-def approach_velocity(
-    target: np.ndarray, target_velocity: np.ndarray, q: np.ndarray, acceleration: np.ndarray, dt: float
-) -> np.ndarray:
-    """Velocity that lands on `target` this tick when it can, else closes in without overshooting.
-
-    Relative to the moving target, the remaining error e must be closed at a speed from which the
-    joint can still brake (max_viable_velocity), so a step in the target never overshoots; a target
-    that was tracked on the last tick gives e = 0 and the exact velocity back.
-    """
-    error = target - dt * target_velocity - q
-    closing = np.sign(error) * max_viable_velocity(np.abs(error), acceleration, dt)
-    exact = np.abs(error) <= acceleration * dt * dt
-    return target_velocity + np.where(exact, error / dt, closing)
-
-
 def joint_objective(
     command: Command, joints: tuple[str, ...], ctx: StepContext, previous: Command | None = None
 ) -> Objective:
-    """Joint position targets become the velocity that reaches them; velocities are tracked as given."""
+    """Joint position targets become the velocity that approaches them; velocities are tracked as given."""
     values = joint_values(command, joints)
     if command.action_space is ActionSpace.JOINT_POSITION:
-        moving = target_velocity(command, previous, joints)
-        return Objective.track_velocity(approach_velocity(values, moving, ctx.state.q, ctx.limits.acceleration, ctx.dt))
+        return Objective.track_velocity(approach_velocity(values, target_velocity(command, previous, joints), ctx))
     if command.action_space is ActionSpace.JOINT_VELOCITY:
         return Objective.track_velocity(values)
     raise InvalidInput(f"joint_objective got a {command.action_space.value} command")

@@ -5,8 +5,7 @@ reduced_linear_speed [m/s] (ISO 10218 reduced speed at the TCP, 0.25), reduced_a
 singularity_slowdown / singularity_stop (Jacobian condition numbers, MoveIt Servo's 17 / 30),
 min_self_distance [m], min_table_distance [m], table_height [m, base frame z], link_radius [m]
 (capsule radius for links whose URDF collision geometry is a mesh); for EE targets:
-max_linear_acceleration [m/s^2] / max_angular_acceleration [rad/s^2] (how a jump in the target is
-approached without overshoot), orientation_weight [m/rad] and ik_damping of the IK cost.
+orientation_weight [m/rad] and ik_damping of the differential-IK cost.
 """
 
 from __future__ import annotations
@@ -30,8 +29,6 @@ class SafetyConfig:
     min_table_distance: float = 0.005
     table_height: float = 0.0
     link_radius: float = 0.05
-    max_linear_acceleration: float = 5.0
-    max_angular_acceleration: float = 15.0
     orientation_weight: float = 0.1
     ik_damping: float = 1e-4
 
@@ -42,7 +39,6 @@ class SafetyConfig:
                 raise InvalidInput(f"safety.{f.name} must be a finite number, got {value!r}")
         positive = [
             "max_linear_speed", "max_angular_speed", "reduced_linear_speed", "reduced_angular_speed",
-            "max_linear_acceleration", "max_angular_acceleration",
         ]
         for name in positive:
             if getattr(self, name) <= 0.0:

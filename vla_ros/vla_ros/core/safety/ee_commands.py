@@ -3,8 +3,7 @@
 Per arm the values are [x y z roll pitch yaw gripper] (ee_pose also [x y z qx qy qz qw gripper]),
 base frame, metres/radians; ee_delta is a displacement of the last commanded EE pose for this tick
 (rotation delta in base-frame axes); the gripper value is always an absolute joint position. Pose
-targets are first clipped into the workspace box. The cost is
-sum_arms |J v - xi|^2_W + damping |v|^2 (+ gripper tracking), xi the twist toward the target.
+targets are first clipped into the workspace box.
 """
 
 from __future__ import annotations
@@ -13,8 +12,7 @@ import numpy as np
 import pinocchio as pin
 
 from vla_ros.core.robot_config import RobotConfig
-from vla_ros.core.safety.braking import max_viable_velocity
-from vla_ros.core.safety.commands import approach_velocity
+from vla_ros.core.safety.approach import approach_velocity
 from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.model import SafetyModel
 from vla_ros.core.safety.objective import Objective
@@ -73,53 +71,51 @@ class EndEffectorTargets:
         return pin.Quaternion(w, x, y, z).toRotationMatrix()
 
     def objective(self, command: Command, ctx: StepContext, previous: Command | None) -> Objective:
+        """Track, in the task metric, the joint velocity that differential IK asks for.
+
+        The IK step toward the target (and the target's own motion, from the previous command) are
+        mapped to joints by damped least squares; the step is then shaped like a joint target
+        (approach_velocity), so a jump in the pose is closed within the joints' acceleration and jerk
+        without overshoot, and a smoothly moving target is followed exactly.
+        """
         poses, grippers = self.targets(command, ctx)
         current = self.model.placements(ctx.state.q)
-        config = ctx.config
+        config, n, dt = ctx.config, self.model.n, ctx.dt
         weight = np.diag([1.0, 1.0, 1.0] + [config.orientation_weight] * 3)
-        H = config.ik_damping * np.eye(self.model.n)
-        f = np.zeros(self.model.n)
-        previous_poses = self._previous_poses(command, previous, ctx)
+        H = config.ik_damping * np.eye(n)
+        step, moving = np.zeros(n), np.zeros(n)
+        before = self._previous_poses(command, previous, ctx)
+        elapsed = command.stamp - previous.stamp if before is not None else 0.0
         for arm, (jacobian, target) in enumerate(zip(ctx.jacobians, poses)):
+            weighted = jacobian.T @ weight
+            H += weighted @ jacobian
             error = np.concatenate(
                 [target.translation - current.ee_position[arm], pin.log3(target.rotation @ current.ee_rotation[arm].T)]
             )
-            twist = error / ctx.dt
-            if command.action_space is ActionSpace.EE_POSE:
-                twist = self._approach(error, target, previous_poses, arm, command, previous, ctx)
-            H += jacobian.T @ weight @ jacobian
-            f -= jacobian.T @ weight @ twist
+            step += weighted @ error
+            if before is not None:
+                motion = np.concatenate(
+                    [target.translation - before[arm].translation, pin.log3(target.rotation @ before[arm].rotation.T)]
+                )
+                moving += weighted @ motion / elapsed
         columns = self.model.gripper_columns
-        if columns:
-            q, a = ctx.state.q[columns], ctx.limits.acceleration[columns]
-            velocity = approach_velocity(grippers, np.zeros(len(columns)), q, a, ctx.dt)
-            H[columns, columns] += 1.0
-            f[columns] -= velocity
-        return Objective(H, f, np.linalg.solve(H, -f))
+        H_ik = H.copy()
+        H_ik[columns, columns] += 1.0
+        step = np.linalg.solve(H_ik, step)
+        moving = np.linalg.solve(H_ik, moving)
+        step[columns] = grippers - ctx.state.q[columns]
+        moving[columns] = 0.0
+        velocity = approach_velocity(ctx.state.q + step, moving, ctx)
+        if command.action_space is ActionSpace.EE_DELTA:
+            # A delta is this tick's motion, not a place to stop at (grippers stay absolute).
+            arm_columns = np.setdiff1d(np.arange(n), columns)
+            velocity[arm_columns] = step[arm_columns] / dt
+        H[columns, columns] += 1.0
+        return Objective(H, -H @ velocity, velocity)
 
     def _previous_poses(self, command: Command, previous: Command | None, ctx: StepContext) -> list[pin.SE3] | None:
         if previous is None or previous.action_space is not command.action_space or not command.stamp > previous.stamp:
             return None
+        if command.action_space is not ActionSpace.EE_POSE:
+            return None
         return self.targets(previous, ctx)[0]
-
-    @staticmethod
-    def _approach(error, target, previous_poses, arm, command, previous, ctx) -> np.ndarray:
-        """Twist that follows a moving target exactly and closes a jump without overshooting."""
-        target_twist = np.zeros(6)
-        if previous_poses is not None:
-            elapsed = command.stamp - previous.stamp
-            before = previous_poses[arm]
-            target_twist = np.concatenate(
-                [(target.translation - before.translation) / elapsed, pin.log3(target.rotation @ before.rotation.T) / elapsed]
-            )
-        relative = error - ctx.dt * target_twist
-        twist = target_twist.copy()
-        for part, acceleration in ((slice(0, 3), ctx.config.max_linear_acceleration), (slice(3, 6), ctx.config.max_angular_acceleration)):
-            distance = np.linalg.norm(relative[part])
-            if distance <= acceleration * ctx.dt**2:
-                twist[part] += relative[part] / ctx.dt
-            else:
-                speed = float(max_viable_velocity(np.array([distance]), np.array([acceleration]), ctx.dt)[0])
-                twist[part] += relative[part] / distance * speed
-        return twist
-

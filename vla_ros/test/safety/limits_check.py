@@ -1,0 +1,73 @@
+"""An independent judge of the projector's output: every limit, in the discrete-time sense.
+
+It recomputes everything from the output positions alone, with the shared Kinematics (not the
+projector's own FK) for EE frames and link frames, so a bug in the projector's model shows up here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pinocchio as pin
+
+from vla_ros.core.kinematics import Kinematics
+from vla_ros.core.safety import SafetyProjector
+from vla_ros.core.safety.capsules import segment_distance
+
+TOL = 1e-9
+
+
+class LimitsJudge:
+    def __init__(self, projector: SafetyProjector) -> None:
+        self.p = projector
+        self.robot = projector.robot
+        self.kin = Kinematics.from_robot(self.robot)
+        by_name = {c.name: c for c in projector.constraints}
+        self.self_distance = by_name["self_distance"]
+        self.table = by_name["table_distance"]
+        self.q = self.v = None
+
+    def start(self, q: np.ndarray) -> None:
+        self.q, self.v = np.asarray(q, float).copy(), np.zeros(len(q))
+
+    def _capsules(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        a, b = [], []
+        for capsule in self.p.model.capsules:
+            pose = self.kin.frame_pose(q, capsule.link)
+            a.append(pose[:3, :3] @ capsule.a + pose[:3, 3])
+            b.append(pose[:3, :3] @ capsule.b + pose[:3, 3])
+        return np.array(a), np.array(b)
+
+    def check(self, safe, reduced_speed: bool = False) -> None:
+        """Assert the new output obeys every limit relative to the previous one; then advance."""
+        q, dt, limits, config = safe.positions, self.p.dt, self.robot.limits, self.p.config
+        assert np.all(np.isfinite(q)) and np.all(np.isfinite(safe.velocities)), safe
+        margin = self.p.margin
+        assert np.all(q >= limits.lower + margin - TOL), (q - limits.lower - margin, safe)
+        assert np.all(q <= limits.upper - margin + TOL), (limits.upper - margin - q, safe)
+        v = (q - self.q) / dt
+        assert np.allclose(safe.velocities, v, atol=1e-9, rtol=0), (safe.velocities, v)
+        assert np.all(np.abs(v) <= limits.velocity + TOL), (np.abs(v) - limits.velocity, safe)
+        a = (v - self.v) / dt
+        assert np.all(np.abs(a) <= limits.acceleration + 1e-7), (np.abs(a) - limits.acceleration, safe)
+        linear, angular = config.linear_speed(reduced_speed), config.angular_speed(reduced_speed)
+        for arm in self.robot.arms:
+            before, after = self.kin.frame_pose(self.q, arm.ee_frame), self.kin.frame_pose(q, arm.ee_frame)
+            p = after[:3, 3]
+            assert np.all(p >= self.robot.workspace.lower - TOL) and np.all(p <= self.robot.workspace.upper + TOL), (p, safe)
+            speed = np.linalg.norm(p - before[:3, 3]) / dt
+            turn = np.linalg.norm(pin.log3(before[:3, :3].T @ after[:3, :3])) / dt
+            assert speed <= linear + TOL, (speed, linear, safe)
+            assert turn <= angular + TOL, (turn, angular, safe)
+        a_end, b_end = self._capsules(q)
+        pairs = self.self_distance.pairs
+        if len(pairs):
+            i, j = pairs[:, 0], pairs[:, 1]
+            axis, _, _ = segment_distance(a_end[i], b_end[i], a_end[j], b_end[j])
+            radius = self.p.model.capsule_radius
+            distance = axis - radius[i] - radius[j]
+            assert distance.min() >= config.min_self_distance - TOL, (distance.min(), pairs[distance.argmin()], safe)
+        caps = self.table.capsules
+        if len(caps):
+            lowest = np.minimum(a_end[caps, 2], b_end[caps, 2]) - self.p.model.capsule_radius[caps]
+            assert lowest.min() >= config.table_height + config.min_table_distance - TOL, (lowest.min(), safe)
+        self.q, self.v = q.copy(), v
