@@ -1,6 +1,6 @@
 """An openpi-protocol policy server for tests: websocket + msgpack on loopback, serving a tiny torch MLP.
 
-Run as a process (`python openpi_server.py HORIZON DIM`, prints its port) so tests can kill it
+Run as a process (`python openpi_server.py HORIZON DIM PORT`) so tests can kill it
 mid-episode the way a crashed GPU box disappears. It checks the request like an openpi policy
 config does (the DROID keys) and answers errors as text frames, as openpi's server does.
 """
@@ -35,7 +35,7 @@ class TinyPolicy:
         return {"actions": 0.1 * out.numpy().reshape(self.horizon, self.dim).astype(np.float64)}
 
 
-def serve(horizon: int, dim: int) -> None:
+def serve(horizon: int, dim: int, port: int) -> None:
     policy = TinyPolicy(horizon, dim)
     packer = msgpack_numpy.Packer()
 
@@ -47,10 +47,9 @@ def serve(horizon: int, dim: int) -> None:
             except Exception:  # noqa: BLE001 - like openpi's server: report the traceback to the client
                 ws.send(traceback.format_exc())
 
-    with websockets.sync.server.serve(handler, "127.0.0.1", 0, compression=None, max_size=None) as server:
-        print(server.socket.getsockname()[1], flush=True)
+    with websockets.sync.server.serve(handler, "127.0.0.1", port, compression=None, max_size=None) as server:
         server.serve_forever()
 
 
 if __name__ == "__main__":
-    serve(int(sys.argv[1]), int(sys.argv[2]))
+    serve(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
