@@ -104,9 +104,10 @@ def graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None, client
 
 
 def _spin_forever() -> None:
+    # rclpy turns SIGINT/SIGTERM into a context shutdown; leave as soon as that happens.
     try:
-        while True:
-            time.sleep(1.0)
+        while rclpy.ok():
+            time.sleep(0.2)
     except KeyboardInterrupt:
         pass
 

@@ -21,7 +21,7 @@ class RunMetrics:
     episodes: list[EpisodeResult] = field(default_factory=list)
     # Receive times (s) of safe commands, per episode: the rate the robot is commanded at.
     command_times: list[list[float]] = field(default_factory=list)
-    # Observation capture -> chunk available, seconds.
+    # Camera frame published -> the chunk computed from it received, wall-clock seconds.
     latencies_s: list[float] = field(default_factory=list)
 
     @property

@@ -30,6 +30,7 @@ class EpisodeRunner(Node):
     def __init__(self, robot: RobotConfig, video_camera: str | None, use_sim_time: bool = True) -> None:
         super().__init__("vla_episode_runner", parameter_overrides=[Parameter("use_sim_time", value=use_sim_time)])
         self.robot = robot
+        self._record_video = video_camera is not None
         self.metrics = RunMetrics()
         self.frames: list[np.ndarray] = []
         self.commanded: list[tuple[float, np.ndarray]] = []
@@ -42,9 +43,12 @@ class EpisodeRunner(Node):
         self.create_subscription(JointState, robot.joint_state_topic, self._on_measured, SENSOR)
         self.create_subscription(JointState, "/vla/safe_joint_command", self._on_commanded, 10)
         self.create_subscription(ActionChunk, "/vla/action_chunk", self._on_chunk, 10)
+        # Wall-clock arrival of each camera frame, by capture stamp: e2e latency is measured in wall
+        # time (frame published -> chunk computed from it received), whatever the sim's speed.
+        self._frame_arrivals: dict[float, float] = {}
         cameras = {c.name: c for c in robot.cameras}
-        if video_camera:
-            self.create_subscription(Image, cameras[video_camera].topic, self._on_frame, SENSOR)
+        latency_camera = video_camera or robot.cameras[0].name
+        self.create_subscription(Image, cameras[latency_camera].topic, self._on_frame, SENSOR)
 
     def wait_for_graph(self, timeout_s: float = 120.0) -> None:
         deadline = time.monotonic() + timeout_s
@@ -103,11 +107,16 @@ class EpisodeRunner(Node):
             self.commanded.append((stamp_to_s(msg.header.stamp), positions))
 
     def _on_chunk(self, msg: ActionChunk) -> None:
-        if self._in_episode:
-            self.metrics.latencies_s.append(self._now() - stamp_to_s(msg.header.stamp))
+        arrival = self._frame_arrivals.get(stamp_to_s(msg.header.stamp))
+        if self._in_episode and arrival is not None:
+            self.metrics.latencies_s.append(time.monotonic() - arrival)
 
     def _on_frame(self, msg: Image) -> None:
-        if self._recording:
+        stamp = stamp_to_s(msg.header.stamp)
+        self._frame_arrivals[stamp] = time.monotonic()
+        if len(self._frame_arrivals) > 200:
+            self._frame_arrivals.pop(next(iter(self._frame_arrivals)))
+        if self._recording and self._record_video:
             self.frames.append(image_from_msg(msg))
 
 

@@ -108,8 +108,9 @@ def stamp_to_s(stamp: Any) -> float:
 def s_to_stamp(seconds: float) -> Any:
     from builtin_interfaces.msg import Time
 
-    sec = int(seconds // 1)
-    return Time(sec=sec, nanosec=int(round((seconds - sec) * 1e9)) % 1_000_000_000)
+    # Round once in integer nanoseconds: rounding the fraction alone turns 24.9999999999 into 24.0.
+    nanoseconds = round(seconds * 1e9)
+    return Time(sec=nanoseconds // 1_000_000_000, nanosec=nanoseconds % 1_000_000_000)
 
 
 def run_node(node_class: type[ManagedNode], args: Sequence[str] | None = None, threads: int = 4) -> None:

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rosgraph_msgs.msg import Clock
+from rclpy.clock import Clock, ClockType
+from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import CameraInfo, Image
 from sensor_msgs.msg import JointState as JointStateMsg
 from trajectory_msgs.msg import JointTrajectory as JointTrajectoryMsg
@@ -31,7 +32,9 @@ from vla_ros.sim.tasks import TaskMonitor
 from vla_ros.sim.world import SimWorld
 
 TICK_S = 0.01  # wall-clock period of the stepping timer
-MAX_LAG_S = 0.1  # sim time one tick may catch up; beyond it the sim runs slower than asked
+# Sim time one tick may advance. Bursts of sim time would let the robot run ahead of controllers
+# that had no chance to react; when the machine is loaded the sim runs slower than real time instead.
+MAX_LAG_S = TICK_S
 
 
 class SimNode(ManagedNode):
@@ -60,7 +63,7 @@ class SimNode(ManagedNode):
         self.episode = 0
         self._start_task(self.param("instruction", "put the red cube in the bowl"), int(self.param("seed", 0)))
         group = self.group = MutuallyExclusiveCallbackGroup()
-        self.clock_pub = self.create_publisher(Clock, "/clock", 10)
+        self.clock_pub = self.create_publisher(ClockMsg, "/clock", 10)
         self.joint_pub = self.create_publisher(JointStateMsg, robot.joint_state_topic, 10)
         self.poses_pub = self.create_publisher(ObjectPoses, "/sim/object_poses", 10)
         self.status_pub = self.create_publisher(TaskStatus, "/sim/task_status", 10)
@@ -78,7 +81,9 @@ class SimNode(ManagedNode):
     def activate(self) -> None:
         self._next_joint_state = self._next_camera = self.world.time
         self._wall = time.monotonic()
-        self.timer = self.create_timer(TICK_S, self._tick, callback_group=self.group)
+        # A steady (wall) clock: with use_sim_time the ROS clock only advances when this timer publishes /clock.
+        steady = Clock(clock_type=ClockType.STEADY_TIME)
+        self.timer = self.create_timer(TICK_S, self._tick, callback_group=self.group, clock=steady)
 
     def deactivate(self) -> None:
         self.destroy_timer(self.timer)
@@ -113,7 +118,7 @@ class SimNode(ManagedNode):
 
     def _publish_state(self, now: float) -> None:
         if self.publish_clock:
-            self.clock_pub.publish(Clock(clock=s_to_stamp(now)))
+            self.clock_pub.publish(ClockMsg(clock=s_to_stamp(now)))
         self.joint_pub.publish(joint_state_to_msg(self.world.joint_state(), now))
         self.poses_pub.publish(object_poses_to_msg(self.world.object_poses(), now))
 

@@ -58,6 +58,7 @@ class VlaPolicyNode(ManagedNode):
         self.create_subscription(Observation, "/vla/observation", self._on_observation, 2)
         self.create_subscription(Header, "/vla/inference_request", lambda _: self._worker.request(), 10)
         self.create_subscription(TaskStatus, "/sim/task_status", self._on_task_status, 10)
+        self.create_subscription(Header, "/vla/reset", lambda _: self._worker.reset(), 10)
         if getattr(policy, "needs_object_poses", False):
             self.create_subscription(ObjectPoses, "/sim/object_poses", self._on_object_poses, 10)
         if self._instruction_override:
@@ -104,12 +105,13 @@ class VlaPolicyNode(ManagedNode):
         self._instruction_pub.publish(String(data=instruction))
         self._worker.reset()
         self._task_status = None
-        started, chunks_at_start = time.monotonic(), self._chunks
+        # Elapsed time and the timeout are in ROS time: sim time in simulation, however fast it runs.
+        started, chunks_at_start = self.now_s(), self._chunks
         wanted = normalize_instruction(instruction)
         result = RunTask.Result(success=False, message="timeout")
         done = threading.Event()
         while not done.wait(0.1):
-            elapsed = time.monotonic() - started
+            elapsed = self.now_s() - started
             status = self._task_status
             progress = status.progress if status and normalize_instruction(status.instruction) == wanted else 0.0
             goal_handle.publish_feedback(RunTask.Feedback(elapsed=elapsed, progress=progress, chunks=self._chunks - chunks_at_start))
@@ -121,7 +123,7 @@ class VlaPolicyNode(ManagedNode):
                 break
             if timeout > 0 and elapsed >= timeout:
                 break
-        result.duration = time.monotonic() - started
+        result.duration = self.now_s() - started
         goal_handle.succeed()
         return result
 
