@@ -44,6 +44,7 @@ class ChunkExecutorNode(ManagedNode):
             initial_latency_s=float(self.param("initial_latency_s", DEFAULTS.initial_latency_s)),
             request_margin_s=float(self.param("request_margin_s", DEFAULTS.request_margin_s)),
             request_timeout_s=float(self.param("request_timeout_s", DEFAULTS.request_timeout_s)),
+            refresh_fraction=float(self.param("refresh_fraction", DEFAULTS.refresh_fraction)),
         )
         # ee_delta chunks need forward kinematics for anchoring; without it they are rejected, clearly.
         self._executor = ChunkExecutor.for_robot(config, robot)

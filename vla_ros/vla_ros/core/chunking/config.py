@@ -29,10 +29,13 @@ class ExecutorConfig:
     latency_window: how many recent latencies the running estimate looks at.
     request_margin_s: slack added to the latency estimate when deciding to request the next chunk.
     request_timeout_s: a request not answered after this long is sent again.
+    refresh_fraction: also request once the plan left is below this fraction of a chunk's span
+        (fresher predictions track better; 0 requests only as late as latency allows).
     """
 
     control_rate_hz: float = 100.0
-    strategy: str = "crossfade"
+    # Defaults from bench/chunking/run.py: temporal ensembling with frequent refresh tracked best.
+    strategy: str = "temporal_ensemble"
     ensemble_k: float = 0.01
     crossfade_max_s: float = 0.0
     catch_up_s: float = 0.1
@@ -42,6 +45,7 @@ class ExecutorConfig:
     latency_window: int = 20
     request_margin_s: float = 0.05
     request_timeout_s: float = 2.0
+    refresh_fraction: float = 0.8
 
     def __post_init__(self) -> None:
         _choice("strategy", self.strategy, STRATEGIES)
@@ -51,6 +55,8 @@ class ExecutorConfig:
         _positive("request_timeout_s", self.request_timeout_s)
         for name in ("ensemble_k", "crossfade_max_s", "catch_up_s", "initial_latency_s", "request_margin_s"):
             _non_negative(name, getattr(self, name))
+        if not 0.0 <= self.refresh_fraction <= 1.0:
+            raise InvalidInput(f"refresh_fraction must be within [0, 1], got {self.refresh_fraction}")
         if int(self.latency_window) < 1:
             raise InvalidInput(f"latency_window must be an integer >= 1, got {self.latency_window}")
 

@@ -67,7 +67,7 @@ class ChunkExecutor:
         )
         self.trigger = InferenceTrigger(
             LatencyEstimator(config.initial_latency_s, config.latency_window), config.request_margin_s, config.request_timeout_s,
-            config.period,
+            config.period, config.refresh_fraction,
         )
         if config.interpolation == "jerk_limited" and limits is None:
             raise InvalidInput("interpolation 'jerk_limited' needs joint velocity/acceleration/jerk limits (robot config)")

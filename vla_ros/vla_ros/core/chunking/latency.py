@@ -49,8 +49,11 @@ class InferenceTrigger:
     max(`timeout_s`, twice the latency estimate). Chunks answer requests oldest first.
     """
 
-    def __init__(self, estimator: LatencyEstimator, margin_s: float, timeout_s: float, period: float) -> None:
+    def __init__(
+        self, estimator: LatencyEstimator, margin_s: float, timeout_s: float, period: float, refresh_fraction: float = 0.0
+    ) -> None:
         self.estimator = estimator
+        self.refresh_fraction = refresh_fraction
         self.period = period
         self.margin_s = margin_s
         self.timeout_s = timeout_s
@@ -59,7 +62,8 @@ class InferenceTrigger:
         self.requests = 0
 
     def lead_time(self, step_s: float) -> float:
-        return self.estimator.estimate + self.margin_s + step_s
+        needed = self.estimator.estimate + self.margin_s + step_s
+        return max(needed, self.refresh_fraction * self.chunk_span) if self.chunk_span is not None else needed
 
     def due(self, now: float, plan_end: float | None, step_s: float) -> bool:
         expiry = max(self.timeout_s, 2.0 * self.estimator.estimate)
