@@ -2,9 +2,15 @@
 
 bringup.launch.py serves every robot (robot:=...); widowx/franka/aloha.launch.py fix the robot.
 Nodes and parameters come from config/graph.yaml via vla_ros.core.graph, as `vla-ros run` uses.
+sim:=gazebo adds Gazebo (ros_gz_sim), the robot spawned from the URDF vla_ros.sim.gazebo generates
+(gz_ros2_control), the camera/clock bridge and the controller spawners. Verified only on a full ROS 2
+install with ros_gz and gz_ros2_control: launch_ros and Gazebo are not available on pip-only machines.
 """
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription, OpaqueFunction
@@ -13,7 +19,8 @@ from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
 from vla_ros.core.graph import LAUNCH_ARGUMENTS, bringup_args_from_strings, resolve_graph
-from vla_ros.resources import share_path
+from vla_ros.core.robot_config import load_robot_config
+from vla_ros.sim.gazebo import GazeboBringup, gazebo_bringup
 
 
 def bringup_description(robot: str | None = None) -> LaunchDescription:
@@ -29,11 +36,32 @@ def bringup_description(robot: str | None = None) -> LaunchDescription:
 def _graph(context, robot: str | None):
     values = {name: LaunchConfiguration(name).perform(context) for name in LAUNCH_ARGUMENTS if not (robot and name == "robot")}
     args = bringup_args_from_strings({**values, **({"robot": robot} if robot else {})})
+    gazebo = gazebo_bringup(load_robot_config(args.robot)) if args.sim == "gazebo" else None
+    # Gazebo may rename controllers (ros2_control names cannot hold '/'): the bridge follows them.
+    remaps = {"moveit_bridge": [(f"/{name}/joint_trajectory", topic) for name, topic in gazebo.trajectory_topics.items()]} if gazebo else {}
     actions = [
-        Node(package="vla_ros", executable=spec.executable, name=spec.name, parameters=[spec.parameters], output="screen")
+        Node(package="vla_ros", executable=spec.executable, name=spec.name, parameters=[spec.parameters],
+             remappings=remaps.get(spec.name, []), output="screen")
         for spec in resolve_graph(args)
     ]
-    if args.sim == "gazebo":
-        gazebo = PythonLaunchDescriptionSource(str(share_path("launch", "gazebo.launch.py")))
-        actions.append(IncludeLaunchDescription(gazebo, launch_arguments={"robot": args.robot}.items()))
-    return actions
+    return actions + (_gazebo_actions(args.robot, gazebo) if gazebo else [])
+
+
+def _gazebo_actions(robot_name: str, gazebo: GazeboBringup) -> list:
+    """Gazebo (ros_gz_sim), the robot spawned from its generated URDF, camera bridge, controllers."""
+    from ament_index_python.packages import get_package_share_directory
+
+    files = gazebo.write(Path(tempfile.mkdtemp(prefix="vla_ros_gazebo_")))
+    gz_sim = Path(get_package_share_directory("ros_gz_sim"), "launch", "gz_sim.launch.py")
+    sim_time = {"use_sim_time": True}
+    manager = f"/{gazebo.namespace}/controller_manager" if gazebo.namespace else "/controller_manager"
+    return [
+        IncludeLaunchDescription(PythonLaunchDescriptionSource(str(gz_sim)), launch_arguments={"gz_args": "-r empty.sdf"}.items()),
+        Node(package="robot_state_publisher", executable="robot_state_publisher",
+             parameters=[{"robot_description": files["robot.urdf"].read_text(), **sim_time}]),
+        Node(package="ros_gz_sim", executable="create", arguments=["-topic", "robot_description", "-name", robot_name]),
+        Node(package="ros_gz_bridge", executable="parameter_bridge",
+             parameters=[{"config_file": str(files["bridge.yaml"]), **sim_time}]),
+        *[Node(package="controller_manager", executable="spawner", arguments=[name, "--controller-manager", manager])
+          for name in gazebo.spawn_order],
+    ]

@@ -1,0 +1,32 @@
+"""Launch files: structure checked everywhere; loaded through launch_ros only where it exists."""
+
+import ast
+import importlib.util
+
+import pytest
+
+from vla_ros.core.graph import LAUNCH_ARGUMENTS
+from vla_ros.resources import share_path
+
+LAUNCH_FILES = ["bringup", "widowx", "franka", "aloha"]
+HAS_LAUNCH_ROS = importlib.util.find_spec("launch_ros") is not None
+
+
+@pytest.mark.parametrize("name", LAUNCH_FILES)
+def test_launch_file_defines_its_description_through_vla_ros_bringup(name):
+    tree = ast.parse(share_path("launch", f"{name}.launch.py").read_text())
+    functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    imports = {node.module for node in tree.body if isinstance(node, ast.ImportFrom)}
+    assert "generate_launch_description" in functions and imports == {"vla_ros.bringup"}
+
+
+@pytest.mark.skipif(not HAS_LAUNCH_ROS, reason="launch_ros is not on PyPI: verified only on a full ROS 2 install")
+@pytest.mark.parametrize("name", LAUNCH_FILES)
+def test_launch_description_loads_and_declares_the_bringup_arguments(name):
+    from launch.actions import DeclareLaunchArgument
+    from launch.launch_description_sources import PythonLaunchDescriptionSource
+
+    description = PythonLaunchDescriptionSource(str(share_path("launch", f"{name}.launch.py"))).get_launch_description(None)
+    declared = {a.name for a in description.entities if isinstance(a, DeclareLaunchArgument)}
+    expected = set(LAUNCH_ARGUMENTS) - ({"robot"} if name != "bringup" else set())
+    assert declared == expected
