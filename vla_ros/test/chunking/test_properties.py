@@ -95,7 +95,8 @@ def test_no_starvation_when_latency_below_chunk_duration(strategy, dt, horizon, 
 def test_slow_first_call_does_not_starve_later(strategy):
     """A 5x slow warm-up call: its latency is outvoted, and the stream runs without gaps after it."""
     dt, horizon, latency = 0.05, 20, 0.15
-    executor = ChunkExecutor(ExecutorConfig(strategy=strategy), NAMES)
+    # refresh_fraction 0: requests paced by latency alone, which is what this test checks.
+    executor = ChunkExecutor(ExecutorConfig(strategy=strategy, refresh_fraction=0.0), NAMES)
     result = replay(executor, lambda s: chunk_at(s, horizon, dt), lambda k: 5 * latency if k == 0 else latency, 5.0, PERIOD)
     assert executor.stats(5.0).starvation_time == 0.0
     assert executor.trigger.estimator.estimate == pytest.approx(latency, abs=PERIOD + 1e-9)
