@@ -71,7 +71,7 @@ class SafetyProjectorNode(ManagedNode):
 
     def _set_estop(self, engaged: bool) -> None:
         self._supervisor.set_estop(engaged)
-        self.get_logger().warn(f"e-stop {'ENGAGED (latched)' if engaged else 'released'}")
+        self.get_logger().warning(f"e-stop {'ENGAGED (latched)' if engaged else 'released'}")
 
     def _on_set_estop(self, request: SetBool.Request, response: SetBool.Response) -> SetBool.Response:
         self._set_estop(request.data)
