@@ -76,7 +76,8 @@ class EpisodeRunner(Node):
         goal = _wait(self._task_client.send_goal_async(RunTask.Goal(instruction=instruction, timeout=timeout_s)), 30.0)
         result = None
         if goal is not None and goal.accepted:
-            response = _wait(goal.get_result_async(), timeout_s + 30.0)
+            # timeout_s is sim time; a loaded machine runs the sim slower than real time.
+            response = _wait(goal.get_result_async(), 10.0 * timeout_s + 60.0)
             result = response.result if response else None
         self._in_episode = False
         self._recording = False

@@ -33,6 +33,8 @@ def spawn(specs: list[NodeSpec], log_dir: Path | None = None) -> list[subprocess
     """Start each node as its own Python process (the pip-only stand-in for `ros2 launch`)."""
     directory = Path(tempfile.mkdtemp(prefix="vla_ros_"))
     parameters = params_file(specs, directory)
+    if log_dir:
+        log_dir.mkdir(parents=True, exist_ok=True)
     processes = []
     for spec in specs:
         module_name = spec.node_class.split(":")[0]
