@@ -84,7 +84,9 @@ def test_boundary_jumps_stay_bounded(strategy, dt, horizon, noise, data):
 @FAST
 @given(st.sampled_from(STRATEGIES), st.sampled_from([0.02, 0.05, 0.1]), st.integers(4, 40), st.data())
 def test_no_starvation_when_latency_below_chunk_duration(strategy, dt, horizon, data):
-    latency = data.draw(st.floats(0.0, (horizon - 1) * dt - PERIOD - 1e-3))
+    # The last action (at (horizon - 1) * dt) must still be half a step ahead when the chunk is
+    # taken in, at the first control tick after it lands (up to one period later).
+    latency = data.draw(st.floats(0.0, (horizon - 1.5) * dt - PERIOD - 1e-3))
     executor = ChunkExecutor(ExecutorConfig(strategy=strategy), NAMES)
     result = replay(executor, lambda s: chunk_at(s, horizon, dt), lambda _: latency, 3 * (latency + horizon * dt), PERIOD)
     assert len(result.arrivals) >= 2, "the stream never got going"
