@@ -4,7 +4,8 @@ Composes the timeline (admission, blending, bridge), the plan's interpolation, o
 jerk limiting, relative-action anchoring, the inference trigger and the RTC prefix. Pure Python:
 the chunk_executor node only feeds it messages and the clock.
 
-Before the first chunk there is no command (the safety projector holds). A malformed chunk raises
+Before the first chunk there is no command (the safety projector holds); without the robot's state
+(joint position chunks are bridged from it) the first plan begins at its first action's time. A malformed chunk raises
 InvalidInput and leaves the plan in force untouched. When the plan runs out, position spaces hold
 its last target (zero velocity) and velocity spaces command zero; that time counts as starvation.
 If the clock jumps backwards (simulation reset), the plan is dropped and commands stop until the
@@ -117,8 +118,8 @@ class ChunkExecutor:
         if self._last_tick is not None and now < self._last_tick:
             self.reset()
             return None
-        if plan is None:
-            return None
+        if plan is None or now < plan.trajectory.start:
+            return None  # a first plan without robot state begins at its first action's time, not before
         if now > plan.trajectory.end + 1e-9 and self._last_tick is not None:
             self.starvation_time += now - max(self._last_tick, plan.trajectory.end)
         self._last_tick = now

@@ -115,6 +115,8 @@ class ChunkTimeline:
         counts = np.ones(len(times))
         values = np.array(values, dtype=float)
         old = self.plan if self.plan is not None and self.plan.action_space == chunk.action_space else None
+        if old is not None and old.trajectory.start > now:
+            old = None  # not begun yet (a first plan without robot state): nothing executed to continue
         bridge_value, bridge_velocity, bridge_count = start, None, 1.0
         if old is not None:
             bridge_value, bridge_velocity = old.trajectory.sample(now)
