@@ -57,6 +57,8 @@ class ChunkExecutorNode(ManagedNode):
         self._prefix_pub = self.create_publisher(ActionChunkMsg, "/vla/rtc_prefix", 10)
         self.create_subscription(ActionChunkMsg, "/vla/action_chunk", self._on_chunk, 10)
         self.create_subscription(JointStateMsg, robot.joint_state_topic, self._on_joint_state, SENSOR)
+        # Episode boundary (the robot was moved or reset): forget the plan, wait for a fresh chunk.
+        self.create_subscription(Header, "/vla/reset", lambda _: self._executor.reset(), 10)
 
     def activate(self) -> None:
         self._timers = [
