@@ -27,6 +27,9 @@ OPTIONS = {
     "config_overrides": "mapping of policy config fields to values applied before loading (e.g. vlm_model_name: /local/dir)",
     **CARD_OPTIONS,
 }
+# LeRobot's pi0-family ports run only on LeRobot's patched transformers (their model checks for it,
+# but only after building a multi-GB network), so their absence is looked up before loading anything.
+NEEDS_PATCHED_TRANSFORMERS = ("pi0", "pi05", "pi0_fast")
 REQUIRED_FILES = ("config.json", "model.safetensors", "policy_preprocessor.json", "policy_postprocessor.json")
 
 
@@ -54,12 +57,14 @@ class LeRobotPolicy:
 
         device = resolve_device(opts.string("device", "auto"), "lerobot")
         policy_type = json.loads((checkpoint / "config.json").read_text()).get("type")
+        _require_runtime(policy_type)
         try:
             policy_class = get_policy_class(policy_type)
             config = PreTrainedConfig.from_pretrained(checkpoint)
         except (ValueError, ImportError, OSError) as error:
             raise InvalidInput(f"backend 'lerobot': cannot read policy type {policy_type!r} from {checkpoint}: {error}") from error
         _apply_overrides(config, opts.get("config_overrides", {}))
+        _check_card_against_config(io, config)
         _require_local_models(config)
         config.device = device.type
         try:
@@ -70,7 +75,6 @@ class LeRobotPolicy:
         except (OSError, ValueError, RuntimeError, KeyError) as error:
             raise InvalidInput(f"backend 'lerobot': loading {policy_type} policy from {checkpoint} failed: {error}") from error
         policy.to(device).eval()
-        _check_card_against_config(io, policy.config)
         torch.set_grad_enabled(False)
         return cls(policy, preprocessor, postprocessor, io, device)
 
@@ -118,6 +122,18 @@ class LeRobotPolicy:
 
     def close(self) -> None:
         self.policy = None
+
+
+def _require_runtime(policy_type: str | None) -> None:
+    import importlib.util
+
+    import transformers
+
+    if policy_type in NEEDS_PATCHED_TRANSFORMERS and importlib.util.find_spec("transformers.models.siglip.check") is None:
+        raise InvalidInput(
+            f"backend 'lerobot': LeRobot's {policy_type} needs LeRobot's patched transformers (lerobot[pi]), not transformers "
+            f"{transformers.__version__} installed here; serve {policy_type} with openpi and use backend 'openpi' instead"
+        )
 
 
 def _apply_overrides(config: Any, overrides: Any) -> None:
