@@ -25,7 +25,7 @@ class OpenPIConnection:
         self.reply_timeout = reply_timeout
         try:
             self._ws = websockets.sync.client.connect(
-                uri, compression=None, max_size=None, open_timeout=open_timeout, additional_headers=headers
+                uri, compression=None, max_size=None, open_timeout=open_timeout, additional_headers=headers, legacy=True
             )
             self.metadata = msgpack_numpy.unpackb(self._ws.recv(timeout=reply_timeout))
         except (OSError, TimeoutError, websockets.exceptions.WebSocketException) as error:

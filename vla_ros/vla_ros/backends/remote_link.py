@@ -35,7 +35,10 @@ class Backoff:
 
     def __post_init__(self) -> None:
         if not (0 < self.initial <= self.maximum) or self.multiplier < 1:
-            raise InvalidInput(f"backoff needs 0 < initial <= maximum and multiplier >= 1, got {self}")
+            raise InvalidInput(
+                f"options backoff_initial={self.initial} and backoff_max={self.maximum} need 0 < backoff_initial <= backoff_max "
+                f"(multiplier {self.multiplier} >= 1)"
+            )
 
 
 class RemoteLink(Generic[Handle]):
