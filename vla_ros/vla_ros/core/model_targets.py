@@ -50,6 +50,9 @@ def _resolve(text: str | None, robot: RobotConfig, space: ActionSpace | None, wh
         arm_index = next(i for i, a in enumerate(robot.arms) if text in a.command_joints)
         is_gripper = robot.arms[arm_index].gripper is not None and robot.arms[arm_index].gripper.joint == text
         return [Target("gripper" if is_gripper else "joint", arm_index, joint=text)]
+    valid = "armN.joints, armN.jointK, armN.gripper" + (", armN.ee, armN.ee_quat" if space is not None else "")
+    if "." not in text:
+        raise InvalidInput(f"{where}: target '{text}' is not a command joint of {robot.name} {list(robot.command_joints)} nor {valid}")
     arm_ref, _, member = text.partition(".")
     index, arm = _arm(arm_ref, robot, text, where)
     if member == "joints":
@@ -66,7 +69,6 @@ def _resolve(text: str | None, robot: RobotConfig, space: ActionSpace | None, wh
     if member in ("ee", "ee_quat") and space is not None:
         axes = _ee_axes(member, space, text, where)
         return [Target("ee", index, axis=a) for a in axes]
-    valid = "armN.joints, armN.jointK, armN.gripper" + (", armN.ee, armN.ee_quat" if space is not None else "")
     raise InvalidInput(
         f"{where}: cannot resolve target '{text}' on {robot.name}: use {valid} (N an arm index or name "
         f"{[a.name for a in robot.arms]}), a command joint {list(robot.command_joints)}, or null"
