@@ -75,15 +75,22 @@ def start_node(ros, **params) -> SafetyProjectorNode:
     return ros.add(SafetyProjectorNode(parameter_overrides=parameter_overrides(values)))
 
 
-def assert_brakes_to_hold(messages: list[JointState], after: int) -> None:
-    """From message index `after` on: |dv| within the acceleration limit per tick, then rest."""
+def assert_within_limits(messages: list[JointState]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """|v| and |dv| per tick within the limits (a message lost in transit spans several ticks)."""
     dt = 1.0 / RATE
-    velocity = np.array([m.velocity for m in messages[after:]])
-    position = np.array([m.position for m in messages[after:]])
-    stamps = np.array([m.header.stamp.sec + m.header.stamp.nanosec * 1e-9 for m in messages[after:]])
-    ticks = np.maximum(np.round(np.diff(stamps) / dt), 1.0)[:, None]  # a message lost in transit
+    velocity = np.array([m.velocity for m in messages])
+    position = np.array([m.position for m in messages])
+    stamps = np.array([m.header.stamp.sec + m.header.stamp.nanosec * 1e-9 for m in messages])
+    ticks = np.maximum(np.round(np.diff(stamps) / dt), 1.0)[:, None]
     assert np.all(np.abs(np.diff(velocity, axis=0)) <= ROBOT.limits.acceleration * dt * ticks + 1e-9)
     assert np.all(np.abs(velocity) <= ROBOT.limits.velocity + 1e-9)
+    return velocity, position, ticks
+
+
+def assert_brakes_to_hold(messages: list[JointState], after: int) -> None:
+    """From message index `after` on: within the limits, then at rest."""
+    dt = 1.0 / RATE
+    velocity, position, ticks = assert_within_limits(messages[after:])
     assert np.all(np.isfinite(position))
     assert np.all(velocity[-1] == 0.0), velocity[-1]
     assert np.all(position[-1] == position[-5]), "the hold keeps its position"
@@ -196,3 +203,40 @@ def test_unknown_robot_fails_configure_and_publishes_nothing(ros) -> None:
     assert not node.is_active and node._state_machine.current_state[1] == "unconfigured"
     time.sleep(0.3)
     assert stream.safe == []
+
+
+def test_robot_description_replaces_limits_without_a_jump(ros) -> None:
+    from std_msgs.msg import String
+
+    from vla_ros.nodes.qos import LATCHED
+
+    stream = Stream(ros)
+    start_node(ros)
+    assert ros.wait_for(stream.moving)
+    slow = ROBOT.urdf_xml().replace('velocity="2.175"', 'velocity="0.2"', 1)  # panda_joint1
+    assert slow != ROBOT.urdf_xml()
+    ros.publisher(String, "/robot_description", LATCHED).publish(String(data=slow))
+    count = len(stream.safe)
+    assert ros.wait_for(lambda: len(stream.safe) > count + 300, timeout=15.0), (count, len(stream.safe), stream.status[-1])
+    # The switch decelerates joint 1 within its acceleration limit (no jump), then keeps it slow.
+    velocity, _, _ = assert_within_limits(stream.safe)
+    settled = velocity[-100:, 0]
+    assert np.all(np.abs(settled) <= 0.2 + 1e-9), np.abs(settled).max()
+
+
+def test_reduced_speed_topic_limits_the_tcp_to_250_mm_per_s(ros) -> None:
+    from vla_ros.core.kinematics import Kinematics
+
+    stream = Stream(ros)
+    stream.target = lambda: ROBOT.home + 0.6 * np.sin(3.0 * (time.monotonic() - stream.start)) * np.r_[1, 1, 0, 1, 0, 0, 0, 0]
+    start_node(ros)
+    reduced = ros.publisher(Bool, "/vla/reduced_speed")
+    assert ros.wait_for(stream.moving)
+    reduced.publish(Bool(data=True))
+    assert ros.wait_for(lambda: stream.status and stream.status[-1].reduced_speed)
+    count = len(stream.safe)
+    assert ros.wait_for(lambda: len(stream.safe) > count + 200)
+    kinematics = Kinematics.from_robot(ROBOT)
+    tcp = np.array([kinematics.frame_pose(np.array(m.position), "panda_hand_tcp")[:3, 3] for m in stream.safe[-100:]])
+    speed = np.linalg.norm(np.diff(tcp, axis=0), axis=1) * RATE
+    assert speed.max() <= 0.25 + 1e-9 and speed.max() > 0.1, speed.max()

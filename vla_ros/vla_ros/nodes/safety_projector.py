@@ -7,7 +7,7 @@ braking-to-hold command (stale/invalid input, e-stop). Decisions live in vla_ros
 from __future__ import annotations
 
 from sensor_msgs.msg import JointState as JointStateMsg
-from std_msgs.msg import Bool
+from std_msgs.msg import Bool, String
 from std_srvs.srv import SetBool
 from vla_ros_msgs.msg import Command as CommandMsg
 from vla_ros_msgs.msg import SafetyStatus
@@ -17,7 +17,7 @@ from vla_ros.core.safety import HoldSupervisor, SafeCommand, SafetyProjector
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.conversions import command_from_msg, header, joint_state_from_msg
 from vla_ros.nodes.managed import ManagedNode, run_node
-from vla_ros.nodes.qos import CONTROL, SENSOR
+from vla_ros.nodes.qos import CONTROL, LATCHED, SENSOR
 
 
 class SafetyProjectorNode(ManagedNode):
@@ -31,7 +31,8 @@ class SafetyProjectorNode(ManagedNode):
             raise InvalidInput(f"parameter control_rate_hz must be > 0, got {rate}")
         if not timeout > 0.0:
             raise InvalidInput(f"parameter command_timeout_s must be > 0 seconds, got {timeout}")
-        robot = load_robot_config(self.param("robot", "panda"))
+        description = self.param("robot_description", "")
+        robot = load_robot_config(self.param("robot", "panda"), urdf_xml=description or None)
         self._projector = SafetyProjector(robot, 1.0 / rate)
         self._supervisor = HoldSupervisor(timeout, self._projector.counters)
         self._measured = None
@@ -42,6 +43,8 @@ class SafetyProjectorNode(ManagedNode):
         self.create_subscription(Bool, "/vla/estop", lambda msg: self._set_estop(msg.data), 10)
         self.create_subscription(Bool, "/vla/reduced_speed", self._on_reduced_speed, 10)
         self.create_service(SetBool, "/vla/set_estop", self._on_set_estop)
+        # The robot's own URDF, when it publishes one (robot_state_publisher latches it).
+        self.create_subscription(String, "/robot_description", self._on_robot_description, LATCHED)
         self._period = 1.0 / rate
         self._last: SafeCommand | None = None
         self.create_timer(1.0, self._report)
@@ -77,6 +80,14 @@ class SafetyProjectorNode(ManagedNode):
         self._set_estop(request.data)
         response.success, response.message = True, f"estop_latched={self._supervisor.estop_latched}"
         return response
+
+    def _on_robot_description(self, msg: String) -> None:
+        try:
+            self._projector = self._projector.for_robot(self._projector.robot.with_urdf(msg.data))
+        except (InvalidInput, ValueError) as error:
+            self.report_bad_input("robot_description", error)
+            return
+        self.get_logger().info("limits and kinematics now from /robot_description")
 
     def _on_reduced_speed(self, msg: Bool) -> None:
         self._projector.reduced_speed = bool(msg.data)

@@ -22,6 +22,8 @@ from vla_ros.core.types import ActionSpace, Command, InvalidInput
 class EndEffectorTargets:
     def __init__(self, robot: RobotConfig, model: SafetyModel) -> None:
         self.robot, self.model = robot, model
+        # The last EE_POSE command's targets: the next tick differences against them.
+        self._last: tuple[Command, list[pin.SE3]] | None = None
         self.grippers = [arm.gripper is not None for arm in robot.arms]
 
     def layout(self, command: Command) -> int:
@@ -81,10 +83,11 @@ class EndEffectorTargets:
         poses, grippers = self.targets(command, ctx)
         current = self.model.placements(ctx.state.q)
         config, n, dt = ctx.config, self.model.n, ctx.dt
+        before = self._previous_poses(command, previous, ctx)
+        self._last = (command, poses)
         weight = np.diag([1.0, 1.0, 1.0] + [config.orientation_weight] * 3)
         H = config.ik_damping * np.eye(n)
         step, moving = np.zeros(n), np.zeros(n)
-        before = self._previous_poses(command, previous, ctx)
         elapsed = command.stamp - previous.stamp if before is not None else 0.0
         for arm, (jacobian, target) in enumerate(zip(ctx.jacobians, poses)):
             weighted = jacobian.T @ weight
@@ -118,4 +121,6 @@ class EndEffectorTargets:
             return None
         if command.action_space is not ActionSpace.EE_POSE:
             return None
+        if self._last is not None and self._last[0] is previous:
+            return self._last[1]
         return self.targets(previous, ctx)[0]

@@ -10,4 +10,5 @@ class JointVelocityLimit(Constraint):
     name = "joint_velocity"
 
     def rows(self, ctx: StepContext) -> Rows:
-        return Rows(-ctx.limits.velocity, ctx.limits.velocity.copy(), priority=0)
+        # Gives way to acceleration only when the limit itself drops (a new robot_description).
+        return Rows(-ctx.limits.velocity, ctx.limits.velocity.copy(), priority=1)

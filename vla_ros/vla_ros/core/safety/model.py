@@ -52,6 +52,7 @@ class SafetyModel:
         capsules = [c for c in link_capsules(robot.urdf_xml(), config.link_radius) if model.existFrame(c.link)]
         self.capsules: tuple[Capsule, ...] = tuple(capsules)
         self.capsule_radius = np.array([c.radius for c in capsules])
+        self._half_length = np.array([np.linalg.norm(c.b - c.a) / 2 for c in capsules])
         frames = [model.frames[int(model.getFrameId(c.link))] for c in capsules]
         self._capsule_joint = np.array([f.parentJoint for f in frames], dtype=int)
         self._capsule_a = np.array([f.placement.act(c.a) for f, c in zip(frames, capsules)]).reshape(-1, 3)
@@ -61,6 +62,10 @@ class SafetyModel:
         self._ee_rotation = np.array([f.placement.rotation for f in ee])
         self._ee_translation = np.array([f.placement.translation for f in ee])
         self.moving_links = self._capsule_joint > 0
+        # Every point the constraints read, in its joint's frame: capsule ends a, b, then EE origins.
+        self._points = np.vstack([self._capsule_a, self._capsule_b, self._ee_translation])
+        self._point_joint = np.concatenate([self._capsule_joint, self._capsule_joint, self._ee_joint])
+        self._neutral = pin.neutral(model)
         self._cache: OrderedDict[bytes, Placements] = OrderedDict()
         self.reach, self.revolute = self._reach()
 
@@ -87,21 +92,17 @@ class SafetyModel:
     def batch_placements(self, Q: np.ndarray) -> Placements:
         """Placements of a (m, n) batch of configurations, computed together."""
         R_all, t_all = self._joint_placements(np.asarray(Q, float))  # (m, joints, 3, 3), (m, joints, 3)
-        Rc, tc = R_all[:, self._capsule_joint], t_all[:, self._capsule_joint]
-        Re, te = R_all[:, self._ee_joint], t_all[:, self._ee_joint]
-        return Placements(
-            te + np.einsum("mkij,kj->mki", Re, self._ee_translation),
-            Re @ self._ee_rotation,
-            tc + np.einsum("mkij,kj->mki", Rc, self._capsule_a),
-            tc + np.einsum("mkij,kj->mki", Rc, self._capsule_b),
-        )
+        joint = self._point_joint
+        points = np.einsum("mkij,kj->mki", R_all[:, joint], self._points) + t_all[:, joint]
+        c = len(self.capsules)
+        return Placements(points[:, 2 * c :], R_all[:, self._ee_joint] @ self._ee_rotation, points[:, :c], points[:, c : 2 * c])
 
     def _joint_placements(self, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """World rotation and origin of every joint frame: Pinocchio per sample for a few samples,
         one numpy pass down the chain for many (its cost hardly grows with the batch)."""
         m = Q.shape[0]
         if m <= _PINOCCHIO_BATCH:
-            q_model = np.tile(pin.neutral(self.model), (m, 1))
+            q_model = np.tile(self._neutral, (m, 1))
             q_model[:, self._index] = Q
             frames = []
             for q in q_model:
@@ -138,18 +139,30 @@ class SafetyModel:
                 self._cache.popitem(last=False)
         return cached
 
-    def pair_distances(self, placements: Placements, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def pair_distances(
+        self, placements: Placements, pairs: np.ndarray, cutoff: float = np.inf
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Surface distance of capsule pairs (negative: overlap) and the closest axis points.
 
-        Works on a single configuration or a batch (leading axis kept in the distances).
+        Pairs whose cheap lower bound (centre distance minus half-lengths and radii) exceeds
+        `cutoff` keep that bound (never more than the true distance) and zero closest points; only
+        the others get the exact segment distance. Single configuration or a batch (leading axis).
         """
         i, j = pairs[:, 0], pairs[:, 1]
         a, b = placements.capsule_a, placements.capsule_b
-        lead = a.shape[:-2]
-        flat = [x[..., idx, :].reshape(-1, 3) for x, idx in ((a, i), (b, i), (a, j), (b, j))]
-        axis, c1, c2 = segment_distance(*flat)
-        surface = axis.reshape(*lead, len(pairs)) - self.capsule_radius[i] - self.capsule_radius[j]
-        return surface, c1, c2
+        centre = 0.5 * (a + b)
+        reach = self._half_length[i] + self._half_length[j] + self.capsule_radius[i] + self.capsule_radius[j]
+        distance = np.linalg.norm(centre[..., i, :] - centre[..., j, :], axis=-1) - reach
+        c1 = np.zeros(distance.shape + (3,))
+        c2 = np.zeros(distance.shape + (3,))
+        near = distance <= cutoff
+        if near.any():
+            idx = np.nonzero(near)
+            lead, k = idx[:-1], idx[-1]
+            ends = [x[lead + (pk,)] for x in (a, b) for pk in (i[k], j[k])]
+            axis, c1[near], c2[near] = segment_distance(ends[0], ends[2], ends[1], ends[3])
+            distance[near] = axis - self.capsule_radius[i[k]] - self.capsule_radius[j[k]]
+        return distance, c1, c2
 
     def capsule_joint(self, capsule: int) -> int:
         """The joint whose motion carries a capsule (0: the fixed base)."""
@@ -177,7 +190,7 @@ class SafetyModel:
     def _joint_jacobians_at(self, q: np.ndarray) -> None:
         key = np.asarray(q, float).tobytes()
         if key != self._jacobian_key:
-            q_model = pin.neutral(self.model)
+            q_model = self._neutral.copy()
             q_model[self._index] = q
             pin.computeJointJacobians(self.model, self._jdata, q_model)
             pin.updateFramePlacements(self.model, self._jdata)

@@ -95,6 +95,15 @@ class SafetyProjector:
         self.state: MotionState | None = None
         self._previous: Command | None = None
 
+    def for_robot(self, robot: RobotConfig) -> SafetyProjector:
+        """A projector for another description of the same robot (robot_description arrived),
+        continuing from this one's motion state so the switch never jumps."""
+        if robot.command_joints != self.joints:
+            raise InvalidInput(f"new robot description has joints {list(robot.command_joints)}, expected {list(self.joints)}")
+        successor = SafetyProjector(robot, self.dt, SafetyConfig.from_extra(robot.extra), kinematic=self.model is not None)
+        successor.state, successor.reduced_speed, successor.counters = self.state, self.reduced_speed, self.counters
+        return successor
+
     @property
     def ready(self) -> bool:
         return self.state is not None

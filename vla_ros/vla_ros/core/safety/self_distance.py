@@ -16,7 +16,7 @@ from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.model import Placements, SafetyModel
 
 GAIN = 0.3
-ACTIVATION = 0.05
+ACTIVATION = 0.03
 
 
 class SelfDistanceLimit(ClearanceConstraint):
@@ -32,9 +32,10 @@ class SelfDistanceLimit(ClearanceConstraint):
         ]
         pairs = np.array(candidates, dtype=int).reshape(-1, 2)
         if len(pairs):
-            home_distance, _, _ = model.pair_distances(model.placements(home), pairs)
+            home_distance, _, _ = model.pair_distances(model.placements(home), pairs)  # exact
             pairs = pairs[home_distance > min_distance]
         self.pairs = pairs
+        self._memo: tuple[Placements, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
         # Joints that move one capsule of a pair but not the other change their distance.
         supports = [model.support(k) for k in range(len(model.capsules))]
         self.motion_bounds = np.array(
@@ -49,7 +50,7 @@ class SelfDistanceLimit(ClearanceConstraint):
     def rows(self, ctx: StepContext) -> Rows | None:
         if not len(self.pairs):
             return None
-        distance, c1, c2 = self.model.pair_distances(self.model.placements(ctx.state.q), self.pairs)
+        distance, c1, c2 = self._distances(self.model.placements(ctx.state.q))
         near = np.flatnonzero(distance < self.min_distance + ACTIVATION)
         if not len(near):
             return None
@@ -65,5 +66,12 @@ class SelfDistanceLimit(ClearanceConstraint):
     def clearances(self, placements: Placements) -> np.ndarray:
         if not len(self.pairs):
             return np.zeros(placements.capsule_a.shape[:-2] + (0,))
-        distance, _, _ = self.model.pair_distances(placements, self.pairs)
+        distance, _, _ = self._distances(placements)
         return distance - self.min_distance
+
+    def _distances(self, placements: Placements) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pair distances, remembered for the last placements (rows and verification share them)."""
+        if self._memo is None or self._memo[0] is not placements:
+            cutoff = self.min_distance + ACTIVATION
+            self._memo = (placements, self.model.pair_distances(placements, self.pairs, cutoff))
+        return self._memo[1]

@@ -15,6 +15,8 @@ from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.model import Placements, SafetyModel
 
 GAIN = 0.3
+# Rows only for an EE this close to a wall [m]; farther out the exact path check is enough.
+ACTIVATION = 0.1
 
 
 class WorkspaceLimit(ClearanceConstraint):
@@ -24,12 +26,15 @@ class WorkspaceLimit(ClearanceConstraint):
         self.model, self.workspace = model, workspace
         self.motion_bounds = np.array([model.support(frame) * model.reach for frame in model.ee_frames])
 
-    def rows(self, ctx: StepContext) -> Rows:
-        jacobians = ctx.jacobians
-        position = self.model.placements(ctx.state.q).ee_position
-        G = np.vstack([j[:3] for j in jacobians])
-        lower = np.concatenate([GAIN * (self.workspace.lower - p) / ctx.dt for p in position])
-        upper = np.concatenate([GAIN * (self.workspace.upper - p) / ctx.dt for p in position])
+    def rows(self, ctx: StepContext) -> Rows | None:
+        placements = self.model.placements(ctx.state.q)
+        near = np.flatnonzero(self.clearances(placements) < ACTIVATION)
+        if not len(near):
+            return None
+        position = placements.ee_position[near]
+        G = np.vstack([ctx.jacobians[k][:3] for k in near])
+        lower = (GAIN / ctx.dt) * (self.workspace.lower - position).ravel()
+        upper = (GAIN / ctx.dt) * (self.workspace.upper - position).ravel()
         return Rows(lower, upper, G)
 
     def clearances(self, placements: Placements) -> np.ndarray:

@@ -1,0 +1,131 @@
+"""Per-step projection time of the safety projector, beside a bare pink FrameTask solve.
+
+For Panda (7 + gripper) and ALOHA (2 x 6 + 2): joint mode (a smooth joint stream with a jump every
+second) and pose mode (each EE circling in the workspace, a jump every second), each step timed
+around SafetyProjector.step(); in the same run, pink.solve_ik with one FrameTask per arm (daqp, its
+default configuration limits) on the same Pinocchio model and the same pose targets. Prints
+p50 / p99 / max in microseconds (wall clock and this thread's CPU time: the machine is shared) and
+the ratio to pink.
+
+Run: python bench/safety/run.py [--steps 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+import pinocchio as pin
+from pink import Configuration, solve_ik
+from pink.tasks import FrameTask
+
+from vla_ros.core.robot_config import load_robot_config
+from vla_ros.core.safety import SafetyProjector
+from vla_ros.core.types import ActionSpace, Command
+
+DT = 0.01
+
+
+def pose_targets(projector: SafetyProjector, steps: int) -> list[list[pin.SE3]]:
+    """Per step, per arm: the home EE pose moved on a 5 cm circle, displaced 10 cm every second."""
+    home = projector.model.placements(projector.robot.home)
+    targets = []
+    for k in range(steps):
+        t = k * DT
+        jump = 0.1 * ((k // 100) % 2)
+        arms = []
+        for arm in range(len(projector.robot.arms)):
+            offset = np.array([0.05 * np.cos(2 * t) - 0.05 + jump, 0.05 * np.sin(2 * t), 0.0])
+            arms.append(pin.SE3(home.ee_rotation[arm], home.ee_position[arm] + offset))
+        targets.append(arms)
+    return targets
+
+
+def pose_command(robot, poses: list[pin.SE3], t: float) -> Command:
+    values = []
+    for arm, pose in zip(robot.arms, poses):
+        values += list(pose.translation) + list(pin.rpy.matrixToRpy(pose.rotation))
+        if arm.gripper:
+            values.append(robot.home[robot.command_joints.index(arm.gripper.joint)])
+    return Command(t, ActionSpace.EE_POSE, tuple(f"v{i}" for i in range(len(values))), np.array(values))
+
+
+def joint_command(robot, k: int) -> Command:
+    t = k * DT
+    span = np.minimum(robot.limits.upper - robot.limits.lower, 1.0)
+    inward = np.where(robot.home > (robot.limits.lower + robot.limits.upper) / 2, -1.0, 1.0)
+    target = robot.home + inward * span * (0.05 * (1 - np.cos(t)) + 0.1 * ((k // 100) % 2))
+    return Command(t, ActionSpace.JOINT_POSITION, robot.command_joints, target)
+
+
+def timed(fn, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    wall, cpu = np.empty(steps), np.empty(steps)
+    for k in range(steps):
+        w, c = time.perf_counter(), time.thread_time()
+        fn(k)
+        cpu[k], wall[k] = time.thread_time() - c, time.perf_counter() - w
+    return wall * 1e6, cpu * 1e6
+
+
+def projector_times(robot_name: str, mode: str, steps: int) -> tuple[np.ndarray, np.ndarray, SafetyProjector]:
+    robot = load_robot_config(robot_name)
+    projector = SafetyProjector(robot, DT)
+    projector.start(robot.home)
+    targets = pose_targets(projector, steps) if mode == "pose" else None
+
+    def step(k: int) -> None:
+        command = joint_command(robot, k) if mode == "joint" else pose_command(robot, targets[k], k * DT)
+        projector.step(command)
+
+    # The command is built outside the timing: time only what the projector does.
+    commands = [joint_command(robot, k) if mode == "joint" else pose_command(robot, targets[k], k * DT) for k in range(steps)]
+    wall, cpu = timed(lambda k: projector.step(commands[k]), steps)
+    return wall, cpu, projector
+
+
+def pink_times(robot_name: str, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    robot = load_robot_config(robot_name)
+    projector = SafetyProjector(robot, DT)
+    model = projector.model.model
+    q = pin.neutral(model)
+    index = [model.joints[model.getJointId(j)].idx_q for j in robot.command_joints]
+    q[index] = robot.home
+    configuration = Configuration(model, model.createData(), q)
+    tasks = [FrameTask(arm.ee_frame, position_cost=1.0, orientation_cost=0.1) for arm in robot.arms]
+    targets = pose_targets(projector, steps)
+
+    def step(k: int) -> None:
+        for task, target in zip(tasks, targets[k]):
+            task.set_target(target)
+        velocity = solve_ik(configuration, tasks, DT, solver="daqp")
+        configuration.integrate_inplace(velocity, DT)
+
+    return timed(step, steps)
+
+
+def row(name: str, wall: np.ndarray, cpu: np.ndarray, baseline: np.ndarray | None = None) -> str:
+    p = lambda x: np.percentile(x, [50, 99]).tolist() + [x.max()]
+    w, c = p(wall), p(cpu)
+    ratio = f"  x{np.median(cpu) / np.median(baseline):.2f} pink (cpu p50)" if baseline is not None else ""
+    return f"{name:<28} wall p50 {w[0]:7.0f} p99 {w[1]:7.0f} max {w[2]:7.0f} | cpu p50 {c[0]:7.0f} p99 {c[1]:7.0f} max {c[2]:7.0f}{ratio}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=2000)
+    args = parser.parse_args()
+    print(f"per-step time [us], {args.steps} steps at {1 / DT:.0f} Hz; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    for robot_name in ("panda", "aloha"):
+        pink_wall, pink_cpu = pink_times(robot_name, args.steps)
+        print(row(f"{robot_name} pink FrameTask", pink_wall, pink_cpu))
+        for mode in ("joint", "pose"):
+            wall, cpu, projector = projector_times(robot_name, mode, args.steps)
+            print(row(f"{robot_name} projector {mode}", wall, cpu, pink_cpu))
+            active = {k: v for k, v in projector.counters.items()}
+            print(f"{'':28} interventions: {active}")
+
+
+if __name__ == "__main__":
+    main()
