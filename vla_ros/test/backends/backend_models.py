@@ -1,65 +1,76 @@
 """Tiny random-weight checkpoints built from the real LeRobot/transformers configs and saved with
 their own save_pretrained, so the backends are tested through the loaders users run.
 
-Every model reads the WidowX over-shoulder camera at 64x64 and its 7-D joint state, and outputs the
-7 command dims [6 joints, gripper] (cards below say so).
+By default a model reads the WidowX over-shoulder camera at 64x64 and its 7-D joint state, and
+outputs the 7 command dims [6 joints, gripper] (the cards written next to each checkpoint say so).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import yaml
 
-IMAGE_KEY = "observation.images.over_shoulder"
-IMAGE_SIZE = (64, 64)
-DIM = 7
+@dataclass(frozen=True)
+class Embodiment:
+    """What a tiny checkpoint reads and outputs: robot cameras (name, height, width) and command dims."""
+
+    robot: str
+    cameras: tuple[tuple[str, int, int], ...]
+    dim: int
+
+    def image_key(self, camera: str) -> str:
+        return f"observation.images.{camera}"
 
 
-def lerobot_card(name: str, chunk_size: int, execute: int, rate: float = 30.0) -> dict:
+WIDOWX = Embodiment("widowx", (("over_shoulder", 64, 64),), 7)
+PANDA_3_CAMERAS = Embodiment("panda", (("exterior_1", 224, 224), ("exterior_2", 224, 224), ("wrist", 224, 224)), 8)
+
+
+def lerobot_card(name: str, chunk_size: int, execute: int, rate: float = 30.0, body: Embodiment = WIDOWX) -> dict:
     return {
         "name": name,
-        "robot": "widowx",
-        "action": {"space": "joint_position", "dim": DIM, "targets": ["arm0.joints", "arm0.gripper"], "normalization": "model",
+        "robot": body.robot,
+        "action": {"space": "joint_position", "dim": body.dim, "targets": ["arm0.joints", "arm0.gripper"], "normalization": "model",
                    "gripper": {"closed": 0.0, "open": 1.0}},
-        "cameras": [{"key": IMAGE_KEY, "source": "over_shoulder", "size": list(IMAGE_SIZE)}],
-        "state": [{"key": "observation.state", "dim": DIM, "targets": ["arm0.joints", "arm0.gripper"]}],
+        "cameras": [{"key": body.image_key(c), "source": c, "size": [h, w]} for c, h, w in body.cameras],
+        "state": [{"key": "observation.state", "dim": body.dim, "targets": ["arm0.joints", "arm0.gripper"]}],
         "control_rate": rate,
         "chunk_size": chunk_size,
         "execute": execute,
     }
 
 
-def _features():
+def _features(body: Embodiment = WIDOWX):
     from lerobot.configs.types import FeatureType, PolicyFeature
 
-    inputs = {
-        IMAGE_KEY: PolicyFeature(type=FeatureType.VISUAL, shape=(3, *IMAGE_SIZE)),
-        "observation.state": PolicyFeature(type=FeatureType.STATE, shape=(DIM,)),
-    }
-    outputs = {"action": PolicyFeature(type=FeatureType.ACTION, shape=(DIM,))}
+    inputs = {body.image_key(c): PolicyFeature(type=FeatureType.VISUAL, shape=(3, h, w)) for c, h, w in body.cameras}
+    inputs["observation.state"] = PolicyFeature(type=FeatureType.STATE, shape=(body.dim,))
+    outputs = {"action": PolicyFeature(type=FeatureType.ACTION, shape=(body.dim,))}
     return inputs, outputs
 
 
-def dataset_stats() -> dict:
+def dataset_stats(body: Embodiment = WIDOWX) -> dict:
     """Statistics that make un-normalization visible: actions centred on 0.3 rad with std 0.1."""
     import torch
 
     image = {"mean": torch.full((3, 1, 1), 0.5), "std": torch.full((3, 1, 1), 0.25),
              "min": torch.zeros((3, 1, 1)), "max": torch.ones((3, 1, 1))}
-    vector = {"mean": torch.full((DIM,), 0.3), "std": torch.full((DIM,), 0.1),
-              "min": torch.full((DIM,), -1.0), "max": torch.full((DIM,), 1.0)}
-    return {IMAGE_KEY: image, "observation.state": dict(vector), "action": dict(vector)}
+    vector = {"mean": torch.full((body.dim,), 0.3), "std": torch.full((body.dim,), 0.1),
+              "min": torch.full((body.dim,), -1.0), "max": torch.full((body.dim,), 1.0)}
+    stats = {body.image_key(c): dict(image) for c, _, _ in body.cameras}
+    return {**stats, "observation.state": dict(vector), "action": dict(vector)}
 
 
-def save_lerobot_policy(config, directory: Path, card: dict) -> Path:
+def save_lerobot_policy(config, directory: Path, card: dict, body: Embodiment = WIDOWX) -> Path:
     import torch
     from lerobot.policies.factory import get_policy_class, make_pre_post_processors
 
     torch.manual_seed(0)
     policy = get_policy_class(config.type)(config)
-    preprocessor, postprocessor = make_pre_post_processors(config, dataset_stats=dataset_stats())
+    preprocessor, postprocessor = make_pre_post_processors(config, dataset_stats=dataset_stats(body))
     directory.mkdir(parents=True, exist_ok=True)
     policy.save_pretrained(directory)
     preprocessor.save_pretrained(directory)
@@ -68,16 +79,16 @@ def save_lerobot_policy(config, directory: Path, card: dict) -> Path:
     return directory
 
 
-def build_act(directory: Path) -> Path:
+def build_act(directory: Path, body: Embodiment = WIDOWX) -> Path:
     from lerobot.policies.act.configuration_act import ACTConfig
 
-    inputs, outputs = _features()
+    inputs, outputs = _features(body)
     config = ACTConfig(
         input_features=inputs, output_features=outputs, chunk_size=10, n_action_steps=10, dim_model=32, n_heads=2,
         dim_feedforward=64, n_encoder_layers=1, n_decoder_layers=1, use_vae=False, pretrained_backbone_weights=None,
         device="cpu",
     )
-    return save_lerobot_policy(config, directory, lerobot_card("tiny_act", 10, 10, rate=50.0))
+    return save_lerobot_policy(config, directory, lerobot_card("tiny_act", 10, 10, rate=50.0, body=body), body)
 
 
 def build_diffusion(directory: Path) -> Path:
@@ -93,8 +104,10 @@ def build_diffusion(directory: Path) -> Path:
     return save_lerobot_policy(config, directory, lerobot_card("tiny_diffusion", 16, 8, rate=10.0))
 
 
-def build_tiny_smolvlm(directory: Path) -> Path:
-    """A SmolVLM (Idefics3 architecture) with two tiny layers and a word-level tokenizer, saved locally."""
+def build_tiny_smolvlm(directory: Path, full_size: bool = False) -> Path:
+    """A SmolVLM (Idefics3 architecture) with a word-level tokenizer, saved locally: two tiny layers with
+    weights, or (full_size) only the config of SmolVLM2-500M's shape (SmolLM2-360M text model, SigLIP
+    B/16 at 512 px, pixel shuffle 4), for SmolVLA to build with random weights."""
     import torch
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import (
@@ -120,18 +133,29 @@ def build_tiny_smolvlm(directory: Path) -> Path:
         extra_special_tokens={"image_token": "<image>", "fake_image_token": "<fake_token_around_image>",
                               "global_image_token": "<global-img>", "end_of_utterance_token": "<end_of_utterance>"},
     )
-    text = LlamaConfig(vocab_size=64, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-                       num_key_value_heads=2, head_dim=16, max_position_embeddings=512, pad_token_id=0)
-    vision = SmolVLMVisionConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
-                                 image_size=64, patch_size=16)
-    config = SmolVLMConfig(text_config=text.to_dict(), vision_config=vision.to_dict(), scale_factor=2,
+    if full_size:
+        text = LlamaConfig(vocab_size=49280, hidden_size=960, intermediate_size=2560, num_hidden_layers=32, num_attention_heads=15,
+                           num_key_value_heads=5, head_dim=64, max_position_embeddings=8192, rope_theta=100000.0, pad_token_id=0)
+        vision = SmolVLMVisionConfig(hidden_size=768, intermediate_size=3072, num_hidden_layers=12, num_attention_heads=12,
+                                     image_size=512, patch_size=16)
+        scale, edge, seq = 4, 512, 64
+    else:
+        text = LlamaConfig(vocab_size=64, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                           num_key_value_heads=2, head_dim=16, max_position_embeddings=512, pad_token_id=0)
+        vision = SmolVLMVisionConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
+                                     image_size=64, patch_size=16)
+        scale, edge, seq = 2, 64, 4
+    config = SmolVLMConfig(text_config=text.to_dict(), vision_config=vision.to_dict(), scale_factor=scale,
                            image_token_id=vocab["<image>"])
-    torch.manual_seed(0)
-    SmolVLMForConditionalGeneration(config).save_pretrained(directory)
-    image_processor = SmolVLMImageProcessor(size={"longest_edge": 64}, max_image_size={"longest_edge": 64},
+    if full_size:
+        config.save_pretrained(directory)
+    else:
+        torch.manual_seed(0)
+        SmolVLMForConditionalGeneration(config).save_pretrained(directory)
+    image_processor = SmolVLMImageProcessor(size={"longest_edge": edge}, max_image_size={"longest_edge": edge},
                                             do_image_splitting=False)
     processor = SmolVLMProcessor(image_processor=image_processor, tokenizer=tokenizer,
-                                 video_processor=SmolVLMVideoProcessor(), image_seq_len=4)
+                                 video_processor=SmolVLMVideoProcessor(), image_seq_len=seq)
     processor.save_pretrained(directory)
     return directory
 

@@ -33,6 +33,11 @@ def test_invalid_options(backend, options, message, robots):
         create_policy(backend, robots["panda"], options)
 
 
+def test_mapping_options_accept_yaml_text_from_ros_parameters(robots):
+    policy = create_policy("openpi", robots["panda"], {"card": "openvla_bridge", "cameras": "{image: wrist}"})
+    assert policy.io.images.bindings[0][1].name == "wrist"
+
+
 def test_unknown_backend_lists_the_available_ones(robots):
     with pytest.raises(InvalidInput, match=r"unknown backend 'octo'; available: \[.*'openpi'.*\]"):
         create_policy("octo", robots["panda"])

@@ -63,7 +63,7 @@ class LeRobotPolicy:
             config = PreTrainedConfig.from_pretrained(checkpoint)
         except (ValueError, ImportError, OSError) as error:
             raise InvalidInput(f"backend 'lerobot': cannot read policy type {policy_type!r} from {checkpoint}: {error}") from error
-        _apply_overrides(config, opts.get("config_overrides", {}))
+        _apply_overrides(config, opts.mapping("config_overrides", strings=False))
         _check_card_against_config(io, config)
         _require_local_models(config)
         config.device = device.type
@@ -136,9 +136,7 @@ def _require_runtime(policy_type: str | None) -> None:
         )
 
 
-def _apply_overrides(config: Any, overrides: Any) -> None:
-    if not isinstance(overrides, dict):
-        raise InvalidInput(f"backend 'lerobot': option config_overrides={overrides!r} is invalid; expected a mapping of config fields")
+def _apply_overrides(config: Any, overrides: dict[str, Any]) -> None:
     for field, value in overrides.items():
         if not hasattr(config, field):
             raise InvalidInput(f"backend 'lerobot': config_overrides names '{field}', not a field of {type(config).__name__}")

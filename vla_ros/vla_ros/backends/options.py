@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from vla_ros.core.model_card import ModelCard, load_model_card
 from vla_ros.core.model_io import ModelIO
 from vla_ros.core.robot_config import RobotConfig
@@ -67,10 +69,16 @@ class BackendOptions:
             raise self._fail(name, value, f"an integer >= {minimum}")
         return value
 
-    def mapping(self, name: str) -> dict[str, str]:
+    def mapping(self, name: str, strings: bool = True) -> dict[str, Any]:
+        """A mapping option; a YAML/JSON string is parsed first (ROS parameters cannot hold mappings)."""
         value = self.get(name, {})
-        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            raise self._fail(name, value, "a mapping of strings")
+        if isinstance(value, str):
+            try:
+                value = yaml.safe_load(value)
+            except yaml.YAMLError:
+                raise self._fail(name, value, "a mapping (or its YAML text)") from None
+        if not isinstance(value, dict) or not all(isinstance(k, str) and (isinstance(v, str) or not strings) for k, v in value.items()):
+            raise self._fail(name, value, "a mapping of strings" if strings else "a mapping")
         return dict(value)
 
     def directory(self, name: str) -> Path:
