@@ -12,7 +12,8 @@ ATTEMPTS = 2000
 def sample_layout(
     config: SceneConfig, cubes: tuple[str, ...], rng: np.random.Generator, placed_first: tuple[str, ...] = ()
 ) -> dict[str, tuple[float, float, float]]:
-    """name -> (x, y, yaw). The bowl is placed first, then `placed_first` cubes, then the rest.
+    """name -> (x, y, yaw). The bowl is placed first, then the task's `placed_first` cubes (inside
+    `task_region` when the scene has one), then the rest.
 
     Cubes keep `min_spacing` between centres and clear the bowl's rim, so no reset starts with
     objects inside each other or a cube already in the bowl.
@@ -21,8 +22,9 @@ def sample_layout(
     layout = {"bowl": (float(rng.uniform(bx0, bx1)), float(rng.uniform(by0, by1)), 0.0)}
     clear_of_bowl = config.bowl_radius + config.cube_size
     order = [c for c in placed_first if c in cubes] + [c for c in cubes if c not in placed_first]
-    (x0, y0), (x1, y1) = config.object_region
     for name in order:
+        region = config.task_region if name in placed_first and config.task_region else config.object_region
+        (x0, y0), (x1, y1) = region
         for _ in range(ATTEMPTS):
             x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
             far_from_bowl = np.hypot(x - layout["bowl"][0], y - layout["bowl"][1]) >= clear_of_bowl
@@ -31,5 +33,5 @@ def sample_layout(
                 layout[name] = (float(x), float(y), float(rng.uniform(-np.pi / 4, np.pi / 4)))
                 break
         else:
-            raise ValueError(f"cannot place '{name}' in object_region {config.object_region} clear of the others")
+            raise ValueError(f"cannot place '{name}' in region {region} clear of the others")
     return layout

@@ -22,6 +22,12 @@ from vla_ros.sim.scene_config import RGBA, SceneConfig
 BOWL_WALLS = 16
 ARM_ARMATURE = 0.1  # reflected rotor inertia [kg m^2]; also keeps the stiff servos stable at 2 ms steps
 FINGER_ARMATURE = 0.05
+TIMESTEP = 0.002
+# A light cube squeezed by a gripper sinks millimetres into MuJoCo's default-soft contacts (time
+# constant 0.02 s); cube contacts get the stiffest stable one (two physics steps), and a high solmix
+# makes the cube's contact parameters win over those of whatever it touches.
+CUBE_SOLREF = (2 * TIMESTEP, 1.0)
+CUBE_SOLMIX = 100.0
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ def build_scene(robot: RobotConfig, config: SceneConfig | None = None) -> Scene:
     config = config or SceneConfig.from_extra(robot.extra)
     urdf_xml = robot.urdf_xml()
     spec = mujoco.MjSpec.from_string(_keep_frames_and_visuals(urdf_xml))
-    spec.option.timestep = 0.002
+    spec.option.timestep = TIMESTEP
     spec.option.cone = mujoco.mjtCone.mjCONE_ELLIPTIC
     spec.option.impratio = 10.0
     spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
@@ -162,6 +168,7 @@ def _add_world(spec: mujoco.MjSpec, config: SceneConfig) -> None:
         body.add_geom(
             name=f"{colour}_cube", type=mujoco.mjtGeom.mjGEOM_BOX, size=[half] * 3, rgba=list(RGBA[colour]),
             mass=config.cube_mass, friction=[config.cube_friction, 0.01, 0.0001], condim=4, group=2,
+            solref=list(CUBE_SOLREF), solmix=CUBE_SOLMIX,
         )
 
 

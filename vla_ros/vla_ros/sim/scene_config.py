@@ -27,9 +27,11 @@ class SceneConfig:
     cube_friction: float = 1.2
     bowl_radius: float = 0.075
     bowl_height: float = 0.04
-    # Where cubes and the bowl may be placed at reset; a task's object cube goes in `object_region`.
+    # Where cubes and the bowl may be placed at reset. The task's own cube goes in `task_region`
+    # (None: object_region), e.g. where the arm that must pick it first can reach it.
     object_region: tuple[tuple[float, float], tuple[float, float]] = ((0.35, -0.25), (0.6, 0.25))
     bowl_region: tuple[tuple[float, float], tuple[float, float]] = ((0.35, -0.25), (0.6, 0.25))
+    task_region: tuple[tuple[float, float], tuple[float, float]] | None = None
     # Squeeze force of each finger when the gripper closes on something [N].
     gripper_force: float = 20.0
     # Closed-loop bandwidth of the simulated joint position controllers [rad/s].
@@ -44,8 +46,9 @@ class SceneConfig:
         """Read the robot YAML's `sim:` block.
 
         Layout keys: `table: {center, size, top_z}`, `objects: {cube_size, spawn_min, spawn_max,
-        min_separation, bowl_spawn_min, bowl_spawn_max}`; any other field of this class may be given
-        flat under `sim:` (e.g. `gripper_force: 30`). Unknown keys are errors that list the known ones.
+        min_separation, bowl_spawn_min, bowl_spawn_max, task_spawn_min, task_spawn_max}`; any other
+        field of this class may be given flat under `sim:` (e.g. `gripper_force: 30`). Unknown keys
+        are errors that list the known ones.
         """
         raw = dict(extra.get("sim", {}) or {})
         table = dict(raw.pop("table", {}) or {})
@@ -54,6 +57,9 @@ class SceneConfig:
         _take(values, table, {"center": "table_center", "size": "table_size", "top_z": "table_height"}, "sim.table")
         spawn = _take_region(objects, "spawn_min", "spawn_max", "sim.objects")
         bowl_spawn = _take_region(objects, "bowl_spawn_min", "bowl_spawn_max", "sim.objects")
+        task_spawn = _take_region(objects, "task_spawn_min", "task_spawn_max", "sim.objects")
+        if task_spawn:
+            values["task_region"] = task_spawn
         if spawn:
             values["object_region"] = spawn
         if bowl_spawn or spawn:
@@ -64,7 +70,7 @@ class SceneConfig:
         for key in ("table_center", "table_size", "handover_point"):
             if key in values:
                 values[key] = tuple(float(v) for v in values[key])
-        for key in ("object_region", "bowl_region"):
+        for key in ("object_region", "bowl_region", "task_region"):
             if key in values:
                 values[key] = _region(key, values[key])
         if "cubes" in values:

@@ -5,8 +5,10 @@ The same TaskSpec (core/task_spec.py) drives the scripted expert; here it is jud
   robot touches it;
 - stack: the cube rests on the target cube (centred over it, one cube height above) and nothing of
   the robot touches it;
-- handover: the left arm's gripper held the cube lifted off the table at some point, and at the end
-  the right arm's gripper holds it off the table while no part of the left arm touches it.
+- handover: the first arm's gripper held the cube lifted off the table at some point, and at the
+  end the second arm's gripper holds it, still and off the table, while no part of the first arm
+  touches it. "Held" = lifted, touched by at least two bodies of that hand (a pinch: a cube falling
+  past one finger is not held) and by nothing but the robot.
 """
 
 from __future__ import annotations
@@ -73,23 +75,30 @@ class TaskMonitor:
 
     def _handover(self) -> TaskStatus:
         first, second = self._hand_bodies[0], self._hand_bodies[1]
-        lifted = self.world.data.body(self.task.obj).xpos[2] > self.world.scene.config.table_height + self.world.scene.config.cube_size
-        held_by_first = lifted and self._touching(first)
-        self.picked_by_first_arm |= held_by_first
-        held_by_second = lifted and self._touching(second)
-        free_of_first = not self._touching(self._arm_bodies[0])
-        success = self.picked_by_first_arm and held_by_second and free_of_first
+        config = self.world.scene.config
+        lifted = self.world.data.body(self.task.obj).xpos[2] > config.table_height + config.cube_size
+        contacts = self._cube_contacts()
+        held_by_robot_only = lifted and contacts <= self._robot_bodies
+        self.picked_by_first_arm |= held_by_robot_only and len(contacts & first) >= 2
+        held_by_second = held_by_robot_only and len(contacts & second) >= 2
+        free_of_first = not contacts & self._arm_bodies[0]
+        success = self.picked_by_first_arm and held_by_second and free_of_first and self._at_rest()
         progress = (0.4 * self.picked_by_first_arm + 0.3 * held_by_second + 0.3 * (held_by_second and free_of_first))
         return TaskStatus(success, progress, f"picked_by_{self.world.robot.arms[0].name}={self.picked_by_first_arm}, held_by_{self.world.robot.arms[1].name}={held_by_second}")
 
     # -- physics queries -----------------------------------------------------------------------------
     def _touching(self, bodies: set[int]) -> bool:
+        return bool(self._cube_contacts() & bodies)
+
+    def _cube_contacts(self) -> set[int]:
+        """Bodies in contact with the task's cube (the world body: the table)."""
         model, data = self.world.model, self.world.data
+        touching: set[int] = set()
         for contact in data.contact[: data.ncon]:
             pair = {int(model.geom_bodyid[contact.geom1]), int(model.geom_bodyid[contact.geom2])}
-            if self._cube_body in pair and (pair - {self._cube_body}) & bodies:
-                return True
-        return False
+            if self._cube_body in pair:
+                touching |= pair - {self._cube_body}
+        return touching
 
     def _at_rest(self) -> bool:
         velocity = np.zeros(6)
