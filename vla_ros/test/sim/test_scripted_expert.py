@@ -4,15 +4,19 @@ import numpy as np
 import pytest
 
 from vla_ros.backends.scripted import ScriptedExpert
+from vla_ros.core.task_spec import parse_instruction
+from vla_ros.core.trajectory_follower import JointTrajectory, TrajectoryPoint
 from vla_ros.core.types import ActionSpace, InvalidInput, JointState, Observation
-from vla_ros.sim.episode import run_episode
+from vla_ros.sim.episode import run_episode, send_chunk
+from vla_ros.sim.tasks import TaskMonitor
 
 SEEDS = range(10)
 TASKS = ["put the red cube in the bowl", "stack the green cube on the blue cube"]
+HANDOVER = "transfer the red cube"
+CASES = [(robot, task) for robot in ("panda", "widowx") for task in TASKS] + [("aloha", HANDOVER)]
 
 
-@pytest.mark.parametrize("robot", ["panda", "widowx"])
-@pytest.mark.parametrize("instruction", TASKS)
+@pytest.mark.parametrize(("robot", "instruction"), CASES)
 def test_expert_solves_the_task_on_ten_seeds(robot, instruction, world_of_robot):
     world = world_of_robot(robot)
     expert = ScriptedExpert.from_options(world.robot, {})
@@ -43,3 +47,85 @@ def test_chunk_contract_and_option_errors(world_of_robot):
     with pytest.raises(InvalidInput, match="lacks joints"):
         expert.infer(Observation(0.0, {}, JointState(("x",), np.zeros(1)), "put the red cube in the bowl",
                                  extras={"object_poses": world.object_poses()}))
+
+
+def _observe(world, instruction, objects=None):
+    return Observation(world.time, {}, world.joint_state(), instruction, extras={"object_poses": objects or world.object_poses()})
+
+
+def _contacts(world, bodies_a, bodies_b):
+    """Names of touching body pairs between the two sets."""
+    model, data = world.model, world.data
+    pairs = set()
+    for contact in data.contact[: data.ncon]:
+        a, b = int(model.geom_bodyid[contact.geom1]), int(model.geom_bodyid[contact.geom2])
+        if (a in bodies_a and b in bodies_b) or (a in bodies_b and b in bodies_a):
+            pairs.add((model.body(a).name, model.body(b).name))
+    return pairs
+
+
+def test_handover_passes_the_cube_between_hands_that_never_touch(world_of_robot):
+    """Phase by phase on one seed: the success check says no while both hands hold the cube, yes once
+    only the right one does, and no again after it lets go; the two arms never touch each other."""
+    world = world_of_robot("aloha")
+    task = parse_instruction(HANDOVER)
+    world.reset(seed=4, placed_first=(task.obj,))
+    expert = ScriptedExpert.from_options(world.robot, {})
+    monitor = TaskMonitor(task, world)
+    left, right = monitor.arm_bodies
+    seen, arm_contacts, start = {}, set(), world.time
+    while world.time - start < 15.0 and not (expert.phase == "done" and monitor.update().success):
+        chunk = expert.infer(_observe(world, HANDOVER))
+        assert chunk.actions.shape == (chunk.horizon, 14) and chunk.action_space == ActionSpace.JOINT_POSITION
+        send_chunk(world, chunk)
+        for _ in range(25):
+            world.step(10)
+            arm_contacts |= _contacts(world, left, right)
+        seen.setdefault(expert.phase, monitor.update())
+    assert list(seen) == ["approach", "descend", "grasp", "lift", "carry", "reach", "receive", "release", "retreat", "done"]
+    assert not arm_contacts, f"the arms touched: {arm_contacts}"
+    assert monitor.picked_by_first_arm
+    assert not seen["release"].success  # both hands on the cube
+    status = monitor.update()
+    assert status.success, status.detail
+    cube_height = world.data.body(task.obj).xpos[2]
+    assert cube_height > 0.2  # held up at the handover point, not resting anywhere
+
+    # The right hand lets go: the cube drops to the table and the check says so.
+    arm = world.robot.arms[1]
+    opened = JointTrajectory(arm.gripper_controller.joints, (TrajectoryPoint(0.3, np.array([arm.gripper.open_position])),), world.time)
+    world.receive_trajectory(arm.gripper_controller.name, opened)
+    world.step(500)
+    assert not monitor.update().success
+    assert world.data.body(task.obj).xpos[2] < world.scene.config.cube_size
+
+
+def test_grasp_turns_the_open_fingers_away_from_a_neighbouring_bowl(world_of_robot):
+    """A cube whose face pair nearest the hand has the bowl's rim beside it is grasped by the other pair."""
+    world = world_of_robot("aloha")
+    world.reset(seed=0)
+    expert = ScriptedExpert.from_options(world.robot, {})
+    hand = expert.arms[0]
+    cube = np.array([-0.15, 0.0, 0.015, 1.0, 0.0, 0.0, 0.0])
+
+    def closing_axis_after_one_chunk(bowl_xy):
+        expert.reset()
+        objects = {"red_cube": cube, "bowl": np.array([*bowl_xy, 0.0, 1.0, 0.0, 0.0, 0.0])}
+        chunk = expert.infer(_observe(world, HANDOVER, objects))
+        q = world.command_positions()
+        q[hand.joints] = chunk.actions[-1, hand.joints]
+        return expert.kinematics.frame_pose(q, hand.arm.ee_frame)[:3, :3] @ hand.closing
+
+    home_axis = expert.kinematics.frame_pose(world.robot.home, hand.arm.ee_frame)[:3, :3] @ hand.closing
+    assert abs(home_axis[1]) > 0.99  # the hand starts closing along y
+    assert abs(closing_axis_after_one_chunk((0.15, 0.0))[1]) > 0.99  # bowl far away: keeps that face pair
+    turned = closing_axis_after_one_chunk((-0.15, 0.11))  # bowl rim where the open fingers would come down
+    assert abs(turned[0]) > abs(turned[1])
+
+
+def test_handover_needs_two_arms_with_grippers(world_of_robot):
+    world = world_of_robot("panda")
+    world.reset(seed=0)
+    expert = ScriptedExpert.from_options(world.robot, {})
+    with pytest.raises(InvalidInput, match="needs two arms with grippers"):
+        expert.infer(_observe(world, HANDOVER))

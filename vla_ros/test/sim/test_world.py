@@ -40,6 +40,23 @@ def test_seeded_reset_is_reproducible_and_objects_do_not_overlap(robot, world_of
     assert spacing >= world.scene.config.min_spacing - 1e-9
 
 
+def test_the_task_cube_spawns_in_the_task_region(world_of_robot):
+    """ALOHA: the cube to transfer lands on the first (left) arm's side; the other cubes anywhere."""
+    world = world_of_robot("aloha")
+    config = world.scene.config
+    (tx0, ty0), (tx1, ty1) = config.task_region
+    (ox0, oy0), (ox1, oy1) = config.object_region
+    assert tx1 < 0.0  # the left arm's half of the table
+    for seed in range(20):
+        world.reset(seed, placed_first=("red_cube",))
+        for name, pose in world.object_poses().items():
+            x, y = pose[:2]
+            if name == "red_cube":
+                assert tx0 <= x <= tx1 and ty0 <= y <= ty1, (seed, x, y)
+            elif name != "bowl":
+                assert ox0 <= x <= ox1 and oy0 <= y <= oy1, (seed, name, x, y)
+
+
 def test_render_shows_the_red_cube(world_of_robot):
     world = world_of_robot("panda")
     world.reset(seed=0)
@@ -109,3 +126,8 @@ def test_scene_config_errors_name_the_key():
         SceneConfig.from_extra({"sim": {"tabel": {}}})
     with pytest.raises(InvalidInput, match="spawn_max"):
         SceneConfig.from_extra({"sim": {"objects": {"spawn_min": [0, 0]}}})
+    with pytest.raises(InvalidInput, match="task_spawn_max"):
+        SceneConfig.from_extra({"sim": {"objects": {"task_spawn_min": [0, 0]}}})
+    with pytest.raises(InvalidInput, match="task_region max"):
+        SceneConfig.from_extra({"sim": {"objects": {"task_spawn_min": [0, 0], "task_spawn_max": [-0.1, 0.1]}}})
+    assert SceneConfig.from_extra({}).task_region is None  # the task cube then spawns in object_region

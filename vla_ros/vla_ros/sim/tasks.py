@@ -44,9 +44,10 @@ class TaskMonitor:
         if task.kind == "handover" and len(world.robot.arms) < 2:
             raise InvalidInput(f"task '{task.instruction}' needs two arms; robot '{world.robot.name}' has {len(world.robot.arms)}")
         model = world.model
-        self._arm_bodies = [_subtree(model, _first_body(model, arm.joints[0])) for arm in world.robot.arms]
+        # Per arm, the bodies its joints move (from its first joint's body down).
+        self.arm_bodies = [_subtree(model, _first_body(model, arm.joints[0])) for arm in world.robot.arms]
         self._hand_bodies = [_subtree(model, _first_body(model, arm.joints[-1])) for arm in world.robot.arms]
-        self._robot_bodies = set().union(*self._arm_bodies)
+        self._robot_bodies = set().union(*self.arm_bodies)
         self._cube_body = model.body(task.obj).id
         self.picked_by_first_arm = False
 
@@ -81,7 +82,7 @@ class TaskMonitor:
         held_by_robot_only = lifted and contacts <= self._robot_bodies
         self.picked_by_first_arm |= held_by_robot_only and len(contacts & first) >= 2
         held_by_second = held_by_robot_only and len(contacts & second) >= 2
-        free_of_first = not contacts & self._arm_bodies[0]
+        free_of_first = not contacts & self.arm_bodies[0]
         success = self.picked_by_first_arm and held_by_second and free_of_first and self._at_rest()
         progress = (0.4 * self.picked_by_first_arm + 0.3 * held_by_second + 0.3 * (held_by_second and free_of_first))
         return TaskStatus(success, progress, f"picked_by_{self.world.robot.arms[0].name}={self.picked_by_first_arm}, held_by_{self.world.robot.arms[1].name}={held_by_second}")
