@@ -71,10 +71,13 @@ def overhead(repeats: int, device: str) -> None:
     batch = prepared_batch(policy, obs)
     for _ in range(3):
         policy.infer(obs)
-    with torch.inference_mode():
-        direct = median_ms(lambda: policy.policy.predict_action_chunk(batch), repeats)
-    chunks = []
-    full = median_ms(lambda: chunks.append(policy.infer(obs)), repeats)
+    # Interleaved, so load from other processes on a shared machine hits both sides alike.
+    direct_ms, full_ms, chunks = [], [], []
+    for _ in range(repeats):
+        with torch.inference_mode():
+            direct_ms.append(median_ms(lambda: policy.policy.predict_action_chunk(batch), 1))
+        full_ms.append(median_ms(lambda: chunks.append(policy.infer(obs)), 1))
+    direct, full = statistics.median(direct_ms), statistics.median(full_ms)
     pre = statistics.median(c.timing.preprocess for c in chunks) * 1e3
     post = statistics.median(c.timing.postprocess for c in chunks) * 1e3
     raw = np.zeros((10, 8))

@@ -51,7 +51,6 @@ class LeRobotPolicy:
             )
         io = opts.model_io(robot, checkpoint)
         ensure_torchvision_importable()
-        import torch
         from lerobot.configs.policies import PreTrainedConfig
         from lerobot.policies.factory import get_policy_class, make_pre_post_processors
 
@@ -75,7 +74,6 @@ class LeRobotPolicy:
         except (OSError, ValueError, RuntimeError, KeyError) as error:
             raise InvalidInput(f"backend 'lerobot': loading {policy_type} policy from {checkpoint} failed: {error}") from error
         policy.to(device).eval()
-        torch.set_grad_enabled(False)
         return cls(policy, preprocessor, postprocessor, io, device)
 
     def infer(self, observation: Observation) -> ActionChunk:

@@ -88,8 +88,8 @@ class LeRobotServerPolicy:
         start = time.perf_counter()
         inputs = self.io.inputs(observation)
         raw: dict[str, Any] = {key.removeprefix(IMAGE_PREFIX): image for key, image in inputs.images.items()}
-        for (_, joints, _, _), vector in zip(self.io.states.groups, inputs.state.values()):
-            raw.update({joint: float(v) for joint, v in zip(joints, vector)})
+        for (_, joints, _, _), vector in zip(self.io.states.groups, inputs.state.values(), strict=True):
+            raw.update({joint: float(v) for joint, v in zip(joints, vector, strict=True)})
         raw["task"] = inputs.prompt
         timed = TimedObservation(timestamp=time.time(), timestep=next(self._timesteps), observation=raw, must_go=True)
         connection = self.link.handle()

@@ -40,7 +40,7 @@ class ModelIO:
         images = {camera.name: np.zeros((camera.height, camera.width, 3), np.uint8) for _, camera in self.images.bindings}
         return Observation(0.0, images, JointState(self.robot.command_joints, self.robot.home.copy()), "warm up")
 
-    def chunk(self, actions: np.ndarray, observation: Observation, timing: InferenceTiming = InferenceTiming()) -> ActionChunk:
+    def chunk(self, actions: np.ndarray, observation: Observation, timing: InferenceTiming | None = None) -> ActionChunk:
         """The first `card.execute` model actions as a chunk stamped with the observation's time."""
         actions = np.asarray(actions, dtype=float)
         if actions.ndim != 2 or actions.shape[0] == 0:
@@ -54,7 +54,7 @@ class ModelIO:
             action_space=self.actions.space,
             anchor=observation.joint_state,
             model_id=self.card.name,
-            timing=timing,
+            timing=timing or InferenceTiming(),
             observation_sequence=observation.sequence,
         )
         chunk.validate()
