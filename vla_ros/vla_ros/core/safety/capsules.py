@@ -77,9 +77,10 @@ def link_capsules(urdf_xml: str, default_radius: float) -> list[Capsule]:
 
 
 def segment_distance(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Closest points between segments [p1,q1] and [p2,q2], vectorized over leading axis (Ericson 5.1.9).
+    """Closest points between segments [p1,q1] and [p2,q2], vectorized over the leading axis.
 
-    Returns (distance, point on first, point on second).
+    Ericson, Real-Time Collision Detection 5.1.9, with its degenerate cases (either segment a
+    point, parallel segments). Returns (distance, point on first, point on second).
     """
     d1, d2, r = q1 - p1, q2 - p2, p1 - p2
     a = np.einsum("ij,ij->i", d1, d1)
@@ -88,16 +89,21 @@ def segment_distance(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.ndar
     c = np.einsum("ij,ij->i", d1, r)
     b = np.einsum("ij,ij->i", d1, d2)
     tiny = 1e-12
+    point1, point2 = a <= tiny, e <= tiny
+    safe_a, safe_e = np.where(point1, 1.0, a), np.where(point2, 1.0, e)
     denom = a * e - b * b
+    # General case: s on the infinite lines (0 for parallel lines), then t for that s.
     s = np.where(denom > tiny, np.clip((b * f - c * e) / np.where(denom > tiny, denom, 1.0), 0.0, 1.0), 0.0)
-    s = np.where(a > tiny, s, 0.0)
-    t = np.where(e > tiny, (b * s + f) / np.where(e > tiny, e, 1.0), 0.0)
-    # t outside [0,1]: clamp it and recompute s for the clamped t.
-    t_clamped = np.clip(t, 0.0, 1.0)
-    s = np.where(
-        (t != t_clamped) & (a > tiny), np.clip((b * t_clamped - c) / np.where(a > tiny, a, 1.0), 0.0, 1.0), s
-    )
-    t = t_clamped
+    t = (b * s + f) / safe_e
+    # t outside [0, 1]: clamp it and recompute s for the clamped t.
+    s = np.where(t < 0.0, np.clip(-c / safe_a, 0.0, 1.0), np.where(t > 1.0, np.clip((b - c) / safe_a, 0.0, 1.0), s))
+    t = np.clip(t, 0.0, 1.0)
+    # Degenerate segments: the second a point (t = 0), the first a point (s = 0), both points.
+    s = np.where(point2, np.clip(-c / safe_a, 0.0, 1.0), s)
+    t = np.where(point2, 0.0, t)
+    s = np.where(point1, 0.0, s)
+    t = np.where(point1, np.clip(f / safe_e, 0.0, 1.0), t)
+    t = np.where(point1 & point2, 0.0, t)
     c1 = p1 + s[:, None] * d1
     c2 = p2 + t[:, None] * d2
     return np.linalg.norm(c1 - c2, axis=1), c1, c2

@@ -16,6 +16,7 @@ from vla_ros.core.safety.approach import approach_velocity
 from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.model import SafetyModel
 from vla_ros.core.safety.objective import Objective
+from vla_ros.core.safety.singularity import singularity_scales
 from vla_ros.core.types import ActionSpace, Command, InvalidInput
 
 
@@ -87,7 +88,7 @@ class EndEffectorTargets:
         self._last = (command, poses)
         weight = np.diag([1.0, 1.0, 1.0] + [config.orientation_weight] * 3)
         H = config.ik_damping * np.eye(n)
-        step, moving = np.zeros(n), np.zeros(n)
+        rhs = np.zeros((n, 2))  # columns: the step to the target, the target's own velocity
         elapsed = command.stamp - previous.stamp if before is not None else 0.0
         for arm, (jacobian, target) in enumerate(zip(ctx.jacobians, poses)):
             weighted = jacobian.T @ weight
@@ -95,17 +96,15 @@ class EndEffectorTargets:
             error = np.concatenate(
                 [target.translation - current.ee_position[arm], pin.log3(target.rotation @ current.ee_rotation[arm].T)]
             )
-            step += weighted @ error
+            rhs[:, 0] += weighted @ error
             if before is not None:
                 motion = np.concatenate(
                     [target.translation - before[arm].translation, pin.log3(target.rotation @ before[arm].rotation.T)]
                 )
-                moving += weighted @ motion / elapsed
+                rhs[:, 1] += weighted @ motion / elapsed
         columns = self.model.gripper_columns
-        H_ik = H.copy()
-        H_ik[columns, columns] += 1.0
-        step = np.linalg.solve(H_ik, step)
-        moving = np.linalg.solve(H_ik, moving)
+        H[columns, columns] += 1.0  # the grippers track their own joint targets
+        step, moving = np.linalg.solve(H, rhs).T
         step[columns] = grippers - ctx.state.q[columns]
         moving[columns] = 0.0
         velocity = approach_velocity(ctx.state.q + step, moving, ctx)
@@ -113,7 +112,9 @@ class EndEffectorTargets:
             # A delta is this tick's motion, not a place to stop at (grippers stay absolute).
             arm_columns = np.setdiff1d(np.arange(n), columns)
             velocity[arm_columns] = step[arm_columns] / dt
-        H[columns, columns] += 1.0
+        scales = singularity_scales(self.model, ctx.state.q, velocity, config)
+        for scale, arm_columns in zip(scales, self.model.arm_columns):
+            velocity[arm_columns] *= scale
         return Objective(H, -H @ velocity, velocity)
 
     def _previous_poses(self, command: Command, previous: Command | None, ctx: StepContext) -> list[pin.SE3] | None:

@@ -67,6 +67,7 @@ class SafetyModel:
         self._point_joint = np.concatenate([self._capsule_joint, self._capsule_joint, self._ee_joint])
         self._neutral = pin.neutral(model)
         self._cache: OrderedDict[bytes, Placements] = OrderedDict()
+        self._path_memo: tuple[bytes, Placements] | None = None
         self.reach, self.revolute = self._reach()
 
     # -- placements (numpy FK over batches) --------------------------------------------------------
@@ -96,6 +97,13 @@ class SafetyModel:
         points = np.einsum("mkij,kj->mki", R_all[:, joint], self._points) + t_all[:, joint]
         c = len(self.capsules)
         return Placements(points[:, 2 * c :], R_all[:, self._ee_joint] @ self._ee_rotation, points[:, :c], points[:, c : 2 * c])
+
+    def path_placements(self, path: np.ndarray) -> Placements:
+        """batch_placements of a path, remembered: every constraint checks the same braking path."""
+        key = path.tobytes()
+        if self._path_memo is None or self._path_memo[0] != key:
+            self._path_memo = (key, self.batch_placements(path))
+        return self._path_memo[1]
 
     def _joint_placements(self, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """World rotation and origin of every joint frame: Pinocchio per sample for a few samples,

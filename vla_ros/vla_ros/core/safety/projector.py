@@ -71,14 +71,16 @@ def project(ctx: StepContext, constraints: Sequence[Constraint], objective: Obje
 
 
 def braking_path(ctx: StepContext, velocity: np.ndarray) -> np.ndarray:
-    """Positions from the last output through one tick at `velocity`, then braking to a stop."""
+    """Positions from the last output through one tick at `velocity`, then braking to a stop.
+
+    Closed form of iterating brake(): after k more ticks |v| = max(|v0| - k a dt, 0).
+    """
     a, dt = ctx.limits.acceleration, ctx.dt
-    path = [ctx.state.q, ctx.state.q + dt * velocity]
-    v = brake(velocity, a, dt)
-    while np.any(v) and len(path) < _MAX_CONTINUATION:
-        path.append(path[-1] + dt * v)
-        v = brake(v, a, dt)
-    return np.array(path)
+    speed = np.abs(velocity)
+    ticks = int(min(np.max(np.ceil(speed / (a * dt)), initial=0.0), _MAX_CONTINUATION))
+    k = np.arange(ticks + 1)[:, None]
+    velocities = np.sign(velocity) * np.maximum(speed - k * (a * dt), 0.0)
+    return np.vstack([ctx.state.q, ctx.state.q + dt * np.cumsum(velocities, axis=0)])
 
 
 def continuation_violations(

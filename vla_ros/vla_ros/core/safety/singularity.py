@@ -1,9 +1,11 @@
 """Singularity handling as MoveIt Servo does it: slow down, then stop, motion toward a singularity.
 
-kappa = sigma_max / sigma_min of each arm's 6xn EE Jacobian. Above `singularity_slowdown` the
-joint velocity along the direction that increases kappa (the last right singular vector, signed
-by a finite difference) is limited to s * v, s falling linearly from 1 to 0 at `singularity_stop`;
-motion away from the singularity stays free.
+kappa = sigma_max / sigma_min of each arm's 6xn EE Jacobian; the scale s falls linearly from 1 at
+`singularity_slowdown` to 0 at `singularity_stop`. EE commands (differential IK) are scaled by s
+when they move toward the singularity (singularity_scales, used by ee_commands.py), as Servo scales
+its joint deltas; for every command the joint velocity along the direction that increases kappa
+(the last right singular vector, signed by a finite difference) is limited to s * v_max (rows).
+Motion away from the singularity stays free.
 """
 
 from __future__ import annotations
@@ -20,6 +22,26 @@ PROBE = 1e-4
 def condition_number(jacobian: np.ndarray) -> float:
     sigma = np.linalg.svd(jacobian, compute_uv=False)
     return float(sigma[0] / sigma[-1]) if sigma[-1] > 0 else np.inf
+
+
+def _scale(kappa: float, config) -> float:
+    return float(np.clip((config.singularity_stop - kappa) / (config.singularity_stop - config.singularity_slowdown), 0, 1))
+
+
+def singularity_scales(model: SafetyModel, q: np.ndarray, velocity: np.ndarray, config) -> np.ndarray:
+    """Per arm: the factor for `velocity`'s arm joints (1 unless it moves toward a singularity)."""
+    scales = np.ones(len(model.arm_columns))
+    for arm, columns in enumerate(model.arm_columns):
+        jacobian = model.jacobians(q)[arm][:, columns]
+        kappa = condition_number(jacobian)
+        speed = np.linalg.norm(velocity[columns])
+        if kappa < config.singularity_slowdown or speed == 0.0:
+            continue
+        probe = np.zeros(model.n)
+        probe[columns] = PROBE * velocity[columns] / speed
+        if condition_number(model.jacobians(q + probe)[arm][:, columns]) > kappa:
+            scales[arm] = _scale(kappa, config)
+    return scales
 
 
 class SingularityLimit(Constraint):
@@ -42,7 +64,7 @@ class SingularityLimit(Constraint):
             ahead = condition_number(self.model.jacobians(q + PROBE * direction)[arm][:, columns])
             behind = condition_number(self.model.jacobians(q - PROBE * direction)[arm][:, columns])
             toward = direction if ahead >= behind else -direction
-            scale = np.clip((config.singularity_stop - kappa) / (config.singularity_stop - config.singularity_slowdown), 0, 1)
+            scale = _scale(kappa, config)
             rows.append(toward)
             bounds.append(scale * float(np.min(ctx.limits.velocity[columns])))
         if not rows:
