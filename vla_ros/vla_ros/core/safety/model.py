@@ -41,6 +41,8 @@ class SafetyModel:
         self._fdata = model.createData()
         self._jacobian_key: bytes | None = None
         self._ee_jacobians: list[np.ndarray] | None = None
+        self._all_joint_jacobians: np.ndarray | None = None
+        self._kappa: np.ndarray | None = None
         joints = robot.command_joints
         self._index = np.array([model.joints[model.getJointId(j)].idx_q for j in joints])
         self.n = len(joints)
@@ -187,13 +189,27 @@ class SafetyModel:
             ]
         return self._ee_jacobians
 
-    def point_jacobian(self, q: np.ndarray, capsule: int, point: np.ndarray) -> np.ndarray:
-        """(3, n) linear Jacobian at q of a world point rigidly attached to a capsule's link."""
+    def point_jacobians(self, q: np.ndarray, capsules: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """(k, 3, n) linear Jacobians at q of world points rigidly attached to capsules' links."""
         self._joint_jacobians_at(q)
-        joint = int(self._capsule_joint[capsule])
-        jacobian = pin.getJointJacobian(self.model, self._jdata, joint, pin.LOCAL_WORLD_ALIGNED)[:, self._index]
-        offset = point - np.asarray(self._jdata.oMi[joint].translation)
-        return jacobian[:3] - pin.skew(offset) @ jacobian[3:]
+        if self._all_joint_jacobians is None:
+            self._all_joint_jacobians = np.array(
+                [pin.getJointJacobian(self.model, self._jdata, j, pin.LOCAL_WORLD_ALIGNED)[:, self._index] for j in range(self.model.njoints)]
+            )
+            self._joint_origins = np.array([np.asarray(M.translation) for M in self._jdata.oMi])
+        joints = self._capsule_joint[capsules]
+        jacobian = self._all_joint_jacobians[joints]  # (k, 6, n)
+        offset = points - self._joint_origins[joints]
+        # v_point = v_joint + omega x offset = J_lin qd - offset x (J_ang qd)
+        return jacobian[:, :3] - np.cross(offset[:, :, None], jacobian[:, 3:], axis=1)
+
+    def condition_numbers(self, q: np.ndarray) -> np.ndarray:
+        """sigma_max / sigma_min of each arm's 6 x arm-joints EE Jacobian at q (cached with them)."""
+        self.jacobians(q)
+        if self._kappa is None:
+            sigma = [np.linalg.svd(j[:, c], compute_uv=False) for j, c in zip(self._ee_jacobians, self.arm_columns)]
+            self._kappa = np.array([s[0] / s[-1] if s[-1] > 0 else np.inf for s in sigma])
+        return self._kappa
 
     def _joint_jacobians_at(self, q: np.ndarray) -> None:
         key = np.asarray(q, float).tobytes()
@@ -203,6 +219,7 @@ class SafetyModel:
             pin.computeJointJacobians(self.model, self._jdata, q_model)
             pin.updateFramePlacements(self.model, self._jdata)
             self._jacobian_key, self._ee_jacobians = key, None
+            self._all_joint_jacobians = self._kappa = None
 
     # -- motion bounds -----------------------------------------------------------------------------
     def support(self, item: str | int) -> np.ndarray:

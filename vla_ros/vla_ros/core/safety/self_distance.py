@@ -54,14 +54,13 @@ class SelfDistanceLimit(ClearanceConstraint):
         near = np.flatnonzero(distance < self.min_distance + ACTIVATION)
         if not len(near):
             return None
-        G = []
-        for k in near:
-            i, j = self.pairs[k]
-            normal = c2[k] - c1[k]
-            normal /= max(np.linalg.norm(normal), 1e-12)
-            G.append(normal @ (self.model.point_jacobian(ctx.state.q, j, c2[k]) - self.model.point_jacobian(ctx.state.q, i, c1[k])))
+        i, j = self.pairs[near, 0], self.pairs[near, 1]
+        normal = c2[near] - c1[near]
+        normal /= np.maximum(np.linalg.norm(normal, axis=1, keepdims=True), 1e-12)
+        jacobians = self.model.point_jacobians(ctx.state.q, np.concatenate([j, i]), np.vstack([c2[near], c1[near]]))
+        G = np.einsum("ki,kij->kj", normal, jacobians[: len(near)] - jacobians[len(near) :])
         lower = -GAIN * (distance[near] - self.min_distance) / ctx.dt
-        return Rows(lower, np.full(len(near), np.inf), np.array(G))
+        return Rows(lower, np.full(len(near), np.inf), G)
 
     def clearances(self, placements: Placements) -> np.ndarray:
         if not len(self.pairs):

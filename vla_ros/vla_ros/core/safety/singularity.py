@@ -32,8 +32,7 @@ def singularity_scales(model: SafetyModel, q: np.ndarray, velocity: np.ndarray, 
     """Per arm: the factor for `velocity`'s arm joints (1 unless it moves toward a singularity)."""
     scales = np.ones(len(model.arm_columns))
     for arm, columns in enumerate(model.arm_columns):
-        jacobian = model.jacobians(q)[arm][:, columns]
-        kappa = condition_number(jacobian)
+        kappa = model.condition_numbers(q)[arm]
         speed = np.linalg.norm(velocity[columns])
         if kappa < config.singularity_slowdown or speed == 0.0:
             continue
@@ -52,11 +51,14 @@ class SingularityLimit(Constraint):
 
     def rows(self, ctx: StepContext) -> Rows | None:
         config, q = ctx.config, ctx.state.q
+        kappas = self.model.condition_numbers(q)
+        if np.all(kappas < config.singularity_slowdown):
+            return None
         rows, bounds = [], []
         for arm, jacobian in enumerate(list(ctx.jacobians)):
             columns = self.model.arm_columns[arm]
             j = jacobian[:, columns]
-            kappa = condition_number(j)
+            kappa = kappas[arm]
             if kappa < config.singularity_slowdown:
                 continue
             direction = np.zeros(self.model.n)

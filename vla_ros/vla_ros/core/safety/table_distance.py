@@ -36,11 +36,11 @@ class TableDistanceLimit(ClearanceConstraint):
         near = np.flatnonzero(clearance < ACTIVATION)
         if not len(near):
             return None
-        G = []
-        for k in self.capsules[near]:
-            a, b = placements.capsule_a[k], placements.capsule_b[k]
-            G.append(self.model.point_jacobian(ctx.state.q, k, a if a[2] <= b[2] else b)[2])
-        return Rows(-GAIN * clearance[near] / ctx.dt, np.full(len(near), np.inf), np.array(G))
+        capsules = self.capsules[near]
+        a, b = placements.capsule_a[capsules], placements.capsule_b[capsules]
+        lowest = np.where((a[:, 2] <= b[:, 2])[:, None], a, b)
+        G = self.model.point_jacobians(ctx.state.q, capsules, lowest)[:, 2]
+        return Rows(-GAIN * clearance[near] / ctx.dt, np.full(len(near), np.inf), G)
 
     def clearances(self, placements: Placements) -> np.ndarray:
         return self._clearance(placements)[..., self.capsules]
