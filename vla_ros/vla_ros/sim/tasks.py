@@ -52,7 +52,9 @@ class TaskMonitor:
         self.picked_by_first_arm = False
 
     def update(self) -> TaskStatus:
-        return {"pick_place": self._pick_place, "stack": self._stack, "handover": self._handover}[self.task.kind]()
+        status = {"pick_place": self._pick_place, "stack": self._stack, "handover": self._handover}[self.task.kind]()
+        # Plain Python types: ROS message fields reject numpy scalars (bool_ fails a C assertion).
+        return TaskStatus(bool(status.success), float(status.progress), status.detail)
 
     # -- per task ------------------------------------------------------------------------------------
     def _pick_place(self) -> TaskStatus:
