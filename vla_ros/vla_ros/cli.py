@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import sys
 import threading
@@ -80,7 +81,7 @@ def graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None, client
     specs = resolve_graph(bringup)
     rclpy.init()
     processes, nodes = [], []
-    executor = MultiThreadedExecutor(num_threads=8)
+    executor = MultiThreadedExecutor(num_threads=int(os.environ.get("VLA_ROS_EXECUTOR_THREADS", 8)))
     try:
         if multiprocess:
             processes = composition.spawn(specs, log_dir)
