@@ -15,19 +15,19 @@ import numpy as np
 
 from vla_ros.core.robot_config import RobotConfig
 from vla_ros.core.safety.braking import brake
-from vla_ros.core.safety.commands import check_finite, joint_objective
+from vla_ros.core.safety.commands import check_finite, joint_objective, joint_values
 from vla_ros.core.safety.config import SafetyConfig
 from vla_ros.core.safety.constraint import Constraint
 from vla_ros.core.safety.context import MotionState, StepContext
+from vla_ros.core.safety.ee_commands import EndEffectorTargets
+from vla_ros.core.safety.ee_speed import EndEffectorSpeedLimit
 from vla_ros.core.safety.joint_acceleration import JointAccelerationLimit
 from vla_ros.core.safety.joint_jerk import JointJerkLimit
 from vla_ros.core.safety.joint_position import JointPositionLimit
 from vla_ros.core.safety.joint_velocity import JointVelocityLimit
+from vla_ros.core.safety.model import SafetyModel
 from vla_ros.core.safety.objective import Objective
 from vla_ros.core.safety.projector import project
-from vla_ros.core.safety.ee_commands import EndEffectorTargets
-from vla_ros.core.safety.ee_speed import EndEffectorSpeedLimit
-from vla_ros.core.safety.model import SafetyModel
 from vla_ros.core.safety.self_distance import SelfDistanceLimit
 from vla_ros.core.safety.singularity import SingularityLimit
 from vla_ros.core.safety.table_distance import TableDistanceLimit
@@ -118,8 +118,12 @@ class SafetyProjector:
     def validate(self, command: Command) -> None:
         """Raise InvalidInput for commands that can never be projected (NaN/inf, wrong dims)."""
         check_finite(command)
-        self._context()  # not started -> clear error
-        self.objective(command, self._context())
+        if command.action_space in (ActionSpace.JOINT_POSITION, ActionSpace.JOINT_VELOCITY):
+            joint_values(command, self.joints)
+        elif self._ee is None:
+            raise InvalidInput(f"{command.action_space.value} commands need kinematics (projector built with kinematic=False)")
+        else:
+            self._ee.targets(command, self._context())
 
     def objective(self, command: Command, ctx: StepContext) -> Objective:
         if command.action_space in (ActionSpace.JOINT_POSITION, ActionSpace.JOINT_VELOCITY):
@@ -133,26 +137,20 @@ class SafetyProjector:
         ctx = self._context()
         if command is None and not hold_reason:
             hold_reason = "not_ready"
-        active: tuple[str, ...] = ()
-        correction = 0.0
-        if hold_reason:
-            velocity = brake(ctx.state.v, ctx.limits.acceleration, self.dt)
-        else:
+        projection = None
+        if not hold_reason:
             try:
                 check_finite(command)
                 projection = project(ctx, self.constraints, self.objective(command, ctx))
             except InvalidInput:
-                self.counters["invalid_command"] += 1
-                projection = None
                 hold_reason = "invalid_command"
-                velocity = brake(ctx.state.v, ctx.limits.acceleration, self.dt)
-            if projection is not None:
-                velocity, active, correction = projection.velocity, projection.active, projection.correction_norm
-                self._previous = command
-                if projection.failure:
-                    hold_reason = "infeasible"
+        if projection is None:
+            velocity, active, correction = brake(ctx.state.v, ctx.limits.acceleration, self.dt), (), 0.0
+        else:
+            velocity, active, correction = projection.velocity, projection.active, projection.correction_norm
+            hold_reason = "infeasible" if projection.failure else ""
+        self._previous = None if hold_reason else command
         if hold_reason:
-            self._previous = None
             self.counters[f"hold_{hold_reason}"] += 1
         for name in active:
             self.counters[name] += 1
