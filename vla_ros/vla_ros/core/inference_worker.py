@@ -107,6 +107,7 @@ class InferenceWorker:
         elapsed = time.perf_counter() - started
         self.stats.inferences += 1
         self.stats.last_latency_s = elapsed
+        self.stats.last_error = ""
         if chunk.timing.total == 0.0:
             chunk = replace(chunk, timing=InferenceTiming(inference=elapsed))
         self._on_chunk(replace(chunk, observation_sequence=observation.sequence))

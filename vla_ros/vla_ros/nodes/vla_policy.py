@@ -38,12 +38,19 @@ class VlaPolicyNode(ManagedNode):
         options = yaml.safe_load(self.param("backend_options", "{}")) or {}
         if not isinstance(options, dict):
             raise InvalidInput(f"parameter backend_options must be a YAML mapping, got {options!r}")
+        device = self.param("device", "")  # cuda | cpu | auto for model backends; "" = the backend's default
+        if device:
+            options["device"] = device
         self.get_logger().info(f"loading backend '{backend}' for robot '{robot.name}' ...")
         started = time.perf_counter()
         policy = create_policy(backend, robot, options)
         if hasattr(policy, "warmup"):
-            self.get_logger().info("warm-up inference ...")
-            policy.warmup()
+            self.get_logger().info("warm-up inference (so the first real chunk is not a cold start) ...")
+            try:
+                policy.warmup()
+            except ConnectionError as error:
+                # A remote server that is not up yet: serve anyway, the backend reconnects with backoff.
+                self.get_logger().warn(f"warm-up could not reach the policy server: {error}")
         self.get_logger().info(f"backend '{backend}' ready in {time.perf_counter() - started:.2f} s")
         latency_ms = float(self.param("latency_ms", 0.0))
         if latency_ms > 0.0:
@@ -128,7 +135,10 @@ class VlaPolicyNode(ManagedNode):
         return result
 
     def _report(self) -> None:
-        stats = vars(self._worker.stats)
+        stats = dict(vars(self._worker.stats))
+        link = getattr(self._worker.policy, "link_state", None)
+        if link is not None:
+            stats["link_state"] = getattr(link, "value", link)
         self.publish_diagnostics("warn" if stats["last_error"] else "ok", stats["last_error"] or "serving", stats)
 
 
