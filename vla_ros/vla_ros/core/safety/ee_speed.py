@@ -58,12 +58,25 @@ class EndEffectorSpeedLimit(Constraint):
         return Rows(np.full_like(upper, -np.inf), upper, np.vstack(blocks))
 
     def violation(self, ctx: StepContext, path: np.ndarray) -> float:
-        """Exact discrete speeds, unless the bound reach . |dq| / dt already clears the limit."""
+        """Exact discrete speeds, unless a bound already clears the limit on every step.
+
+        Bound per step dq from q: |J(q0) dq| + R |dq|_1 (|q - q0|_1 + |dq|_1), J(q0) the Jacobian at
+        the path's start and R >= |dJ_i/dq_j| (a column moves at most by the larger reach of the two
+        joints, 1 for rotations), so only paths that may really be too fast pay for FK.
+        """
         linear, angular = self._limits(ctx)
-        steps = np.abs(np.diff(path, axis=0))
-        linear_bound = steps @ self.model.reach / ctx.dt - linear
-        angular_bound = steps @ self.model.revolute / ctx.dt - angular
-        worst = float(max(linear_bound.max(initial=-np.inf), angular_bound.max(initial=-np.inf)))
+        steps = np.diff(path, axis=0)
+        size = np.abs(steps).sum(axis=1)
+        drift = np.abs(path[:-1] - path[0]).sum(axis=1)
+        curvature = size * (drift + size)
+        worst = -np.inf
+        for jacobian in self.model.jacobians(path[0]):
+            first_order = np.linalg.norm(steps @ jacobian[:3].T, axis=1), np.linalg.norm(steps @ jacobian[3:].T, axis=1)
+            worst = max(
+                worst,
+                float(np.max(first_order[0] + self.model.reach_bound * curvature)) / ctx.dt - linear,
+                float(np.max(first_order[1] + curvature)) / ctx.dt - angular,
+            )
         if worst < 0.0:
             return worst
         placements = self.model.path_placements(path)

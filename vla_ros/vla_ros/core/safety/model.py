@@ -39,6 +39,7 @@ class SafetyModel:
         self.model = model = self.kinematics.model
         self._jdata = model.createData()
         self._fdata = model.createData()
+        self._probe_data = model.createData()
         self._jacobian_key: bytes | None = None
         self._ee_jacobians: list[np.ndarray] | None = None
         self._all_joint_jacobians: np.ndarray | None = None
@@ -71,6 +72,8 @@ class SafetyModel:
         self._cache: OrderedDict[bytes, Placements] = OrderedDict()
         self._path_memo: tuple[bytes, Placements] | None = None
         self.reach, self.revolute = self._reach()
+        # Bound on |dJ_i/dq_j| for the EE Jacobian columns (the larger reach of i and j; 1 for axes).
+        self.reach_bound = float(max(self.reach.max(initial=0.0), 1.0))
 
     # -- placements (numpy FK over batches) --------------------------------------------------------
     def _chain(self) -> None:
@@ -207,9 +210,22 @@ class SafetyModel:
         """sigma_max / sigma_min of each arm's 6 x arm-joints EE Jacobian at q (cached with them)."""
         self.jacobians(q)
         if self._kappa is None:
-            sigma = [np.linalg.svd(j[:, c], compute_uv=False) for j, c in zip(self._ee_jacobians, self.arm_columns)]
-            self._kappa = np.array([s[0] / s[-1] if s[-1] > 0 else np.inf for s in sigma])
+            self._kappa = self._conditions(self._ee_jacobians)
         return self._kappa
+
+    def probe_condition_numbers(self, q: np.ndarray) -> np.ndarray:
+        """condition_numbers at a probe configuration, leaving the cached Jacobians alone."""
+        q_model = self._neutral.copy()
+        q_model[self._index] = q
+        pin.computeJointJacobians(self.model, self._probe_data, q_model)
+        pin.updateFramePlacements(self.model, self._probe_data)
+        return self._conditions(
+            [pin.getFrameJacobian(self.model, self._probe_data, i, pin.LOCAL_WORLD_ALIGNED)[:, self._index] for i in self._ee_ids]
+        )
+
+    def _conditions(self, jacobians: list[np.ndarray]) -> np.ndarray:
+        sigma = [np.linalg.svd(j[:, c], compute_uv=False) for j, c in zip(jacobians, self.arm_columns)]
+        return np.array([s[0] / s[-1] if s[-1] > 0 else np.inf for s in sigma])
 
     def _joint_jacobians_at(self, q: np.ndarray) -> None:
         key = np.asarray(q, float).tobytes()

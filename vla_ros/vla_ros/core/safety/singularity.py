@@ -38,7 +38,7 @@ def singularity_scales(model: SafetyModel, q: np.ndarray, velocity: np.ndarray, 
             continue
         probe = np.zeros(model.n)
         probe[columns] = PROBE * velocity[columns] / speed
-        if condition_number(model.jacobians(q + probe)[arm][:, columns]) > kappa:
+        if model.probe_condition_numbers(q + probe)[arm] > kappa:
             scales[arm] = _scale(kappa, config)
     return scales
 
@@ -55,7 +55,7 @@ class SingularityLimit(Constraint):
         if np.all(kappas < config.singularity_slowdown):
             return None
         rows, bounds = [], []
-        for arm, jacobian in enumerate(list(ctx.jacobians)):
+        for arm, jacobian in enumerate(ctx.jacobians):
             columns = self.model.arm_columns[arm]
             j = jacobian[:, columns]
             kappa = kappas[arm]
@@ -63,8 +63,8 @@ class SingularityLimit(Constraint):
                 continue
             direction = np.zeros(self.model.n)
             direction[columns] = np.linalg.svd(j)[2][-1]
-            ahead = condition_number(self.model.jacobians(q + PROBE * direction)[arm][:, columns])
-            behind = condition_number(self.model.jacobians(q - PROBE * direction)[arm][:, columns])
+            ahead = self.model.probe_condition_numbers(q + PROBE * direction)[arm]
+            behind = self.model.probe_condition_numbers(q - PROBE * direction)[arm]
             toward = direction if ahead >= behind else -direction
             scale = _scale(kappa, config)
             rows.append(toward)
