@@ -16,7 +16,7 @@ from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.model import Placements, SafetyModel
 
 GAIN = 0.3
-ACTIVATION = 0.03
+ACTIVATION = 0.02
 
 
 class SelfDistanceLimit(ClearanceConstraint):
