@@ -59,7 +59,7 @@ def kinematic_constraints(robot: RobotConfig, model: SafetyModel, config: Safety
     return [
         WorkspaceLimit(model, robot.workspace),
         EndEffectorSpeedLimit(model),
-        SelfDistanceLimit(model, robot.home, config.min_self_distance),
+        SelfDistanceLimit(model, robot.home, config.min_self_distance, int(config.adjacent_joints)),
         TableDistanceLimit(model, robot.home, config.table_height, config.min_table_distance),
         SingularityLimit(model),
     ]

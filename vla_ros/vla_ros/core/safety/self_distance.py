@@ -1,7 +1,10 @@
 """Minimum distance between the robot's own link capsules (for ALOHA also between the two arms).
 
-Pairs that can never separate (same or adjacent links, or already closer than the minimum in the
-home pose, MoveIt's "default" collisions) are left out. Rows: velocity dampers
+Left out, as a MoveIt SRDF would: pairs on links at most `adjacent_joints` joints apart in one arm
+(their own joint limits keep them apart, while the primitive collision shapes of neighbouring links
+overlap in valid poses, e.g. Panda link5/link7 with the wrist folded), and pairs already closer
+than the minimum in the home pose ("default" collisions). The two arms of ALOHA are always checked
+against each other. Rows: velocity dampers
 n'(J_j - J_i) v >= -gain (d - d_min) / dt for pairs closer than ACTIVATION; exact check: segment
 distances at every sample.
 """
@@ -22,8 +25,8 @@ ACTIVATION = 0.02
 class SelfDistanceLimit(ClearanceConstraint):
     name = "self_distance"
 
-    def __init__(self, model: SafetyModel, home: np.ndarray, min_distance: float) -> None:
-        self.model, self.min_distance = model, min_distance
+    def __init__(self, model: SafetyModel, home: np.ndarray, min_distance: float, adjacent_joints: int = 2) -> None:
+        self.model, self.min_distance, self.adjacent_joints = model, min_distance, adjacent_joints
         candidates = [
             (i, j)
             for i in range(len(model.capsules))
@@ -43,9 +46,14 @@ class SelfDistanceLimit(ClearanceConstraint):
         ).reshape(-1, model.n)
 
     def _adjacent(self, i: int, j: int) -> bool:
-        a, b = self.model.capsule_joint(i), self.model.capsule_joint(j)
+        """Within `adjacent_joints` joints of each other below a common moving joint."""
         parents = self.model.model.parents
-        return a == b or parents[a] == b or parents[b] == a
+        chain = lambda joint: [joint] + (chain(parents[joint]) if joint > 0 else [])  # noqa: E731
+        a, b = chain(self.model.capsule_joint(i)), chain(self.model.capsule_joint(j))
+        common = next(joint for joint in a if joint in b)
+        if common == 0 and a[0] != 0 and b[0] != 0:
+            return False  # two arms: always checked against each other
+        return a.index(common) + b.index(common) <= self.adjacent_joints
 
     def rows(self, ctx: StepContext) -> Rows | None:
         if not len(self.pairs):
