@@ -81,7 +81,7 @@ def graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None, client
     specs = resolve_graph(bringup)
     rclpy.init()
     processes, nodes = [], []
-    executor = MultiThreadedExecutor(num_threads=int(os.environ.get("VLA_ROS_EXECUTOR_THREADS", 8)))
+    executor = MultiThreadedExecutor(num_threads=int(os.environ.get("VLA_ROS_EXECUTOR_THREADS", 4)))
     try:
         if multiprocess:
             processes = composition.spawn(specs, log_dir)
