@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-import time
 
 import numpy as np
 import pytest
 
-rclpy = pytest.importorskip("rclpy")
+pytest.importorskip("rclpy")
 pytest.importorskip("vla_ros_msgs.msg")
 
-from rclpy.executors import MultiThreadedExecutor  # noqa: E402
 from std_msgs.msg import Header  # noqa: E402
 from vla_ros_msgs.msg import ActionChunk as ActionChunkMsg  # noqa: E402
 from vla_ros_msgs.msg import Command as CommandMsg  # noqa: E402
@@ -26,46 +23,24 @@ from vla_ros.nodes.managed import parameter_overrides  # noqa: E402
 pytestmark = pytest.mark.ros
 
 
-def wait_for(predicate, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
-
-
 @pytest.fixture
-def graph():
-    rclpy.init()
+def graph(ros):
     robot = load_robot_config("panda")
-    node = ChunkExecutorNode(parameter_overrides=parameter_overrides({"robot": "panda", "control_rate_hz": 50.0}))
-    probe = rclpy.create_node("chunk_executor_probe")
-    received: dict[str, list] = {"commands": [], "requests": [], "status": []}
-    probe.create_subscription(CommandMsg, "/vla/command", received["commands"].append, 100)
-    probe.create_subscription(Header, "/vla/inference_request", received["requests"].append, 10)
-    probe.create_subscription(ExecutorStatus, "/vla/executor_status", received["status"].append, 10)
-    chunk_pub = probe.create_publisher(ActionChunkMsg, "/vla/action_chunk", 10)
-    executor = MultiThreadedExecutor(num_threads=2)
-    executor.add_node(node)
-    executor.add_node(probe)
-    thread = threading.Thread(target=executor.spin, daemon=True)
-    thread.start()
-    try:
-        yield robot, node, probe, chunk_pub, received
-    finally:
-        executor.shutdown(timeout_sec=2.0)
-        node.destroy_node()
-        probe.destroy_node()
-        rclpy.try_shutdown()
-        thread.join(timeout=2.0)
+    node = ros.add(ChunkExecutorNode(parameter_overrides=parameter_overrides({"robot": "panda", "control_rate_hz": 50.0})))
+    received: dict[str, list] = {
+        "commands": ros.collect(CommandMsg, "/vla/command", 100),
+        "requests": ros.collect(Header, "/vla/inference_request"),
+        "status": ros.collect(ExecutorStatus, "/vla/executor_status"),
+    }
+    chunk_pub = ros.publisher(ActionChunkMsg, "/vla/action_chunk")
+    return robot, node, ros.probe, chunk_pub, received
 
 
-def test_chunk_becomes_commands_and_bad_chunk_is_rejected(graph):
+def test_chunk_becomes_commands_and_bad_chunk_is_rejected(ros, graph):
     robot, node, probe, chunk_pub, received = graph
-    assert wait_for(lambda: chunk_pub.get_subscription_count() > 0)
+    assert ros.wait_for(lambda: chunk_pub.get_subscription_count() > 0)
     # Nothing before the first chunk, but the executor asks for one.
-    assert wait_for(lambda: received["requests"])
+    assert ros.wait_for(lambda: received["requests"])
     assert not received["commands"]
 
     now = probe.get_clock().now().nanoseconds * 1e-9
@@ -73,7 +48,7 @@ def test_chunk_becomes_commands_and_bad_chunk_is_rejected(graph):
     actions = robot.home + 0.05 * np.linspace(0.0, 1.0, horizon)[:, None] * np.ones(len(robot.command_joints))
     chunk = ActionChunk(now, dt, actions, robot.command_joints, ActionSpace.JOINT_POSITION)
     chunk_pub.publish(chunk_to_msg(chunk))
-    assert wait_for(lambda: len(received["commands"]) >= 20)
+    assert ros.wait_for(lambda: len(received["commands"]) >= 20)
     first = received["commands"][0]
     assert list(first.dim_names) == list(robot.command_joints)
     assert first.action_space == "joint_position"
@@ -82,8 +57,8 @@ def test_chunk_becomes_commands_and_bad_chunk_is_rejected(graph):
     # A chunk with the wrong dimension is rejected, and the node keeps commanding the good plan.
     bad = ActionChunk(now, dt, actions[:, :3], robot.command_joints[:3], ActionSpace.JOINT_POSITION)
     chunk_pub.publish(chunk_to_msg(bad))
-    assert wait_for(lambda: any(s.chunks_rejected >= 1 for s in received["status"]))
+    assert ros.wait_for(lambda: any(s.chunks_rejected >= 1 for s in received["status"]))
     count = len(received["commands"])
-    assert wait_for(lambda: len(received["commands"]) >= count + 10)
+    assert ros.wait_for(lambda: len(received["commands"]) >= count + 10)
     stamps = [c.header.stamp.sec + c.header.stamp.nanosec * 1e-9 for c in received["commands"]]
     assert all(b > a for a, b in zip(stamps, stamps[1:]))
