@@ -29,13 +29,18 @@ class LimitsJudge:
     def start(self, q: np.ndarray) -> None:
         self.q, self.v = np.asarray(q, float).copy(), np.zeros(len(q))
 
-    def _capsules(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        a, b = [], []
+    def _capsules(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """World capsule ends and each link shape's lowest point (box corners, else capsule ends - r)."""
+        a, b, lowest = [], [], []
         for capsule in self.p.model.capsules:
             pose = self.kin.frame_pose(q, capsule.link)
             a.append(pose[:3, :3] @ capsule.a + pose[:3, 3])
             b.append(pose[:3, :3] @ capsule.b + pose[:3, 3])
-        return np.array(a), np.array(b)
+            if capsule.corners is not None:
+                lowest.append(min((pose[:3, :3] @ c + pose[:3, 3])[2] for c in capsule.corners))
+            else:
+                lowest.append(min(a[-1][2], b[-1][2]) - capsule.radius)
+        return np.array(a), np.array(b), np.array(lowest)
 
     def check(self, safe, reduced_speed: bool = False) -> None:
         """Assert the new output obeys every limit relative to the previous one; then advance."""
@@ -58,7 +63,7 @@ class LimitsJudge:
             turn = np.linalg.norm(pin.log3(before[:3, :3].T @ after[:3, :3])) / dt
             assert speed <= linear + TOL, (speed, linear, safe)
             assert turn <= angular + TOL, (turn, angular, safe)
-        a_end, b_end = self._capsules(q)
+        a_end, b_end, lowest = self._capsules(q)
         pairs = self.self_distance.pairs
         if len(pairs):
             i, j = pairs[:, 0], pairs[:, 1]
@@ -68,6 +73,5 @@ class LimitsJudge:
             assert distance.min() >= config.min_self_distance - TOL, (distance.min(), pairs[distance.argmin()], safe)
         caps = self.table.capsules
         if len(caps):
-            lowest = np.minimum(a_end[caps, 2], b_end[caps, 2]) - self.p.model.capsule_radius[caps]
-            assert lowest.min() >= config.table_height + config.min_table_distance - TOL, (lowest.min(), safe)
+            assert lowest[caps].min() >= config.table_height + config.min_table_distance - TOL, (lowest[caps].min(), safe)
         self.q, self.v = q.copy(), v

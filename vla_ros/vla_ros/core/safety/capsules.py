@@ -21,6 +21,15 @@ class Capsule:
     a: np.ndarray  # segment end points in the link frame
     b: np.ndarray
     radius: float
+    # The shape's own extreme points where they are few (a box's 8 corners, link frame): the table
+    # check uses them instead of the capsule, whose end caps reach past a box's faces.
+    corners: np.ndarray | None = None
+
+    def support(self) -> tuple[np.ndarray, float]:
+        """(8, 3) points and a radius whose sphere-swept hull contains the shape (lowest point = min z - r)."""
+        if self.corners is not None:
+            return self.corners, 0.0
+        return np.array([self.a, self.b] * 4), self.radius
 
 
 def _origin(element: ET.Element | None) -> pin.SE3:
@@ -31,22 +40,28 @@ def _origin(element: ET.Element | None) -> pin.SE3:
     return pin.SE3(pin.rpy.rpyToMatrix(*rpy), xyz)
 
 
-def _segment(geometry: ET.Element, default_radius: float) -> tuple[np.ndarray, np.ndarray, float] | None:
+def joint_children(urdf_xml: str) -> dict[str, str]:
+    """Child link of every joint of a URDF."""
+    return {j.get("name"): j.find("child").get("link") for j in ET.fromstring(urdf_xml).iter("joint")}
+
+
+def _segment(geometry: ET.Element, default_radius: float) -> tuple[np.ndarray, np.ndarray, float, np.ndarray | None] | None:
     shape = geometry[0] if len(geometry) else None
     if shape is None:
         return None
     if shape.tag == "cylinder" or shape.tag == "capsule":
         half = float(shape.get("length")) / 2
-        return np.array([0, 0, -half]), np.array([0, 0, half]), float(shape.get("radius"))
+        return np.array([0, 0, -half]), np.array([0, 0, half]), float(shape.get("radius")), None
     if shape.tag == "sphere":
-        return np.zeros(3), np.zeros(3), float(shape.get("radius"))
+        return np.zeros(3), np.zeros(3), float(shape.get("radius")), None
     if shape.tag == "box":
         size = np.array([float(x) for x in shape.get("size").split()])
         axis = int(np.argmax(size))
         others = np.delete(size, axis) / 2
         half = np.zeros(3)
         half[axis] = size[axis] / 2
-        return -half, half, float(np.linalg.norm(others))
+        corners = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)]) * size / 2
+        return -half, half, float(np.linalg.norm(others)), corners
     return None
 
 
@@ -67,8 +82,10 @@ def link_capsules(urdf_xml: str, default_radius: float) -> list[Capsule]:
             if segment is None:
                 continue
             placement = _origin(collision.find("origin"))
-            a, b, radius = segment
-            capsules.append(Capsule(name, placement.act(a), placement.act(b), radius))
+            a, b, radius, corners = segment
+            if corners is not None:
+                corners = np.array([placement.act(c) for c in corners])
+            capsules.append(Capsule(name, placement.act(a), placement.act(b), radius, corners))
             found = True
         if not found and link.findall("collision"):
             for child in children.get(name, []):

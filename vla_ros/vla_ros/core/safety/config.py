@@ -26,7 +26,8 @@ class SafetyConfig:
     reduced_angular_speed: float = 0.8
     singularity_slowdown: float = 17.0
     singularity_stop: float = 30.0
-    min_self_distance: float = 0.01
+    # Between link capsules, which already over-approximate the links (boxes by their half-diagonal).
+    min_self_distance: float = 0.0
     # Self-distance skips link pairs at most this many joints apart in one arm (MoveIt's "adjacent").
     adjacent_joints: float = 2
     # The link capsules may touch the table plane, not cross it (capsules over-approximate the links).

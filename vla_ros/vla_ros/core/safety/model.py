@@ -15,7 +15,7 @@ import pinocchio as pin
 
 from vla_ros.core.kinematics import Kinematics
 from vla_ros.core.robot_config import RobotConfig
-from vla_ros.core.safety.capsules import Capsule, link_capsules, segment_distance
+from vla_ros.core.safety.capsules import Capsule, joint_children, link_capsules, segment_distance
 from vla_ros.core.safety.config import SafetyConfig
 
 _CACHE_SIZE = 64
@@ -31,6 +31,7 @@ class Placements:
     ee_rotation: np.ndarray  # (..., arms, 3, 3)
     capsule_a: np.ndarray  # (..., capsules, 3) world end points of the capsule axes
     capsule_b: np.ndarray
+    support: np.ndarray  # (..., capsules, 8, 3) world support points (Capsule.support)
 
 
 class SafetyModel:
@@ -53,6 +54,12 @@ class SafetyModel:
         self.gripper_columns = [joints.index(arm.gripper.joint) for arm in robot.arms if arm.gripper]
         self._chain()
         capsules = [c for c in link_capsules(robot.urdf_xml(), config.link_radius) if model.existFrame(c.link)]
+        # Finger links: children of each gripper joint and of the joints that mimic it, per arm.
+        children = joint_children(robot.urdf_xml())
+        self.finger_links = [
+            {children[j] for j in (arm.gripper.joint, *arm.gripper.mimic_joints) if j in children} if arm.gripper else set()
+            for arm in robot.arms
+        ]
         self.capsules: tuple[Capsule, ...] = tuple(capsules)
         self.capsule_radius = np.array([c.radius for c in capsules])
         self._half_length = np.array([np.linalg.norm(c.b - c.a) / 2 for c in capsules])
@@ -65,9 +72,14 @@ class SafetyModel:
         self._ee_rotation = np.array([f.placement.rotation for f in ee])
         self._ee_translation = np.array([f.placement.translation for f in ee])
         self.moving_links = self._capsule_joint > 0
-        # Every point the constraints read, in its joint's frame: capsule ends a, b, then EE origins.
-        self._points = np.vstack([self._capsule_a, self._capsule_b, self._ee_translation])
-        self._point_joint = np.concatenate([self._capsule_joint, self._capsule_joint, self._ee_joint])
+        supports = [c.support() for c in capsules]
+        self.support_radius = np.array([radius for _, radius in supports])
+        support = np.array([[f.placement.act(p) for p in points] for f, (points, _) in zip(frames, supports)]).reshape(-1, 3)
+        # Every point the constraints read, in its joint's frame: capsule ends a, b, EE origins, supports.
+        self._points = np.vstack([self._capsule_a, self._capsule_b, self._ee_translation, support])
+        self._point_joint = np.concatenate(
+            [self._capsule_joint, self._capsule_joint, self._ee_joint, np.repeat(self._capsule_joint, 8)]
+        )
         self._neutral = pin.neutral(model)
         self._cache: OrderedDict[bytes, Placements] = OrderedDict()
         self._path_memo: tuple[bytes, Placements] | None = None
@@ -100,8 +112,14 @@ class SafetyModel:
         R_all, t_all = self._joint_placements(np.asarray(Q, float))  # (m, joints, 3, 3), (m, joints, 3)
         joint = self._point_joint
         points = np.einsum("mkij,kj->mki", R_all[:, joint], self._points) + t_all[:, joint]
-        c = len(self.capsules)
-        return Placements(points[:, 2 * c :], R_all[:, self._ee_joint] @ self._ee_rotation, points[:, :c], points[:, c : 2 * c])
+        c, e = len(self.capsules), len(self._ee_joint)
+        return Placements(
+            points[:, 2 * c : 2 * c + e],
+            R_all[:, self._ee_joint] @ self._ee_rotation,
+            points[:, :c],
+            points[:, c : 2 * c],
+            points[:, 2 * c + e :].reshape(len(Q), c, 8, 3),
+        )
 
     def path_placements(self, path: np.ndarray) -> Placements:
         """batch_placements of a path, remembered: every constraint checks the same braking path."""

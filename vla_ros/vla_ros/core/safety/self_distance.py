@@ -3,8 +3,9 @@
 Left out, as a MoveIt SRDF would: pairs on links at most `adjacent_joints` joints apart in one arm
 (their own joint limits keep them apart, while the primitive collision shapes of neighbouring links
 overlap in valid poses, e.g. Panda link5/link7 with the wrist folded), and pairs already closer
-than the minimum in the home pose ("default" collisions). The two arms of ALOHA are always checked
-against each other. Rows: velocity dampers
+than the minimum in the home pose ("default" collisions). The two arms of ALOHA are checked against
+each other, except finger against finger: a handover brings the fingers of both grippers onto the
+same object. Rows: velocity dampers
 n'(J_j - J_i) v >= -gain (d - d_min) / dt for pairs closer than ACTIVATION; exact check: segment
 distances at every sample.
 """
@@ -31,7 +32,7 @@ class SelfDistanceLimit(ClearanceConstraint):
             (i, j)
             for i in range(len(model.capsules))
             for j in range(i + 1, len(model.capsules))
-            if not self._adjacent(i, j) and (model.moving_links[i] or model.moving_links[j])
+            if not self._adjacent(i, j) and not self._fingers(i, j) and (model.moving_links[i] or model.moving_links[j])
         ]
         pairs = np.array(candidates, dtype=int).reshape(-1, 2)
         if len(pairs):
@@ -44,6 +45,11 @@ class SelfDistanceLimit(ClearanceConstraint):
         self.motion_bounds = np.array(
             [np.abs(supports[i] - supports[j]) * model.reach for i, j in pairs]
         ).reshape(-1, model.n)
+
+    def _fingers(self, i: int, j: int) -> bool:
+        """Fingers of two different grippers."""
+        arms = [{arm for arm, links in enumerate(self.model.finger_links) if self.model.capsules[k].link in links} for k in (i, j)]
+        return bool(arms[0] and arms[1] and arms[0] != arms[1])
 
     def _adjacent(self, i: int, j: int) -> bool:
         """Within `adjacent_joints` joints of each other below a common moving joint."""

@@ -1,7 +1,9 @@
-"""Minimum distance from every moving link capsule to the table plane z = table_height.
+"""Minimum distance from every moving link to the table plane z = table_height.
 
-Capsules that start below the allowed height in the home pose (the base, links resting on the
-table) are left out. Rows: a damper on the lowest end point's vertical velocity.
+A link's lowest point comes from its collision shape's support points (a box's corners; a
+cylinder's capsule), not from the self-distance capsule whose caps reach past a box's faces.
+Links that start below the allowed height in the home pose (the base, links resting on the table)
+are left out. Rows: a damper on the lowest support point's vertical velocity.
 """
 
 from __future__ import annotations
@@ -27,8 +29,7 @@ class TableDistanceLimit(ClearanceConstraint):
         self.motion_bounds = np.array([model.support(int(k)) * model.reach for k in self.capsules]).reshape(-1, model.n)
 
     def _clearance(self, placements: Placements) -> np.ndarray:
-        lowest = np.minimum(placements.capsule_a[..., 2], placements.capsule_b[..., 2])
-        return lowest - self.model.capsule_radius - self.floor
+        return placements.support[..., 2].min(axis=-1) - self.model.support_radius - self.floor
 
     def rows(self, ctx: StepContext) -> Rows | None:
         placements = self.model.placements(ctx.state.q)
@@ -37,8 +38,8 @@ class TableDistanceLimit(ClearanceConstraint):
         if not len(near):
             return None
         capsules = self.capsules[near]
-        a, b = placements.capsule_a[capsules], placements.capsule_b[capsules]
-        lowest = np.where((a[:, 2] <= b[:, 2])[:, None], a, b)
+        support = placements.support[capsules]
+        lowest = support[np.arange(len(capsules)), support[..., 2].argmin(axis=1)]
         G = self.model.point_jacobians(ctx.state.q, capsules, lowest)[:, 2]
         return Rows(-GAIN * clearance[near] / ctx.dt, np.full(len(near), np.inf), G)
 
