@@ -15,26 +15,19 @@ os.environ.setdefault("MUJOCO_GL", "egl")
 
 
 class RosHarness:
-    """Real rclpy on a background MultiThreadedExecutor, with a probe node for test traffic."""
+    """Real rclpy with every node on its own executor thread, and a probe node for test traffic."""
 
     def __init__(self) -> None:
-        import threading
-
         import rclpy
-        from rclpy.executors import MultiThreadedExecutor
+
+        from vla_ros.nodes.executors import IsolatedExecutors
 
         rclpy.init()
-        self.executor = MultiThreadedExecutor(num_threads=4)
-        self.probe = rclpy.create_node("test_probe")
-        self.executor.add_node(self.probe)
-        self._thread = threading.Thread(target=self.executor.spin, daemon=True)
-        self._thread.start()
-        self.nodes = [self.probe]
+        self.executors = IsolatedExecutors()
+        self.probe = self.executors.add(rclpy.create_node("test_probe"))
 
     def add(self, node):
-        self.nodes.append(node)
-        self.executor.add_node(node)
-        return node
+        return self.executors.add(node)
 
     def collect(self, msg_type, topic: str, qos=10) -> list:
         received: list = []
@@ -61,11 +54,8 @@ class RosHarness:
     def close(self) -> None:
         import rclpy
 
-        self.executor.shutdown(timeout_sec=2.0)
-        for node in self.nodes:
-            node.destroy_node()
+        self.executors.shutdown()
         rclpy.try_shutdown()
-        self._thread.join(timeout=2.0)
 
 
 @pytest.fixture

@@ -7,17 +7,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import json
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import rclpy
-from rclpy.executors import MultiThreadedExecutor
 
 from vla_ros.core.graph import SIM_MODES, BringupArgs, parse_override, resolve_graph
 from vla_ros.core.robot_config import available_robots, load_robot_config
@@ -73,33 +70,32 @@ def main(argv: list[str] | None = None) -> int:
 def graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None, client_factory=None):
     """Bring the graph up (in this process, or one process per node); yields the client node, if any.
 
+In one process every node spins on its own single-threaded executor (nodes/executors.py).
+
     `client_factory()` builds a node that is not part of the graph (the demo's episode runner) and is
     spun beside it in this process.
     """
     from vla_ros.nodes import composition
 
+    from vla_ros.nodes.executors import IsolatedExecutors
+
     specs = resolve_graph(bringup)
     rclpy.init()
-    processes, nodes = [], []
-    executor = MultiThreadedExecutor(num_threads=int(os.environ.get("VLA_ROS_EXECUTOR_THREADS", 4)))
+    processes = []
+    executors = IsolatedExecutors()
     try:
         if multiprocess:
             processes = composition.spawn(specs, log_dir)
         else:
-            nodes = [composition.instantiate(spec) for spec in specs]
+            nodes = [executors.add(composition.instantiate(spec)) for spec in specs]
             failed = [n.get_name() for n in nodes if not n.is_active]
             if failed:
                 raise InvalidInput(f"nodes {failed} failed to configure/activate (see their errors above)")
-        client = client_factory() if client_factory else None
-        for node in (*nodes, *([client] if client else [])):
-            executor.add_node(node)
+        client = executors.add(client_factory()) if client_factory else None
         print(f"[vla-ros] graph up: {[s.name for s in specs]} ({'multiprocess' if multiprocess else 'one process'})")
-        threading.Thread(target=executor.spin, daemon=True).start()
         yield client
     finally:
-        executor.shutdown(timeout_sec=2.0)
-        for node in executor.get_nodes():
-            node.destroy_node()
+        executors.shutdown()
         composition.stop(processes)
         rclpy.try_shutdown()
 

@@ -73,7 +73,12 @@ class EpisodeRunner(Node):
         self._recording = record
         self.metrics.command_times.append([])
         self._in_episode = True
-        goal = _wait(self._task_client.send_goal_async(RunTask.Goal(instruction=instruction, timeout=timeout_s)), 30.0)
+        # A request sent right after discovery can be lost before the reply path is matched: resend.
+        goal = None
+        for _ in range(3):
+            goal = _wait(self._task_client.send_goal_async(RunTask.Goal(instruction=instruction, timeout=timeout_s)), 10.0)
+            if goal is not None:
+                break
         result = None
         if goal is not None and goal.accepted:
             # timeout_s is sim time; a loaded machine runs the sim slower than real time.

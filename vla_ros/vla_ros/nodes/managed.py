@@ -12,7 +12,7 @@ from typing import Any
 
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
 
@@ -113,11 +113,11 @@ def s_to_stamp(seconds: float) -> Any:
     return Time(sec=nanoseconds // 1_000_000_000, nanosec=nanoseconds % 1_000_000_000)
 
 
-def run_node(node_class: type[ManagedNode], args: Sequence[str] | None = None, threads: int = 4) -> None:
-    """main() of every node executable: init, spin on a multi-threaded executor, shutdown."""
+def run_node(node_class: type[ManagedNode], args: Sequence[str] | None = None) -> None:
+    """main() of every node executable: init, spin, shutdown (see nodes/executors.py for why single-threaded)."""
     rclpy.init(args=args)
     node = node_class()
-    executor = MultiThreadedExecutor(num_threads=threads)
+    executor = SingleThreadedExecutor()
     executor.add_node(node)
     try:
         executor.spin()

@@ -31,7 +31,7 @@ class MoveItBridgeNode(ManagedNode):
             raise InvalidInput(f"parameter backend '{backend}' is not one of {list(BACKENDS)}")
         robot = load_robot_config(self.param("robot", "panda"))
         self._streamer = TrajectoryStreamer(robot, self.param("lookahead_s", 0.05))
-        self._publishers = {
+        self._trajectory_pubs = {
             c.name: self.create_publisher(JointTrajectory, c.trajectory_topic, CONTROL) for c in self._streamer.controllers
         }
         self._sent = 0
@@ -58,7 +58,7 @@ class MoveItBridgeNode(ManagedNode):
                     positions=point.positions.tolist(), velocities=point.velocities.tolist(), time_from_start=lead
                 )
             ]
-            self._publishers[point.controller.name].publish(trajectory)
+            self._trajectory_pubs[point.controller.name].publish(trajectory)
         self._sent += 1
 
 

@@ -6,13 +6,12 @@ judge (/sim/task_status in simulation) to report success, or for the timeout.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import replace
 
 import yaml
 from rclpy.action import ActionServer, CancelResponse
-from rclpy.callback_groups import ReentrantCallbackGroup
+from rclpy.task import Future
 from std_msgs.msg import Header, String
 from vla_ros_msgs.action import RunTask
 from vla_ros_msgs.msg import ActionChunk, ObjectPoses, Observation, TaskStatus
@@ -22,7 +21,7 @@ from vla_ros.backends.registry import create_policy
 from vla_ros.core.inference_worker import InferenceWorker
 from vla_ros.core.robot_config import load_robot_config
 from vla_ros.core.types import InvalidInput
-from vla_ros.core.task_spec import normalize_instruction
+from vla_ros.core.task_episode import TaskEpisode
 from vla_ros.nodes.conversions import chunk_to_msg, object_poses_from_msg, observation_from_msg
 from vla_ros.nodes.managed import ManagedNode, run_node
 from vla_ros.nodes.qos import LATCHED
@@ -50,7 +49,7 @@ class VlaPolicyNode(ManagedNode):
                 policy.warmup()
             except ConnectionError as error:
                 # A remote server that is not up yet: serve anyway, the backend reconnects with backoff.
-                self.get_logger().warn(f"warm-up could not reach the policy server: {error}")
+                self.get_logger().warning(f"warm-up could not reach the policy server: {error}")
         self.get_logger().info(f"backend '{backend}' ready in {time.perf_counter() - started:.2f} s")
         latency_ms = float(self.param("latency_ms", 0.0))
         if latency_ms > 0.0:
@@ -72,7 +71,7 @@ class VlaPolicyNode(ManagedNode):
             self._instruction_pub.publish(String(data=self._instruction_override))
         ActionServer(
             self, RunTask, "/vla/run_task", execute_callback=self._run_task,
-            cancel_callback=lambda _: CancelResponse.ACCEPT, callback_group=ReentrantCallbackGroup(),
+            cancel_callback=lambda _: CancelResponse.ACCEPT,
         )
         self.create_timer(1.0, self._report)
 
@@ -106,33 +105,42 @@ class VlaPolicyNode(ManagedNode):
     def _on_policy_error(self, error: Exception) -> None:
         self.report_bad_input("inference (no chunk published; the executor holds)", error)
 
-    def _run_task(self, goal_handle):
-        instruction, timeout = goal_handle.request.instruction, goal_handle.request.timeout
-        self._instruction_override = instruction
-        self._instruction_pub.publish(String(data=instruction))
+    async def _run_task(self, goal_handle):
+        """Runs without blocking the node's executor: a timer watches the episode, the goal awaits it."""
+        request = goal_handle.request
+        self._instruction_override = request.instruction
+        self._instruction_pub.publish(String(data=request.instruction))
         self._worker.reset()
         self._task_status = None
         # Elapsed time and the timeout are in ROS time: sim time in simulation, however fast it runs.
-        started, chunks_at_start = self.now_s(), self._chunks
-        wanted = normalize_instruction(instruction)
-        result = RunTask.Result(success=False, message="timeout")
-        done = threading.Event()
-        while not done.wait(0.1):
-            elapsed = self.now_s() - started
-            status = self._task_status
-            progress = status.progress if status and normalize_instruction(status.instruction) == wanted else 0.0
-            goal_handle.publish_feedback(RunTask.Feedback(elapsed=elapsed, progress=progress, chunks=self._chunks - chunks_at_start))
+        episode = TaskEpisode(request.instruction, request.timeout, self.now_s())
+        chunks_at_start = self._chunks
+        finished: Future = Future()
+
+        def watch() -> None:
+            now, status = self.now_s(), self._task_status
+            judged = status.instruction if status else ""
+            feedback = RunTask.Feedback(
+                elapsed=now - episode.started, progress=episode.progress(judged, status.progress if status else 0.0),
+                chunks=self._chunks - chunks_at_start,
+            )
+            goal_handle.publish_feedback(feedback)
             if goal_handle.is_cancel_requested:
-                goal_handle.canceled()
-                return RunTask.Result(success=False, duration=elapsed, message="canceled")
-            if status is not None and status.success and normalize_instruction(status.instruction) == wanted:
-                result = RunTask.Result(success=True, message="task judge reported success")
-                break
-            if timeout > 0 and elapsed >= timeout:
-                break
-        result.duration = self.now_s() - started
+                finished.set_result(None)
+                return
+            outcome = episode.outcome(now, status.instruction if status else None, bool(status and status.success))
+            if outcome is not None and not finished.done():
+                finished.set_result(outcome)
+
+        timer = self.create_timer(0.1, watch)
+        outcome = await finished
+        self.destroy_timer(timer)
+        duration = self.now_s() - episode.started
+        if outcome is None:
+            goal_handle.canceled()
+            return RunTask.Result(success=False, duration=duration, message="canceled")
         goal_handle.succeed()
-        return result
+        return RunTask.Result(success=outcome.success, duration=duration, message=outcome.message)
 
     def _report(self) -> None:
         stats = dict(vars(self._worker.stats))
