@@ -38,6 +38,7 @@ class Stream:
 
     def __init__(self, ros, commands: bool = True) -> None:
         self.ros, self.sending, self.values = ros, commands, None
+        self.measured = list(ROBOT.home) + [0.04]  # what /joint_states reports (+ the mimic finger)
         self.safe = ros.collect(JointState, "/vla/safe_joint_command", 1000)
         self.status = ros.collect(SafetyStatus, "/vla/safety_status", 1000)
         self.joint_pub = ros.publisher(JointState, "/joint_states")
@@ -47,7 +48,7 @@ class Stream:
         ros.probe.create_timer(1.0 / RATE, self._command)
 
     def _joint_states(self) -> None:
-        self.joint_pub.publish(JointState(name=JOINTS + ["panda_finger_joint2"], position=list(ROBOT.home) + [0.04]))
+        self.joint_pub.publish(JointState(name=JOINTS + ["panda_finger_joint2"], position=self.measured))
 
     def target(self) -> np.ndarray:
         t = time.monotonic() - self.start
@@ -240,3 +241,15 @@ def test_reduced_speed_topic_limits_the_tcp_to_250_mm_per_s(ros) -> None:
     tcp = np.array([kinematics.frame_pose(np.array(m.position), "panda_hand_tcp")[:3, 3] for m in stream.safe[-100:]])
     speed = np.linalg.norm(np.diff(tcp, axis=0), axis=1) * RATE
     assert speed.max() <= 0.25 + 1e-9 and speed.max() > 0.1, speed.max()
+
+
+def test_reset_re_anchors_at_the_measured_state_instead_of_driving_back(ros) -> None:
+    stream = Stream(ros, commands=False)
+    start_node(ros)
+    assert ros.wait_for(lambda: len(stream.safe) > 10)
+    moved = ROBOT.home + 0.2 * np.r_[1, 0, 0, 0, 0, 0, 0, 0]  # the robot was moved (e.g. a sim reset)
+    stream.measured = list(moved) + [0.04]
+    ros.wait_for(lambda: False, 0.1)  # the old state is no longer in flight
+    ros.publisher(Header, "/vla/reset").publish(Header())
+    assert ros.wait_for(lambda: np.allclose(stream.safe[-1].position, moved)), stream.safe[-1].position
+    assert np.all(np.array(stream.safe[-1].velocity) == 0.0)

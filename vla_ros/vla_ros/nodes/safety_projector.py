@@ -7,7 +7,7 @@ braking-to-hold command (stale/invalid input, e-stop). Decisions live in vla_ros
 from __future__ import annotations
 
 from sensor_msgs.msg import JointState as JointStateMsg
-from std_msgs.msg import Bool, String
+from std_msgs.msg import Bool, Header, String
 from std_srvs.srv import SetBool
 from vla_ros_msgs.msg import Command as CommandMsg
 from vla_ros_msgs.msg import SafetyStatus
@@ -42,6 +42,7 @@ class SafetyProjectorNode(ManagedNode):
         self.create_subscription(JointStateMsg, robot.joint_state_topic, self._on_joint_state, SENSOR)
         self.create_subscription(Bool, "/vla/estop", lambda msg: self._set_estop(msg.data), 10)
         self.create_subscription(Bool, "/vla/reduced_speed", self._on_reduced_speed, 10)
+        self.create_subscription(Header, "/vla/reset", self._on_reset, 10)
         self.create_service(SetBool, "/vla/set_estop", self._on_set_estop)
         # The robot's own URDF, when it publishes one (robot_state_publisher latches it).
         self.create_subscription(String, "/robot_description", self._on_robot_description, LATCHED)
@@ -88,6 +89,12 @@ class SafetyProjectorNode(ManagedNode):
             self.report_bad_input("robot_description", error)
             return
         self.get_logger().info("limits and kinematics now from /robot_description")
+
+    def _on_reset(self, _: Header) -> None:
+        # Episode boundary: re-anchor at the next measured state instead of driving back to the old one.
+        self._projector.reset()
+        self._measured = None
+        self.get_logger().info("reset: re-anchoring at the next measured joint state")
 
     def _on_reduced_speed(self, msg: Bool) -> None:
         self._projector.reduced_speed = bool(msg.data)

@@ -108,6 +108,14 @@ class SafetyProjector:
     def ready(self) -> bool:
         return self.state is not None
 
+    def reset(self) -> None:
+        """Forget the motion state: the next start() re-anchors at a fresh measurement.
+
+        For episode boundaries, when the robot was moved by something other than this filter (a sim
+        reset, a person guiding the arm) and is at rest: holding the old state would drive it back.
+        """
+        self.state = None
+
     def start(self, measured_positions: np.ndarray) -> None:
         """Begin at rest at the measured positions (in command_joints order)."""
         q = np.asarray(measured_positions, float)
