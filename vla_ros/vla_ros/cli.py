@@ -136,7 +136,8 @@ def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...]) -> i
             print(
                 f"[episode {episode + 1}/{args.episodes}] seed={seed} '{instruction}' "
                 f"{'SUCCESS' if result.success else 'FAIL'} in {result.duration_s:.1f} s sim "
-                f"({time.monotonic() - started:.1f} s wall) {result.message if not result.success else ''}"
+                f"({time.monotonic() - started:.1f} s wall, arm starved {result.starvation_s:.2f} s) "
+                f"{result.message if not result.success else ''}"
                 f"| success so far {sum(e.success for e in done)}/{len(done)}",
                 flush=True,
             )
@@ -149,7 +150,7 @@ def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...]) -> i
     (out / "summary.json").write_text(json.dumps({
         "robot": robot.name, "policy": bringup.policy, "mode": mode,
         "success_rate": metrics.success_rate, "control_rate_hz": metrics.control_rate_hz,
-        "e2e_latency_ms_p50": metrics.latency_p50_ms,
+        "e2e_latency_ms_p50": metrics.latency_p50_ms, "starvation_s": metrics.starvation_s,
         "episodes": [vars(e) for e in metrics.episodes],
     }, indent=2))
     print(f"[vla-ros] wrote {out / 'demo.mp4'}, {out / 'tracking.png'}, {out / 'summary.json'}")

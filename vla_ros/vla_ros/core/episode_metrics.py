@@ -14,6 +14,8 @@ class EpisodeResult:
     success: bool
     duration_s: float
     message: str = ""
+    # Time the chunk executor had nothing left to execute (the arm stopped between chunks), s.
+    starvation_s: float = 0.0
 
 
 @dataclass
@@ -33,6 +35,10 @@ class RunMetrics:
         """Median over episodes of commands per second while the episode ran."""
         rates = [rate_hz(times) for times in self.command_times if len(times) > 10]
         return float(np.median(rates)) if rates else 0.0
+
+    @property
+    def starvation_s(self) -> float:
+        return sum(e.starvation_s for e in self.episodes)
 
     @property
     def latency_p50_ms(self) -> float:

@@ -12,7 +12,7 @@ from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import Header
 from vla_ros_msgs.action import RunTask
-from vla_ros_msgs.msg import ActionChunk
+from vla_ros_msgs.msg import ActionChunk, ExecutorStatus
 from vla_ros_msgs.srv import ResetSim
 
 from vla_ros.core.episode_metrics import EpisodeResult, RunMetrics
@@ -43,6 +43,8 @@ class EpisodeRunner(Node):
         self.create_subscription(JointState, robot.joint_state_topic, self._on_measured, SENSOR)
         self.create_subscription(JointState, "/vla/safe_joint_command", self._on_commanded, 10)
         self.create_subscription(ActionChunk, "/vla/action_chunk", self._on_chunk, 10)
+        self._starvation_s = 0.0
+        self.create_subscription(ExecutorStatus, "/vla/executor_status", self._on_executor_status, 10)
         # Wall-clock arrival of each camera frame, by capture stamp: e2e latency is measured in wall
         # time (frame published -> chunk computed from it received), whatever the sim's speed.
         self._frame_arrivals: dict[float, float] = {}
@@ -67,6 +69,7 @@ class EpisodeRunner(Node):
             message = reply.message if reply else "no reply from /sim/reset"
             return EpisodeResult(seed, instruction, False, 0.0, f"reset failed: {message}")
         self._reset_pub.publish(Header(stamp=self.get_clock().now().to_msg(), frame_id="episode_reset"))
+        starvation_at_start = self._starvation_s
         if record:
             self.commanded.clear()
             self.measured.clear()
@@ -88,7 +91,9 @@ class EpisodeRunner(Node):
         self._recording = False
         if result is None:
             return EpisodeResult(seed, instruction, False, timeout_s, "RunTask goal rejected or no result")
-        return EpisodeResult(seed, instruction, result.success, result.duration, result.message)
+        # The executor reports its total starvation since start: this episode's share is the difference.
+        starvation = max(self._starvation_s - starvation_at_start, 0.0)
+        return EpisodeResult(seed, instruction, result.success, result.duration, result.message, starvation)
 
     # -- recording -----------------------------------------------------------------------------------
     def _now(self) -> float:
@@ -116,6 +121,9 @@ class EpisodeRunner(Node):
         arrival = self._frame_arrivals.get(stamp_to_s(msg.header.stamp))
         if self._in_episode and arrival is not None:
             self.metrics.latencies_s.append(time.monotonic() - arrival)
+
+    def _on_executor_status(self, msg: ExecutorStatus) -> None:
+        self._starvation_s = msg.starvation_time
 
     def _on_frame(self, msg: Image) -> None:
         stamp = stamp_to_s(msg.header.stamp)
