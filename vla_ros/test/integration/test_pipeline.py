@@ -42,3 +42,42 @@ def test_one_episode_through_the_whole_graph(robot_name, instruction, multiproce
     lower, upper = robot.limits.lower, robot.limits.upper
     assert np.all(commanded >= lower - 1e-9) and np.all(commanded <= upper + 1e-9)
     assert runner.metrics.latencies_s and max(runner.metrics.latencies_s) < 5.0
+
+
+def test_bad_chunks_mid_episode_are_rejected_and_the_episode_still_succeeds(tmp_path):
+    """NaN and wrong-dimension chunks hit the running graph: reported, never executed, task still done."""
+    import threading
+
+    from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+    from vla_ros_msgs.msg import ActionChunk as ActionChunkMsg
+
+    robot = load_robot_config("panda")
+    instruction = "put the red cube in the bowl"
+    bringup = BringupArgs(robot="panda", instruction=instruction, seed=2)
+    with graph(bringup, multiprocess=False, log_dir=None, client_factory=lambda: EpisodeRunner(robot, None)) as runner:
+        errors: list[str] = []
+        runner.create_subscription(
+            DiagnosticArray, "/diagnostics",
+            lambda msg: errors.extend(s.message for s in msg.status if s.level == DiagnosticStatus.ERROR), 50)
+        bad_pub = runner.create_publisher(ActionChunkMsg, "/vla/action_chunk", 10)
+        runner.wait_for_graph(timeout_s=60.0)
+
+        def inject() -> None:
+            now = runner.get_clock().now().to_msg()
+            dims = list(robot.command_joints)
+            nan = ActionChunkMsg(dt=0.1, horizon=2, dim_names=dims, action_space="joint_position",
+                                 data=[float("nan")] * (2 * len(dims)))
+            wrong = ActionChunkMsg(dt=0.1, horizon=2, dim_names=dims[:3], action_space="joint_position", data=[0.0] * 6)
+            for bad in (nan, wrong):
+                bad.header.stamp = now
+                bad_pub.publish(bad)
+
+        timer = threading.Timer(3.0, inject)
+        timer.start()
+        result = runner.run_episode(seed=2, instruction=instruction, timeout_s=60.0, record=True)
+        timer.cancel()
+    assert result.success, result.message
+    assert any("non-finite" in e for e in errors), errors[:5]
+    assert any("dims" in e or "dimension" in e for e in errors), errors[:5]
+    commanded = np.array([q for _, q in runner.commanded])
+    assert np.all(np.isfinite(commanded))
