@@ -75,11 +75,25 @@ class SafetyModel:
         supports = [c.support() for c in capsules]
         self.support_radius = np.array([radius for _, radius in supports])
         support = np.array([[f.placement.act(p) for p in points] for f, (points, _) in zip(frames, supports)]).reshape(-1, 3)
-        # Every point the constraints read, in its joint's frame: capsule ends a, b, EE origins, supports.
-        self._points = np.vstack([self._capsule_a, self._capsule_b, self._ee_translation, support])
-        self._point_joint = np.concatenate(
-            [self._capsule_joint, self._capsule_joint, self._ee_joint, np.repeat(self._capsule_joint, 8)]
-        )
+        # Every point the constraints read, in its joint's frame: capsule ends a, b, EE origins,
+        # supports; each distinct one placed once (a capsule's supports are its own ends).
+        joint_points = np.column_stack([
+            np.concatenate([self._capsule_joint, self._capsule_joint, self._ee_joint, np.repeat(self._capsule_joint, 8)]),
+            np.vstack([self._capsule_a, self._capsule_b, self._ee_translation, support]),
+        ])
+        distinct, self._point_of = np.unique(joint_points, axis=0, return_inverse=True)
+        c, e = len(capsules), len(ee)
+        self._point_of = self._point_of.ravel()
+        self._support_of = self._point_of[2 * c + e :].reshape(c, 8)
+        # Points lifted onto the stacked joint transforms [R_0 t_0 | R_1 t_1 | ...] (3, 4 joints):
+        # one matrix product places every point of every sample.
+        self._lifted = np.zeros((4 * model.njoints, len(distinct)))
+        for i, (joint, *point) in enumerate(distinct):
+            self._lifted[4 * int(joint) : 4 * int(joint) + 3, i] = point
+            self._lifted[4 * int(joint) + 3, i] = 1.0
+        # OpenBLAS runs a product on all its threads above 65536 * 4 multiply-adds; on a shared
+        # machine that costs milliseconds, so long paths are placed in blocks below it.
+        self._block_rows = max(1, 262144 // self._lifted.size)
         self._neutral = pin.neutral(model)
         self._cache: OrderedDict[bytes, Placements] = OrderedDict()
         self._path_memo: tuple[bytes, Placements] | None = None
@@ -109,16 +123,20 @@ class SafetyModel:
 
     def batch_placements(self, Q: np.ndarray) -> Placements:
         """Placements of a (m, n) batch of configurations, computed together."""
-        R_all, t_all = self._joint_placements(np.asarray(Q, float))  # (m, joints, 3, 3), (m, joints, 3)
-        joint = self._point_joint
-        points = np.einsum("mkij,kj->mki", R_all[:, joint], self._points) + t_all[:, joint]
+        transforms = self._joint_transforms(np.asarray(Q, float))  # (m, joints, 3, 4)
+        m = len(transforms)
+        stacked = transforms.transpose(0, 2, 1, 3).reshape(3 * m, -1)
+        world = np.empty((3 * m, self._lifted.shape[1]))
+        for start in range(0, 3 * m, self._block_rows):
+            np.matmul(stacked[start : start + self._block_rows], self._lifted, out=world[start : start + self._block_rows])
+        points = world.reshape(m, 3, -1).transpose(0, 2, 1)
         c, e = len(self.capsules), len(self._ee_joint)
         return Placements(
-            points[:, 2 * c : 2 * c + e],
-            R_all[:, self._ee_joint] @ self._ee_rotation,
-            points[:, :c],
-            points[:, c : 2 * c],
-            points[:, 2 * c + e :].reshape(len(Q), c, 8, 3),
+            points[:, self._point_of[2 * c : 2 * c + e]],
+            transforms[:, self._ee_joint, :, :3] @ self._ee_rotation,
+            points[:, self._point_of[:c]],
+            points[:, self._point_of[c : 2 * c]],
+            points[:, self._support_of],
         )
 
     def path_placements(self, path: np.ndarray) -> Placements:
@@ -128,35 +146,35 @@ class SafetyModel:
             self._path_memo = (key, self.batch_placements(path))
         return self._path_memo[1]
 
-    def _joint_placements(self, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """World rotation and origin of every joint frame: Pinocchio per sample for a few samples,
-        one numpy pass down the chain for many (its cost hardly grows with the batch)."""
+    def _joint_transforms(self, Q: np.ndarray) -> np.ndarray:
+        """World [R | t] (m, joints, 3, 4) of every joint frame: Pinocchio per sample for a few
+        samples, one numpy pass down the chain for many (its cost hardly grows with the batch)."""
         m = Q.shape[0]
         if m <= _PINOCCHIO_BATCH:
             q_model = np.tile(self._neutral, (m, 1))
             q_model[:, self._index] = Q
-            frames = []
-            for q in q_model:
+            homogeneous = np.empty((m, self.model.njoints, 4, 4))
+            for sample, q in enumerate(q_model):
                 pin.forwardKinematics(self.model, self._fdata, q)
-                frames.append([M.homogeneous for M in self._fdata.oMi])
-            homogeneous = np.array(frames)
-            return homogeneous[:, :, :3, :3], homogeneous[:, :, :3, 3]
-        R = [np.broadcast_to(np.eye(3), (m, 3, 3))]
-        t = [np.zeros((m, 3))]
+                homogeneous[sample] = [M.homogeneous for M in self._fdata.oMi]
+            return homogeneous[:, :, :3]
+        T = np.zeros((m, self.model.njoints, 3, 4))
+        T[:, 0, :, :3] = np.eye(3)
         for j in range(1, len(self._parents)):
             q = Q[:, self._column[j]]
-            Rp, tp = R[self._parents[j]], t[self._parents[j]]
+            parent = T[:, self._parents[j]]
+            Rp, tp = parent[:, :, :3], parent[:, :, 3]
             R_fixed = Rp @ self._placement_R[j]
             origin = tp + Rp @ self._placement_t[j]
             if self._prismatic[j]:
-                R.append(R_fixed)
-                t.append(origin + (R_fixed @ self._axis[j]) * q[:, None])
+                T[:, j, :, :3] = R_fixed
+                T[:, j, :, 3] = origin + (R_fixed @ self._axis[j]) * q[:, None]
             else:
                 K = pin.skew(self._axis[j])
                 local = np.eye(3) + np.sin(q)[:, None, None] * K + (1 - np.cos(q))[:, None, None] * (K @ K)
-                R.append(R_fixed @ local)
-                t.append(origin)
-        return np.stack(R, axis=1), np.stack(t, axis=1)
+                T[:, j, :, :3] = R_fixed @ local
+                T[:, j, :, 3] = origin
+        return T
 
     def placements(self, q: np.ndarray) -> Placements:
         """Placements at one configuration (cached: verification revisits configurations)."""
