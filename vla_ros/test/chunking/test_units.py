@@ -201,3 +201,24 @@ def test_config_errors_name_the_knob():
         ExecutorConfig(strategy="average")
     with pytest.raises(InvalidInput, match="control_rate_hz"):
         ExecutorConfig(control_rate_hz=0.0)
+
+
+def test_openvla_style_deltas_on_the_widowx_start_from_its_forward_kinematics():
+    from vla_ros.core.chunking import ChunkExecutor, ExecutorConfig
+    from vla_ros.core.chunking.anchoring import ee_pose_function
+    from vla_ros.core.kinematics import Kinematics
+    from vla_ros.core.robot_config import load_robot_config
+
+    robot = load_robot_config("widowx")
+    assert ee_pose_function(load_robot_config("aloha")) is None, "ee_delta is a single-arm convention"
+    executor = ChunkExecutor.for_robot(ExecutorConfig(), robot, ee_pose_function(robot))
+    anchor = JointState(robot.command_joints, robot.home)
+    deltas = np.zeros((4, 7))
+    deltas[:, 0] = 0.01  # +1 cm in x per step, gripper column 0
+    chunk = ActionChunk(1.0, 0.2, deltas, ("dx", "dy", "dz", "droll", "dpitch", "dyaw", robot.arms[0].gripper.joint),
+                        ActionSpace.EE_DELTA, anchor=anchor)
+    executor.submit(chunk, 1.0)
+    command = executor.tick(1.0 + 3 * 0.2)
+    home_tcp = Kinematics.from_robot(robot).frame_pose(robot.home, robot.arms[0].ee_frame)[:3, 3]
+    assert command.action_space == ActionSpace.EE_POSE
+    np.testing.assert_allclose(command.values[:3], home_tcp + [0.04, 0.0, 0.0], atol=1e-6)

@@ -18,6 +18,7 @@ from vla_ros_msgs.msg import Command as CommandMsg
 from vla_ros_msgs.msg import ExecutorStatus
 
 from vla_ros.core.chunking import Admission, ChunkExecutor, ExecutorConfig
+from vla_ros.core.chunking.anchoring import ee_pose_function
 from vla_ros.core.robot_config import load_robot_config
 from vla_ros.core.types import InvalidInput, JointState
 from vla_ros.nodes.conversions import chunk_from_msg, chunk_to_msg, command_to_msg, header, joint_state_from_msg
@@ -46,8 +47,8 @@ class ChunkExecutorNode(ManagedNode):
             request_timeout_s=float(self.param("request_timeout_s", DEFAULTS.request_timeout_s)),
             refresh_fraction=float(self.param("refresh_fraction", DEFAULTS.refresh_fraction)),
         )
-        # ee_delta chunks need forward kinematics for anchoring; without it they are rejected, clearly.
-        self._executor = ChunkExecutor.for_robot(config, robot)
+        # ee_delta chunks are anchored by forward kinematics at their observation-time joint state.
+        self._executor = ChunkExecutor.for_robot(config, robot, ee_pose_function(robot))
         self._status_period = 1.0 / float(self.param("status_rate_hz", 5.0))
         self._robot_state: JointState | None = None
         self._control_timers = []

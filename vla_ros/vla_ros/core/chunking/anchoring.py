@@ -16,6 +16,8 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from vla_ros.core.chunking.layout import DELTA_DIMS, POSE_DIMS
+from vla_ros.core.kinematics import Kinematics
+from vla_ros.core.robot_config import RobotConfig
 from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, JointState
 
 # Forward kinematics of the commanded end effector: joint state -> (position (3,), quaternion xyzw (4,)).
@@ -47,3 +49,17 @@ def anchor_ee_deltas(chunk: ActionChunk, pose_of: PoseFunction) -> ActionChunk:
         dim_names=POSE_DIMS + tuple(chunk.dim_names[len(DELTA_DIMS) :]),
         action_space=ActionSpace.EE_POSE,
     )
+
+
+def ee_pose_function(robot: RobotConfig) -> PoseFunction | None:
+    """Base-frame FK of a single-arm robot's end effector; None for several arms (ee_delta is per arm)."""
+    if len(robot.arms) != 1:
+        return None
+    kinematics = Kinematics.from_robot(robot)
+    frame = robot.arms[0].ee_frame
+
+    def pose_of(state: JointState) -> tuple[np.ndarray, np.ndarray]:
+        transform = kinematics.frame_pose(state.subset(robot.command_joints), frame)
+        return transform[:3, 3], Rotation.from_matrix(transform[:3, :3]).as_quat()
+
+    return pose_of
