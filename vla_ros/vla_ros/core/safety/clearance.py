@@ -5,7 +5,7 @@ a motion bound per item and joint: a point moves at most reach_i per unit of joi
 that move an item relative to what it is measured against count (for a pair: joints that move one
 link but not the other). When the motion along the whole path stays below every item's clearance at
 the start, the path is certified without more kinematics; else from a few exactly evaluated anchors
-along it; only then is every sample evaluated.
+along it (short paths: every sample at once); only then is every sample evaluated.
 """
 
 from __future__ import annotations
@@ -38,16 +38,18 @@ class ClearanceConstraint(Constraint):
         if len(path) == 2 and not np.any(path[1] - path[0]):
             return float(-start.min())
         # Motion bound of every sample from the start, per item: (samples, items).
-        travelled = np.vstack([np.zeros(self.model.n), np.cumsum(np.abs(np.diff(path, axis=0)), axis=0)])
+        travelled = self.model.travel(path)
         from_start = travelled @ self.motion_bounds.T
         if np.all(from_start < start):  # the usual case: certified from the start alone
             return float(np.max(from_start[1:] - start))
-        # Then from a few anchors along the path (one small FK batch): a sample is safe when some
-        # anchor's clearance exceeds the motion between them.
-        anchors = np.unique(np.linspace(0, len(path) - 1, ANCHORS).round().astype(int))
-        clearance = self.clearances(self.model.batch_placements(path[anchors]))
-        between = np.abs(travelled[:, None, :] - travelled[anchors][None, :, :]) @ self.motion_bounds.T
-        bound = np.max(clearance[None] - between, axis=1)  # (samples, items)
-        if np.all(bound[1:] > 0.0):
-            return float(-bound[1:].min())
+        if len(path) > ANCHORS:
+            # Then from a few anchors along the path (one small FK batch, shared by the clearance
+            # constraints): a sample is safe when some anchor's clearance exceeds the motion between.
+            anchors = np.unique(np.linspace(0, len(path) - 1, ANCHORS).round().astype(int))
+            clearance = self.clearances(self.model.path_placements(path[anchors]))
+            between = np.abs(travelled[:, None, :] - travelled[anchors][None, :, :]) @ self.motion_bounds.T
+            bound = np.max(clearance[None] - between, axis=1)  # (samples, items)
+            if np.all(bound[1:] > 0.0):
+                return float(-bound[1:].min())
+        # A path no longer than the anchors is evaluated whole at once.
         return float(-self.clearances(self.model.path_placements(path))[1:].min())

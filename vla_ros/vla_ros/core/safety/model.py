@@ -19,6 +19,8 @@ from vla_ros.core.safety.capsules import Capsule, joint_children, link_capsules,
 from vla_ros.core.safety.config import SafetyConfig
 
 _CACHE_SIZE = 64
+# Paths remembered: the braking path and its anchors (clearance.py).
+_PATH_MEMO = 4
 # Up to this many configurations Pinocchio's FK (one call each) beats the numpy chain.
 _PINOCCHIO_BATCH = 8
 
@@ -96,7 +98,8 @@ class SafetyModel:
         self._block_rows = max(1, 262144 // self._lifted.size)
         self._neutral = pin.neutral(model)
         self._cache: OrderedDict[bytes, Placements] = OrderedDict()
-        self._path_memo: tuple[bytes, Placements] | None = None
+        self._path_memo: OrderedDict[bytes, Placements] = OrderedDict()
+        self._travel_memo: tuple[bytes, np.ndarray] | None = None
         self.reach, self.revolute = self._reach()
         # Bound on |dJ_i/dq_j| for the EE Jacobian columns (the larger reach of i and j; 1 for axes).
         self.reach_bound = float(max(self.reach.max(initial=0.0), 1.0))
@@ -140,11 +143,24 @@ class SafetyModel:
         )
 
     def path_placements(self, path: np.ndarray) -> Placements:
-        """batch_placements of a path, remembered: every constraint checks the same braking path."""
+        """batch_placements of a path, remembered: every constraint checks the same braking path
+        (and the same anchors along it)."""
         key = path.tobytes()
-        if self._path_memo is None or self._path_memo[0] != key:
-            self._path_memo = (key, self.batch_placements(path))
-        return self._path_memo[1]
+        placements = self._path_memo.get(key)
+        if placements is None:
+            placements = self._path_memo[key] = self.batch_placements(path)
+            if len(self._path_memo) > _PATH_MEMO:
+                self._path_memo.popitem(last=False)
+        return placements
+
+    def travel(self, path: np.ndarray) -> np.ndarray:
+        """(m, n) per-joint distance covered from path[0] to each sample, remembered like paths."""
+        key = path.tobytes()
+        if self._travel_memo is None or self._travel_memo[0] != key:
+            travelled = np.zeros(path.shape)
+            np.cumsum(np.abs(np.diff(path, axis=0)), axis=0, out=travelled[1:])
+            self._travel_memo = (key, travelled)
+        return self._travel_memo[1]
 
     def _joint_transforms(self, Q: np.ndarray) -> np.ndarray:
         """World [R | t] (m, joints, 3, 4) of every joint frame: Pinocchio per sample for a few

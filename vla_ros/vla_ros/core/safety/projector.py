@@ -92,12 +92,11 @@ def continuation_violations(
     not go further out), so a value > 0 means "this step makes things worse".
     """
     path = braking_path(ctx, velocity)
-    standing = np.stack([ctx.state.q, ctx.state.q])
     worst = {}
     for c in constraints:
         worst[c.name] = c.violation(ctx, path)
         if worst[c.name] > 0.0:
-            worst[c.name] -= max(0.0, c.violation(ctx, standing))
+            worst[c.name] -= max(0.0, c.violation(ctx, np.stack([ctx.state.q, ctx.state.q])))
     return worst
 
 
