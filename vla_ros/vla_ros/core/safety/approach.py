@@ -25,10 +25,10 @@ def approach_velocity(target: np.ndarray, target_velocity: np.ndarray, ctx: Step
     # Landing must also leave a state that can go on with the target (not arrive too fast to stay).
     onward = (target_velocity - exact) / dt
     if (
-        np.all(np.abs(exact) <= limits.velocity)
-        and np.all(np.abs(acceleration) <= limits.acceleration)
-        and np.all(np.abs(acceleration - state.a) <= limits.jerk * dt)
-        and np.all(np.abs(onward) <= limits.acceleration)
+        (np.abs(exact) <= limits.velocity).all()
+        and (np.abs(acceleration) <= limits.acceleration).all()
+        and (np.abs(acceleration - state.a) <= limits.jerk * dt).all()
+        and (np.abs(onward) <= limits.acceleration).all()
     ):
         return exact
     # Relative to the moving target: error left after it moves this tick, closing speed so far.

@@ -37,10 +37,12 @@ def max_viable_velocity(distance: np.ndarray, acceleration: np.ndarray, dt: floa
     """
     distance = np.asarray(distance, float)
     c = acceleration * dt * dt
-    ratio = np.maximum(distance, 0.0) / c
+    ahead = np.maximum(distance, 0.0)
+    ratio = ahead / c
     m = np.floor((np.sqrt(1.0 + 8.0 * ratio) - 1.0) / 2.0)
-    m = np.where(m * (m + 1) / 2 > ratio, m - 1, m)
-    m = np.where((m + 1) * (m + 2) / 2 <= ratio, m + 1, m)
-    m = np.maximum(m, 0.0)
-    viable = (np.maximum(distance, 0.0) + c * m * (m + 1) / 2) / (dt * (m + 1))
+    # Correct the rounding of the square root by one either way.
+    m -= m * (m + 1) / 2 > ratio
+    m += (m + 1) * (m + 2) / 2 <= ratio
+    np.maximum(m, 0.0, out=m)
+    viable = (ahead + c * m * (m + 1) / 2) / (dt * (m + 1))
     return np.where(distance >= 0.0, viable, distance / dt)

@@ -35,13 +35,13 @@ class ClearanceConstraint(Constraint):
         start = self.clearances(self.model.placements(path[0]))
         if not start.size:
             return -np.inf
-        if len(path) == 2 and not np.any(path[1] - path[0]):
+        if len(path) == 2 and not (path[1] - path[0]).any():
             return float(-start.min())
         # Motion bound of every sample from the start, per item: (samples, items).
         travelled = self.model.travel(path)
         from_start = travelled @ self.motion_bounds.T
-        if np.all(from_start < start):  # the usual case: certified from the start alone
-            return float(np.max(from_start[1:] - start))
+        if (from_start < start).all():  # the usual case: certified from the start alone
+            return float((from_start[1:] - start).max())
         if len(path) > ANCHORS:
             # Then from a few anchors along the path (one small FK batch, shared by the clearance
             # constraints): a sample is safe when some anchor's clearance exceeds the motion between.
@@ -49,7 +49,7 @@ class ClearanceConstraint(Constraint):
             clearance = self.clearances(self.model.path_placements(path[anchors]))
             between = np.abs(travelled[:, None, :] - travelled[anchors][None, :, :]) @ self.motion_bounds.T
             bound = np.max(clearance[None] - between, axis=1)  # (samples, items)
-            if np.all(bound[1:] > 0.0):
+            if (bound[1:] > 0.0).all():
                 return float(-bound[1:].min())
         # A path no longer than the anchors is evaluated whole at once.
         return float(-self.clearances(self.model.path_placements(path))[1:].min())

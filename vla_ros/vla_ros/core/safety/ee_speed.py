@@ -46,9 +46,15 @@ class EndEffectorSpeedLimit(Constraint):
 
     def rows(self, ctx: StepContext) -> Rows | None:
         linear, angular = self._limits(ctx)
-        # The fastest this tick can move (acceleration box) cannot reach the limit: no rows needed.
+        # No rows when the fastest this tick can move cannot reach a facet: |n'J v| <= sum_j |J_j|
+        # |v_j| <= sum_j |J_j| (|v_prev_j| + a_j dt) over the acceleration box, a hard box the
+        # answer (and braking, and any blend of the two) always lies in.
         fastest = np.abs(ctx.state.v) + ctx.limits.acceleration * ctx.dt
-        if self.model.reach @ fastest < INSCRIBED * linear and self.model.revolute @ fastest < INSCRIBED * angular:
+        if all(
+            np.sqrt(np.square(jacobian[:3]).sum(axis=0)) @ fastest < INSCRIBED * linear
+            and np.sqrt(np.square(jacobian[3:]).sum(axis=0)) @ fastest < INSCRIBED * angular
+            for jacobian in ctx.jacobians
+        ):
             return None
         blocks, bounds = [], []
         for jacobian in ctx.jacobians:

@@ -77,7 +77,7 @@ def braking_path(ctx: StepContext, velocity: np.ndarray) -> np.ndarray:
     """
     a, dt = ctx.limits.acceleration, ctx.dt
     speed = np.abs(velocity)
-    ticks = int(min(np.max(np.ceil(speed / (a * dt)), initial=0.0), _MAX_CONTINUATION))
+    ticks = int(min(np.ceil(speed / (a * dt)).max(initial=0.0), _MAX_CONTINUATION))
     k = np.arange(ticks + 1)[:, None]
     velocities = np.sign(velocity) * np.maximum(speed - k * (a * dt), 0.0)
     return np.vstack([ctx.state.q, ctx.state.q + dt * np.cumsum(velocities, axis=0)])
@@ -134,9 +134,9 @@ def _intersect_boxes(boxes: list[tuple[Constraint, Rows]], n: int) -> tuple[np.n
     for constraint, rows in sorted(boxes, key=lambda item: item[1].priority):
         new_lower, new_upper = np.maximum(lower, rows.lower), np.minimum(upper, rows.upper)
         empty = new_lower > new_upper
-        if np.any(new_lower > new_upper + _TIE):
-            relaxed.append(constraint.name)
         if empty.any():
+            if (new_lower > new_upper + _TIE).any():
+                relaxed.append(constraint.name)
             # Keep the point of the current interval nearest the conflicting box.
             toward = np.clip(np.where(rows.upper < lower, lower, upper), lower, upper)
             new_lower = np.where(empty, toward, new_lower)
@@ -161,7 +161,7 @@ def _solve(
         np.ascontiguousarray(np.maximum(lower_all, -1e30)),
         primal_tol=1e-10,
     )
-    if exitflag < 1 or not np.all(np.isfinite(x)):
+    if exitflag < 1 or not np.isfinite(x).all():
         return None, f"infeasible (daqp exit flag {exitflag})"
     # The boxes are exact: remove the solver's tolerance from them.
     return np.clip(x, lower, upper), ""
@@ -181,10 +181,10 @@ def _active_names(
     names = []
     for constraint, rows in boxes:
         tight = (np.abs(velocity - rows.lower) <= _ACTIVE_TOL) | (np.abs(velocity - rows.upper) <= _ACTIVE_TOL)
-        if np.any(tight & moved):
+        if (tight & moved).any():
             names.append(constraint.name)
     for constraint, rows in general:
         value = rows.G @ velocity
-        if np.any((value >= rows.upper - _ACTIVE_TOL) | (value <= rows.lower + _ACTIVE_TOL)):
+        if ((value >= rows.upper - _ACTIVE_TOL) | (value <= rows.lower + _ACTIVE_TOL)).any():
             names.append(constraint.name)
     return names

@@ -52,7 +52,7 @@ class SingularityLimit(Constraint):
     def rows(self, ctx: StepContext) -> Rows | None:
         config, q = ctx.config, ctx.state.q
         kappas = self.model.condition_numbers(q)
-        if np.all(kappas < config.singularity_slowdown):
+        if (kappas < config.singularity_slowdown).all():
             return None
         rows, bounds = [], []
         for arm, jacobian in enumerate(ctx.jacobians):
