@@ -93,6 +93,11 @@ def link_capsules(urdf_xml: str, default_radius: float) -> list[Capsule]:
     return capsules
 
 
+def _unit(x: np.ndarray) -> np.ndarray:
+    """x clipped to [0, 1] (np.clip's dispatch costs more than the two ufuncs on small arrays)."""
+    return np.minimum(np.maximum(x, 0.0), 1.0)
+
+
 def segment_distance(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Closest points between segments [p1,q1] and [p2,q2], vectorized over the leading axis.
 
@@ -110,16 +115,16 @@ def segment_distance(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.ndar
     safe_a, safe_e = np.where(point1, 1.0, a), np.where(point2, 1.0, e)
     denom = a * e - b * b
     # General case: s on the infinite lines (0 for parallel lines), then t for that s.
-    s = np.where(denom > tiny, np.clip((b * f - c * e) / np.where(denom > tiny, denom, 1.0), 0.0, 1.0), 0.0)
+    s = np.where(denom > tiny, _unit((b * f - c * e) / np.where(denom > tiny, denom, 1.0)), 0.0)
     t = (b * s + f) / safe_e
     # t outside [0, 1]: clamp it and recompute s for the clamped t.
-    s = np.where(t < 0.0, np.clip(-c / safe_a, 0.0, 1.0), np.where(t > 1.0, np.clip((b - c) / safe_a, 0.0, 1.0), s))
-    t = np.clip(t, 0.0, 1.0)
+    s = np.where(t < 0.0, _unit(-c / safe_a), np.where(t > 1.0, _unit((b - c) / safe_a), s))
+    t = _unit(t)
     # Degenerate segments: the second a point (t = 0), the first a point (s = 0), both points.
-    s = np.where(point2, np.clip(-c / safe_a, 0.0, 1.0), s)
+    s = np.where(point2, _unit(-c / safe_a), s)
     t = np.where(point2, 0.0, t)
     s = np.where(point1, 0.0, s)
-    t = np.where(point1, np.clip(f / safe_e, 0.0, 1.0), t)
+    t = np.where(point1, _unit(f / safe_e), t)
     t = np.where(point1 & point2, 0.0, t)
     c1 = p1 + s[:, None] * d1
     c2 = p2 + t[:, None] * d2

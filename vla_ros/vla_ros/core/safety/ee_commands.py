@@ -56,7 +56,7 @@ class EndEffectorTargets:
                 rotation = pin.rpy.rpyToMatrix(*block[3:6]) @ current.ee_rotation[arm]
             else:
                 position, rotation = block[:3], self._rotation(block[3:])
-            position = np.clip(position, self.robot.workspace.lower, self.robot.workspace.upper)
+            position = np.minimum(np.maximum(position, self.robot.workspace.lower), self.robot.workspace.upper)
             poses.append(pin.SE3(rotation, position))
             if has_gripper:
                 grippers.append(values[offset])
@@ -86,12 +86,12 @@ class EndEffectorTargets:
         config, n, dt = ctx.config, self.model.n, ctx.dt
         before = self._previous_poses(command, previous, ctx)
         self._last = (command, poses)
-        weight = np.diag([1.0, 1.0, 1.0] + [config.orientation_weight] * 3)
+        weight = np.array([1.0, 1.0, 1.0] + [config.orientation_weight] * 3)
         H = config.ik_damping * np.eye(n)
         rhs = np.zeros((n, 2))  # columns: the step to the target, the target's own velocity
         elapsed = command.stamp - previous.stamp if before is not None else 0.0
         for arm, (jacobian, target) in enumerate(zip(ctx.jacobians, poses)):
-            weighted = jacobian.T @ weight
+            weighted = jacobian.T * weight  # J' diag(weight)
             H += weighted @ jacobian
             error = np.concatenate(
                 [target.translation - current.ee_position[arm], pin.log3(target.rotation @ current.ee_rotation[arm].T)]

@@ -25,7 +25,7 @@ def condition_number(jacobian: np.ndarray) -> float:
 
 
 def _scale(kappa: float, config) -> float:
-    return float(np.clip((config.singularity_stop - kappa) / (config.singularity_stop - config.singularity_slowdown), 0, 1))
+    return min(max(float((config.singularity_stop - kappa) / (config.singularity_stop - config.singularity_slowdown)), 0.0), 1.0)
 
 
 def singularity_scales(model: SafetyModel, q: np.ndarray, velocity: np.ndarray, config) -> np.ndarray:
@@ -33,8 +33,10 @@ def singularity_scales(model: SafetyModel, q: np.ndarray, velocity: np.ndarray, 
     scales = np.ones(len(model.arm_columns))
     for arm, columns in enumerate(model.arm_columns):
         kappa = model.condition_numbers(q)[arm]
+        if kappa < config.singularity_slowdown:
+            continue
         speed = np.linalg.norm(velocity[columns])
-        if kappa < config.singularity_slowdown or speed == 0.0:
+        if speed == 0.0:
             continue
         probe = np.zeros(model.n)
         probe[columns] = PROBE * velocity[columns] / speed
