@@ -22,7 +22,7 @@ _CACHE_SIZE = 64
 # Paths remembered: the braking path and its anchors (clearance.py).
 _PATH_MEMO = 4
 # Up to this many configurations Pinocchio's FK (one call each) beats the numpy chain.
-_PINOCCHIO_BATCH = 8
+_PINOCCHIO_BATCH = 10
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,16 @@ class SafetyModel:
             self._axis.append(motion[:3] if prismatic else motion[3:])
             self._prismatic.append(prismatic)
             self._column.append(column_of[int(joint.idx_q)])
+        # The joint's world [R | t] is  R_parent C_j  combined as  [C0 + sin q C1 + (1 - cos q) C2 |
+        # C3 + q C4] (+ t_parent): Rodrigues' formula on the fixed placement A for a revolute axis
+        # (C1 = A K, C2 = A K^2), a translation along A axis for a prismatic one.
+        self._joint_terms = [None]
+        for j in range(1, model.njoints):
+            A, K = self._placement_R[j], pin.skew(self._axis[j])
+            zero = np.zeros((3, 3))
+            turn = (zero, zero) if self._prismatic[j] else (A @ K, A @ K @ K)
+            slide = A @ self._axis[j] if self._prismatic[j] else np.zeros(3)
+            self._joint_terms.append(np.hstack([A, *turn, self._placement_t[j][:, None], slide[:, None]]))
 
     def batch_placements(self, Q: np.ndarray) -> Placements:
         """Placements of a (m, n) batch of configurations, computed together."""
@@ -177,19 +187,11 @@ class SafetyModel:
         T = np.zeros((m, self.model.njoints, 3, 4))
         T[:, 0, :, :3] = np.eye(3)
         for j in range(1, len(self._parents)):
-            q = Q[:, self._column[j]]
             parent = T[:, self._parents[j]]
-            Rp, tp = parent[:, :, :3], parent[:, :, 3]
-            R_fixed = Rp @ self._placement_R[j]
-            origin = tp + Rp @ self._placement_t[j]
-            if self._prismatic[j]:
-                T[:, j, :, :3] = R_fixed
-                T[:, j, :, 3] = origin + (R_fixed @ self._axis[j]) * q[:, None]
-            else:
-                K = pin.skew(self._axis[j])
-                local = np.eye(3) + np.sin(q)[:, None, None] * K + (1 - np.cos(q))[:, None, None] * (K @ K)
-                T[:, j, :, :3] = R_fixed @ local
-                T[:, j, :, 3] = origin
+            terms = parent[:, :, :3] @ self._joint_terms[j]  # (m, 3, 11)
+            q = Q[:, self._column[j], None]
+            T[:, j, :, :3] = terms[:, :, 0:3] + np.sin(q)[:, None] * terms[:, :, 3:6] + (1 - np.cos(q))[:, None] * terms[:, :, 6:9]
+            T[:, j, :, 3] = parent[:, :, 3] + terms[:, :, 9] + q * terms[:, :, 10]
         return T
 
     def placements(self, q: np.ndarray) -> Placements:
