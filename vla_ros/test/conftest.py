@@ -1,7 +1,8 @@
 """Suite-wide test set-up.
 
-Each pytest session talks DDS on its own ROS domain, so suites that run at the same time on one
-machine (or a developer's running graph) never see each other's /joint_states or commands.
+Each pytest session talks DDS on a ROS domain no other session on this machine holds (lock files),
+so suites that run at the same time never see each other's /joint_states or commands (random
+domains can collide, and then one session's /vla/command stream interleaves with another's).
 """
 
 import os
@@ -9,7 +10,27 @@ import random
 
 import pytest
 
-os.environ.setdefault("ROS_DOMAIN_ID", str(random.SystemRandom().randint(1, 100)))
+
+def _claim_free_domain() -> str:
+    """A ROS domain no other pytest session on this machine holds (a lock file per domain)."""
+    import fcntl
+    import tempfile
+
+    for domain in random.SystemRandom().sample(range(1, 101), 100):
+        handle = open(os.path.join(tempfile.gettempdir(), f"vla_ros_test_domain_{domain}.lock"), "w")  # noqa: SIM115
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        _DOMAIN_LOCKS.append(handle)  # held until the session ends
+        return str(domain)
+    raise RuntimeError("all ROS domains 1..100 are held by other test sessions")
+
+
+_DOMAIN_LOCKS: list = []
+if "ROS_DOMAIN_ID" not in os.environ:
+    os.environ["ROS_DOMAIN_ID"] = _claim_free_domain()
 os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
 os.environ.setdefault("MUJOCO_GL", "egl")
 
