@@ -17,3 +17,5 @@ export PYTHONUNBUFFERED=1
 # Keep DDS traffic of tests and demos on this machine.
 export ROS_AUTOMATIC_DISCOVERY_RANGE="${ROS_AUTOMATIC_DISCOVERY_RANGE:-LOCALHOST}"
 unset _vla_ros_root _vla_ros_nounset
+# The CLI (colcon installs console scripts under lib/vla_ros for `ros2 run`, not on PATH).
+vla-ros() { python -m vla_ros.cli "$@"; }
