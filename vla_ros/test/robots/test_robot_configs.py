@@ -126,3 +126,12 @@ def test_robot_description_changes_limits_and_kinematics():
     assert kinematics.frame_pose(np.zeros(7), "ee_gripper_link")[0, 3] == pytest.approx(0.458325 + 0.025)
     assert (kinematics.lower[elbow], kinematics.upper[elbow]) == (-1.5, 1.5)
     assert shipped.with_urdf(description).urdf_xml() == description
+
+
+def test_every_command_joint_needs_a_controller_and_controllers_only_command_joints(tmp_path):
+    path = _broken_copy(tmp_path, lambda raw: raw["arms"][0].pop("gripper_controller"))
+    with pytest.raises(InvalidInput, match=r"command joints \['left_finger'\] belong to no controller"):
+        load_robot_config(str(path))
+    path = _broken_copy(tmp_path, lambda raw: raw["arms"][0]["controller"].update(joints=["waist", "tail"]))
+    with pytest.raises(InvalidInput, match=r"controller '.*' names joints \['tail'\] that are not command joints"):
+        load_robot_config(str(path))

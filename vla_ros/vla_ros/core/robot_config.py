@@ -109,6 +109,11 @@ class RobotConfig:
         """Joints a command addresses, arm by arm: arm joints then that arm's gripper joint."""
         return tuple(j for arm in self.arms for j in arm.command_joints)
 
+    @property
+    def controllers(self) -> tuple[ControllerConfig, ...]:
+        """Every trajectory controller, arm by arm (arm, then gripper); together they cover command_joints."""
+        return _controllers(self.arms)
+
     def urdf_xml(self) -> str:
         """The URDF this config was built from: the robot's robot_description when it was given one."""
         return self._urdf_xml or self.urdf_file.read_text()
@@ -190,6 +195,22 @@ def _arm(raw: dict[str, Any], where: str) -> ArmConfig:
     )
 
 
+def _controllers(arms: tuple[ArmConfig, ...]) -> tuple[ControllerConfig, ...]:
+    return tuple(c for arm in arms for c in (arm.controller, arm.gripper_controller) if c is not None)
+
+
+def _check_controllers(arms: tuple[ArmConfig, ...], joints: tuple[str, ...], where: str) -> None:
+    """Controllers name only command joints, and every command joint has a controller."""
+    controlled = {j for c in _controllers(arms) for j in c.joints}
+    for controller in _controllers(arms):
+        unknown = [j for j in controller.joints if j not in joints]
+        if unknown:
+            raise InvalidInput(f"{where}: controller '{controller.name}' names joints {unknown} that are not command joints")
+    uncovered = [j for j in joints if j not in controlled]
+    if uncovered:
+        raise InvalidInput(f"{where}: command joints {uncovered} belong to no controller")
+
+
 def _camera(raw: dict[str, Any]) -> CameraConfig:
     sim = raw.get("sim", {})
     return CameraConfig(
@@ -208,6 +229,7 @@ def _build(name: str, raw: dict[str, Any], urdf_xml: str, urdf_file: Path, sourc
     where = str(source or name)
     arms = tuple(_arm(a, f"{where}: arms[{i}]") for i, a in enumerate(_require(raw, "arms", where)))
     joints = tuple(j for arm in arms for j in arm.command_joints)
+    _check_controllers(arms, joints, where)
     urdf_limits = urdf_joint_limits(urdf_xml)
     overrides = raw.get("limits", {})
     rows = []

@@ -30,13 +30,7 @@ class TrajectoryStreamer:
         if not lookahead_s > 0.0:
             raise InvalidInput(f"lookahead_s must be > 0, got {lookahead_s}")
         self.lookahead_s = lookahead_s
-        self.controllers = tuple(
-            c for arm in robot.arms for c in (arm.controller, arm.gripper_controller) if c is not None
-        )
-        covered = [j for c in self.controllers for j in c.joints]
-        uncovered = [j for j in robot.command_joints if j not in covered]
-        if uncovered:
-            raise InvalidInput(f"robot '{robot.name}': command joints {uncovered} belong to no controller")
+        self.controllers = robot.controllers
 
     def points(self, names: tuple[str, ...], positions: np.ndarray, velocities: np.ndarray | None) -> list[TrajectoryPoint]:
         """One point per controller from a safe joint command (names may come in any order)."""

@@ -60,12 +60,9 @@ def run_episode(
 def send_chunk(world: SimWorld, chunk: ActionChunk) -> None:
     """The chunk as one JointTrajectory per controller (positions only: linear between actions)."""
     columns = {name: i for i, name in enumerate(chunk.dim_names)}
-    for arm in world.robot.arms:
-        for controller in (arm.controller, arm.gripper_controller):
-            if controller is None:
-                continue
-            index = [columns[j] for j in controller.joints]
-            points = tuple(
-                TrajectoryPoint(i * chunk.dt, np.asarray(chunk.actions[i, index])) for i in range(1, chunk.horizon)
-            )
-            world.receive_trajectory(controller.name, JointTrajectory(controller.joints, points, chunk.stamp))
+    for controller in world.robot.controllers:
+        index = [columns[j] for j in controller.joints]
+        points = tuple(
+            TrajectoryPoint(i * chunk.dt, np.asarray(chunk.actions[i, index])) for i in range(1, chunk.horizon)
+        )
+        world.receive_trajectory(controller.name, JointTrajectory(controller.joints, points, chunk.stamp))

@@ -60,7 +60,7 @@ _PARAMETERS_PLACEHOLDER = "$(controllers.yaml)"
 
 
 def gazebo_bringup(robot: RobotConfig) -> GazeboBringup:
-    controllers = [c for arm in robot.arms for c in (arm.controller, arm.gripper_controller) if c is not None]
+    controllers = list(robot.controllers)
     namespaces = {c.name.rpartition("/")[0] for c in controllers}
     namespace = namespaces.pop() if len(namespaces) == 1 else ""
     local = {c.name: (c.name.rpartition("/")[2] if namespace else c.name.replace("/", "_")) for c in controllers}

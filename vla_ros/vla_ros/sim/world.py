@@ -100,18 +100,9 @@ class SimWorld:
     def _make_controllers(self) -> dict[str, tuple[TrajectoryFollower, np.ndarray]]:
         index = {n: i for i, n in enumerate(self._command_joints)}
         controllers = {}
-        for arm in self.robot.arms:
-            for controller in (arm.controller, arm.gripper_controller):
-                if controller is None:
-                    continue
-                unknown = [j for j in controller.joints if j not in index]
-                if unknown:
-                    raise InvalidInput(f"controller '{controller.name}' names joints {unknown} that are not command joints")
-                indices = np.array([index[j] for j in controller.joints])
-                controllers[controller.name] = (TrajectoryFollower(controller.joints, self.robot.home[indices]), indices)
-        uncovered = set(self._command_joints) - {self._command_joints[i] for _, ix in controllers.values() for i in ix}
-        if uncovered:
-            raise InvalidInput(f"command joints {sorted(uncovered)} belong to no controller in the robot config")
+        for controller in self.robot.controllers:  # the config guarantees they cover the command joints
+            indices = np.array([index[j] for j in controller.joints])
+            controllers[controller.name] = (TrajectoryFollower(controller.joints, self.robot.home[indices]), indices)
         return controllers
 
     # -- state -------------------------------------------------------------------------------------
