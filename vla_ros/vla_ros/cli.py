@@ -112,7 +112,7 @@ def _spin_forever() -> None:
 def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...]) -> int:
     from vla_ros.core.episode_metrics import EpisodeResult
     from vla_ros.demo.episode_runner import EpisodeRunner, GraphNotReady
-    from vla_ros.demo.recording import plot_tracking, write_video
+    from vla_ros.demo.recording import write_video
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -142,7 +142,7 @@ def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...]) -> i
                 flush=True,
             )
             if record and not plotted and runner.commanded and runner.measured:
-                _plot(runner, robot, out / "tracking.png", f"{robot.name}: '{instruction}' (seed {seed})", plot_tracking)
+                _plot(runner, robot, out / "tracking.png", f"{robot.name}: '{instruction}' (seed {seed})")
                 plotted = True
         if runner.frames:
             write_video(runner.frames, out / "demo.mp4", fps=robot.extra.get("demo_video_fps", 10))
@@ -158,7 +158,9 @@ def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...]) -> i
     return 0
 
 
-def _plot(runner, robot, path: Path, title: str, plot_tracking) -> None:
+def _plot(runner, robot, path: Path, title: str) -> None:
+    from vla_ros.demo.recording import plot_tracking
+
     commanded_t = np.array([t for t, _ in runner.commanded])
     measured_t = np.array([t for t, _ in runner.measured])
     origin = min(commanded_t[0], measured_t[0])
