@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pinocchio as pin
 
+from vla_ros.core.safety.compiled import kernel
+
 
 @dataclass(frozen=True)
 class Capsule:
@@ -93,39 +95,44 @@ def link_capsules(urdf_xml: str, default_radius: float) -> list[Capsule]:
     return capsules
 
 
-def _unit(x: np.ndarray) -> np.ndarray:
-    """x clipped to [0, 1] (np.clip's dispatch costs more than the two ufuncs on small arrays)."""
-    return np.minimum(np.maximum(x, 0.0), 1.0)
-
-
-def segment_distance(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Closest points between segments [p1,q1] and [p2,q2], vectorized over the leading axis.
+@kernel("float64(float64[:], float64[:], float64[:], float64[:], float64[:], float64[:])")
+def closest_points(p1, q1, p2, q2, c1, c2) -> float:
+    """Distance between segments [p1,q1] and [p2,q2]; writes the closest points into c1, c2.
 
     Ericson, Real-Time Collision Detection 5.1.9, with its degenerate cases (either segment a
-    point, parallel segments). Returns (distance, point on first, point on second).
+    point, parallel segments).
     """
-    d1, d2, r = q1 - p1, q2 - p2, p1 - p2
-    a = np.einsum("ij,ij->i", d1, d1)
-    e = np.einsum("ij,ij->i", d2, d2)
-    f = np.einsum("ij,ij->i", d2, r)
-    c = np.einsum("ij,ij->i", d1, r)
-    b = np.einsum("ij,ij->i", d1, d2)
     tiny = 1e-12
-    point1, point2 = a <= tiny, e <= tiny
-    safe_a, safe_e = np.where(point1, 1.0, a), np.where(point2, 1.0, e)
-    denom = a * e - b * b
-    # General case: s on the infinite lines (0 for parallel lines), then t for that s.
-    s = np.where(denom > tiny, _unit((b * f - c * e) / np.where(denom > tiny, denom, 1.0)), 0.0)
-    t = (b * s + f) / safe_e
-    # t outside [0, 1]: clamp it and recompute s for the clamped t.
-    s = np.where(t < 0.0, _unit(-c / safe_a), np.where(t > 1.0, _unit((b - c) / safe_a), s))
-    t = _unit(t)
-    # Degenerate segments: the second a point (t = 0), the first a point (s = 0), both points.
-    s = np.where(point2, _unit(-c / safe_a), s)
-    t = np.where(point2, 0.0, t)
-    s = np.where(point1, 0.0, s)
-    t = np.where(point1, _unit(f / safe_e), t)
-    t = np.where(point1 & point2, 0.0, t)
-    c1 = p1 + s[:, None] * d1
-    c2 = p2 + t[:, None] * d2
-    return np.linalg.norm(c1 - c2, axis=1), c1, c2
+    d1, d2, r = q1 - p1, q2 - p2, p1 - p2
+    a, e, f = np.dot(d1, d1), np.dot(d2, d2), np.dot(d2, r)
+    if a <= tiny and e <= tiny:
+        s, t = 0.0, 0.0
+    elif a <= tiny:
+        s, t = 0.0, min(max(f / e, 0.0), 1.0)
+    else:
+        c = np.dot(d1, r)
+        if e <= tiny:
+            s, t = min(max(-c / a, 0.0), 1.0), 0.0
+        else:
+            b = np.dot(d1, d2)
+            denom = a * e - b * b
+            # s on the infinite lines (0 for parallel lines), then t for that s; a t outside [0, 1]
+            # is clamped and s recomputed for it.
+            s = min(max((b * f - c * e) / denom, 0.0), 1.0) if denom > tiny else 0.0
+            t = (b * s + f) / e
+            if t < 0.0:
+                s, t = min(max(-c / a, 0.0), 1.0), 0.0
+            elif t > 1.0:
+                s, t = min(max((b - c) / a, 0.0), 1.0), 1.0
+    c1[:] = p1 + s * d1
+    c2[:] = p2 + t * d2
+    return np.sqrt(np.sum((c1 - c2) ** 2))
+
+
+@kernel("Tuple((float64[:], float64[:, :], float64[:, :]))(float64[:, :], float64[:, :], float64[:, :], float64[:, :])")
+def segment_distance(p1, q1, p2, q2):
+    """closest_points for each row: (distance, point on first, point on second)."""
+    distance, c1, c2 = np.empty(len(p1)), np.empty(p1.shape), np.empty(p1.shape)
+    for k in range(len(p1)):
+        distance[k] = closest_points(p1[k], q1[k], p2[k], q2[k], c1[k], c2[k])
+    return distance, c1, c2

@@ -14,6 +14,7 @@ from abc import abstractmethod
 
 import numpy as np
 
+from vla_ros.core.safety.compiled import kernel
 from vla_ros.core.safety.constraint import Constraint
 from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.model import Placements, SafetyModel
@@ -37,19 +38,52 @@ class ClearanceConstraint(Constraint):
             return -np.inf
         if len(path) == 2 and not (path[1] - path[0]).any():
             return float(-start.min())
-        # Motion bound of every sample from the start, per item: (samples, items).
-        travelled = self.model.travel(path)
-        from_start = travelled @ self.motion_bounds.T
-        if (from_start < start).all():  # the usual case: certified from the start alone
-            return float((from_start[1:] - start).max())
+        # The usual case: certified from the start alone.
+        worst = _certified_from_start(path, self.motion_bounds, start)
+        if worst < 0.0:
+            return worst
         if len(path) > ANCHORS:
             # Then from a few anchors along the path (one small FK batch, shared by the clearance
             # constraints): a sample is safe when some anchor's clearance exceeds the motion between.
-            anchors = np.unique(np.linspace(0, len(path) - 1, ANCHORS).round().astype(int))
+            anchors = np.unique(np.linspace(0, len(path) - 1, ANCHORS).round().astype(np.int64))
             clearance = self.clearances(self.model.path_placements(path[anchors]))
-            between = np.abs(travelled[:, None, :] - travelled[anchors][None, :, :]) @ self.motion_bounds.T
-            bound = np.max(clearance[None] - between, axis=1)  # (samples, items)
-            if (bound[1:] > 0.0).all():
-                return float(-bound[1:].min())
+            worst = _certified_from_anchors(path, self.motion_bounds, anchors, np.ascontiguousarray(clearance))
+            if worst < 0.0:
+                return worst
         # A path no longer than the anchors is evaluated whole at once.
         return float(-self.clearances(self.model.path_placements(path))[1:].min())
+
+
+@kernel("float64(float64[:, ::1], float64[:, ::1], float64[:])")
+def _certified_from_start(path, motion_bounds, start) -> float:
+    """-(least margin) over samples 1.. when each item's motion bound from path[0] stays below its
+    clearance there at every sample; +inf when some sample is not certified this way."""
+    travelled = np.zeros(path.shape[1])
+    worst = -np.inf
+    for k in range(len(path)):
+        if k > 0:
+            travelled += np.abs(path[k] - path[k - 1])
+        bound = motion_bounds @ travelled
+        if np.any(bound >= start):
+            return np.inf
+        if k > 0:
+            worst = max(worst, np.max(bound - start))
+    return worst
+
+
+@kernel("float64(float64[:, ::1], float64[:, ::1], int64[:], float64[:, :])")
+def _certified_from_anchors(path, motion_bounds, anchors, clearance) -> float:
+    """Like _certified_from_start with the best of several anchors per sample and item: the least
+    (anchor clearance - motion bound between anchor and sample), negated; +inf if some is not > 0."""
+    travelled = np.zeros(path.shape)
+    for k in range(1, len(path)):
+        travelled[k] = travelled[k - 1] + np.abs(path[k] - path[k - 1])
+    worst = -np.inf
+    for k in range(1, len(path)):
+        best = np.full(motion_bounds.shape[0], -np.inf)
+        for i in range(len(anchors)):
+            best = np.maximum(best, clearance[i] - motion_bounds @ np.abs(travelled[k] - travelled[anchors[i]]))
+        if np.any(best <= 0.0):
+            return np.inf
+        worst = max(worst, -np.min(best))
+    return worst

@@ -11,6 +11,7 @@ import itertools
 
 import numpy as np
 
+from vla_ros.core.safety.compiled import kernel
 from vla_ros.core.safety.constraint import Constraint, Rows
 from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.model import SafetyModel
@@ -71,18 +72,10 @@ class EndEffectorSpeedLimit(Constraint):
         joints, 1 for rotations), so only paths that may really be too fast pay for FK.
         """
         linear, angular = self._limits(ctx)
-        steps = np.diff(path, axis=0)
-        size = np.abs(steps).sum(axis=1)
-        drift = np.abs(path[:-1] - path[0]).sum(axis=1)
-        curvature = size * (drift + size)
         worst = -np.inf
         for jacobian in self.model.jacobians(path[0]):
-            first_order = np.linalg.norm(steps @ jacobian[:3].T, axis=1), np.linalg.norm(steps @ jacobian[3:].T, axis=1)
-            worst = max(
-                worst,
-                float(np.max(first_order[0] + self.model.reach_bound * curvature)) / ctx.dt - linear,
-                float(np.max(first_order[1] + curvature)) / ctx.dt - angular,
-            )
+            bound_linear, bound_angular = _speed_bounds(path, jacobian, self.model.reach_bound)
+            worst = max(worst, bound_linear / ctx.dt - linear, bound_angular / ctx.dt - angular)
         if worst < 0.0:
             return worst
         placements = self.model.path_placements(path)
@@ -93,3 +86,17 @@ class EndEffectorSpeedLimit(Constraint):
     @staticmethod
     def _limits(ctx: StepContext) -> tuple[float, float]:
         return ctx.config.linear_speed(ctx.reduced_speed), ctx.config.angular_speed(ctx.reduced_speed)
+
+
+@kernel("UniTuple(float64, 2)(float64[:, ::1], float64[:, ::1], float64)")
+def _speed_bounds(path, jacobian, reach_bound):
+    """Largest bound on the EE's linear and angular motion over any step of the path (see violation)."""
+    linear, angular = 0.0, 0.0
+    for k in range(1, len(path)):
+        step = path[k] - path[k - 1]
+        size = np.sum(np.abs(step))
+        curvature = size * (np.sum(np.abs(path[k - 1] - path[0])) + size)
+        twist = jacobian @ step
+        linear = max(linear, np.sqrt(np.sum(twist[:3] ** 2)) + reach_bound * curvature)
+        angular = max(angular, np.sqrt(np.sum(twist[3:] ** 2)) + curvature)
+    return linear, angular

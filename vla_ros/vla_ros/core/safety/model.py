@@ -1,8 +1,8 @@
 """Forward kinematics for the kinematic constraints: EE frames, Jacobians and link capsules.
 
 Built on the shared Kinematics (Pinocchio model reduced to RobotConfig.command_joints). Placements
-of capsules and EE frames are computed for a batch of configurations at once (the projector checks
-every sample of a braking path); Jacobians come from Pinocchio.
+of capsules and EE frames come from a compiled FK pass over a batch of configurations (the projector
+checks every sample of a braking path, and one configuration per tick); Jacobians from Pinocchio.
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ import pinocchio as pin
 
 from vla_ros.core.kinematics import Kinematics
 from vla_ros.core.robot_config import RobotConfig
-from vla_ros.core.safety.capsules import Capsule, joint_children, link_capsules, segment_distance
+from vla_ros.core.safety.capsules import Capsule, closest_points, joint_children, link_capsules
+from vla_ros.core.safety.compiled import kernel
 from vla_ros.core.safety.config import SafetyConfig
 
 _CACHE_SIZE = 64
 # Paths remembered: the braking path and its anchors (clearance.py).
 _PATH_MEMO = 4
-# Up to this many configurations Pinocchio's FK (one call each) beats the numpy chain.
-_PINOCCHIO_BATCH = 10
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,6 @@ class SafetyModel:
         self.kinematics = kinematics or Kinematics.from_robot(robot)
         self.model = model = self.kinematics.model
         self._jdata = model.createData()
-        self._fdata = model.createData()
         self._probe_data = model.createData()
         self._jacobian_key: bytes | None = None
         self._ee_jacobians: list[np.ndarray] | None = None
@@ -66,90 +64,80 @@ class SafetyModel:
         self.capsule_radius = np.array([c.radius for c in capsules])
         self._half_length = np.array([np.linalg.norm(c.b - c.a) / 2 for c in capsules])
         frames = [model.frames[int(model.getFrameId(c.link))] for c in capsules]
-        self._capsule_joint = np.array([f.parentJoint for f in frames], dtype=int)
+        self._capsule_joint = np.array([f.parentJoint for f in frames], dtype=np.int64)
         self._capsule_a = np.array([f.placement.act(c.a) for f, c in zip(frames, capsules)]).reshape(-1, 3)
         self._capsule_b = np.array([f.placement.act(c.b) for f, c in zip(frames, capsules)]).reshape(-1, 3)
         ee = [model.frames[i] for i in self._ee_ids]
-        self._ee_joint = np.array([f.parentJoint for f in ee], dtype=int)
-        self._ee_rotation = np.array([f.placement.rotation for f in ee])
-        self._ee_translation = np.array([f.placement.translation for f in ee])
+        self._ee_joint = np.array([f.parentJoint for f in ee], dtype=np.int64)
+        self._ee_rotation = np.array([f.placement.rotation for f in ee]).reshape(-1, 3, 3)
+        self._ee_translation = np.array([f.placement.translation for f in ee]).reshape(-1, 3)
         self.moving_links = self._capsule_joint > 0
         supports = [c.support() for c in capsules]
         self.support_radius = np.array([radius for _, radius in supports])
         support = np.array([[f.placement.act(p) for p in points] for f, (points, _) in zip(frames, supports)]).reshape(-1, 3)
-        # Every point the constraints read, in its joint's frame: capsule ends a, b, EE origins,
-        # supports; each distinct one placed once (a capsule's supports are its own ends).
-        joint_points = np.column_stack([
-            np.concatenate([self._capsule_joint, self._capsule_joint, self._ee_joint, np.repeat(self._capsule_joint, 8)]),
-            np.vstack([self._capsule_a, self._capsule_b, self._ee_translation, support]),
-        ])
-        distinct, self._point_of = np.unique(joint_points, axis=0, return_inverse=True)
-        c, e = len(capsules), len(ee)
-        self._point_of = self._point_of.ravel()
-        self._support_of = self._point_of[2 * c + e :].reshape(c, 8)
-        # Points lifted onto the stacked joint transforms [R_0 t_0 | R_1 t_1 | ...] (3, 4 joints):
-        # one matrix product places every point of every sample.
-        self._lifted = np.zeros((4 * model.njoints, len(distinct)))
-        for i, (joint, *point) in enumerate(distinct):
-            self._lifted[4 * int(joint) : 4 * int(joint) + 3, i] = point
-            self._lifted[4 * int(joint) + 3, i] = 1.0
-        # OpenBLAS runs a product on all its threads above 65536 * 4 multiply-adds; on a shared
-        # machine that costs milliseconds, so long paths are placed in blocks below it.
-        self._block_rows = max(1, 262144 // self._lifted.size)
+        # Every point the constraints read, in its joint's frame, in the order batch_placements
+        # slices them: capsule ends a, ends b, EE origins, 8 supports per capsule.
+        self._point_joint = np.concatenate(
+            [self._capsule_joint, self._capsule_joint, self._ee_joint, np.repeat(self._capsule_joint, 8)]
+        ).astype(np.int64)
+        self._point_local = np.vstack([self._capsule_a, self._capsule_b, self._ee_translation, support])
         self._neutral = pin.neutral(model)
         self._cache: OrderedDict[bytes, Placements] = OrderedDict()
         self._path_memo: OrderedDict[bytes, Placements] = OrderedDict()
-        self._travel_memo: tuple[bytes, np.ndarray] | None = None
         self.reach, self.revolute = self._reach()
         # Bound on |dJ_i/dq_j| for the EE Jacobian columns (the larger reach of i and j; 1 for axes).
         self.reach_bound = float(max(self.reach.max(initial=0.0), 1.0))
 
     # -- placements (numpy FK over batches) --------------------------------------------------------
     def _chain(self) -> None:
-        """Per joint: parent, fixed placement, motion axis (from the joint model) and command column."""
+        """Per joint: parent, command column and the fixed terms of its world transform.
+
+        A joint's world [R | t] is R_parent [A + sin q AK + (1 - cos q) AK^2 | t_A + q A axis] on
+        top of t_parent: Rodrigues' formula on the fixed placement (A, t_A) for a revolute axis
+        (AK = A skew(axis)), a translation along A axis for a prismatic one (AK = 0).
+        """
         model = self.model
-        self._parents = [int(model.parents[j]) for j in range(model.njoints)]
-        self._placement_R = [np.asarray(model.jointPlacements[j].rotation) for j in range(model.njoints)]
+        self._parents = np.array([int(model.parents[j]) for j in range(model.njoints)], dtype=np.int64)
         self._placement_t = [np.asarray(model.jointPlacements[j].translation) for j in range(model.njoints)]
         column_of = {int(q): c for c, q in enumerate(self._index)}
-        self._axis, self._prismatic, self._column = [None], [False], [None]
+        self._column = np.full(model.njoints, -1, dtype=np.int64)
+        self._prismatic = np.zeros(model.njoints, dtype=bool)
+        self._turn = np.zeros((model.njoints, 3, 3, 3))
+        self._turn[0, 0] = np.eye(3)
+        self._offset = np.array(self._placement_t)
+        self._slide = np.zeros((model.njoints, 3))
         for j in range(1, model.njoints):
             joint = model.joints[j]
             data, q = joint.createData(), pin.neutral(model)
             q[joint.idx_q] = 1.0
             joint.calc(data, q)
             motion = pin.log6(data.M).vector
-            prismatic = np.linalg.norm(motion[3:]) < 1e-9
-            self._axis.append(motion[:3] if prismatic else motion[3:])
-            self._prismatic.append(prismatic)
-            self._column.append(column_of[int(joint.idx_q)])
-        # The joint's world [R | t] is  R_parent C_j  combined as  [C0 + sin q C1 + (1 - cos q) C2 |
-        # C3 + q C4] (+ t_parent): Rodrigues' formula on the fixed placement A for a revolute axis
-        # (C1 = A K, C2 = A K^2), a translation along A axis for a prismatic one.
-        self._joint_terms = [None]
-        for j in range(1, model.njoints):
-            A, K = self._placement_R[j], pin.skew(self._axis[j])
-            zero = np.zeros((3, 3))
-            turn = (zero, zero) if self._prismatic[j] else (A @ K, A @ K @ K)
-            slide = A @ self._axis[j] if self._prismatic[j] else np.zeros(3)
-            self._joint_terms.append(np.hstack([A, *turn, self._placement_t[j][:, None], slide[:, None]]))
+            self._prismatic[j] = np.linalg.norm(motion[3:]) < 1e-9
+            self._column[j] = column_of[int(joint.idx_q)]
+            A = np.asarray(model.jointPlacements[j].rotation)
+            self._turn[j, 0] = A
+            if self._prismatic[j]:
+                self._slide[j] = A @ motion[:3]
+            else:
+                K = pin.skew(motion[3:])
+                self._turn[j, 1], self._turn[j, 2] = A @ K, A @ K @ K
 
     def batch_placements(self, Q: np.ndarray) -> Placements:
-        """Placements of a (m, n) batch of configurations, computed together."""
-        transforms = self._joint_transforms(np.asarray(Q, float))  # (m, joints, 3, 4)
-        m = len(transforms)
-        stacked = transforms.transpose(0, 2, 1, 3).reshape(3 * m, -1)
-        world = np.empty((3 * m, self._lifted.shape[1]))
-        for start in range(0, 3 * m, self._block_rows):
-            np.matmul(stacked[start : start + self._block_rows], self._lifted, out=world[start : start + self._block_rows])
-        points = world.reshape(m, 3, -1).transpose(0, 2, 1)
-        c, e = len(self.capsules), len(self._ee_joint)
+        """Placements of a (m, n) batch of configurations (compiled FK, one pass per sample)."""
+        Q = np.ascontiguousarray(Q, dtype=float).reshape(-1, self.n)
+        m, c, e = len(Q), len(self.capsules), len(self._ee_joint)
+        points = np.empty((m, len(self._point_local), 3))
+        rotations = np.empty((m, e, 3, 3))
+        _forward_kinematics(
+            Q, self._parents, self._column, self._turn, self._offset, self._slide,
+            self._point_joint, self._point_local, self._ee_joint, self._ee_rotation, points, rotations,
+        )
         return Placements(
-            points[:, self._point_of[2 * c : 2 * c + e]],
-            transforms[:, self._ee_joint, :, :3] @ self._ee_rotation,
-            points[:, self._point_of[:c]],
-            points[:, self._point_of[c : 2 * c]],
-            points[:, self._support_of],
+            points[:, 2 * c : 2 * c + e],
+            rotations,
+            points[:, :c],
+            points[:, c : 2 * c],
+            points[:, 2 * c + e :].reshape(m, c, 8, 3),
         )
 
     def path_placements(self, path: np.ndarray) -> Placements:
@@ -162,37 +150,6 @@ class SafetyModel:
             if len(self._path_memo) > _PATH_MEMO:
                 self._path_memo.popitem(last=False)
         return placements
-
-    def travel(self, path: np.ndarray) -> np.ndarray:
-        """(m, n) per-joint distance covered from path[0] to each sample, remembered like paths."""
-        key = path.tobytes()
-        if self._travel_memo is None or self._travel_memo[0] != key:
-            travelled = np.zeros(path.shape)
-            np.cumsum(np.abs(np.diff(path, axis=0)), axis=0, out=travelled[1:])
-            self._travel_memo = (key, travelled)
-        return self._travel_memo[1]
-
-    def _joint_transforms(self, Q: np.ndarray) -> np.ndarray:
-        """World [R | t] (m, joints, 3, 4) of every joint frame: Pinocchio per sample for a few
-        samples, one numpy pass down the chain for many (its cost hardly grows with the batch)."""
-        m = Q.shape[0]
-        if m <= _PINOCCHIO_BATCH:
-            q_model = np.tile(self._neutral, (m, 1))
-            q_model[:, self._index] = Q
-            homogeneous = np.empty((m, self.model.njoints, 4, 4))
-            for sample, q in enumerate(q_model):
-                pin.forwardKinematics(self.model, self._fdata, q)
-                homogeneous[sample] = [M.homogeneous for M in self._fdata.oMi]
-            return homogeneous[:, :, :3]
-        T = np.zeros((m, self.model.njoints, 3, 4))
-        T[:, 0, :, :3] = np.eye(3)
-        for j in range(1, len(self._parents)):
-            parent = T[:, self._parents[j]]
-            terms = parent[:, :, :3] @ self._joint_terms[j]  # (m, 3, 11)
-            q = Q[:, self._column[j], None]
-            T[:, j, :, :3] = terms[:, :, 0:3] + np.sin(q)[:, None] * terms[:, :, 3:6] + (1 - np.cos(q))[:, None] * terms[:, :, 6:9]
-            T[:, j, :, 3] = parent[:, :, 3] + terms[:, :, 9] + q * terms[:, :, 10]
-        return T
 
     def placements(self, q: np.ndarray) -> Placements:
         """Placements at one configuration (cached: verification revisits configurations)."""
@@ -215,21 +172,12 @@ class SafetyModel:
         `cutoff` keep that bound (never more than the true distance) and zero closest points; only
         the others get the exact segment distance. Single configuration or a batch (leading axis).
         """
-        i, j = pairs[:, 0], pairs[:, 1]
-        a, b = placements.capsule_a, placements.capsule_b
-        centre = 0.5 * (a + b)
-        reach = self._half_length[i] + self._half_length[j] + self.capsule_radius[i] + self.capsule_radius[j]
-        distance = np.linalg.norm(centre[..., i, :] - centre[..., j, :], axis=-1) - reach
-        c1 = np.zeros(distance.shape + (3,))
-        c2 = np.zeros(distance.shape + (3,))
-        near = distance <= cutoff
-        if near.any():
-            idx = np.nonzero(near)
-            lead, k = idx[:-1], idx[-1]
-            ends = [x[lead + (pk,)] for x in (a, b) for pk in (i[k], j[k])]
-            axis, c1[near], c2[near] = segment_distance(ends[0], ends[2], ends[1], ends[3])
-            distance[near] = axis - self.capsule_radius[i[k]] - self.capsule_radius[j[k]]
-        return distance, c1, c2
+        lead, c = placements.capsule_a.shape[:-2], len(self.capsules)
+        distance, c1, c2 = _pair_distances(
+            placements.capsule_a.reshape(-1, c, 3), placements.capsule_b.reshape(-1, c, 3),
+            pairs, self._half_length, self.capsule_radius, float(cutoff),
+        )
+        return distance.reshape(lead + (len(pairs),)), c1.reshape(lead + (len(pairs), 3)), c2.reshape(lead + (len(pairs), 3))
 
     def capsule_joint(self, capsule: int) -> int:
         """The joint whose motion carries a capsule (0: the fixed base)."""
@@ -241,7 +189,7 @@ class SafetyModel:
         self._joint_jacobians_at(q)
         if self._ee_jacobians is None:
             self._ee_jacobians = [
-                pin.getFrameJacobian(self.model, self._jdata, i, pin.LOCAL_WORLD_ALIGNED)[:, self._index]
+                np.ascontiguousarray(pin.getFrameJacobian(self.model, self._jdata, i, pin.LOCAL_WORLD_ALIGNED)[:, self._index])
                 for i in self._ee_ids
             ]
         return self._ee_jacobians
@@ -325,3 +273,61 @@ class SafetyModel:
             reach[column] += max(extent.get(k, 0.0) for k in below)
             revolute[column] = 1.0
         return reach, revolute
+
+
+@kernel(
+    "void(float64[:, ::1], int64[::1], int64[::1], float64[:, :, :, ::1], float64[:, ::1], float64[:, ::1], "
+    "int64[::1], float64[:, ::1], int64[::1], float64[:, :, ::1], float64[:, :, ::1], float64[:, :, :, ::1])"
+)
+def _forward_kinematics(
+    Q, parents, columns, turn, offset, slide, point_joint, point_local, frame_joint, frame_rotation, points, rotations
+) -> None:
+    """World points (m, P, 3) and frame rotations (m, F, 3, 3) of every sample, down the chain."""
+    joints = parents.size
+    R, t, M = np.zeros((joints, 3, 3)), np.zeros((joints, 3)), np.empty((3, 3))
+    for r in range(3):
+        R[0, r, r] = 1.0
+    for sample in range(Q.shape[0]):
+        for j in range(1, joints):
+            parent, q = parents[j], Q[sample, columns[j]]
+            sine, versine = np.sin(q), 1.0 - np.cos(q)
+            for r in range(3):
+                for c in range(3):
+                    M[r, c] = turn[j, 0, r, c] + sine * turn[j, 1, r, c] + versine * turn[j, 2, r, c]
+            for r in range(3):
+                shift = 0.0
+                for c in range(3):
+                    R[j, r, c] = R[parent, r, 0] * M[0, c] + R[parent, r, 1] * M[1, c] + R[parent, r, 2] * M[2, c]
+                    shift += R[parent, r, c] * (offset[j, c] + q * slide[j, c])
+                t[j, r] = t[parent, r] + shift
+        for k in range(point_joint.size):
+            j = point_joint[k]
+            for r in range(3):
+                points[sample, k, r] = t[j, r] + R[j, r, 0] * point_local[k, 0] + R[j, r, 1] * point_local[k, 1] + R[j, r, 2] * point_local[k, 2]
+        for f in range(frame_joint.size):
+            j = frame_joint[f]
+            for r in range(3):
+                for c in range(3):
+                    rotations[sample, f, r, c] = (
+                        R[j, r, 0] * frame_rotation[f, 0, c] + R[j, r, 1] * frame_rotation[f, 1, c] + R[j, r, 2] * frame_rotation[f, 2, c]
+                    )
+
+
+@kernel(
+    "Tuple((float64[:, :], float64[:, :, :], float64[:, :, :]))"
+    "(float64[:, :, :], float64[:, :, :], int64[:, :], float64[:], float64[:], float64)"
+)
+def _pair_distances(a, b, pairs, half_length, radius, cutoff):
+    """SafetyModel.pair_distances over (samples, capsules, 3) capsule ends."""
+    samples, count = a.shape[0], pairs.shape[0]
+    distance = np.empty((samples, count))
+    c1, c2 = np.zeros((samples, count, 3)), np.zeros((samples, count, 3))
+    for s in range(samples):
+        for k in range(count):
+            i, j = pairs[k, 0], pairs[k, 1]
+            reach = half_length[i] + half_length[j] + radius[i] + radius[j]
+            bound = np.sqrt(np.sum((0.5 * (a[s, i] + b[s, i]) - 0.5 * (a[s, j] + b[s, j])) ** 2)) - reach
+            if bound <= cutoff:
+                bound = closest_points(a[s, i], b[s, i], a[s, j], b[s, j], c1[s, k], c2[s, k]) - radius[i] - radius[j]
+            distance[s, k] = bound
+    return distance, c1, c2

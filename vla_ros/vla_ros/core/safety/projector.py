@@ -16,6 +16,7 @@ import daqp
 import numpy as np
 
 from vla_ros.core.safety.braking import brake
+from vla_ros.core.safety.compiled import kernel
 from vla_ros.core.safety.constraint import Constraint, Rows
 from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.objective import Objective
@@ -71,16 +72,24 @@ def project(ctx: StepContext, constraints: Sequence[Constraint], objective: Obje
 
 
 def braking_path(ctx: StepContext, velocity: np.ndarray) -> np.ndarray:
-    """Positions from the last output through one tick at `velocity`, then braking to a stop.
+    """Positions from the last output through one tick at `velocity`, then braking to a stop."""
+    return _braking_path(ctx.state.q, velocity, ctx.limits.acceleration, ctx.dt)
 
-    Closed form of iterating brake(): after k more ticks |v| = max(|v0| - k a dt, 0).
-    """
-    a, dt = ctx.limits.acceleration, ctx.dt
-    speed = np.abs(velocity)
-    ticks = int(min(np.ceil(speed / (a * dt)).max(initial=0.0), _MAX_CONTINUATION))
-    k = np.arange(ticks + 1)[:, None]
-    velocities = np.sign(velocity) * np.maximum(speed - k * (a * dt), 0.0)
-    return np.vstack([ctx.state.q, ctx.state.q + dt * np.cumsum(velocities, axis=0)])
+
+@kernel("float64[:, :](float64[:], float64[:], float64[:], float64)")
+def _braking_path(q, velocity, acceleration, dt) -> np.ndarray:
+    """Iterates brake() from `velocity` until every joint stops (at most _MAX_CONTINUATION ticks)."""
+    ticks = 0
+    for j in range(q.size):
+        ticks = max(ticks, int(np.ceil(abs(velocity[j]) / (acceleration[j] * dt))))
+    ticks = min(ticks, _MAX_CONTINUATION)
+    path = np.empty((ticks + 2, q.size))
+    path[0] = q
+    v = velocity.copy()
+    for k in range(1, ticks + 2):
+        path[k] = path[k - 1] + dt * v
+        v = brake(v, acceleration, dt)
+    return path
 
 
 def continuation_violations(
