@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from vla_ros.core.robot_config import available_robots, load_robot_config
 from vla_ros.core.safety import SafetyProjector
-from vla_ros.core.safety.singularity import condition_number
+from vla_ros.core.safety.model import condition_number
 from vla_ros.core.types import ActionSpace, Command
 
 from limits_check import LimitsJudge

@@ -10,7 +10,8 @@ import numpy as np
 
 from vla_ros.core.robot_config import load_robot_config
 from vla_ros.core.safety import SafetyProjector
-from vla_ros.core.safety.singularity import condition_number, singularity_scales
+from vla_ros.core.safety.model import condition_number
+from vla_ros.core.safety.singularity import singularity_scales
 from vla_ros.core.types import ActionSpace, Command
 
 from limits_check import LimitsJudge

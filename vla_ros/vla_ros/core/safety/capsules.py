@@ -103,30 +103,37 @@ def closest_points(p1, q1, p2, q2, c1, c2) -> float:
     point, parallel segments).
     """
     tiny = 1e-12
-    d1, d2, r = q1 - p1, q2 - p2, p1 - p2
-    a, e, f = np.dot(d1, d1), np.dot(d2, d2), np.dot(d2, r)
+    # Scalar arithmetic only: this runs for every capsule pair at every sample of a path.
+    a = e = f = c = b = 0.0
+    for r in range(3):
+        d1, d2, w = q1[r] - p1[r], q2[r] - p2[r], p1[r] - p2[r]
+        a += d1 * d1
+        e += d2 * d2
+        f += d2 * w
+        c += d1 * w
+        b += d1 * d2
     if a <= tiny and e <= tiny:
         s, t = 0.0, 0.0
     elif a <= tiny:
         s, t = 0.0, min(max(f / e, 0.0), 1.0)
+    elif e <= tiny:
+        s, t = min(max(-c / a, 0.0), 1.0), 0.0
     else:
-        c = np.dot(d1, r)
-        if e <= tiny:
+        denom = a * e - b * b
+        # s on the infinite lines (0 for parallel lines), then t for that s; a t outside [0, 1]
+        # is clamped and s recomputed for it.
+        s = min(max((b * f - c * e) / denom, 0.0), 1.0) if denom > tiny else 0.0
+        t = (b * s + f) / e
+        if t < 0.0:
             s, t = min(max(-c / a, 0.0), 1.0), 0.0
-        else:
-            b = np.dot(d1, d2)
-            denom = a * e - b * b
-            # s on the infinite lines (0 for parallel lines), then t for that s; a t outside [0, 1]
-            # is clamped and s recomputed for it.
-            s = min(max((b * f - c * e) / denom, 0.0), 1.0) if denom > tiny else 0.0
-            t = (b * s + f) / e
-            if t < 0.0:
-                s, t = min(max(-c / a, 0.0), 1.0), 0.0
-            elif t > 1.0:
-                s, t = min(max((b - c) / a, 0.0), 1.0), 1.0
-    c1[:] = p1 + s * d1
-    c2[:] = p2 + t * d2
-    return np.sqrt(np.sum((c1 - c2) ** 2))
+        elif t > 1.0:
+            s, t = min(max((b - c) / a, 0.0), 1.0), 1.0
+    squared = 0.0
+    for r in range(3):
+        c1[r] = p1[r] + s * (q1[r] - p1[r])
+        c2[r] = p2[r] + t * (q2[r] - p2[r])
+        squared += (c1[r] - c2[r]) ** 2
+    return np.sqrt(squared)
 
 
 @kernel("Tuple((float64[:], float64[:, :], float64[:, :]))(float64[:, :], float64[:, :], float64[:, :], float64[:, :])")

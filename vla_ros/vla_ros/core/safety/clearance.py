@@ -10,6 +10,7 @@ along it (short paths: every sample at once); only then is every sample evaluate
 
 from __future__ import annotations
 
+import functools
 from abc import abstractmethod
 
 import numpy as np
@@ -21,6 +22,12 @@ from vla_ros.core.safety.model import Placements, SafetyModel
 
 # Samples of a path evaluated exactly before falling back to all of them.
 ANCHORS = 5
+
+
+@functools.lru_cache(maxsize=None)
+def _anchors(samples: int) -> np.ndarray:
+    """ANCHORS sample indices spread evenly over a path of `samples` (first and last included)."""
+    return np.unique(np.linspace(0, samples - 1, ANCHORS).round().astype(np.int64))
 
 
 class ClearanceConstraint(Constraint):
@@ -45,7 +52,7 @@ class ClearanceConstraint(Constraint):
         if len(path) > ANCHORS:
             # Then from a few anchors along the path (one small FK batch, shared by the clearance
             # constraints): a sample is safe when some anchor's clearance exceeds the motion between.
-            anchors = np.unique(np.linspace(0, len(path) - 1, ANCHORS).round().astype(np.int64))
+            anchors = _anchors(len(path))
             clearance = self.clearances(self.model.path_placements(path[anchors]))
             worst = _certified_from_anchors(path, self.motion_bounds, anchors, np.ascontiguousarray(clearance))
             if worst < 0.0:
@@ -58,32 +65,46 @@ class ClearanceConstraint(Constraint):
 def _certified_from_start(path, motion_bounds, start) -> float:
     """-(least margin) over samples 1.. when each item's motion bound from path[0] stays below its
     clearance there at every sample; +inf when some sample is not certified this way."""
-    travelled = np.zeros(path.shape[1])
+    samples, n = path.shape
+    items = motion_bounds.shape[0]
+    travelled = np.zeros(n)
     worst = -np.inf
-    for k in range(len(path)):
-        if k > 0:
-            travelled += np.abs(path[k] - path[k - 1])
-        bound = motion_bounds @ travelled
-        if np.any(bound >= start):
+    for item in range(items):
+        if start[item] <= 0.0:
             return np.inf
-        if k > 0:
-            worst = max(worst, np.max(bound - start))
+    for k in range(1, samples):
+        for j in range(n):
+            travelled[j] += abs(path[k, j] - path[k - 1, j])
+        for item in range(items):
+            bound = 0.0
+            for j in range(n):
+                bound += motion_bounds[item, j] * travelled[j]
+            if bound >= start[item]:
+                return np.inf
+            worst = max(worst, bound - start[item])
     return worst
 
 
-@kernel("float64(float64[:, ::1], float64[:, ::1], int64[:], float64[:, :])")
+@kernel("float64(float64[:, ::1], float64[:, ::1], int64[::1], float64[:, ::1])")
 def _certified_from_anchors(path, motion_bounds, anchors, clearance) -> float:
     """Like _certified_from_start with the best of several anchors per sample and item: the least
     (anchor clearance - motion bound between anchor and sample), negated; +inf if some is not > 0."""
-    travelled = np.zeros(path.shape)
-    for k in range(1, len(path)):
-        travelled[k] = travelled[k - 1] + np.abs(path[k] - path[k - 1])
+    samples, n = path.shape
+    items = motion_bounds.shape[0]
+    travelled = np.zeros((samples, n))
+    for k in range(1, samples):
+        for j in range(n):
+            travelled[k, j] = travelled[k - 1, j] + abs(path[k, j] - path[k - 1, j])
     worst = -np.inf
-    for k in range(1, len(path)):
-        best = np.full(motion_bounds.shape[0], -np.inf)
-        for i in range(len(anchors)):
-            best = np.maximum(best, clearance[i] - motion_bounds @ np.abs(travelled[k] - travelled[anchors[i]]))
-        if np.any(best <= 0.0):
-            return np.inf
-        worst = max(worst, -np.min(best))
+    for k in range(1, samples):
+        for item in range(items):
+            best = -np.inf
+            for i in range(anchors.size):
+                between = 0.0
+                for j in range(n):
+                    between += motion_bounds[item, j] * abs(travelled[k, j] - travelled[anchors[i], j])
+                best = max(best, clearance[i, item] - between)
+            if best <= 0.0:
+                return np.inf
+            worst = max(worst, -best)
     return worst

@@ -30,15 +30,6 @@ def _directions() -> tuple[np.ndarray, float]:
 NORMALS, INSCRIBED = _directions()
 
 
-def rotation_angle(before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """Angle of before^T after for stacks of rotations: atan2(sin, cos), exact for small angles too."""
-    relative = np.swapaxes(before, -1, -2) @ after
-    skew = relative - np.swapaxes(relative, -1, -2)
-    sine = 0.5 * np.linalg.norm(np.stack([skew[..., 2, 1], skew[..., 0, 2], skew[..., 1, 0]], axis=-1), axis=-1)
-    cosine = 0.5 * (np.trace(relative, axis1=-2, axis2=-1) - 1.0)
-    return np.arctan2(sine, cosine)
-
-
 class EndEffectorSpeedLimit(Constraint):
     name = "ee_speed"
 
@@ -51,11 +42,8 @@ class EndEffectorSpeedLimit(Constraint):
         # |v_j| <= sum_j |J_j| (|v_prev_j| + a_j dt) over the acceleration box, a hard box the
         # answer (and braking, and any blend of the two) always lies in.
         fastest = np.abs(ctx.state.v) + ctx.limits.acceleration * ctx.dt
-        if all(
-            np.sqrt(np.square(jacobian[:3]).sum(axis=0)) @ fastest < INSCRIBED * linear
-            and np.sqrt(np.square(jacobian[3:]).sum(axis=0)) @ fastest < INSCRIBED * angular
-            for jacobian in ctx.jacobians
-        ):
+        reach = [_twist_bounds(jacobian, fastest) for jacobian in ctx.jacobians]
+        if all(lin < INSCRIBED * linear and ang < INSCRIBED * angular for lin, ang in reach):
             return None
         blocks, bounds = [], []
         for jacobian in ctx.jacobians:
@@ -79,9 +67,8 @@ class EndEffectorSpeedLimit(Constraint):
         if worst < 0.0:
             return worst
         placements = self.model.path_placements(path)
-        speed = np.linalg.norm(np.diff(placements.ee_position, axis=0), axis=-1) / ctx.dt
-        turn = rotation_angle(placements.ee_rotation[:-1], placements.ee_rotation[1:]) / ctx.dt
-        return float(max((speed - linear).max(), (turn - angular).max()))
+        step, turn = _largest_steps(placements.ee_position, placements.ee_rotation)
+        return max(step / ctx.dt - linear, turn / ctx.dt - angular)
 
     @staticmethod
     def _limits(ctx: StepContext) -> tuple[float, float]:
@@ -100,3 +87,36 @@ def _speed_bounds(path, jacobian, reach_bound):
         linear = max(linear, np.sqrt(np.sum(twist[:3] ** 2)) + reach_bound * curvature)
         angular = max(angular, np.sqrt(np.sum(twist[3:] ** 2)) + curvature)
     return linear, angular
+
+
+@kernel("UniTuple(float64, 2)(float64[:, ::1], float64[:])")
+def _twist_bounds(jacobian, speeds):
+    """Bounds on |linear| and |angular| EE velocity for joint speeds up to `speeds`: sum_j |J_j| speed_j."""
+    linear, angular = 0.0, 0.0
+    for j in range(jacobian.shape[1]):
+        linear += np.sqrt(jacobian[0, j] ** 2 + jacobian[1, j] ** 2 + jacobian[2, j] ** 2) * speeds[j]
+        angular += np.sqrt(jacobian[3, j] ** 2 + jacobian[4, j] ** 2 + jacobian[5, j] ** 2) * speeds[j]
+    return linear, angular
+
+
+@kernel("UniTuple(float64, 2)(float64[:, :, :], float64[:, :, :, :])")
+def _largest_steps(position, rotation):
+    """Largest EE displacement [m] and rotation angle [rad] between consecutive samples, any arm.
+
+    The angle of R_before^T R_after as atan2(sin, cos) from its skew part and trace: exact for
+    small angles too (no arccos of a value near 1).
+    """
+    step, turn, relative = 0.0, 0.0, np.empty((3, 3))
+    for k in range(1, position.shape[0]):
+        for arm in range(position.shape[1]):
+            step = max(step, np.sqrt(np.sum((position[k, arm] - position[k - 1, arm]) ** 2)))
+            before, after = rotation[k - 1, arm], rotation[k, arm]
+            for r in range(3):
+                for c in range(3):
+                    relative[r, c] = before[0, r] * after[0, c] + before[1, r] * after[1, c] + before[2, r] * after[2, c]
+            sine = 0.5 * np.sqrt(
+                (relative[2, 1] - relative[1, 2]) ** 2 + (relative[0, 2] - relative[2, 0]) ** 2 + (relative[1, 0] - relative[0, 1]) ** 2
+            )
+            cosine = 0.5 * (relative[0, 0] + relative[1, 1] + relative[2, 2] - 1.0)
+            turn = max(turn, np.arctan2(sine, cosine))
+    return step, turn

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from vla_ros.core.safety.braking import max_viable_velocity
 from vla_ros.core.safety.constraint import Constraint, Rows
 from vla_ros.core.safety.context import StepContext
@@ -19,9 +17,7 @@ class JointPositionLimit(Constraint):
     name = "joint_position"
 
     def rows(self, ctx: StepContext) -> Rows:
-        margin = ctx.position_margin
-        q, a, dt = ctx.state.q, ctx.limits.acceleration, ctx.dt
-        n = len(q)
-        # Both sides in one call: distance to the upper limit, then to the lower one.
-        both = max_viable_velocity(np.concatenate([ctx.limits.upper - margin - q, q - ctx.limits.lower - margin]), np.tile(a, 2), dt)
-        return Rows(-both[n:], both[:n], priority=1)
+        margin, q, a, dt = ctx.position_margin, ctx.state.q, ctx.limits.acceleration, ctx.dt
+        toward_upper = max_viable_velocity(ctx.limits.upper - margin - q, a, dt)
+        toward_lower = max_viable_velocity(q - ctx.limits.lower - margin, a, dt)
+        return Rows(-toward_lower, toward_upper, priority=1)

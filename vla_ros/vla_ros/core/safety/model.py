@@ -226,8 +226,7 @@ class SafetyModel:
         )
 
     def _conditions(self, jacobians: list[np.ndarray]) -> np.ndarray:
-        sigma = [np.linalg.svd(j[:, c], compute_uv=False) for j, c in zip(jacobians, self.arm_columns)]
-        return np.array([s[0] / s[-1] if s[-1] > 0 else np.inf for s in sigma])
+        return np.array([condition_number(j[:, c]) for j, c in zip(jacobians, self.arm_columns)])
 
     def _joint_jacobians_at(self, q: np.ndarray) -> None:
         key = np.asarray(q, float).tobytes()
@@ -273,6 +272,13 @@ class SafetyModel:
             reach[column] += max(extent.get(k, 0.0) for k in below)
             revolute[column] = 1.0
         return reach, revolute
+
+
+@kernel("float64(float64[:, :])")
+def condition_number(jacobian) -> float:
+    """sigma_max / sigma_min (inf when rank-deficient)."""
+    sigma = np.linalg.svd(np.ascontiguousarray(jacobian), full_matrices=False)[1]
+    return sigma[0] / sigma[-1] if sigma[-1] > 0.0 else np.inf
 
 
 @kernel(
@@ -325,8 +331,10 @@ def _pair_distances(a, b, pairs, half_length, radius, cutoff):
     for s in range(samples):
         for k in range(count):
             i, j = pairs[k, 0], pairs[k, 1]
-            reach = half_length[i] + half_length[j] + radius[i] + radius[j]
-            bound = np.sqrt(np.sum((0.5 * (a[s, i] + b[s, i]) - 0.5 * (a[s, j] + b[s, j])) ** 2)) - reach
+            squared = 0.0
+            for r in range(3):
+                squared += (0.5 * (a[s, i, r] + b[s, i, r]) - 0.5 * (a[s, j, r] + b[s, j, r])) ** 2
+            bound = np.sqrt(squared) - (half_length[i] + half_length[j] + radius[i] + radius[j])
             if bound <= cutoff:
                 bound = closest_points(a[s, i], b[s, i], a[s, j], b[s, j], c1[s, k], c2[s, k]) - radius[i] - radius[j]
             distance[s, k] = bound

@@ -138,19 +138,27 @@ def _admitting(rows: Rows, braking: np.ndarray) -> Rows:
 
 def _intersect_boxes(boxes: list[tuple[Constraint, Rows]], n: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Intersect boxes by priority; a later box that would empty a joint's interval is relaxed there."""
-    lower, upper = np.full(n, -np.inf), np.full(n, np.inf)
-    relaxed = []
-    for constraint, rows in sorted(boxes, key=lambda item: item[1].priority):
-        new_lower, new_upper = np.maximum(lower, rows.lower), np.minimum(upper, rows.upper)
-        empty = new_lower > new_upper
-        if empty.any():
-            if (new_lower > new_upper + _TIE).any():
-                relaxed.append(constraint.name)
-            # Keep the point of the current interval nearest the conflicting box.
-            toward = _clipped(np.where(rows.upper < lower, lower, upper), lower, upper)
-            new_lower = np.where(empty, toward, new_lower)
-            new_upper = np.where(empty, toward, new_upper)
-        lower, upper = new_lower, new_upper
+    ordered = sorted(boxes, key=lambda item: item[1].priority)
+    lower, upper, relaxed = _intersect(
+        np.array([rows.lower for _, rows in ordered], float).reshape(-1, n),
+        np.array([rows.upper for _, rows in ordered], float).reshape(-1, n),
+    )
+    return lower, upper, [constraint.name for (constraint, _), conflict in zip(ordered, relaxed) if conflict]
+
+
+@kernel("Tuple((float64[:], float64[:], boolean[:]))(float64[:, ::1], float64[:, ::1])")
+def _intersect(lowers, uppers):
+    """_intersect_boxes on stacked boxes; per box whether it conflicted (beyond rounding) anywhere."""
+    count, n = lowers.shape
+    lower, upper, relaxed = np.full(n, -np.inf), np.full(n, np.inf), np.zeros(count, np.bool_)
+    for box in range(count):
+        for j in range(n):
+            low, high = max(lower[j], lowers[box, j]), min(upper[j], uppers[box, j])
+            if low > high:
+                relaxed[box] |= low > high + _TIE
+                # Keep the point of the current interval nearest the conflicting box.
+                low = high = lower[j] if uppers[box, j] < lower[j] else upper[j]
+            lower[j], upper[j] = low, high
     return lower, upper, relaxed
 
 

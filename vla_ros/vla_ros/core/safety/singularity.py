@@ -19,11 +19,6 @@ from vla_ros.core.safety.model import SafetyModel
 PROBE = 1e-4
 
 
-def condition_number(jacobian: np.ndarray) -> float:
-    sigma = np.linalg.svd(jacobian, compute_uv=False)
-    return float(sigma[0] / sigma[-1]) if sigma[-1] > 0 else np.inf
-
-
 def _scale(kappa: float, config) -> float:
     return min(max(float((config.singularity_stop - kappa) / (config.singularity_stop - config.singularity_slowdown)), 0.0), 1.0)
 
