@@ -44,8 +44,8 @@ class StepContext:
     model: SafetyModel | None = None
 
     @property
-    def jacobians(self) -> list[np.ndarray]:
-        """Each arm's (6, n) EE Jacobian at the last commanded positions."""
+    def jacobians(self) -> np.ndarray:
+        """Each arm's EE Jacobian (arms, 6, n) at the last commanded positions."""
         if self.model is None:
             raise ValueError("kinematic constraints need a SafetyModel in the StepContext")
         return self.model.jacobians(self.state.q)

@@ -13,6 +13,7 @@ import pinocchio as pin
 
 from vla_ros.core.robot_config import RobotConfig
 from vla_ros.core.safety.approach import approach_velocity
+from vla_ros.core.safety.compiled import kernel
 from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.model import SafetyModel
 from vla_ros.core.safety.objective import Objective
@@ -26,6 +27,7 @@ class EndEffectorTargets:
         # The last EE_POSE command's targets: the next tick differences against them.
         self._last: tuple[Command, list[pin.SE3]] | None = None
         self.grippers = [arm.gripper is not None for arm in robot.arms]
+        self._gripper_columns = np.array(model.gripper_columns, dtype=np.int64)
 
     def layout(self, command: Command) -> int:
         """Pose width per arm (6: xyz rpy, 7: xyz quaternion); InvalidInput when the size fits neither."""
@@ -83,30 +85,21 @@ class EndEffectorTargets:
         """
         poses, grippers = self.targets(command, ctx)
         current = self.model.placements(ctx.state.q)
-        config, n, dt = ctx.config, self.model.n, ctx.dt
         before = self._previous_poses(command, previous, ctx)
         self._last = (command, poses)
-        weight = np.array([1.0, 1.0, 1.0] + [config.orientation_weight] * 3)
-        H = config.ik_damping * np.eye(n)
-        rhs = np.zeros((n, 2))  # columns: the step to the target, the target's own velocity
-        elapsed = command.stamp - previous.stamp if before is not None else 0.0
-        for arm, (jacobian, target) in enumerate(zip(ctx.jacobians, poses)):
-            weighted = jacobian.T * weight  # J' diag(weight)
-            H += weighted @ jacobian
-            error = np.concatenate(
-                [target.translation - current.ee_position[arm], pin.log3(target.rotation @ current.ee_rotation[arm].T)]
-            )
-            rhs[:, 0] += weighted @ error
+        # Per arm, in the task metric: the step to the target, and the target's own velocity.
+        error, motion = np.zeros((len(poses), 6)), np.zeros((len(poses), 6))
+        for arm, target in enumerate(poses):
+            error[arm, :3] = target.translation - current.ee_position[arm]
+            error[arm, 3:] = pin.log3(target.rotation @ current.ee_rotation[arm].T)
             if before is not None:
-                motion = np.concatenate(
-                    [target.translation - before[arm].translation, pin.log3(target.rotation @ before[arm].rotation.T)]
-                )
-                rhs[:, 1] += weighted @ motion / elapsed
-        columns = self.model.gripper_columns
-        H[columns, columns] += 1.0  # the grippers track their own joint targets
-        step, moving = np.linalg.solve(H, rhs).T
+                elapsed = command.stamp - previous.stamp
+                motion[arm, :3] = (target.translation - before[arm].translation) / elapsed
+                motion[arm, 3:] = pin.log3(target.rotation @ before[arm].rotation.T) / elapsed
+        config, n, dt = ctx.config, self.model.n, ctx.dt
+        columns = self._gripper_columns
+        H, step, moving = _damped_least_squares(ctx.jacobians, error, motion, config.orientation_weight, config.ik_damping, columns)
         step[columns] = grippers - ctx.state.q[columns]
-        moving[columns] = 0.0
         velocity = approach_velocity(ctx.state.q + step, moving, ctx)
         if command.action_space is ActionSpace.EE_DELTA:
             # A delta is this tick's motion, not a place to stop at (grippers stay absolute).
@@ -117,6 +110,7 @@ class EndEffectorTargets:
             velocity[arm_columns] *= scale
         return Objective(H, -H @ velocity, velocity)
 
+
     def _previous_poses(self, command: Command, previous: Command | None, ctx: StepContext) -> list[pin.SE3] | None:
         if previous is None or previous.action_space is not command.action_space or not command.stamp > previous.stamp:
             return None
@@ -125,3 +119,24 @@ class EndEffectorTargets:
         if self._last is not None and self._last[0] is previous:
             return self._last[1]
         return self.targets(previous, ctx)[0]
+
+
+@kernel("Tuple((float64[:, ::1], float64[::1], float64[::1]))(float64[:, :, ::1], float64[:, ::1], float64[:, ::1], float64, float64, int64[::1])")
+def _damped_least_squares(jacobians, error, motion, orientation_weight, damping, gripper_columns):
+    """H = sum J' W J + damping I (grippers +1: they track their own targets) and the joint
+    motions H^-1 J' W e for the step to the target and for the target's velocity (moving; zero
+    for grippers, whose step the caller sets)."""
+    n = jacobians.shape[2]
+    weight = np.array([1.0, 1.0, 1.0, orientation_weight, orientation_weight, orientation_weight])
+    H, rhs = damping * np.eye(n), np.zeros((n, 2))
+    for arm in range(jacobians.shape[0]):
+        weighted = jacobians[arm].T * weight  # J' W
+        H += weighted @ jacobians[arm]
+        rhs[:, 0] += weighted @ error[arm]
+        rhs[:, 1] += weighted @ motion[arm]
+    for column in gripper_columns:
+        H[column, column] += 1.0
+    solution = np.linalg.solve(H, rhs)
+    step, moving = solution[:, 0].copy(), solution[:, 1].copy()
+    moving[gripper_columns] = 0.0
+    return H, step, moving

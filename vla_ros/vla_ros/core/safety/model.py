@@ -42,7 +42,7 @@ class SafetyModel:
         self._jdata = model.createData()
         self._probe_data = model.createData()
         self._jacobian_key: bytes | None = None
-        self._ee_jacobians: list[np.ndarray] | None = None
+        self._ee_jacobians: np.ndarray | None = None
         self._all_joint_jacobians: np.ndarray | None = None
         self._kappa: np.ndarray | None = None
         joints = robot.command_joints
@@ -184,14 +184,13 @@ class SafetyModel:
         return int(self._capsule_joint[capsule])
 
     # -- Jacobians (Pinocchio) ---------------------------------------------------------------------
-    def jacobians(self, q: np.ndarray) -> list[np.ndarray]:
-        """(6, n) LOCAL_WORLD_ALIGNED Jacobian of each arm's EE frame, columns in command-joint order."""
+    def jacobians(self, q: np.ndarray) -> np.ndarray:
+        """(arms, 6, n) LOCAL_WORLD_ALIGNED Jacobian of each arm's EE frame, columns in command-joint order."""
         self._joint_jacobians_at(q)
         if self._ee_jacobians is None:
-            self._ee_jacobians = [
-                np.ascontiguousarray(pin.getFrameJacobian(self.model, self._jdata, i, pin.LOCAL_WORLD_ALIGNED)[:, self._index])
-                for i in self._ee_ids
-            ]
+            self._ee_jacobians = np.array(
+                [pin.getFrameJacobian(self.model, self._jdata, i, pin.LOCAL_WORLD_ALIGNED)[:, self._index] for i in self._ee_ids]
+            )
         return self._ee_jacobians
 
     def point_jacobians(self, q: np.ndarray, capsules: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -225,7 +224,7 @@ class SafetyModel:
             [pin.getFrameJacobian(self.model, self._probe_data, i, pin.LOCAL_WORLD_ALIGNED)[:, self._index] for i in self._ee_ids]
         )
 
-    def _conditions(self, jacobians: list[np.ndarray]) -> np.ndarray:
+    def _conditions(self, jacobians: np.ndarray) -> np.ndarray:
         return np.array([condition_number(j[:, c]) for j, c in zip(jacobians, self.arm_columns)])
 
     def _joint_jacobians_at(self, q: np.ndarray) -> None:
