@@ -5,9 +5,11 @@ second) and pose mode (each EE circling in the workspace, a jump every second), 
 around SafetyProjector.step(); in the same run, pink.solve_ik with one FrameTask per arm (daqp, its
 default configuration limits) on the same Pinocchio model and the same pose targets. Prints
 p50 / p99 / max in microseconds (wall clock and this thread's CPU time: the machine is shared) and
-the ratio to pink.
+the ratio to pink. Each case runs --repeats times, interleaved with the others, and the
+percentiles are over all their steps: on a shared machine a noisy spell then lands on every case
+alike instead of on one.
 
-Run: python bench/safety/run.py [--steps 2000]
+Run: python bench/safety/run.py [--steps 2000] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from collections import defaultdict
 
 import numpy as np
 import pinocchio as pin
@@ -74,11 +77,6 @@ def projector_times(robot_name: str, mode: str, steps: int) -> tuple[np.ndarray,
     projector = SafetyProjector(robot, DT)
     projector.start(robot.home)
     targets = pose_targets(projector, steps) if mode == "pose" else None
-
-    def step(k: int) -> None:
-        command = joint_command(robot, k) if mode == "joint" else pose_command(robot, targets[k], k * DT)
-        projector.step(command)
-
     # The command is built outside the timing: time only what the projector does.
     commands = [joint_command(robot, k) if mode == "joint" else pose_command(robot, targets[k], k * DT) for k in range(steps)]
     wall, cpu = timed(lambda k: projector.step(commands[k]), steps)
@@ -115,16 +113,28 @@ def row(name: str, wall: np.ndarray, cpu: np.ndarray, baseline: np.ndarray | Non
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each case, interleaved; percentiles over all their steps")
     args = parser.parse_args()
-    print(f"per-step time [us], {args.steps} steps at {1 / DT:.0f} Hz; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(
+        f"per-step time [us], {args.steps} steps at {1 / DT:.0f} Hz x {args.repeats} interleaved runs; "
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    )
     for robot_name in ("panda", "aloha"):
-        pink_wall, pink_cpu = pink_times(robot_name, args.steps)
-        print(row(f"{robot_name} pink FrameTask", pink_wall, pink_cpu))
+        wall, cpu, interventions = defaultdict(list), defaultdict(list), {}
+        for _ in range(args.repeats):
+            w, c = pink_times(robot_name, args.steps)
+            wall["pink"].append(w)
+            cpu["pink"].append(c)
+            for mode in ("joint", "pose"):
+                w, c, projector = projector_times(robot_name, mode, args.steps)
+                wall[mode].append(w)
+                cpu[mode].append(c)
+                interventions[mode] = dict(projector.counters)  # the same every run: it is deterministic
+        pink_cpu = np.concatenate(cpu["pink"])
+        print(row(f"{robot_name} pink FrameTask", np.concatenate(wall["pink"]), pink_cpu))
         for mode in ("joint", "pose"):
-            wall, cpu, projector = projector_times(robot_name, mode, args.steps)
-            print(row(f"{robot_name} projector {mode}", wall, cpu, pink_cpu))
-            active = {k: v for k, v in projector.counters.items()}
-            print(f"{'':28} interventions: {active}")
+            print(row(f"{robot_name} projector {mode}", np.concatenate(wall[mode]), np.concatenate(cpu[mode]), pink_cpu))
+            print(f"{'':28} interventions: {interventions[mode]}")
 
 
 if __name__ == "__main__":

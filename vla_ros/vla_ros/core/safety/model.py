@@ -43,7 +43,7 @@ class SafetyModel:
         self._probe_data = model.createData()
         self._jacobian_key: bytes | None = None
         self._ee_jacobians: np.ndarray | None = None
-        self._all_joint_jacobians: np.ndarray | None = None
+        self._world_jacobian: np.ndarray | None = None
         self._kappa: np.ndarray | None = None
         joints = robot.command_joints
         self._index = np.array([model.joints[model.getJointId(j)].idx_q for j in joints])
@@ -85,6 +85,7 @@ class SafetyModel:
         self._cache: OrderedDict[bytes, Placements] = OrderedDict()
         self._path_memo: OrderedDict[bytes, Placements] = OrderedDict()
         self.reach, self.revolute = self._reach()
+        self._capsule_support = np.array([self.support(k) for k in range(len(capsules))]).reshape(-1, self.n)
         # Bound on |dJ_i/dq_j| for the EE Jacobian columns (the larger reach of i and j; 1 for axes).
         self.reach_bound = float(max(self.reach.max(initial=0.0), 1.0))
 
@@ -194,18 +195,15 @@ class SafetyModel:
         return self._ee_jacobians
 
     def point_jacobians(self, q: np.ndarray, capsules: np.ndarray, points: np.ndarray) -> np.ndarray:
-        """(k, 3, n) linear Jacobians at q of world points rigidly attached to capsules' links."""
+        """(k, 3, n) linear Jacobians at q of world points rigidly attached to capsules' links.
+
+        From Pinocchio's stacked world-frame Jacobian (spatial velocities at the world origin):
+        v_point = v + omega x point over the joints that carry the capsule.
+        """
         self._joint_jacobians_at(q)
-        if self._all_joint_jacobians is None:
-            self._all_joint_jacobians = np.array(
-                [pin.getJointJacobian(self.model, self._jdata, j, pin.LOCAL_WORLD_ALIGNED)[:, self._index] for j in range(self.model.njoints)]
-            )
-            self._joint_origins = np.array([np.asarray(M.translation) for M in self._jdata.oMi])
-        joints = self._capsule_joint[capsules]
-        jacobian = self._all_joint_jacobians[joints]  # (k, 6, n)
-        offset = points - self._joint_origins[joints]
-        # v_point = v_joint + omega x offset = J_lin qd - offset x (J_ang qd)
-        return jacobian[:, :3] - np.cross(offset[:, :, None], jacobian[:, 3:], axis=1)
+        if self._world_jacobian is None:
+            self._world_jacobian = np.ascontiguousarray(self._jdata.J[:, self._index])
+        return _point_jacobians(self._world_jacobian, np.ascontiguousarray(points, float), self._capsule_support[capsules])
 
     def condition_numbers(self, q: np.ndarray) -> np.ndarray:
         """sigma_max / sigma_min of each arm's 6 x arm-joints EE Jacobian at q (cached with them)."""
@@ -235,7 +233,7 @@ class SafetyModel:
             pin.computeJointJacobians(self.model, self._jdata, q_model)
             pin.updateFramePlacements(self.model, self._jdata)
             self._jacobian_key, self._ee_jacobians = key, None
-            self._all_joint_jacobians = self._kappa = None
+            self._world_jacobian = self._kappa = None
 
     # -- motion bounds -----------------------------------------------------------------------------
     def support(self, item: str | int) -> np.ndarray:
@@ -271,6 +269,23 @@ class SafetyModel:
             reach[column] += max(extent.get(k, 0.0) for k in below)
             revolute[column] = 1.0
         return reach, revolute
+
+
+@kernel("float64[:, :, ::1](float64[:, ::1], float64[:, ::1], float64[:, ::1])")
+def _point_jacobians(world_jacobian, points, supports):
+    """Rows J_lin - point x J_ang of the world Jacobian, on each point's supporting joints only."""
+    count, n = points.shape[0], world_jacobian.shape[1]
+    out = np.zeros((count, 3, n))
+    for k in range(count):
+        x, y, z = points[k, 0], points[k, 1], points[k, 2]
+        for j in range(n):
+            if supports[k, j] == 0.0:
+                continue
+            wx, wy, wz = world_jacobian[3, j], world_jacobian[4, j], world_jacobian[5, j]
+            out[k, 0, j] = world_jacobian[0, j] - (y * wz - z * wy)
+            out[k, 1, j] = world_jacobian[1, j] - (z * wx - x * wz)
+            out[k, 2, j] = world_jacobian[2, j] - (x * wy - y * wx)
+    return out
 
 
 @kernel("float64(float64[:, :])")
