@@ -23,7 +23,7 @@ from vla_ros.core.types import ActionSpace, Command
 from limits_check import LimitsJudge
 
 ROBOTS = available_robots()
-EXAMPLES = int(os.environ.get("VLA_SAFETY_EXAMPLES", "200"))
+EXAMPLES = int(os.environ.get("VLA_SAFETY_EXAMPLES", "1000"))
 DT = 0.01
 
 
