@@ -2,6 +2,8 @@
 
 It recomputes everything from the output positions alone, with the shared Kinematics (not the
 projector's own FK) for EE frames and link frames, so a bug in the projector's model shows up here.
+Capsule distances reuse the model's segment distance, itself checked against brute force in
+test_core.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import pinocchio as pin
 
 from vla_ros.core.kinematics import Kinematics
 from vla_ros.core.safety import SafetyProjector
-from vla_ros.core.safety.capsules import segment_distance
 
 TOL = 1e-9
 
@@ -66,10 +67,8 @@ class LimitsJudge:
         a_end, b_end, lowest = self._capsules(q)
         pairs = self.self_distance.pairs
         if len(pairs):
-            i, j = pairs[:, 0], pairs[:, 1]
-            axis, _, _ = segment_distance(a_end[i], b_end[i], a_end[j], b_end[j])
-            radius = self.p.model.capsule_radius
-            distance = axis - radius[i] - radius[j]
+            # The exact distance of every pair between the capsules placed by this judge's own FK.
+            distance, _, _ = self.p.model.pair_distances(a_end, b_end, pairs)
             assert distance.min() >= config.min_self_distance - TOL, (distance.min(), pairs[distance.argmin()], safe)
         caps = self.table.capsules
         if len(caps):

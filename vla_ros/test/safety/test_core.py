@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from vla_ros.core.robot_config import load_robot_config
 from vla_ros.core.safety import HoldSupervisor, SafetyConfig, SafetyProjector
 from vla_ros.core.safety.braking import brake, braking_distance, max_viable_velocity
-from vla_ros.core.safety.capsules import segment_distance
+from vla_ros.core.safety.capsules import closest_points
 from vla_ros.core.types import ActionSpace, Command, InvalidInput
 
 
@@ -31,13 +31,14 @@ def test_max_viable_velocity_is_the_largest_speed_that_stops_in_time(distance, a
     assert dt * faster[0] + braking_distance(faster, a, dt)[0] > distance
 
 
-def test_segment_distance_matches_brute_force() -> None:
+def test_closest_points_match_brute_force() -> None:
     rng = np.random.default_rng(0)
     p = rng.normal(size=(4, 300, 3))
     p[2, :50] = p[3, :50]  # degenerate segments (points) too: spheres
     p[0, 40:80] = p[1, 40:80]
     p[1, 100:120] = p[0, 100:120] + 2.0 * (p[3, 100:120] - p[2, 100:120])  # parallel
-    distance, c1, c2 = segment_distance(*p)
+    c1, c2 = np.empty((300, 3)), np.empty((300, 3))
+    distance = np.array([closest_points(*p[:, k], c1[k], c2[k]) for k in range(300)])
     t = np.linspace(0.0, 1.0, 401)
     for k in range(300):
         a = p[0, k] + t[:, None] * (p[1, k] - p[0, k])

@@ -134,12 +134,3 @@ def closest_points(p1, q1, p2, q2, c1, c2) -> float:
         c2[r] = p2[r] + t * (q2[r] - p2[r])
         squared += (c1[r] - c2[r]) ** 2
     return np.sqrt(squared)
-
-
-@kernel("Tuple((float64[:], float64[:, :], float64[:, :]))(float64[:, :], float64[:, :], float64[:, :], float64[:, :])")
-def segment_distance(p1, q1, p2, q2):
-    """closest_points for each row: (distance, point on first, point on second)."""
-    distance, c1, c2 = np.empty(len(p1)), np.empty(p1.shape), np.empty(p1.shape)
-    for k in range(len(p1)):
-        distance[k] = closest_points(p1[k], q1[k], p2[k], q2[k], c1[k], c2[k])
-    return distance, c1, c2

@@ -79,7 +79,7 @@ class SafetyModel:
         # slices them: capsule ends a, ends b, EE origins, 8 supports per capsule.
         self._point_joint = np.concatenate(
             [self._capsule_joint, self._capsule_joint, self._ee_joint, np.repeat(self._capsule_joint, 8)]
-        ).astype(np.int64)
+        )
         self._point_local = np.vstack([self._capsule_a, self._capsule_b, self._ee_translation, support])
         self._neutral = pin.neutral(model)
         self._cache: OrderedDict[bytes, Placements] = OrderedDict()
@@ -89,7 +89,7 @@ class SafetyModel:
         # Bound on |dJ_i/dq_j| for the EE Jacobian columns (the larger reach of i and j; 1 for axes).
         self.reach_bound = float(max(self.reach.max(initial=0.0), 1.0))
 
-    # -- placements (numpy FK over batches) --------------------------------------------------------
+    # -- placements (compiled FK over batches) -----------------------------------------------------
     def _chain(self) -> None:
         """Per joint: parent, command column and the fixed terms of its world transform.
 
@@ -165,20 +165,20 @@ class SafetyModel:
         return cached
 
     def pair_distances(
-        self, placements: Placements, pairs: np.ndarray, cutoff: float = np.inf
+        self, capsule_a: np.ndarray, capsule_b: np.ndarray, pairs: np.ndarray, cutoff: float = np.inf
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Surface distance of capsule pairs (negative: overlap) and the closest axis points.
 
-        Pairs whose cheap lower bound (centre distance minus half-lengths and radii) exceeds
-        `cutoff` keep that bound (never more than the true distance) and zero closest points; only
-        the others get the exact segment distance. Single configuration or a batch (leading axis).
+        `capsule_a`, `capsule_b`: world axis ends (..., capsules, 3), as in Placements, for one
+        configuration or a batch (leading axes). Pairs whose cheap lower bound (centre distance
+        minus half-lengths and radii) exceeds `cutoff` keep that bound (never more than the true
+        distance) and zero closest points; only the others get the exact segment distance.
         """
-        lead, c = placements.capsule_a.shape[:-2], len(self.capsules)
+        lead, c, k = capsule_a.shape[:-2], len(self.capsules), len(pairs)
         distance, c1, c2 = _pair_distances(
-            placements.capsule_a.reshape(-1, c, 3), placements.capsule_b.reshape(-1, c, 3),
-            pairs, self._half_length, self.capsule_radius, float(cutoff),
+            capsule_a.reshape(-1, c, 3), capsule_b.reshape(-1, c, 3), pairs, self._half_length, self.capsule_radius, float(cutoff)
         )
-        return distance.reshape(lead + (len(pairs),)), c1.reshape(lead + (len(pairs), 3)), c2.reshape(lead + (len(pairs), 3))
+        return distance.reshape(lead + (k,)), c1.reshape(lead + (k, 3)), c2.reshape(lead + (k, 3))
 
     def capsule_joint(self, capsule: int) -> int:
         """The joint whose motion carries a capsule (0: the fixed base)."""

@@ -79,7 +79,7 @@ class SafetyProjector:
             raise InvalidInput(f"control period must be > 0 seconds, got {dt}")
         self.robot = robot
         self.joints = robot.command_joints
-        self.dt = dt
+        self.dt = float(dt)
         self.config = config or SafetyConfig.from_extra(robot.extra)
         self.model = SafetyModel(robot, self.config) if kinematic else None
         self._ee = EndEffectorTargets(robot, self.model) if self.model else None

@@ -36,7 +36,8 @@ class SelfDistanceLimit(ClearanceConstraint):
         ]
         pairs = np.array(candidates, dtype=int).reshape(-1, 2)
         if len(pairs):
-            home_distance, _, _ = model.pair_distances(model.placements(home), pairs)  # exact
+            at_home = model.placements(home)
+            home_distance, _, _ = model.pair_distances(at_home.capsule_a, at_home.capsule_b, pairs)  # exact
             pairs = pairs[home_distance > min_distance]
         self.pairs = pairs
         self._memo: tuple[Placements, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
@@ -86,5 +87,6 @@ class SelfDistanceLimit(ClearanceConstraint):
         """Pair distances, remembered for the last placements (rows and verification share them)."""
         if self._memo is None or self._memo[0] is not placements:
             cutoff = self.min_distance + ACTIVATION
-            self._memo = (placements, self.model.pair_distances(placements, self.pairs, cutoff))
+            distances = self.model.pair_distances(placements.capsule_a, placements.capsule_b, self.pairs, cutoff)
+            self._memo = (placements, distances)
         return self._memo[1]
