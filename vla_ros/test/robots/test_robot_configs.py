@@ -111,6 +111,28 @@ def test_missing_jerk_limit_is_named(tmp_path):
         load_robot_config(str(path))
 
 
+@pytest.mark.parametrize(
+    "limits, message",
+    [
+        ({"acceleration": 0.0, "jerk": 40.0}, r"joint 'elbow' acceleration limit must be > 0, got 0.0"),
+        ({"acceleration": 4.0, "jerk": -1.0}, r"joint 'elbow' jerk limit must be > 0, got -1.0"),
+        ({"acceleration": 4.0, "jerk": 40.0, "lower": 1.0, "upper": 0.5}, r"joint 'elbow' has lower limit 1.0 >= upper limit 0.5"),
+        ({"acceleration": float("inf"), "jerk": 40.0}, r"limits of joint 'elbow' must be finite numbers"),
+    ],
+)
+def test_unusable_limits_are_refused_by_name(tmp_path, limits, message):
+    path = _broken_copy(tmp_path, lambda raw: raw["limits"].update(elbow=limits))
+    with pytest.raises(InvalidInput, match=message):
+        load_robot_config(str(path))
+
+
+def test_robot_description_of_a_continuous_joint_without_bounds_is_refused():
+    shipped = load_robot_config("widowx")
+    description = shipped.urdf_xml().replace('lower="-2.1467549799530254" upper="1.605702911834783"', "", 1)
+    with pytest.raises(InvalidInput, match=r"limits of joint 'elbow' must be finite numbers, got lower=nan upper=nan"):
+        shipped.with_urdf(description)
+
+
 def test_robot_description_changes_limits_and_kinematics():
     """A robot that publishes its own robot_description (here: longer forearm, tighter elbow) wins."""
     shipped = load_robot_config("widowx")

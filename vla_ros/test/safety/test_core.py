@@ -11,6 +11,7 @@ from vla_ros.core.robot_config import load_robot_config
 from vla_ros.core.safety import HoldSupervisor, SafetyConfig, SafetyProjector
 from vla_ros.core.safety.braking import brake, braking_distance, max_viable_velocity
 from vla_ros.core.safety.capsules import closest_points
+from vla_ros.core.safety.compiled import drop_stale_cache
 from vla_ros.core.types import ActionSpace, Command, InvalidInput
 
 
@@ -107,3 +108,17 @@ def test_for_robot_keeps_the_motion_and_rejects_other_joints() -> None:
     assert successor.state is projector.state and successor.counters is projector.counters
     with pytest.raises(InvalidInput, match="joints"):
         projector.for_robot(widowx)
+
+
+def test_numba_cache_is_dropped_when_any_source_of_the_package_changes(tmp_path) -> None:
+    (tmp_path / "braking.py").write_text("a = 1\n")
+    (tmp_path / "projector.py").write_text("b = 1\n")
+    cache = tmp_path / "__pycache__"
+    cache.mkdir()
+    compiled_caller = cache / "projector._braking_path-80.py311.nbi"
+    compiled_caller.write_text("old")
+    assert drop_stale_cache(tmp_path) and not compiled_caller.exists()  # no stamp yet: dropped
+    compiled_caller.write_text("fresh")
+    assert not drop_stale_cache(tmp_path) and compiled_caller.exists()  # nothing changed: kept
+    (tmp_path / "braking.py").write_text("a = 2\n")  # the callee's file alone changes
+    assert drop_stale_cache(tmp_path) and not compiled_caller.exists()

@@ -211,6 +211,26 @@ def _check_controllers(arms: tuple[ArmConfig, ...], joints: tuple[str, ...], whe
         raise InvalidInput(f"{where}: command joints {uncovered} belong to no controller")
 
 
+def _check_limits(joints: tuple[str, ...], table: np.ndarray, where: str) -> None:
+    """Rows (lower, upper, velocity, acceleration, jerk): finite, lower < upper, rates > 0.
+
+    The safety projector's braking and viability arithmetic is meaningless otherwise (a continuous
+    joint's missing bounds, a zero acceleration), so such a robot is refused at load.
+    """
+    for joint, row in zip(joints, table):
+        lower, upper, velocity, acceleration, jerk = row
+        if not np.all(np.isfinite(row)):
+            raise InvalidInput(
+                f"{where}: limits of joint '{joint}' must be finite numbers, got lower={lower} upper={upper} "
+                f"velocity={velocity} acceleration={acceleration} jerk={jerk} (a continuous joint needs explicit bounds)"
+            )
+        if not lower < upper:
+            raise InvalidInput(f"{where}: joint '{joint}' has lower limit {lower} >= upper limit {upper}")
+        for kind, rate in (("velocity", velocity), ("acceleration", acceleration), ("jerk", jerk)):
+            if not rate > 0.0:
+                raise InvalidInput(f"{where}: joint '{joint}' {kind} limit must be > 0, got {rate}")
+
+
 def _camera(raw: dict[str, Any]) -> CameraConfig:
     sim = raw.get("sim", {})
     return CameraConfig(
@@ -251,6 +271,7 @@ def _build(name: str, raw: dict[str, Any], urdf_xml: str, urdf_file: Path, sourc
             )
         )
     table = np.array(rows, dtype=float)
+    _check_limits(joints, table, where)
     limits = JointLimits(*(table[:, k].copy() for k in range(5)))
     home_raw = _require(raw, "home", where)
     unknown = sorted(set(home_raw) - set(joints))

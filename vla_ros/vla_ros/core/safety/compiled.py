@@ -10,10 +10,41 @@ inf/nan as the NumPy code did, never an exception.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from pathlib import Path
 
 import numba
+
+_STAMP = "numba-sources.sha256"
 
 
 def kernel(signature: str) -> Callable:
     return numba.njit(signature, cache=True, nogil=True, error_model="numpy")
+
+
+def drop_stale_cache(package: Path) -> bool:
+    """Empty `package`'s numba cache when any of its sources changed; True if it was dropped.
+
+    numba checks a cached kernel against its own file only, so a kernel that calls a kernel of
+    another file (the braking path calls brake()) would keep the old callee after that file alone
+    changed (a git pull, an edit). Keyed on all the package's sources at once, the cache cannot go
+    stale. A package without a writable __pycache__ (an installed one: numba then caches in the
+    user's cache dir) is left alone: an install replaces all its files at once.
+    """
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(package.glob("*.py")))).hexdigest()
+    cache = package / "__pycache__"
+    stamp = cache / _STAMP
+    if stamp.is_file() and stamp.read_text() == digest:
+        return False
+    try:
+        cache.mkdir(exist_ok=True)
+        for entry in [*cache.glob("*.nbi"), *cache.glob("*.nbc")]:
+            entry.unlink(missing_ok=True)
+        stamp.write_text(digest)
+    except OSError:
+        return False
+    return True
+
+
+drop_stale_cache(Path(__file__).parent)

@@ -96,6 +96,8 @@ class EndEffectorTargets:
                 elapsed = command.stamp - previous.stamp
                 motion[arm, :3] = (target.translation - before[arm].translation) / elapsed
                 motion[arm, 3:] = pin.log3(target.rotation @ before[arm].rotation.T) / elapsed
+        if not (np.isfinite(error).all() and np.isfinite(motion).all()):
+            raise InvalidInput(f"{command.action_space.value} command gives a non-finite pose error {error.tolist()}")
         config, n, dt = ctx.config, self.model.n, ctx.dt
         columns = self._gripper_columns
         H, step, moving = _damped_least_squares(ctx.jacobians, error, motion, config.orientation_weight, config.ik_damping, columns)

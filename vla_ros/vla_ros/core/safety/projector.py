@@ -79,10 +79,10 @@ def braking_path(ctx: StepContext, velocity: np.ndarray) -> np.ndarray:
 @kernel("float64[:, :](float64[:], float64[:], float64[:], float64)")
 def _braking_path(q, velocity, acceleration, dt) -> np.ndarray:
     """Iterates brake() from `velocity` until every joint stops (at most _MAX_CONTINUATION ticks)."""
-    ticks = 0
+    longest = 0.0
     for j in range(q.size):
-        ticks = max(ticks, int(np.ceil(abs(velocity[j]) / (acceleration[j] * dt))))
-    ticks = min(ticks, _MAX_CONTINUATION)
+        longest = max(longest, np.ceil(abs(velocity[j]) / (acceleration[j] * dt)))
+    ticks = int(min(longest, _MAX_CONTINUATION))  # clamped before the cast: no overflow
     path = np.empty((ticks + 2, q.size))
     path[0] = q
     v = velocity.copy()
