@@ -51,6 +51,10 @@ class ScriptedExpertConfig:
     # of the giving hand's fingers when they open.
     receive_standoff: float = 0.08  # m
     receive_offset: float = 0.012  # m
+    # The giving hand lets go by opening to this closure (1 closed, 0 open), not fully: its finger
+    # on the receiving side would swing into the receiving palm, where the safety projector's
+    # self-distance check stops it and the handover stalls.
+    release_closure: float = 0.35
     finger_clearance: float = 0.015  # m, wanted between open fingers and other objects when grasping
 
     def __post_init__(self) -> None:
@@ -60,8 +64,9 @@ class ScriptedExpertConfig:
             value = getattr(self, f.name)
             if not isinstance(value, (int, float)) or not np.isfinite(value) or value <= 0:
                 raise InvalidInput(f"scripted option {f.name} must be a positive number, got {value!r}")
-        if self.velocity_fraction > 1.0:
-            raise InvalidInput(f"scripted option velocity_fraction must be in (0, 1], got {self.velocity_fraction}")
+        for name in ("velocity_fraction", "release_closure"):
+            if getattr(self, name) > 1.0:
+                raise InvalidInput(f"scripted option {name} must be in (0, 1], got {getattr(self, name)}")
 
 
 @dataclass
@@ -269,7 +274,7 @@ class ScriptedExpert:
         if phase == "release":
             if elapsed >= c.release_time:
                 self._enter("retreat", now)
-            return {0: (self._phase.memory["release_at"], False), 1: hold}
+            return {0: (self._phase.memory["release_at"], c.release_closure), 1: hold}
         retreat = self._phase.memory["release_at"].copy()
         retreat[2, 3] += c.hover
         if phase == "retreat" and self._reached(giver_ee, retreat, 2.0):
@@ -360,7 +365,9 @@ class ScriptedExpert:
         actions = np.tile(q, (c.chunk_size, 1))
         for arm_index, (target, closed) in targets.items():
             geo = self.arms[arm_index]
-            grip = geo.arm.gripper.closed_position if closed else geo.arm.gripper.open_position
+            # closure: True / 1 closed, False / 0 open, in between partly open.
+            gripper = geo.arm.gripper
+            grip = gripper.open_position + float(closed) * (gripper.closed_position - gripper.open_position)
             pose = self.kinematics.frame_pose(q, geo.arm.ee_frame)
             q_i = q.copy()
             for i in range(1, c.chunk_size):
