@@ -5,7 +5,9 @@ small, dispatch costs more than the arithmetic (a 14-joint max_viable_velocity: 
 1 us compiled). Kernels name their argument types, so they compile when this package is imported
 (and load from numba's on-disk cache after the first time), never inside a control tick; a call
 with other types fails loudly instead of compiling. error_model="numpy": a division by zero gives
-inf/nan as the NumPy code did, never an exception.
+inf/nan as the NumPy code did, never an exception. Kernels keep the GIL: they last microseconds,
+and releasing it would offer it to the other threads of a one-process graph at every kernel call,
+with the control tick waiting up to a switch interval (5 ms) to get it back.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ _STAMP = "numba-sources.sha256"
 
 
 def kernel(signature: str) -> Callable:
-    return numba.njit(signature, cache=True, nogil=True, error_model="numpy")
+    return numba.njit(signature, cache=True, error_model="numpy")
 
 
 def drop_stale_cache(package: Path) -> bool:
