@@ -94,6 +94,16 @@ colcon_build() {
   stamp_set colcon "$h"
 }
 
+compile_safety_kernels() {
+  # numba compiles the safety filter's kernels at their first import and caches them on disk;
+  # doing it here keeps a first demo or test run from sitting silent for it.
+  local h; h=$(inputs_hash vla_ros/vla_ros/core/safety/*.py requirements/base.txt)
+  stamp_ok kernels "$h" && return 0
+  log "compiling the safety filter's kernels (numba, once: ~15 s)"
+  bash -c 'source scripts/env.sh && python -c "import vla_ros.core.safety"' || die "compiling the safety kernels failed"
+  stamp_set kernels "$h"
+}
+
 install_debian_packages
 make_venv
 "$VENV/bin/python" -m pip install --disable-pip-version-check -q "setuptools<80" wheel \
@@ -105,16 +115,6 @@ fi
 pip_install base requirements/torch.txt requirements/base.txt
 pip_install ml requirements/ml.txt
 pip_install_no_deps ml-no-deps requirements/ml-no-deps.txt
-compile_safety_kernels() {
-  # numba compiles the safety filter's kernels at their first import and caches them on disk;
-  # doing it here keeps a first demo or test run from sitting silent for it.
-  local h; h=$(inputs_hash vla_ros/vla_ros/core/safety/*.py requirements/base.txt)
-  stamp_ok kernels "$h" && return 0
-  log "compiling the safety filter's kernels (numba, once: ~15 s)"
-  bash -c 'source scripts/env.sh && python -c "import vla_ros.core.safety"' || die "compiling the safety kernels failed"
-  stamp_set kernels "$h"
-}
-
 colcon_build
 compile_safety_kernels
 log "ready: source scripts/env.sh to use the workspace"

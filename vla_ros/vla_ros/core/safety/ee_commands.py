@@ -89,11 +89,11 @@ class EndEffectorTargets:
         self._last = (command, poses)
         # Per arm, in the task metric: the step to the target, and the target's own velocity.
         error, motion = np.zeros((len(poses), 6)), np.zeros((len(poses), 6))
+        elapsed = command.stamp - previous.stamp if before is not None else 0.0
         for arm, target in enumerate(poses):
             error[arm, :3] = target.translation - current.ee_position[arm]
             error[arm, 3:] = pin.log3(target.rotation @ current.ee_rotation[arm].T)
             if before is not None:
-                elapsed = command.stamp - previous.stamp
                 motion[arm, :3] = (target.translation - before[arm].translation) / elapsed
                 motion[arm, 3:] = pin.log3(target.rotation @ before[arm].rotation.T) / elapsed
         if not (np.isfinite(error).all() and np.isfinite(motion).all()):
@@ -111,7 +111,6 @@ class EndEffectorTargets:
         for scale, arm_columns in zip(scales, self.model.arm_columns):
             velocity[arm_columns] *= scale
         return Objective(H, -H @ velocity, velocity)
-
 
     def _previous_poses(self, command: Command, previous: Command | None, ctx: StepContext) -> list[pin.SE3] | None:
         if previous is None or previous.action_space is not command.action_space or not command.stamp > previous.stamp:

@@ -99,13 +99,12 @@ class SafetyModel:
         """
         model = self.model
         self._parents = np.array([int(model.parents[j]) for j in range(model.njoints)], dtype=np.int64)
-        self._placement_t = [np.asarray(model.jointPlacements[j].translation) for j in range(model.njoints)]
         column_of = {int(q): c for c, q in enumerate(self._index)}
         self._column = np.full(model.njoints, -1, dtype=np.int64)
         self._prismatic = np.zeros(model.njoints, dtype=bool)
         self._turn = np.zeros((model.njoints, 3, 3, 3))
         self._turn[0, 0] = np.eye(3)
-        self._offset = np.array(self._placement_t)
+        self._offset = np.array([model.jointPlacements[j].translation for j in range(model.njoints)])
         self._slide = np.zeros((model.njoints, 3))
         for j in range(1, model.njoints):
             joint = model.joints[j]
@@ -265,7 +264,7 @@ class SafetyModel:
                 reach[column] = 1.0
                 continue
             below = list(model.subtrees[j])
-            reach[column] = sum(np.linalg.norm(self._placement_t[k]) for k in below if k != j)
+            reach[column] = sum(np.linalg.norm(self._offset[k]) for k in below if k != j)
             reach[column] += max(extent.get(k, 0.0) for k in below)
             revolute[column] = 1.0
         return reach, revolute
