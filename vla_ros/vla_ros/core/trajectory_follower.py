@@ -5,6 +5,10 @@ Rules (those of ros2_controllers' joint_trajectory_controller, spliced at the st
   followed from that time on, and the robot follows the old one until then;
 - points whose time has already passed are dropped; the first remaining point is reached from the
   state the follower is in when the new trajectory takes over (so motion never jumps);
+- a point due less than `min_segment_s` after the takeover counts as reached, as JTC treats a point
+  whose time has come: it is never interpolated toward (a segment of a few nanoseconds, from a late
+  stamp rounded to "now", asks for ~1e11 rad/s). Points after it go on from the takeover state; a
+  last point is held from the takeover on, the set point JTC gives once a trajectory has played out;
 - a segment interpolates linearly when its end point has positions only, with a cubic Hermite
   spline when it has velocities, and with a quintic when it also has accelerations;
 - after the last point the follower holds its positions at zero velocity.
@@ -20,6 +24,9 @@ import numpy as np
 from vla_ros.core.types import InvalidInput
 
 LINEAR, CUBIC, QUINTIC = "linear", "cubic", "quintic"
+# Shorter than any controller period (ros2_control runs at 100-1000 Hz, the sim's physics at 500 Hz):
+# a point due sooner than this after a takeover is due now.
+MIN_SEGMENT_S = 1e-3
 
 
 @dataclass(frozen=True)
@@ -53,8 +60,14 @@ class _Knot:
 class TrajectoryFollower:
     """Set points (q, qd) over time for one controller's joints."""
 
-    def __init__(self, joint_names: tuple[str, ...] | list[str], positions: np.ndarray, time: float = 0.0) -> None:
+    def __init__(
+        self, joint_names: tuple[str, ...] | list[str], positions: np.ndarray, time: float = 0.0,
+        min_segment_s: float = MIN_SEGMENT_S,
+    ) -> None:
+        if not min_segment_s > 0.0:
+            raise InvalidInput(f"min_segment_s must be > 0 s, got {min_segment_s}")
         self.joint_names = tuple(joint_names)
+        self.min_segment_s = min_segment_s
         self.reset(positions, time)
 
     def reset(self, positions: np.ndarray, time: float = 0.0) -> None:
@@ -66,22 +79,23 @@ class TrajectoryFollower:
         self._knots = [_Knot(time, q, zero, zero, LINEAR)]
         self._times = [time]
 
-    @property
-    def end_time(self) -> float:
-        return self._knots[-1].time
-
     def receive(self, trajectory: JointTrajectory, now: float) -> None:
         """Take a new trajectory over from max(start_time, now); raises InvalidInput if it is malformed."""
         order = self._order(trajectory.joint_names)
+        if not trajectory.points:
+            raise InvalidInput("trajectory has no points")
         start = trajectory.start_time if trajectory.start_time > 0.0 else now
         takeover = max(start, now)
         new = [self._knot(i, point, order, start) for i, point in enumerate(trajectory.points)]
         times = [k.time for k in new]
         if any(b <= a for a, b in zip(times, times[1:])):
             raise InvalidInput(f"trajectory point times must strictly increase, got time_from_start {[t - start for t in times]}")
-        future = [k for k in new if k.time > takeover]
-        if not future:
+        if times[-1] < takeover:
             raise InvalidInput(f"trajectory ends in the past (last point at {times[-1]:.3f} s, now {takeover:.3f} s)")
+        future = [k for k in new if k.time >= takeover + self.min_segment_s]
+        if not future:  # the last point is due at the takeover: held from then on (a step, never a ramp)
+            last = new[-1]
+            future = [_Knot(takeover, last.q, np.zeros_like(last.q), np.zeros_like(last.q), LINEAR)]
         q, qd, qdd, kind = self._state(takeover)
         kept = self._knots[: bisect.bisect_left(self._times, takeover)]
         # Keep only history since `now`'s segment began: older knots can no longer be sampled usefully.
