@@ -38,7 +38,7 @@ setup(
     entry_points={
         "console_scripts": [
             "vla-ros = vla_ros.cli:main",
-            *[f"{node} = vla_ros.nodes.{node}:main" for node in NODES],
+            *[f"{node} = vla_ros.nodes.entry:{node}" for node in NODES],
         ],
     },
 )

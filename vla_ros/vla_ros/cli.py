@@ -19,6 +19,7 @@ import rclpy
 from vla_ros.core.graph import SIM_MODES, BringupArgs, parse_override, resolve_graph
 from vla_ros.core.robot_config import available_robots, load_robot_config
 from vla_ros.core.types import InvalidInput
+from vla_ros.nodes.shutdown import StopRequest
 
 DEFAULT_INSTRUCTIONS = ("put the red cube in the bowl", "stack the green cube on the blue cube")
 
@@ -59,33 +60,47 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidInput as error:
         print(f"vla-ros: error: {error}", file=sys.stderr)
         return 2
-    if args.command == "run":
-        with graph(bringup, args.multiprocess, log_dir=None):
-            _spin_forever()
-        return 0
-    return _demo(args, robot, bringup, instructions)
+    stop = StopRequest.install_once()
+    try:
+        if args.command == "run":
+            with graph(bringup, args.multiprocess, log_dir=None):
+                stop.spinning = True
+                stop.event.wait()
+            return 0
+        return _demo(args, robot, bringup, instructions)
+    except InvalidInput as error:
+        print(f"vla-ros: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"[vla-ros] stopped by {stop.received[-1] if stop.received else 'SIGINT'}", file=sys.stderr)
+        return 0 if args.command == "run" else 130
+    finally:
+        stop.ignore_from_now_on()
 
 
 @contextmanager
 def graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None, client_factory=None):
     """Bring the graph up (in this process, or one process per node); yields the client node, if any.
 
-In one process every node spins on its own single-threaded executor (nodes/executors.py).
-
+    In one process every node spins on its own single-threaded executor (nodes/executors.py); with
+    `multiprocess` each node is its own process, respawned if it dies (nodes/composition.py).
     `client_factory()` builds a node that is not part of the graph (the demo's episode runner) and is
-    spun beside it in this process.
+    spun beside it in this process. On leaving, every node goes through its lifecycle shutdown.
     """
-    from vla_ros.nodes import composition
+    from rclpy.signals import SignalHandlerOptions
 
+    from vla_ros.nodes import composition
     from vla_ros.nodes.executors import IsolatedExecutors
 
     specs = resolve_graph(bringup)
-    rclpy.init()
-    processes = []
+    # Signals are the caller's (nodes/shutdown.py): rclpy's handlers would invalidate the context
+    # under running timers.
+    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    supervisor = None
     executors = IsolatedExecutors()
     try:
         if multiprocess:
-            processes = composition.spawn(specs, log_dir)
+            supervisor = composition.ProcessSupervisor(specs, log_dir).start()
         else:
             nodes = [executors.add(composition.instantiate(spec)) for spec in specs]
             failed = [n.get_name() for n in nodes if not n.is_active]
@@ -96,17 +111,9 @@ In one process every node spins on its own single-threaded executor (nodes/execu
         yield client
     finally:
         executors.shutdown()
-        composition.stop(processes)
+        if supervisor is not None:
+            supervisor.stop()
         rclpy.try_shutdown()
-
-
-def _spin_forever() -> None:
-    # rclpy turns SIGINT/SIGTERM into a context shutdown; leave as soon as that happens.
-    try:
-        while rclpy.ok():
-            time.sleep(0.2)
-    except KeyboardInterrupt:
-        pass
 
 
 def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...]) -> int:

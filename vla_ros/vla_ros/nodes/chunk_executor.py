@@ -51,7 +51,6 @@ class ChunkExecutorNode(ManagedNode):
         self._executor = ChunkExecutor.for_robot(config, robot, ee_pose_function(robot))
         self._status_period = 1.0 / float(self.param("status_rate_hz", 5.0))
         self._robot_state: JointState | None = None
-        self._control_timers = []
         self._command_pub = self.create_publisher(CommandMsg, "/vla/command", CONTROL)
         self._status_pub = self.create_publisher(ExecutorStatus, "/vla/executor_status", 10)
         self._request_pub = self.create_publisher(Header, "/vla/inference_request", 10)
@@ -62,15 +61,10 @@ class ChunkExecutorNode(ManagedNode):
         self.create_subscription(Header, "/vla/reset", lambda _: self._executor.reset(), 10)
 
     def activate(self) -> None:
-        self._control_timers = [
-            self.create_timer(self._executor.config.period, self._on_tick),
-            self.create_timer(self._status_period, self._report),
-        ]
+        self.create_timer(self._executor.config.period, self._on_tick)
+        self.create_timer(self._status_period, self._report)
 
     def deactivate(self) -> None:
-        for timer in self._control_timers:
-            self.destroy_timer(timer)
-        self._control_timers = []
         self._executor.reset()
 
     def _on_joint_state(self, msg: JointStateMsg) -> None:

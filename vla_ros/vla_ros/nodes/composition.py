@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import yaml
@@ -13,6 +17,11 @@ from rclpy.node import Node
 
 from vla_ros.core.graph import NodeSpec
 from vla_ros.nodes.managed import parameter_overrides
+
+# A node that dies within this many seconds of its start failed quickly: its next respawn waits longer.
+QUICK_FAILURE_S = 10.0
+MAX_RESPAWN_DELAY_S = 60.0
+SAFETY_NODE = "safety_projector"
 
 
 def instantiate(spec: NodeSpec) -> Node:
@@ -29,28 +38,77 @@ def params_file(specs: list[NodeSpec], directory: Path) -> Path:
     return path
 
 
-def spawn(specs: list[NodeSpec], log_dir: Path | None = None) -> list[subprocess.Popen]:
-    """Start each node as its own Python process (the pip-only stand-in for `ros2 launch`)."""
-    directory = Path(tempfile.mkdtemp(prefix="vla_ros_"))
-    parameters = params_file(specs, directory)
-    if log_dir:
-        log_dir.mkdir(parents=True, exist_ok=True)
-    processes = []
-    for spec in specs:
-        module_name = spec.node_class.split(":")[0]
-        command = [sys.executable, "-c", f"import sys; from {module_name} import main; main(sys.argv)",
-                   "--ros-args", "--params-file", str(parameters), "-r", f"__node:={spec.name}"]
-        output = open(log_dir / f"{spec.name}.log", "w") if log_dir else None  # noqa: SIM115 - lives with the process
-        processes.append(subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT if output else None))
-    return processes
+class ProcessSupervisor:
+    """One process per node (the pip-only stand-in for `ros2 launch`), respawning those that exit.
 
+    A node process that ends while the graph is up (crash, kill, out of memory) is started again
+    after `respawn_delay_s`, doubled for each quick failure in a row (up to a minute) so a node that
+    cannot start does not spin; its log file is appended to. The safety projector's death is an
+    alarm: nothing commands the robot until it is back.
+    """
 
-def stop(processes: list[subprocess.Popen], timeout: float = 10.0) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(2)  # SIGINT: rclpy shuts down cleanly
-    for process in processes:
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    def __init__(self, specs: list[NodeSpec], log_dir: Path | None = None, respawn: bool = True,
+                 respawn_delay_s: float = 1.0) -> None:
+        self.specs, self.log_dir, self.respawn, self.respawn_delay_s = specs, log_dir, respawn, respawn_delay_s
+        self._parameters = params_file(specs, Path(tempfile.mkdtemp(prefix="vla_ros_")))
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.restarts: dict[str, int] = {spec.name: 0 for spec in specs}
+        self._quick_failures: dict[str, int] = {spec.name: 0 for spec in specs}
+        self._started: dict[str, float] = {}
+        self._stopping = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="vla_ros_supervisor", daemon=True)
+
+    def start(self) -> ProcessSupervisor:
+        if self.log_dir:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+        for spec in self.specs:
+            self._spawn(spec)
+        self._watcher.start()
+        return self
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """SIGINT to every node (they leave through their lifecycle shutdown), SIGKILL after `timeout_s`."""
+        self._stopping.set()
+        if self._watcher.is_alive():
+            self._watcher.join()
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + timeout_s
+        for name, process in self.processes.items():
+            try:
+                process.wait(max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                print(f"[vla-ros] {name} did not stop within {timeout_s:g} s: killed", file=sys.stderr)
+                process.kill()
+                process.wait()
+        shutil.rmtree(self._parameters.parent, ignore_errors=True)
+
+    def _spawn(self, spec: NodeSpec) -> None:
+        command = [sys.executable, "-m", "vla_ros.nodes.entry", spec.executable,
+                   "--ros-args", "--params-file", str(self._parameters), "-r", f"__node:={spec.name}"]
+        mode = "a" if spec.name in self.processes else "w"
+        output = open(self.log_dir / f"{spec.name}.log", mode) if self.log_dir else None  # noqa: SIM115 - lives with the process
+        self.processes[spec.name] = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT if output else None)
+        self._started[spec.name] = time.monotonic()
+
+    def _watch(self) -> None:
+        due: dict[str, float] = {}
+        while not self._stopping.wait(0.1):
+            for spec in self.specs:
+                process = self.processes[spec.name]
+                if process.poll() is None or spec.name in due or not self.respawn:
+                    continue
+                uptime = time.monotonic() - self._started[spec.name]
+                self._quick_failures[spec.name] = self._quick_failures[spec.name] + 1 if uptime < QUICK_FAILURE_S else 0
+                delay = min(self.respawn_delay_s * 2 ** max(self._quick_failures[spec.name] - 1, 0), MAX_RESPAWN_DELAY_S)
+                alarm = "ALARM: the robot is not commanded until it is back; " if spec.name == SAFETY_NODE else ""
+                print(f"[vla-ros] {spec.name} exited with code {process.returncode} after {uptime:.1f} s; "
+                      f"{alarm}respawning in {delay:.1f} s", file=sys.stderr, flush=True)
+                due[spec.name] = time.monotonic() + delay
+            for name, when in list(due.items()):
+                if time.monotonic() >= when:
+                    del due[name]
+                    self.restarts[name] += 1
+                    self._spawn(next(s for s in self.specs if s.name == name))
+

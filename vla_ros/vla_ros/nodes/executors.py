@@ -15,6 +15,8 @@ import threading
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 
+from vla_ros.nodes.managed import ManagedNode
+
 
 class IsolatedExecutors:
     def __init__(self) -> None:
@@ -38,7 +40,11 @@ class IsolatedExecutors:
             executor.shutdown(timeout_sec=timeout_s)
         for node, _, thread in self._spinning:
             thread.join(timeout_s)
-            node.destroy_node()
+            # Managed nodes leave through their lifecycle shutdown (timers, workers, backends released).
+            if isinstance(node, ManagedNode):
+                node.close()
+            else:
+                node.destroy_node()
         self._spinning.clear()
 
 

@@ -2,30 +2,53 @@
 
 Real deployments drive the lifecycle from a manager (or `autostart:=false` and `ros2 lifecycle`);
 pip-only machines and tests compose nodes with `autostart` on (the default), which configures and
-activates each node as soon as it is constructed, as nav2's lifecycle manager would.
+activates each node as soon as it is constructed, as nav2's lifecycle manager would. Every node
+leaves through the lifecycle shutdown transition, on a signal (run_node) or when its composer stops.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.client import Client
+from rclpy.clock import Clock, ClockType
+from rclpy.executors import SingleThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
+from rclpy.publisher import Publisher
+from rclpy.service import Service
+from rclpy.signals import SignalHandlerOptions
+from rclpy.subscription import Subscription
+from rclpy.timer import Timer
+from std_msgs.msg import Header
 
+from vla_ros.core.liveness import HEARTBEAT_PERIOD_S, LivenessMonitor
+from vla_ros.nodes.shutdown import POLL_S, StopRequest
+
+# Every active node's heartbeat: std_msgs/Header, the node's name in frame_id.
+HEARTBEAT_TOPIC = "/vla/heartbeat"
 Levels = {"ok": DiagnosticStatus.OK, "warn": DiagnosticStatus.WARN, "error": DiagnosticStatus.ERROR}
 
 
 class ManagedNode(LifecycleNode):
-    """Subclasses implement configure()/activate()/deactivate()/cleanup() returning None or raising."""
+    """Subclasses implement configure()/activate()/deactivate()/cleanup() returning None or raising.
+
+    What a hook creates (publishers, subscriptions, timers, services, action servers) is recorded
+    and destroyed by its counterpart: deactivate undoes activate, cleanup undoes configure, so a
+    configure -> cleanup -> configure cycle never stacks a second set. While active, the node
+    publishes a heartbeat (core/liveness.py) for the nodes that watch it.
+    """
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
         self.declare_parameter("autostart", True)
         self._diagnostics = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self._configured: list[Any] | None = None
+        self._activated: list[Any] | None = None
         if self.get_parameter("autostart").value:
             # Transitions from a zero-period one-shot would race the executor; do them now instead.
             self.trigger_configure()
@@ -34,18 +57,25 @@ class ManagedNode(LifecycleNode):
 
     # -- lifecycle plumbing: subclasses override the plain hooks below ---------------------------
     def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
-        return self._run_hook("configure", self.configure)
+        result, self._configured = self._tracked("configure", self.configure)
+        return result
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        result = self._run_hook("activate", self.activate)
+        result, self._activated = self._tracked("activate", self._activate_with_heartbeat)
         return result if result != TransitionCallbackReturn.SUCCESS else super().on_activate(state)
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        result = self._run_hook("deactivate", self.deactivate)
+        result = self._release("deactivate", self.deactivate, "_activated")
         return result if result != TransitionCallbackReturn.SUCCESS else super().on_deactivate(state)
 
     def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
-        return self._run_hook("cleanup", self.cleanup)
+        return self._release("cleanup", self.cleanup, "_configured")
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """From any state: undo activate, then configure, whichever happened."""
+        results = [self._release("deactivate", self.deactivate, "_activated"), self._release("cleanup", self.cleanup, "_configured")]
+        failed = [r for r in results if r != TransitionCallbackReturn.SUCCESS]
+        return failed[0] if failed else TransitionCallbackReturn.SUCCESS
 
     def configure(self) -> None:
         """Read parameters, load models/configs, create publishers and subscriptions."""
@@ -54,14 +84,64 @@ class ManagedNode(LifecycleNode):
         """Start timers and serving."""
 
     def deactivate(self) -> None:
-        """Stop serving (the node keeps its configuration)."""
+        """Stop serving (the node keeps its configuration); entities activate() made go afterwards."""
 
     def cleanup(self) -> None:
-        """Release what configure() created."""
+        """Release what configure() holds besides ROS entities (threads, models, connections)."""
 
     @property
     def is_active(self) -> bool:
         return self._state_machine.current_state[1] == "active"
+
+    def close(self) -> None:
+        """Leave through the lifecycle shutdown transition (releasing everything), then destroy."""
+        if self._state_machine.current_state[1] in ("unconfigured", "inactive", "active"):
+            self.trigger_shutdown()
+        self.destroy_node()
+
+    def _activate_with_heartbeat(self) -> None:
+        self.activate()
+        beats = self.create_publisher(Header, HEARTBEAT_TOPIC, 10)
+        steady = Clock(clock_type=ClockType.STEADY_TIME)
+        name = self.get_name()
+        self.create_timer(HEARTBEAT_PERIOD_S, lambda: beats.publish(Header(stamp=self.get_clock().now().to_msg(), frame_id=name)), clock=steady)
+
+    def _tracked(self, name: str, hook: Callable[[], None]) -> tuple[TransitionCallbackReturn, list[Any] | None]:
+        """Run a hook; on success return the entities it created, on failure destroy them."""
+        before = self._entities()
+        result = self._run_hook(name, hook)
+        created = [e for e in self._entities() if e not in before]
+        if result == TransitionCallbackReturn.SUCCESS:
+            return result, created
+        self._destroy(created)
+        return result, None
+
+    def _release(self, name: str, hook: Callable[[], None], attribute: str) -> TransitionCallbackReturn:
+        entities = getattr(self, attribute)
+        if entities is None:
+            return TransitionCallbackReturn.SUCCESS
+        result = self._run_hook(name, hook)
+        self._destroy(entities)
+        setattr(self, attribute, None)
+        return result
+
+    def _entities(self) -> list[Any]:
+        return [*self.publishers, *self.subscriptions, *self.timers, *self.services, *self.clients, *self.waitables]
+
+    def _destroy(self, entities: list[Any]) -> None:
+        for entity in entities:
+            if isinstance(entity, Publisher):
+                self.destroy_publisher(entity)
+            elif isinstance(entity, Subscription):
+                self.destroy_subscription(entity)
+            elif isinstance(entity, Timer):
+                self.destroy_timer(entity)
+            elif isinstance(entity, Service):
+                self.destroy_service(entity)
+            elif isinstance(entity, Client):
+                self.destroy_client(entity)
+            else:  # action servers and other waitables remove themselves from the node
+                entity.destroy()
 
     def _run_hook(self, name: str, hook: Callable[[], None]) -> TransitionCallbackReturn:
         try:
@@ -71,6 +151,12 @@ class ManagedNode(LifecycleNode):
             self.publish_diagnostics("error", f"{name} failed: {error}")
             return TransitionCallbackReturn.FAILURE
         return TransitionCallbackReturn.SUCCESS
+
+    def watch_liveness(self, watched: list[str], timeout_s: float) -> LivenessMonitor:
+        """A monitor of other nodes' heartbeats, fed with steady-clock receipt times."""
+        monitor = LivenessMonitor(watched, timeout_s)
+        self.create_subscription(Header, HEARTBEAT_TOPIC, lambda msg: monitor.beat(msg.frame_id, time.monotonic()), 10)
+        return monitor
 
     # -- helpers ----------------------------------------------------------------------------------
     def param(self, name: str, default: Any) -> Any:
@@ -114,18 +200,28 @@ def s_to_stamp(seconds: float) -> Any:
 
 
 def run_node(node_class: type[ManagedNode], args: Sequence[str] | None = None) -> None:
-    """main() of every node executable: init, spin, shutdown (see nodes/executors.py for why single-threaded)."""
-    rclpy.init(args=args)
-    node = node_class()
-    executor = SingleThreadedExecutor()
-    executor.add_node(node)
+    """main() of every node executable: init, spin until SIGINT/SIGTERM, leave cleanly (nodes/shutdown.py).
+
+    Single-threaded: see nodes/executors.py for why.
+    """
+    stop = StopRequest.install_once()
+    node = None
     try:
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
+        rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+        node = node_class()
+        executor = SingleThreadedExecutor()
+        executor.add_node(node)
+        stop.spinning = True
+        while not stop.requested and rclpy.ok():
+            executor.spin_once(timeout_sec=POLL_S)
+        executor.shutdown(timeout_sec=POLL_S)
+    except KeyboardInterrupt:
+        pass  # a stop request before spinning began
     finally:
-        node.destroy_node()
+        if node is not None:
+            node.close()
         rclpy.try_shutdown()
+        stop.ignore_from_now_on()
 
 
 def parameter_overrides(values: dict[str, Any]) -> list[Parameter]:

@@ -83,21 +83,12 @@ class SimNode(ManagedNode):
         self._wall = time.monotonic()
         # A steady (wall) clock: with use_sim_time the ROS clock only advances when this timer publishes /clock.
         steady = Clock(clock_type=ClockType.STEADY_TIME)
-        self.timer = self.create_timer(TICK_S, self._tick, callback_group=self.group, clock=steady)
-
-    def deactivate(self) -> None:
-        self.destroy_timer(self.timer)
+        self.create_timer(TICK_S, self._tick, callback_group=self.group, clock=steady)
 
     def cleanup(self) -> None:
         # Renderers must be freed on the thread whose EGL context they hold.
         self.render_thread.submit(self.world.close).result()
         self.render_thread.shutdown()
-        del self.render_thread
-
-    def destroy_node(self) -> None:
-        if hasattr(self, "render_thread"):
-            self.cleanup()
-        super().destroy_node()
 
     # -- stepping --------------------------------------------------------------------------------
     def _tick(self) -> None:

@@ -81,6 +81,12 @@ class VlaPolicyNode(ManagedNode):
     def deactivate(self) -> None:
         self._worker.stop()
 
+    def cleanup(self) -> None:
+        self._worker.stop()
+        close = getattr(self._worker.policy, "close", None)  # backends holding models or connections
+        if close is not None:
+            close()
+
     def _on_observation(self, msg: Observation) -> None:
         if not self.is_active:
             return

@@ -1,0 +1,84 @@
+"""SIGINT/SIGTERM at any moment (start-up, running a task, twice in a row): every node exits 0,
+without a traceback, promptly; in one process (`vla-ros run`) and one process per node.
+
+The deadline here (EXIT_DEADLINE_S) detects hangs on a loaded CI machine; the 2 s target is
+measured and printed by bench/faults/run.py.
+"""
+
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytestmark = [pytest.mark.ros, pytest.mark.sim, pytest.mark.slow]
+
+TRIALS = 10
+EXIT_DEADLINE_S = 5.0
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _signal_times(trial: int) -> tuple[float, bool]:
+    """Seconds after start to signal (start-up through a running task) and whether to signal twice."""
+    rng = random.Random(trial)
+    return rng.uniform(0.3, 9.0), trial % 3 == 2
+
+
+def _stop(processes: dict, number: int, twice: bool) -> dict[str, float]:
+    signalled = time.monotonic()
+    for process in processes.values():
+        process.send_signal(number)
+    if twice:
+        time.sleep(0.05)
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(number)
+    took = {}
+    for name, process in processes.items():
+        try:
+            process.wait(max(signalled + EXIT_DEADLINE_S - time.monotonic(), 0.01))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            took[name] = float("inf")
+            continue
+        took[name] = time.monotonic() - signalled
+    return took
+
+
+@pytest.mark.parametrize("trial", range(TRIALS))
+def test_every_node_process_exits_cleanly_on_a_signal(trial, tmp_path):
+    from vla_ros.core.graph import BringupArgs, resolve_graph
+    from vla_ros.nodes.composition import ProcessSupervisor
+
+    delay, twice = _signal_times(trial)
+    number = SIGNALS[trial % 2]
+    supervisor = ProcessSupervisor(resolve_graph(BringupArgs(robot="panda", seed=trial)), tmp_path, respawn=False).start()
+    try:
+        time.sleep(delay)
+        took = _stop(supervisor.processes, number, twice)
+    finally:
+        supervisor.stop()
+    for name, process in supervisor.processes.items():
+        log = (tmp_path / f"{name}.log").read_text()
+        context = f"{name}: {signal.Signals(number).name}{' twice' if twice else ''} after {delay:.1f} s"
+        assert took[name] < EXIT_DEADLINE_S, f"{context}: still running {EXIT_DEADLINE_S} s later"
+        assert process.returncode == 0, f"{context}: exit code {process.returncode}\n{log[-2000:]}"
+        assert "Traceback" not in log, f"{context}: traceback\n{log[-2000:]}"
+
+
+@pytest.mark.parametrize("trial", range(TRIALS))
+def test_the_one_process_graph_exits_cleanly_on_a_signal(trial):
+    delay, twice = _signal_times(trial)
+    number = SIGNALS[trial % 2]
+    command = [sys.executable, "-m", "vla_ros.cli", "run", "--robot", "panda", "--seed", str(trial)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(delay)
+    took = _stop({"vla-ros run": process}, number, twice)["vla-ros run"]
+    output = process.stdout.read()
+    context = f"{signal.Signals(number).name}{' twice' if twice else ''} after {delay:.1f} s"
+    assert took < EXIT_DEADLINE_S, f"{context}: still running {EXIT_DEADLINE_S} s later\n{output[-2000:]}"
+    assert process.returncode == 0, f"{context}: exit code {process.returncode}\n{output[-2000:]}"
+    assert "Traceback" not in output, f"{context}: traceback\n{output[-2000:]}"

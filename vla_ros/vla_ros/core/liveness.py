@@ -1,0 +1,55 @@
+"""Which graph nodes are alive, judged from their heartbeats on a steady clock.
+
+Every vla_ros node publishes a heartbeat every HEARTBEAT_PERIOD_S while it is active (its name in
+the message). A watched node whose last heartbeat is older than the timeout is lost: its process
+died, it hangs, it was deactivated or the network cut it off. Receipt times are steady-clock
+seconds, so neither a paused simulation nor a jump of ROS time makes a node look dead or alive.
+A node never heard from is not lost but unseen: start-up order is not a fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from vla_ros.core.types import InvalidInput
+
+HEARTBEAT_PERIOD_S = 0.1
+# Ten missed heartbeats: long enough for a loaded 2-core machine, short enough to stop an arm.
+DEFAULT_TIMEOUT_S = 1.0
+
+
+class LivenessMonitor:
+    def __init__(self, watched: Iterable[str], timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        if not timeout_s > 2 * HEARTBEAT_PERIOD_S:
+            raise InvalidInput(f"liveness timeout must exceed two heartbeat periods ({2 * HEARTBEAT_PERIOD_S} s), got {timeout_s}")
+        self.watched = tuple(dict.fromkeys(watched))
+        self.timeout_s = float(timeout_s)
+        self._last: dict[str, float] = {}
+        self.losses = 0
+        self._lost: tuple[str, ...] = ()
+
+    def beat(self, name: str, now: float) -> None:
+        """A heartbeat from `name` received at steady time `now` (unwatched names are ignored)."""
+        if name in self.watched:
+            self._last[name] = now
+
+    def lost(self, now: float) -> tuple[str, ...]:
+        """Watched nodes heard from before but silent for longer than the timeout, in watch order."""
+        lost = tuple(n for n in self.watched if n in self._last and now - self._last[n] > self.timeout_s)
+        self.losses += len(set(lost) - set(self._lost))
+        self._lost = lost
+        return lost
+
+    def unseen(self) -> tuple[str, ...]:
+        """Watched nodes never heard from."""
+        return tuple(n for n in self.watched if n not in self._last)
+
+    def silence(self, name: str, now: float) -> float:
+        """Seconds since the last heartbeat of `name` (inf when never heard)."""
+        return now - self._last[name] if name in self._last else float("inf")
+
+    def describe(self, now: float) -> str:
+        """One line for logs and results: who is lost for how long, who was never seen."""
+        parts = [f"{n} silent for {self.silence(n, now):.1f} s" for n in self.lost(now)]
+        parts += [f"{n} never seen" for n in self.unseen()]
+        return "; ".join(parts) or "all alive"

@@ -1,0 +1,54 @@
+"""Entry points of the node executables: stop signals are handled from the process's first instant.
+
+Importing a node module takes seconds (rclpy, MuJoCo, numba kernels, torch); a SIGTERM in that
+window would end the process with the default action (exit -15, nothing released). The handlers
+are installed here, before that import, and run_node keeps using them (nodes/shutdown.py).
+`python -m vla_ros.nodes.entry <executable> [--ros-args ...]` is what `vla-ros run --multiprocess`
+starts; setup.py's console scripts (what `ros2 launch` starts) are the functions below.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from vla_ros.nodes.shutdown import StopRequest
+
+
+def run(executable: str) -> None:
+    """Install the stop handlers, import the node's module, run its main() with this argv."""
+    stop = StopRequest.install_once()
+    try:
+        module = importlib.import_module(f"vla_ros.nodes.{executable}")
+    except KeyboardInterrupt:
+        stop.ignore_from_now_on()
+        return  # stopped while still importing: nothing to release
+    module.main(sys.argv)
+
+
+def sim() -> None:
+    run("sim")
+
+
+def camera_ingest() -> None:
+    run("camera_ingest")
+
+
+def vla_policy() -> None:
+    run("vla_policy")
+
+
+def chunk_executor() -> None:
+    run("chunk_executor")
+
+
+def safety_projector() -> None:
+    run("safety_projector")
+
+
+def moveit_bridge() -> None:
+    run("moveit_bridge")
+
+
+if __name__ == "__main__":
+    run(sys.argv.pop(1))
