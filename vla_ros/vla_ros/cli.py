@@ -60,14 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidInput as error:
         print(f"vla-ros: error: {error}", file=sys.stderr)
         return 2
-    stop = StopRequest.install_once()
+    # Until the graph is up nothing has been commanded: one process may just end; a multiprocess
+    # parent must stay to stop the node processes it started.
+    stop = StopRequest.install_once(exit_during_startup=not args.multiprocess)
     try:
         if args.command == "run":
-            with graph(bringup, args.multiprocess, log_dir=None):
+            with graph(bringup, args.multiprocess, log_dir=None, stop=stop):
                 stop.spinning = True
                 stop.event.wait()
             return 0
-        return _demo(args, robot, bringup, instructions)
+        return _demo(args, robot, bringup, instructions, stop)
     except InvalidInput as error:
         print(f"vla-ros: error: {error}", file=sys.stderr)
         return 1
@@ -79,13 +81,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 @contextmanager
-def graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None, client_factory=None):
+def graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None, client_factory=None,
+          stop: StopRequest | None = None):
     """Bring the graph up (in this process, or one process per node); yields the client node, if any.
 
     In one process every node spins on its own single-threaded executor (nodes/executors.py); with
     `multiprocess` each node is its own process, respawned if it dies (nodes/composition.py).
     `client_factory()` builds a node that is not part of the graph (the demo's episode runner) and is
     spun beside it in this process. On leaving, every node goes through its lifecycle shutdown.
+    A stop requested while the graph comes up (`stop`) is honoured once it is up.
     """
     from rclpy.signals import SignalHandlerOptions
 
@@ -107,6 +111,8 @@ def graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None, client
             if failed:
                 raise InvalidInput(f"nodes {failed} failed to configure/activate (see their errors above)")
         client = executors.add(client_factory()) if client_factory else None
+        if stop is not None:
+            stop.raise_if_requested()
         print(f"[vla-ros] graph up: {[s.name for s in specs]} ({'multiprocess' if multiprocess else 'one process'})")
         yield client
     finally:
@@ -116,7 +122,7 @@ def graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None, client
         rclpy.try_shutdown()
 
 
-def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...]) -> int:
+def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...], stop: StopRequest) -> int:
     from vla_ros.core.episode_metrics import EpisodeResult
     from vla_ros.demo.episode_runner import EpisodeRunner, GraphNotReady
     from vla_ros.demo.recording import write_video
@@ -126,7 +132,9 @@ def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...]) -> i
     camera = robot.extra.get("demo_camera") or (robot.cameras[0].name if robot.cameras else None)
     mode = "multiprocess" if args.multiprocess else "one process"
     print(f"[vla-ros] demo: robot={robot.name} policy={bringup.policy} episodes={args.episodes} ({mode})")
-    with graph(bringup, args.multiprocess, out / "logs", lambda: EpisodeRunner(robot, camera)) as runner:
+    with graph(bringup, args.multiprocess, out / "logs", lambda: EpisodeRunner(robot, camera), stop) as runner:
+        stop.interruptible = True
+        stop.raise_if_requested()
         try:
             runner.wait_for_graph()
         except GraphNotReady as error:

@@ -8,7 +8,7 @@ from vla_ros.nodes.conversions import observation_to_msg
 from vla_ros.nodes.managed import parameter_overrides
 from vla_ros.nodes.vla_policy import VlaPolicyNode
 
-from conftest import free_port, observation_for
+from conftest import free_port, observation_for, openpi_server
 
 pytestmark = pytest.mark.ros
 
@@ -69,3 +69,34 @@ def test_unreachable_server_is_reported_and_the_node_keeps_serving(ros, robots):
     assert not chunks, "no chunk means the executor runs dry and the safety projector holds"
     link_states = lambda: [kv.value for a in list(diagnostics) for s in a.status for kv in s.values if kv.key == "link_state"]  # noqa: E731
     assert ros.wait_for(lambda: "backing_off" in link_states() or "disconnected" in link_states(), 3.0)
+
+
+def _connections_to(port: int) -> int:
+    """Established TCP connections from this machine to 127.0.0.1:`port` (client side, /proc/net/tcp)."""
+    count = 0
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        fields = line.split()
+        remote_port, state = int(fields[2].split(":")[1], 16), fields[3]
+        count += remote_port == port and state == "01"
+    return count
+
+
+def test_lifecycle_cycles_close_the_backend_every_time(ros, tmp_path):
+    """Five configure/activate/deactivate/cleanup rounds against a real openpi server: one connection
+    while configured, none after cleanup (the backend is closed), never one more per round."""
+    from lifecycle_cycles import CYCLE, change_state
+
+    server = openpi_server(tmp_path).start()
+    try:
+        node = ros.add(VlaPolicyNode(parameter_overrides=parameter_overrides(
+            {"robot": "panda", "backend": "openpi", "autostart": False,
+             "backend_options": f"{{card: pi0_droid, port: {server.port}, reply_timeout: 5.0}}"})))
+        connections = []
+        for _ in range(5):
+            for label, transition, _ in CYCLE:
+                assert change_state(ros, node.get_name(), transition), f"{label} failed"
+                connections.append((label, _connections_to(server.port)))
+        expected = [("configure", 1), ("activate", 1), ("deactivate", 1), ("cleanup", 0)] * 5
+        assert connections == expected
+    finally:
+        server.kill()

@@ -17,13 +17,8 @@ from vla_ros.nodes.shutdown import StopRequest
 
 def run(executable: str) -> None:
     """Install the stop handlers, import the node's module, run its main() with this argv."""
-    stop = StopRequest.install_once()
-    try:
-        module = importlib.import_module(f"vla_ros.nodes.{executable}")
-    except KeyboardInterrupt:
-        stop.ignore_from_now_on()
-        return  # stopped while still importing: nothing to release
-    module.main(sys.argv)
+    StopRequest.install_once()
+    importlib.import_module(f"vla_ros.nodes.{executable}").main(sys.argv)
 
 
 def sim() -> None:

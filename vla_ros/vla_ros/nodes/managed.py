@@ -52,7 +52,7 @@ class ManagedNode(LifecycleNode):
         if self.get_parameter("autostart").value:
             # Transitions from a zero-period one-shot would race the executor; do them now instead.
             self.trigger_configure()
-            if self._state_machine.current_state[1] == "inactive":
+            if self.lifecycle_state == "inactive":
                 self.trigger_activate()
 
     # -- lifecycle plumbing: subclasses override the plain hooks below ---------------------------
@@ -90,12 +90,17 @@ class ManagedNode(LifecycleNode):
         """Release what configure() holds besides ROS entities (threads, models, connections)."""
 
     @property
+    def lifecycle_state(self) -> str:
+        """unconfigured, inactive, active or finalized (or a transition in progress)."""
+        return self._state_machine.current_state[1]
+
+    @property
     def is_active(self) -> bool:
-        return self._state_machine.current_state[1] == "active"
+        return self.lifecycle_state == "active"
 
     def close(self) -> None:
         """Leave through the lifecycle shutdown transition (releasing everything), then destroy."""
-        if self._state_machine.current_state[1] in ("unconfigured", "inactive", "active"):
+        if self.lifecycle_state in ("unconfigured", "inactive", "active"):
             self.trigger_shutdown()
         self.destroy_node()
 
@@ -205,21 +210,17 @@ def run_node(node_class: type[ManagedNode], args: Sequence[str] | None = None) -
     Single-threaded: see nodes/executors.py for why.
     """
     stop = StopRequest.install_once()
-    node = None
+    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+    node = node_class()
+    executor = SingleThreadedExecutor()
+    executor.add_node(node)
+    stop.spinning = True
     try:
-        rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
-        node = node_class()
-        executor = SingleThreadedExecutor()
-        executor.add_node(node)
-        stop.spinning = True
         while not stop.requested and rclpy.ok():
             executor.spin_once(timeout_sec=POLL_S)
         executor.shutdown(timeout_sec=POLL_S)
-    except KeyboardInterrupt:
-        pass  # a stop request before spinning began
     finally:
-        if node is not None:
-            node.close()
+        node.close()
         rclpy.try_shutdown()
         stop.ignore_from_now_on()
 

@@ -4,13 +4,20 @@ rclpy's own signal handlers shut the context down at once, while timers and call
 their next publish raises "publisher's context is invalid" and the process exits 1 with a traceback.
 Here a signal only asks the spin loop to stop; nodes then leave through their lifecycle shutdown
 transition (timers, workers and backends released) and only after that is the context shut down.
-A signal that arrives before spinning starts (a model still loading) aborts the start-up instead,
-as KeyboardInterrupt, which every `except Exception` lets through.
+
+Before spinning starts (imports, a model loading) there is nothing to release and nothing has been
+commanded yet, but an exception raised there may land in a C extension's initialization or a lock
+and turn into an ImportError or a hang. So a node process then simply ends at once (exit 0), and a
+process composing a graph (the CLI) notes the request and raises KeyboardInterrupt at the next point
+that calls `raise_if_requested()`, so its finally blocks stop what it has already started. Once the
+CLI only waits (the demo's episodes), a signal raises KeyboardInterrupt at once (`interruptible`).
 """
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import threading
 from types import FrameType
 
@@ -24,16 +31,20 @@ class StopRequest:
 
     _installed: StopRequest | None = None
 
-    def __init__(self) -> None:
+    def __init__(self, exit_during_startup: bool) -> None:
         self.event = threading.Event()
+        # Spinning: the loop polls `requested`. Interruptible: a signal raises KeyboardInterrupt.
         self.spinning = False
+        self.interruptible = False
+        self.exit_during_startup = exit_during_startup
         self.received: list[str] = []
 
     @classmethod
-    def install_once(cls) -> StopRequest:
-        """The process's stop request, its handlers installed on the first call."""
+    def install_once(cls, exit_during_startup: bool = True) -> StopRequest:
+        """The process's stop request, its handlers installed on the first call; a node process
+        exits during start-up, a composing process (`exit_during_startup=False`) defers."""
         if cls._installed is None:
-            cls._installed = cls()
+            cls._installed = cls(exit_during_startup)
             for number in STOP_SIGNALS:
                 signal.signal(number, cls._installed._on_signal)
         return cls._installed
@@ -42,12 +53,22 @@ class StopRequest:
         self.received.append(signal.Signals(number).name)
         already = self.event.is_set()
         self.event.set()
-        if not self.spinning and not already:
-            raise KeyboardInterrupt(f"{self.received[-1]} during start-up")
+        if already or self.spinning:
+            return
+        if self.interruptible:
+            raise KeyboardInterrupt(self.received[-1])
+        if self.exit_during_startup:
+            print(f"stopped by {self.received[-1]} during start-up", file=sys.stderr, flush=True)
+            os._exit(0)
 
     @property
     def requested(self) -> bool:
         return self.event.is_set()
+
+    def raise_if_requested(self) -> None:
+        """A safe point of a composing process's start-up: leave now if a stop was requested."""
+        if self.requested:
+            raise KeyboardInterrupt(self.received[-1] if self.received else "stop requested")
 
     @staticmethod
     def ignore_from_now_on() -> None:

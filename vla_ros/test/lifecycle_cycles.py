@@ -1,0 +1,43 @@
+"""Drive a node through full lifecycle cycles with the real lifecycle services (what `ros2 lifecycle
+set` and nav2's lifecycle manager call), recording its ROS entities in every state."""
+
+from __future__ import annotations
+
+from lifecycle_msgs.msg import Transition
+from lifecycle_msgs.srv import ChangeState
+
+KINDS = ("publishers", "subscriptions", "timers", "services", "clients", "waitables")
+CYCLE = (
+    ("configure", Transition.TRANSITION_CONFIGURE, "inactive"),
+    ("activate", Transition.TRANSITION_ACTIVATE, "active"),
+    ("deactivate", Transition.TRANSITION_DEACTIVATE, "inactive"),
+    ("cleanup", Transition.TRANSITION_CLEANUP, "unconfigured"),
+)
+
+
+def entity_counts(node) -> dict[str, int]:
+    return {kind: len(list(getattr(node, kind))) for kind in KINDS}
+
+
+def change_state(ros, node_name: str, transition: int, timeout_s: float = 30.0) -> bool:
+    client = ros.probe.create_client(ChangeState, f"/{node_name}/change_state")
+    try:
+        assert client.wait_for_service(timeout_sec=timeout_s), f"/{node_name}/change_state not offered"
+        future = client.call_async(ChangeState.Request(transition=Transition(id=transition)))
+        assert ros.wait_for(future.done, timeout_s), f"/{node_name}/change_state did not answer"
+        return future.result().success
+    finally:
+        ros.probe.destroy_client(client)
+
+
+def run_cycles(ros, node, cycles: int) -> list[dict[str, dict[str, int]]]:
+    """Entity counts after every transition of `cycles` configure/activate/deactivate/cleanup rounds."""
+    history = []
+    for _ in range(cycles):
+        counts = {}
+        for label, transition, state in CYCLE:
+            assert change_state(ros, node.get_name(), transition), f"{node.get_name()}: {label} failed"
+            assert node.lifecycle_state == state
+            counts[label] = entity_counts(node)
+        history.append(counts)
+    return history
