@@ -14,3 +14,13 @@ def test_success_only_for_this_instruction_and_timeout_in_ros_time():
 
 def test_zero_timeout_runs_until_success():
     assert TaskEpisode("transfer the red cube", 0.0, 0.0).outcome(1e6, None, False) is None
+
+
+def test_a_lost_node_or_a_stalled_input_aborts_with_the_reason():
+    interruption = TaskEpisode.interruption
+    assert interruption("", {"action chunk": 4.9}, 5.0) is None
+    lost = interruption("vla_policy lost (no heartbeat for 1.2 s)", {"action chunk": 0.1}, 5.0)
+    assert lost.aborted and not lost.success and lost.message == "aborted: vla_policy lost (no heartbeat for 1.2 s)"
+    stalled = interruption("", {"action chunk": 5.5}, 5.0, {"camera_ingest": "cameras ['wrist'] stale"})
+    assert stalled.aborted and "no action chunk for 5.5 s" in stalled.message
+    assert "camera_ingest: cameras ['wrist'] stale" in stalled.message

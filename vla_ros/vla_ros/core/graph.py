@@ -72,14 +72,15 @@ class NodeSpec:
 def resolve_graph(args: BringupArgs, graph_file: Path | None = None) -> list[NodeSpec]:
     raw = yaml.safe_load((graph_file or share_path("config", "graph.yaml")).read_text())
     values = {**vars(args), "use_sim_time": args.use_sim_time}
+    nodes = [node for node in raw["nodes"] if "when" not in node or args.sim in node["when"]]
+    names = {node["name"] for node in nodes}
     specs = []
-    for node in raw["nodes"]:
-        if "when" in node and args.sim not in node["when"]:
-            continue
+    for node in nodes:
         parameters = {key: _substitute(value, values) for key, value in node.get("parameters", {}).items()}
         parameters["use_sim_time"] = args.use_sim_time
+        if node.get("watches"):
+            parameters["watched_nodes"] = [name for name in node["watches"] if name in names]
         specs.append(NodeSpec(node["name"], node["executable"], node["class"], parameters))
-    names = {s.name for s in specs}
     for key, value in args.overrides.items():
         node_name, _, parameter = key.partition(".")
         if node_name not in names or not parameter:

@@ -48,8 +48,12 @@ class LivenessMonitor:
         """Seconds since the last heartbeat of `name` (inf when never heard)."""
         return now - self._last[name] if name in self._last else float("inf")
 
+    def describe_lost(self, now: float) -> str:
+        """Who is lost and for how long ("" when nobody is)."""
+        return "; ".join(f"{n} lost (no heartbeat for {self.silence(n, now):.1f} s)" for n in self.lost(now))
+
     def describe(self, now: float) -> str:
-        """One line for logs and results: who is lost for how long, who was never seen."""
-        parts = [f"{n} silent for {self.silence(n, now):.1f} s" for n in self.lost(now)]
+        """One line for diagnostics: who is lost, who was never seen, or that all are alive."""
+        parts = [self.describe_lost(now)] if self.lost(now) else []
         parts += [f"{n} never seen" for n in self.unseen()]
         return "; ".join(parts) or "all alive"

@@ -1,7 +1,11 @@
-"""One RunTask goal: running until the task judge reports success for its instruction, or timeout.
+"""One RunTask goal: running until the task judge reports success for its instruction, or timeout,
+or until the graph can no longer run it (aborted).
 
 The judge is whatever publishes TaskStatus (the sim's success check, or an external evaluator on a
-real robot); a status for another instruction (a previous task) never counts.
+real robot); a status for another instruction (a previous task) never counts. A task is aborted,
+with the reason, when a node it needs is lost (core/liveness.py) or when observations or action
+chunks stop flowing for `stall_timeout_s` (steady clock: a stalled simulation stops ROS time, and
+with it any timeout measured in ROS time).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from vla_ros.core.task_spec import normalize_instruction
 class Outcome:
     success: bool
     message: str
+    # The graph could not run the task (RunTask aborts) rather than the task failing.
+    aborted: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,4 +41,23 @@ class TaskEpisode:
             return Outcome(True, "task judge reported success")
         if self.timeout_s > 0 and now - self.started >= self.timeout_s:
             return Outcome(False, f"timeout after {self.timeout_s:g} s without success")
+        return None
+
+    @staticmethod
+    def interruption(
+        lost: str, silent_s: dict[str, float], stall_timeout_s: float, reports: dict[str, str] | None = None
+    ) -> Outcome | None:
+        """An aborted outcome when the graph cannot go on, else None.
+
+        `lost`: who is lost, as LivenessMonitor.describe_lost words it ("" when none); `silent_s`:
+        per input (action chunk, ...), seconds since it last arrived or the task started; `reports`:
+        each node's last warning or error, quoted so a stall names its likely cause.
+        """
+        if lost:
+            return Outcome(False, f"aborted: {lost}", aborted=True)
+        for what, silent in silent_s.items():
+            if silent > stall_timeout_s:
+                causes = "; ".join(f"{node}: {text}" for node, text in (reports or {}).items())
+                message = f"aborted: no {what} for {silent:.1f} s (stall_timeout_s {stall_timeout_s:g})"
+                return Outcome(False, message + (f"; last reports: {causes}" if causes else ""), aborted=True)
         return None

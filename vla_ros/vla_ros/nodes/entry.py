@@ -45,5 +45,9 @@ def moveit_bridge() -> None:
     run("moveit_bridge")
 
 
+def task_server() -> None:
+    run("task_server")
+
+
 if __name__ == "__main__":
     run(sys.argv.pop(1))

@@ -26,7 +26,7 @@ from rclpy.subscription import Subscription
 from rclpy.timer import Timer
 from std_msgs.msg import Header
 
-from vla_ros.core.liveness import HEARTBEAT_PERIOD_S, LivenessMonitor
+from vla_ros.core.liveness import DEFAULT_TIMEOUT_S, HEARTBEAT_PERIOD_S, LivenessMonitor
 from vla_ros.nodes.shutdown import POLL_S, StopRequest
 
 # Every active node's heartbeat: std_msgs/Header, the node's name in frame_id.
@@ -157,9 +157,13 @@ class ManagedNode(LifecycleNode):
             return TransitionCallbackReturn.FAILURE
         return TransitionCallbackReturn.SUCCESS
 
-    def watch_liveness(self, watched: list[str], timeout_s: float) -> LivenessMonitor:
-        """A monitor of other nodes' heartbeats, fed with steady-clock receipt times."""
-        monitor = LivenessMonitor(watched, timeout_s)
+    def watch_liveness(self) -> LivenessMonitor:
+        """Heartbeats of the nodes named by parameter `watched_nodes` (graph.yaml's `watches`; none
+        when unset), lost after `liveness_timeout_s` of silence (steady clock)."""
+        if not self.has_parameter("watched_nodes"):
+            self.declare_parameter("watched_nodes", Parameter.Type.STRING_ARRAY)
+        watched = self.get_parameter("watched_nodes").value or []
+        monitor = LivenessMonitor(watched, float(self.param("liveness_timeout_s", DEFAULT_TIMEOUT_S)))
         self.create_subscription(Header, HEARTBEAT_TOPIC, lambda msg: monitor.beat(msg.frame_id, time.monotonic()), 10)
         return monitor
 

@@ -2,10 +2,14 @@
 
 Backend `joint_trajectory` (default) streams trajectory_msgs/JointTrajectory to each ros2_control
 JointTrajectoryController (`/<controller>/joint_trajectory`). It subscribes to nothing but the safety
-projector's output: the projector stays the only path to the robot.
+projector's output: the projector stays the only path to the robot. When the projector's heartbeat
+is lost (core/liveness.py) it raises an alarm, in its log and on /diagnostics: nothing commands the
+robot then, and the controllers hold their last point.
 """
 
 from __future__ import annotations
+
+import time
 
 from builtin_interfaces.msg import Duration
 from sensor_msgs.msg import JointState
@@ -36,7 +40,8 @@ class MoveItBridgeNode(ManagedNode):
         }
         self._sent = 0
         self.create_subscription(JointState, "/vla/safe_joint_command", self._on_safe_command, CONTROL)
-        self.create_timer(1.0, lambda: self.publish_diagnostics("ok", "streaming", {"trajectories_sent": self._sent}))
+        self._liveness = self.watch_liveness()
+        self.create_timer(1.0, self._report)
         topics = [c.trajectory_topic for c in self._streamer.controllers]
         self.get_logger().info(f"streaming safe commands to {topics}")
 
@@ -60,6 +65,17 @@ class MoveItBridgeNode(ManagedNode):
             ]
             self._trajectory_pubs[point.controller.name].publish(trajectory)
         self._sent += 1
+
+
+    def _report(self) -> None:
+        lost = self._liveness.lost(time.monotonic())
+        if not lost:
+            self.publish_diagnostics("ok", "streaming", {"trajectories_sent": self._sent})
+            return
+        alarm = (f"ALARM: {self._liveness.describe_lost(time.monotonic())}: no safe commands reach the "
+                 "controllers, which hold their last point")
+        self.get_logger().error(alarm, throttle_duration_sec=5.0)
+        self.publish_diagnostics("error", alarm, {"trajectories_sent": self._sent})
 
 
 def main(args=None) -> None:

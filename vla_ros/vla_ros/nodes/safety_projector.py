@@ -6,6 +6,8 @@ braking-to-hold command (stale/invalid input, e-stop). Decisions live in vla_ros
 
 from __future__ import annotations
 
+import time
+
 from sensor_msgs.msg import JointState as JointStateMsg
 from std_msgs.msg import Bool, Header, String
 from std_srvs.srv import SetBool
@@ -34,7 +36,8 @@ class SafetyProjectorNode(ManagedNode):
         description = self.param("robot_description", "")
         robot = load_robot_config(self.param("robot", "panda"), urdf_xml=description or None)
         self._projector = SafetyProjector(robot, 1.0 / rate)
-        self._supervisor = HoldSupervisor(timeout, self._projector.counters)
+        self._supervisor = HoldSupervisor(timeout, self._projector.counters, float(self.param("joint_state_timeout_s", 0.5)))
+        self._liveness = self.watch_liveness()
         self._measured = None
         self._safe_pub = self.create_publisher(JointStateMsg, "/vla/safe_joint_command", CONTROL)
         self._status_pub = self.create_publisher(SafetyStatus, "/vla/safety_status", CONTROL)
@@ -51,10 +54,7 @@ class SafetyProjectorNode(ManagedNode):
         self.create_timer(1.0, self._report)
 
     def activate(self) -> None:
-        self._timer = self.create_timer(self._period, self._tick)
-
-    def deactivate(self) -> None:
-        self.destroy_timer(self._timer)
+        self.create_timer(self._period, self._tick)
 
     def _on_command(self, msg: CommandMsg) -> None:
         try:
@@ -72,6 +72,8 @@ class SafetyProjectorNode(ManagedNode):
             self._measured = joint_state_from_msg(msg).subset(self._projector.joints)
         except InvalidInput as error:
             self.report_bad_input("joint state", error)
+            return
+        self._supervisor.measured(self.now_s())
 
     def _set_estop(self, engaged: bool) -> None:
         self._supervisor.set_estop(engaged)
@@ -105,7 +107,7 @@ class SafetyProjectorNode(ManagedNode):
                 return
             self._projector.start(self._measured)
         now = self.now_s()
-        reason = self._supervisor.hold_reason(now)
+        reason = self._supervisor.hold_reason(now, self._liveness.lost(time.monotonic()))
         safe = self._projector.step(None if reason else self._supervisor.command, reason)
         self._safe_pub.publish(
             JointStateMsg(
@@ -121,7 +123,8 @@ class SafetyProjectorNode(ManagedNode):
             return
         level = "warn" if self._last.holding else "ok"
         message = f"holding: {self._last.hold_reason}" if self._last.holding else "tracking"
-        self.publish_diagnostics(level, message, dict(self._projector.counters))
+        liveness = self._liveness.describe(time.monotonic())
+        self.publish_diagnostics(level, message, {**self._projector.counters, "upstream": liveness})
 
     def _status(self, safe: SafeCommand, now: float) -> SafetyStatus:
         counters = self._projector.counters

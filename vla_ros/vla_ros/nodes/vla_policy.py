@@ -1,7 +1,7 @@
 """vla_policy: /vla/observation -> Policy backend (off the executor thread) -> /vla/action_chunk.
 
-Also serves the RunTask action: sets the instruction, resets the policy, and waits for the task
-judge (/sim/task_status in simulation) to report success, or for the timeout.
+A new instruction on /vla/instruction (a RunTask goal, a user) becomes the policy's instruction and
+resets its episode state.
 """
 
 from __future__ import annotations
@@ -10,18 +10,14 @@ import time
 from dataclasses import replace
 
 import yaml
-from rclpy.action import ActionServer, CancelResponse
-from rclpy.task import Future
 from std_msgs.msg import Header, String
-from vla_ros_msgs.action import RunTask
-from vla_ros_msgs.msg import ActionChunk, ObjectPoses, Observation, TaskStatus
+from vla_ros_msgs.msg import ActionChunk, ObjectPoses, Observation
 
 from vla_ros.backends.latency import DelayedPolicy
 from vla_ros.backends.registry import create_policy
 from vla_ros.core.inference_worker import InferenceWorker
 from vla_ros.core.robot_config import load_robot_config
 from vla_ros.core.types import InvalidInput
-from vla_ros.core.task_episode import TaskEpisode
 from vla_ros.nodes.conversions import chunk_to_msg, object_poses_from_msg, observation_from_msg
 from vla_ros.nodes.managed import ManagedNode, run_node
 from vla_ros.nodes.qos import LATCHED
@@ -57,22 +53,13 @@ class VlaPolicyNode(ManagedNode):
         self._worker = InferenceWorker(policy, self._publish_chunk, self._on_policy_error, self.param("trigger", "continuous"))
         self._instruction_override = self.param("instruction", "")
         self._object_poses: dict = {}
-        self._task_status: TaskStatus | None = None
-        self._chunks = 0
         self._chunk_pub = self.create_publisher(ActionChunk, "/vla/action_chunk", 10)
-        self._instruction_pub = self.create_publisher(String, "/vla/instruction", LATCHED)
         self.create_subscription(Observation, "/vla/observation", self._on_observation, 2)
         self.create_subscription(Header, "/vla/inference_request", lambda _: self._worker.request(), 10)
-        self.create_subscription(TaskStatus, "/sim/task_status", self._on_task_status, 10)
+        self.create_subscription(String, "/vla/instruction", self._on_instruction, LATCHED)
         self.create_subscription(Header, "/vla/reset", lambda _: self._worker.reset(), 10)
         if getattr(policy, "needs_object_poses", False):
             self.create_subscription(ObjectPoses, "/sim/object_poses", self._on_object_poses, 10)
-        if self._instruction_override:
-            self._instruction_pub.publish(String(data=self._instruction_override))
-        ActionServer(
-            self, RunTask, "/vla/run_task", execute_callback=self._run_task,
-            cancel_callback=lambda _: CancelResponse.ACCEPT,
-        )
         self.create_timer(1.0, self._report)
 
     def activate(self) -> None:
@@ -101,52 +88,16 @@ class VlaPolicyNode(ManagedNode):
     def _on_object_poses(self, msg: ObjectPoses) -> None:
         self._object_poses = object_poses_from_msg(msg)
 
-    def _on_task_status(self, msg: TaskStatus) -> None:
-        self._task_status = msg
+    def _on_instruction(self, msg: String) -> None:
+        if msg.data != self._instruction_override:
+            self._instruction_override = msg.data
+            self._worker.reset()
 
     def _publish_chunk(self, chunk) -> None:
-        self._chunks += 1
         self._chunk_pub.publish(chunk_to_msg(chunk))
 
     def _on_policy_error(self, error: Exception) -> None:
         self.report_bad_input("inference (no chunk published; the executor holds)", error)
-
-    async def _run_task(self, goal_handle):
-        """Runs without blocking the node's executor: a timer watches the episode, the goal awaits it."""
-        request = goal_handle.request
-        self._instruction_override = request.instruction
-        self._instruction_pub.publish(String(data=request.instruction))
-        self._worker.reset()
-        self._task_status = None
-        # Elapsed time and the timeout are in ROS time: sim time in simulation, however fast it runs.
-        episode = TaskEpisode(request.instruction, request.timeout, self.now_s())
-        chunks_at_start = self._chunks
-        finished: Future = Future()
-
-        def watch() -> None:
-            now, status = self.now_s(), self._task_status
-            judged = status.instruction if status else ""
-            feedback = RunTask.Feedback(
-                elapsed=now - episode.started, progress=episode.progress(judged, status.progress if status else 0.0),
-                chunks=self._chunks - chunks_at_start,
-            )
-            goal_handle.publish_feedback(feedback)
-            if goal_handle.is_cancel_requested:
-                finished.set_result(None)
-                return
-            outcome = episode.outcome(now, status.instruction if status else None, bool(status and status.success))
-            if outcome is not None and not finished.done():
-                finished.set_result(outcome)
-
-        timer = self.create_timer(0.1, watch)
-        outcome = await finished
-        self.destroy_timer(timer)
-        duration = self.now_s() - episode.started
-        if outcome is None:
-            goal_handle.canceled()
-            return RunTask.Result(success=False, duration=duration, message="canceled")
-        goal_handle.succeed()
-        return RunTask.Result(success=outcome.success, duration=duration, message=outcome.message)
 
     def _report(self) -> None:
         stats = dict(vars(self._worker.stats))

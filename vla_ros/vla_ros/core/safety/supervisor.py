@@ -1,25 +1,35 @@
-"""Why the arm must hold, decided from the input stream: e-stop latch, stale or invalid commands.
+"""Why the arm must hold, decided from the input stream: e-stop latch, invalid or stale commands,
+lost upstream nodes, a silent joint-state stream.
 
-Precedence: estop > invalid_command > stale_command > not_ready (no command yet). The e-stop latches
-on a True and stays latched until explicitly released.
+Precedence: estop > invalid_command > upstream_lost:<nodes> > joint_states_stale > stale_command >
+not_ready (no command yet). The e-stop latches on a True and stays latched until explicitly
+released. A lost upstream (core/liveness.py: the policy, perception or executor process died or
+hangs) holds even while its last commands still arrive fresh: the executor keeps commanding the
+end of a plan nobody extends, and the status must name who is missing.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from vla_ros.core.types import Command
 
+UPSTREAM_LOST = "upstream_lost"
+
 
 class HoldSupervisor:
-    def __init__(self, command_timeout_s: float, counters: Counter | None = None) -> None:
-        if not command_timeout_s > 0.0:
-            raise ValueError(f"command_timeout_s must be > 0 seconds, got {command_timeout_s}")
+    def __init__(self, command_timeout_s: float, counters: Counter | None = None, joint_state_timeout_s: float = 0.5) -> None:
+        for name, value in (("command_timeout_s", command_timeout_s), ("joint_state_timeout_s", joint_state_timeout_s)):
+            if not value > 0.0:
+                raise ValueError(f"{name} must be > 0 seconds, got {value}")
         self.command_timeout_s = command_timeout_s
+        self.joint_state_timeout_s = joint_state_timeout_s
         self.counters = counters if counters is not None else Counter()
         self.estop_latched = False
         self.command: Command | None = None
         self._received_at: float | None = None
+        self._measured_at: float | None = None
         self._invalid = False
 
     def set_estop(self, engaged: bool) -> None:
@@ -35,11 +45,19 @@ class HoldSupervisor:
         self.counters["invalid_command"] += 1
         self.command, self._invalid = None, True
 
-    def hold_reason(self, now: float) -> str:
+    def measured(self, now: float) -> None:
+        """A joint state of the robot arrived."""
+        self._measured_at = now
+
+    def hold_reason(self, now: float, lost_upstream: Sequence[str] = ()) -> str:
         if self.estop_latched:
             return "estop"
         if self._invalid:
             return "invalid_command"
+        if lost_upstream:
+            return f"{UPSTREAM_LOST}:{','.join(lost_upstream)}"
+        if self._measured_at is not None and now - self._measured_at > self.joint_state_timeout_s:
+            return "joint_states_stale"
         if self._received_at is None:
             return "not_ready"
         if now - self._received_at > self.command_timeout_s:
