@@ -1,13 +1,21 @@
-"""camera_ingest: N camera Image topics + /joint_states -> time-consistent /vla/observation."""
+"""camera_ingest: N camera Image topics + /joint_states -> time-consistent /vla/observation.
+
+Time faults are decided in the core with this node's clock (sim time under use_sim_time): future
+stamps are rejected, and a backward clock jump restarts the assembler's time line, here at once
+through an rclpy time-jump callback, and in the core at the next message should a jump go unseen.
+"""
 
 from __future__ import annotations
 
+from rclpy.clock import JumpThreshold, TimeJump
+from rclpy.duration import Duration
 from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import String
 from vla_ros_msgs.msg import Observation
 
 from vla_ros.core.image import ImagePreprocess
 from vla_ros.core.observation_sync import ObservationAssembler, SyncConfig
+from vla_ros.core.time_guard import MAX_FUTURE_S
 from vla_ros.core.robot_config import load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.conversions import image_from_msg, joint_state_from_msg, observation_to_msg
@@ -34,8 +42,13 @@ class CameraIngestNode(ManagedNode):
                 cameras=tuple(names),
                 max_frame_age_s=self.param("max_frame_age_s", 0.5),
                 max_camera_skew_s=self.param("max_camera_skew_s", 0.1),
+                max_future_s=self.param("max_future_s", MAX_FUTURE_S),
             ),
             {n: preprocess for n in names},
+        )
+        backward = Duration(nanoseconds=-round(self._assembler.config.max_future_s * 1e9))
+        self._jump_handle = self.get_clock().create_jump_callback(
+            JumpThreshold(min_forward=None, min_backward=backward, on_clock_change=False), post_callback=self._on_clock_jump
         )
         self._instruction = self.param("instruction", "")
         self._publisher = self.create_publisher(Observation, "/vla/observation", 2)
@@ -49,9 +62,13 @@ class CameraIngestNode(ManagedNode):
     def _on_instruction(self, msg: String) -> None:
         self._instruction = msg.data
 
+    def _on_clock_jump(self, jump: TimeJump) -> None:
+        self._assembler.restart_time_line(self.now_s())
+        self.get_logger().warning(f"clock jumped back by {-jump.delta.nanoseconds * 1e-9:.3f} s: frame and joint history reset")
+
     def _on_joint_state(self, msg: JointState) -> None:
         try:
-            self._assembler.add_joint_state(stamp_to_s(msg.header.stamp), joint_state_from_msg(msg))
+            self._assembler.add_joint_state(stamp_to_s(msg.header.stamp), joint_state_from_msg(msg), self.now_s())
         except InvalidInput as error:
             self.report_bad_input("joint state", error)
 
