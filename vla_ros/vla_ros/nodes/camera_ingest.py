@@ -46,10 +46,6 @@ class CameraIngestNode(ManagedNode):
             ),
             {n: preprocess for n in names},
         )
-        backward = Duration(nanoseconds=-round(self._assembler.config.max_future_s * 1e9))
-        self._jump_handle = self.get_clock().create_jump_callback(
-            JumpThreshold(min_forward=None, min_backward=backward, on_clock_change=False), post_callback=self._on_clock_jump
-        )
         self._instruction = self.param("instruction", "")
         self._publisher = self.create_publisher(Observation, "/vla/observation", 2)
         self.create_subscription(String, "/vla/instruction", self._on_instruction, LATCHED)
@@ -57,7 +53,14 @@ class CameraIngestNode(ManagedNode):
         for name in names:
             self.create_subscription(Image, by_name[name].topic, lambda msg, n=name: self._on_image(n, msg), SENSOR)
         self.create_timer(1.0, self._report)
+        backward = Duration(nanoseconds=-round(self._assembler.config.max_future_s * 1e9))
+        self._jump_handle = self.get_clock().create_jump_callback(
+            JumpThreshold(min_forward=None, min_backward=backward, on_clock_change=False), post_callback=self._on_clock_jump
+        )
         self.get_logger().info(f"ingesting {names} -> /vla/observation at {width}x{height}")
+
+    def cleanup(self) -> None:
+        self._jump_handle.unregister()  # not a node entity: the lifecycle base cannot release it
 
     def _on_instruction(self, msg: String) -> None:
         self._instruction = msg.data
