@@ -133,11 +133,14 @@ def test_observations_continue_after_the_sim_clock_jumps_back(ros):
     node, cameras, joints, observations, diagnostics = start_ingest(ros, use_sim_time=True)
     clock = ros.publisher(Clock, "/clock")
     assert ros.wait_for(lambda: clock.get_subscription_count() > 0)
+    stream(ros, cameras, joints, [99.0])  # before the first /clock: ignored, not "from the future"
     stream(ros, cameras, joints, 100.0 + 0.05 * np.arange(5), clock, node)
     assert ros.wait_for(lambda: observations)
     stream(ros, cameras, joints, 5.0 + 0.05 * np.arange(5), clock, node)  # sim reset / bag loop
     assert ros.wait_for(lambda: any(stamp_to_s(o.header.stamp) < 50.0 for o in observations))
-    assert node._assembler.counters.clock_jumps == 1 and node._assembler.counters.dropped_out_of_order == 0
+    counters = node._assembler.counters
+    assert (counters.clock_jumps, counters.dropped_out_of_order, counters.dropped_future) == (1, 0, 0)
+    assert not errors(diagnostics)
 
 
 def test_non_finite_joint_states_are_rejected_and_never_reach_an_observation(ros, ingest):

@@ -3,6 +3,8 @@
 Time faults are decided in the core with this node's clock (sim time under use_sim_time): future
 stamps are rejected, and a backward clock jump restarts the assembler's time line, here at once
 through an rclpy time-jump callback, and in the core at the next message should a jump go unseen.
+Under use_sim_time, messages that arrive before the first /clock are ignored: ROS time reads 0 then,
+and every stamp would look like it came from the future.
 """
 
 from __future__ import annotations
@@ -69,21 +71,32 @@ class CameraIngestNode(ManagedNode):
         self._assembler.restart_time_line(self.now_s())
         self.get_logger().warning(f"clock jumped back by {-jump.delta.nanoseconds * 1e-9:.3f} s: frame and joint history reset")
 
+    def _clock_now(self) -> float | None:
+        """ROS time; None under use_sim_time before the first /clock (0: nothing to judge stamps by yet)."""
+        now = self.now_s()
+        return now if now > 0.0 else None
+
     def _on_joint_state(self, msg: JointState) -> None:
+        now = self._clock_now()
+        if now is None:
+            return
         try:
-            self._assembler.add_joint_state(stamp_to_s(msg.header.stamp), joint_state_from_msg(msg), self.now_s())
+            self._assembler.add_joint_state(stamp_to_s(msg.header.stamp), joint_state_from_msg(msg), now)
         except InvalidInput as error:
             self.report_bad_input("joint state", error)
 
     def _on_image(self, camera: str, msg: Image) -> None:
+        now = self._clock_now()
+        if now is None:
+            return
         try:
-            self._assembler.add_frame(camera, stamp_to_s(msg.header.stamp), image_from_msg(msg), self.now_s())
+            self._assembler.add_frame(camera, stamp_to_s(msg.header.stamp), image_from_msg(msg), now)
         except InvalidInput as error:
             self.report_bad_input(f"image on camera '{camera}'", error)
             return
         if not self.is_active:
             return
-        observation = self._assembler.assemble(self.now_s(), self._instruction)
+        observation = self._assembler.assemble(now, self._instruction)
         if observation is not None:
             self._publisher.publish(observation_to_msg(observation))
 
