@@ -3,13 +3,14 @@
 bringup.launch.py serves every robot (robot:=...); widowx/franka/aloha.launch.py fix the robot.
 Nodes and parameters come from config/graph.yaml via vla_ros.core.graph, as `vla-ros run` uses.
 sim:=gazebo adds Gazebo (ros_gz_sim), the robot spawned from the URDF vla_ros.sim.gazebo generates
-(gz_ros2_control), the camera/clock bridge and the controller spawners. Verified only on a full ROS 2
-install with ros_gz and gz_ros2_control: launch_ros and Gazebo are not available on pip-only machines.
+(gz_ros2_control), the camera/clock bridge and the controller spawners; it first checks that every
+package they need is installed (one error naming the missing ones, nothing started) and writes the
+generated files to one directory per robot. Verified only on a full ROS 2 install with ros_gz and
+gz_ros2_control: launch_ros and Gazebo are not available on pip-only machines.
 """
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from launch import LaunchDescription
@@ -20,7 +21,7 @@ from launch_ros.actions import Node
 
 from vla_ros.core.graph import LAUNCH_ARGUMENTS, bringup_args_from_strings, resolve_graph
 from vla_ros.core.robot_config import load_robot_config
-from vla_ros.sim.gazebo import GazeboBringup, gazebo_bringup
+from vla_ros.sim.gazebo import GazeboBringup, files_directory, gazebo_bringup, require_packages
 
 
 def bringup_description(robot: str | None = None) -> LaunchDescription:
@@ -36,7 +37,11 @@ def bringup_description(robot: str | None = None) -> LaunchDescription:
 def _graph(context, robot: str | None):
     values = {name: LaunchConfiguration(name).perform(context) for name in LAUNCH_ARGUMENTS if not (robot and name == "robot")}
     args = bringup_args_from_strings({**values, **({"robot": robot} if robot else {})})
-    gazebo = gazebo_bringup(load_robot_config(args.robot)) if args.sim == "gazebo" else None
+    gazebo, robot_name = None, args.robot
+    if args.sim == "gazebo":
+        require_packages()  # before any action exists: a partial install starts nothing
+        config = load_robot_config(args.robot)  # `robot` may be a YAML path: the config names the robot
+        gazebo, robot_name = gazebo_bringup(config), config.name
     # Gazebo may rename controllers (ros2_control names cannot hold '/'): the bridge follows them.
     remaps = {"moveit_bridge": [(f"/{name}/joint_trajectory", topic) for name, topic in gazebo.trajectory_topics.items()]} if gazebo else {}
     actions = [
@@ -44,14 +49,14 @@ def _graph(context, robot: str | None):
              remappings=remaps.get(spec.name, []), output="screen")
         for spec in resolve_graph(args)
     ]
-    return actions + (_gazebo_actions(args.robot, gazebo) if gazebo else [])
+    return actions + (_gazebo_actions(robot_name, gazebo) if gazebo else [])
 
 
 def _gazebo_actions(robot_name: str, gazebo: GazeboBringup) -> list:
     """Gazebo (ros_gz_sim), the robot spawned from its generated URDF, camera bridge, controllers."""
     from ament_index_python.packages import get_package_share_directory
 
-    files = gazebo.write(Path(tempfile.mkdtemp(prefix="vla_ros_gazebo_")))
+    files = gazebo.write(files_directory(robot_name))
     gz_sim = Path(get_package_share_directory("ros_gz_sim"), "launch", "gz_sim.launch.py")
     sim_time = {"use_sim_time": True}
     manager = f"/{gazebo.namespace}/controller_manager" if gazebo.namespace else "/controller_manager"

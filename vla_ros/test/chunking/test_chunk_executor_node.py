@@ -63,3 +63,17 @@ def test_chunk_becomes_commands_and_bad_chunk_is_rejected(ros, graph):
     stamps = [c.header.stamp.sec + c.header.stamp.nanosec * 1e-9 for c in received["commands"]]
     backwards = [(a, b) for a, b in zip(stamps, stamps[1:]) if not b > a]
     assert not backwards, f"command stamps not increasing: {backwards[:3]}"
+
+
+def test_a_future_stamped_chunk_does_not_lock_out_real_ones(ros, graph):
+    robot, node, probe, chunk_pub, received = graph
+    assert ros.wait_for(lambda: chunk_pub.get_subscription_count() > 0)
+    now = probe.get_clock().now().nanoseconds * 1e-9
+    actions = np.tile(robot.home, (25, 1))
+    chunk_pub.publish(chunk_to_msg(ActionChunk(now + 3600.0, 0.04, actions, robot.command_joints, ActionSpace.JOINT_POSITION)))
+    assert ros.wait_for(lambda: node._executor.stats(now).chunks_received == 1)
+    now = probe.get_clock().now().nanoseconds * 1e-9
+    chunk_pub.publish(chunk_to_msg(ActionChunk(now, 0.04, actions, robot.command_joints, ActionSpace.JOINT_POSITION)))
+    assert ros.wait_for(lambda: len(received["commands"]) >= 10), "the real chunk runs"
+    stats = node._executor.stats(now)
+    assert (stats.future_chunks, stats.out_of_order) == (1, 0)

@@ -131,6 +131,54 @@ def test_clock_jumping_back_drops_the_plan():
     executor.submit(constant_chunk(5.0, 0.3), 5.0)
     assert executor.tick(5.1) is not None
     assert executor.tick(0.2) is None and executor.timeline.plan is None
+    assert executor.stats(0.2).clock_jumps == 1
+
+
+def test_a_chunk_stamped_in_the_future_is_ignored_and_real_chunks_keep_coming():
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    assert executor.submit(constant_chunk(10.0, 0.1), 10.0).executed
+    assert executor.submit(constant_chunk(1.7e9, 9.0), 10.1) == Admission.FUTURE  # a wall-clock stamp on sim time
+    assert executor.submit(constant_chunk(10.1, 0.2), 10.1).executed
+    assert executor.submit(constant_chunk(10.3, 0.2), 10.22) == Admission.ACCEPTED  # within max_future_s
+    stats = executor.stats(10.2)
+    assert (stats.future_chunks, stats.out_of_order) == (1, 0)
+    assert executor.tick(10.25).values[0] < 1.0
+
+
+@pytest.mark.parametrize("first_tick", [False, True], ids=["before_any_tick", "after_ticks"])
+def test_a_clock_jump_back_with_a_plan_in_force_asks_for_a_new_chunk_and_runs_it(first_tick):
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    executor.submit(constant_chunk(100.0, 0.3), 100.05, JointState(NAMES, np.zeros(3)))
+    if first_tick:
+        assert executor.tick(100.1) is not None and not executor.request_due(100.1)
+    # Sim reset: time restarts near 0; the old plan (100..101) must not wait for the clock to come back.
+    assert executor.request_due(0.5), "a new chunk is requested at once"
+    assert executor.tick(0.5) is None and executor.timeline.plan is None
+    assert executor.submit(constant_chunk(0.45, 0.6), 0.52, JointState(NAMES, np.zeros(3))).executed
+    assert executor.tick(0.6) is not None and executor.stats(0.6).clock_jumps == 1
+
+
+def test_a_chunk_arriving_first_after_a_clock_jump_is_placed_on_the_new_time_line():
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    executor.submit(constant_chunk(100.0, 0.3), 100.05)
+    assert executor.tick(100.1) is not None
+    assert executor.submit(constant_chunk(4.9, 0.6), 5.0).executed
+    assert executor.tick(5.1) is not None and executor.stats(5.1).out_of_order == 0
+
+
+def test_a_step_back_within_max_future_s_skips_ticks_and_keeps_the_plan():
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    executor.submit(constant_chunk(5.0, 0.3), 5.0)
+    assert executor.tick(5.1) is not None
+    assert executor.tick(5.05) is None and executor.timeline.plan is not None
+    assert executor.tick(5.11) is not None and executor.stats(5.11).clock_jumps == 0
+
+
+def test_a_robot_state_with_nan_is_rejected_with_the_chunk():
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    with pytest.raises(InvalidInput, match=r"non-finite positions \{'j2': nan\}"):
+        executor.submit(constant_chunk(0.0, 0.3), 0.0, JointState(NAMES, np.array([0.0, np.nan, 0.0])))
+    assert executor.timeline.plan is None and executor.stats(0.0).chunks_rejected == 1
 
 
 # -- anchoring -------------------------------------------------------------------------------------
@@ -201,6 +249,8 @@ def test_config_errors_name_the_knob():
         ExecutorConfig(strategy="average")
     with pytest.raises(InvalidInput, match="control_rate_hz"):
         ExecutorConfig(control_rate_hz=0.0)
+    with pytest.raises(InvalidInput, match="max_future_s must be a positive"):
+        ExecutorConfig(max_future_s=0.0)
 
 
 def test_openvla_style_deltas_on_the_widowx_start_from_its_forward_kinematics():

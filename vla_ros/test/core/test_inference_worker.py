@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from vla_ros.core.inference_worker import InferenceWorker
-from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, JointState, Observation
+from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, JointState, NotReady, Observation
 
 
 class SlowPolicy:
@@ -92,3 +92,37 @@ def test_reset_forwards_to_the_policy_and_bad_trigger_is_rejected():
     assert policy.resets == 1
     with pytest.raises(InvalidInput, match="trigger 'sometimes'"):
         InferenceWorker(policy, print, print, "sometimes")
+
+
+class WaitingPolicy:
+    """Not ready until `ready` is set (an input such as object poses has not arrived), then serves."""
+
+    def __init__(self):
+        self.ready, self.seen = False, []
+
+    def infer(self, observation):
+        self.seen.append(observation.sequence)
+        if not self.ready:
+            raise NotReady("waiting for the first object poses")
+        return ActionChunk(observation.stamp, 0.1, np.zeros((2, 1)), ("j",), ActionSpace.JOINT_POSITION)
+
+    def reset(self):
+        pass
+
+
+@pytest.mark.parametrize("trigger", ["continuous", "on_request"])
+def test_a_policy_not_ready_yet_is_waited_for_not_reported_as_an_error(trigger):
+    policy, chunks, errors, waits = WaitingPolicy(), [], [], []
+    worker = InferenceWorker(policy, chunks.append, errors.append, trigger, on_not_ready=waits.append)
+    worker.start()
+    for seq in (1, 2, 3):
+        worker.submit(observation(seq))
+        wait_until(lambda: policy.seen[-1:] == [seq])
+    assert worker.stats.not_ready == 3 and "object poses" in worker.stats.waiting_for
+    assert len(waits) == 1, "announced once per wait, not per observation"
+    assert errors == [] and worker.stats.errors == 0 and worker.stats.last_error == ""
+    policy.ready = True
+    worker.submit(observation(4))  # on_request: still a cold start, served without a request
+    wait_until(lambda: len(chunks) == 1)
+    worker.stop()
+    assert worker.stats.waiting_for == "" and chunks[0].observation_sequence == 4

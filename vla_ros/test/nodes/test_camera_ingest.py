@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import Image, JointState
 from vla_ros_msgs.msg import Observation
 
@@ -10,7 +11,7 @@ from vla_ros.core.robot_config import load_robot_config
 from vla_ros.nodes.camera_ingest import CameraIngestNode
 from vla_ros.nodes.conversions import image_to_msg, joint_state_to_msg
 from vla_ros.core.types import JointState as CoreJointState
-from vla_ros.nodes.managed import parameter_overrides
+from vla_ros.nodes.managed import parameter_overrides, s_to_stamp, stamp_to_s
 
 pytestmark = pytest.mark.ros
 ROBOT = load_robot_config("panda")
@@ -18,8 +19,12 @@ ROBOT = load_robot_config("panda")
 
 @pytest.fixture
 def ingest(ros):
+    return start_ingest(ros)
+
+
+def start_ingest(ros, **extra):
     node = ros.add(CameraIngestNode(parameter_overrides=parameter_overrides(
-        {"robot": "panda", "image_width": 64, "image_height": 48, "max_frame_age_s": 0.3, "instruction": "go"})))
+        {"robot": "panda", "image_width": 64, "image_height": 48, "max_frame_age_s": 0.3, "instruction": "go", **extra})))
     cameras = {c.name: ros.publisher(Image, c.topic) for c in ROBOT.cameras}
     joints = ros.publisher(JointState, ROBOT.joint_state_topic)
     observations = ros.collect(Observation, "/vla/observation")
@@ -97,3 +102,53 @@ def test_unknown_robot_fails_configure_with_the_available_robots(ros):
     # The node published its failure before the probe could subscribe; it is also logged. Re-trigger:
     node.trigger_configure()
     assert ros.wait_for(lambda: any("unknown robot 'ur5e'" in e and "panda" in e for e in errors(diagnostics)))
+
+
+def stream(ros, cameras, joints, stamps=5, clock=None, node=None):
+    """Publish joints + every camera at each stamp (on a sim clock first when given), 20 Hz.
+    An int `stamps` is that many messages stamped with the probe's clock at publication."""
+    for t in stamps if not isinstance(stamps, int) else (None for _ in range(stamps)):
+        t = ros.now() if t is None else t
+        if clock is not None:
+            clock.publish(Clock(clock=s_to_stamp(t)))
+            assert ros.wait_for(lambda: abs(node.now_s() - t) < 1e-6, 5.0), "the node follows /clock"
+        publish_all(ros, cameras, joints, t)
+        ros.wait_for(lambda: False, 0.05)
+
+
+def test_a_future_stamped_frame_is_rejected_and_observations_continue(ros, ingest):
+    node, cameras, joints, observations, diagnostics = ingest
+    stream(ros, cameras, joints, 1)
+    assert ros.wait_for(lambda: observations)
+    ahead = ros.now() + 3600.0  # an unsynchronised camera clock
+    cameras["wrist"].publish(image_to_msg(np.zeros((120, 160, 3), np.uint8), ahead, "wrist"))
+    assert ros.wait_for(lambda: any("frame from 'wrist' stamped" in e and "in the future" in e for e in errors(diagnostics)))
+    count = len(observations)
+    stream(ros, cameras, joints)
+    assert ros.wait_for(lambda: len(observations) > count), "real frames after the future one still make observations"
+    assert node._assembler.counters.dropped_out_of_order == 0
+
+
+def test_observations_continue_after_the_sim_clock_jumps_back(ros):
+    node, cameras, joints, observations, diagnostics = start_ingest(ros, use_sim_time=True)
+    clock = ros.publisher(Clock, "/clock")
+    assert ros.wait_for(lambda: clock.get_subscription_count() > 0)
+    stream(ros, cameras, joints, [99.0])  # before the first /clock: ignored, not "from the future"
+    stream(ros, cameras, joints, 100.0 + 0.05 * np.arange(5), clock, node)
+    assert ros.wait_for(lambda: observations)
+    stream(ros, cameras, joints, 5.0 + 0.05 * np.arange(5), clock, node)  # sim reset / bag loop
+    assert ros.wait_for(lambda: any(stamp_to_s(o.header.stamp) < 50.0 for o in observations))
+    counters = node._assembler.counters
+    assert (counters.clock_jumps, counters.dropped_out_of_order, counters.dropped_future) == (1, 0, 0)
+    assert not errors(diagnostics)
+
+
+def test_non_finite_joint_states_are_rejected_and_never_reach_an_observation(ros, ingest):
+    _, cameras, joints, observations, diagnostics = ingest
+    bad = joint_state_to_msg(CoreJointState(ROBOT.command_joints, ROBOT.home), ros.now())
+    bad.position[2] = float("nan")
+    joints.publish(bad)
+    assert ros.wait_for(lambda: any("non-finite positions" in e and ROBOT.command_joints[2] in e for e in errors(diagnostics)))
+    stream(ros, cameras, joints)
+    assert ros.wait_for(lambda: observations)
+    assert all(np.isfinite(o.joint_state.position).all() for o in list(observations))

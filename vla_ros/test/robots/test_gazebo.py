@@ -1,6 +1,7 @@
 """sim:=gazebo files: generated and checked here; running them needs ros_gz + gz_ros2_control (not here)."""
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pinocchio as pin
@@ -9,7 +10,8 @@ import yaml
 from scipy.spatial.transform import Rotation
 
 from vla_ros.core.robot_config import load_robot_config
-from vla_ros.sim.gazebo import gazebo_bringup
+from vla_ros.core.types import InvalidInput
+from vla_ros.sim.gazebo import GAZEBO_PACKAGES, files_directory, gazebo_bringup, require_packages
 
 ROBOTS = ["aloha", "panda", "widowx"]
 
@@ -93,3 +95,43 @@ def test_write_points_the_plugin_at_the_controller_file(tmp_path):
     assert urdf.find("gazebo/plugin/parameters").text == str(paths["controllers.yaml"].resolve())
     assert yaml.safe_load(paths["bridge.yaml"].read_text())[0]["ros_topic_name"] == "/clock"
     assert "panda_arm_controller" in yaml.safe_load(paths["controllers.yaml"].read_text())
+
+
+# -- before sim:=gazebo starts anything --------------------------------------------------------------
+def ament_prefix(root, packages):
+    """An install prefix whose ament index lists `packages` (what colcon/apt install write)."""
+    index = root / "share" / "ament_index" / "resource_index" / "packages"
+    index.mkdir(parents=True)
+    for package in packages:
+        (index / package).touch()
+    return root
+
+
+def test_missing_gazebo_packages_are_named_together_before_anything_starts(monkeypatch, tmp_path):
+    partial = ament_prefix(tmp_path / "partial", ["ros_gz_sim", "ros_gz_bridge", "robot_state_publisher"])
+    monkeypatch.setenv("AMENT_PREFIX_PATH", str(partial))
+    with pytest.raises(InvalidInput) as error:
+        require_packages()
+    message = str(error.value)
+    missing = ["controller_manager", "gz_ros2_control", "joint_state_broadcaster", "joint_trajectory_controller"]
+    assert f"not installed: {missing}" in message and "nothing was started" in message
+    assert "ros-$ROS_DISTRO-gz-ros2-control ros-$ROS_DISTRO-ros2-control ros-$ROS_DISTRO-ros2-controllers" in message
+    complete = ament_prefix(tmp_path / "complete", GAZEBO_PACKAGES)
+    monkeypatch.setenv("AMENT_PREFIX_PATH", f"{partial}:{complete}")
+    require_packages()
+
+
+def test_generated_files_go_to_one_directory_per_robot_reused_by_every_attempt(monkeypatch, tmp_path):
+    monkeypatch.setenv("ROS_HOME", str(tmp_path / "ros_home"))
+    directory = files_directory("panda")
+    assert directory == tmp_path / "ros_home" / "vla_ros" / "gazebo" / "panda"
+    bringup = gazebo_bringup(load_robot_config("panda"))
+    first = bringup.write(directory)
+    (directory / "robot.urdf").write_text("stale")
+    second = bringup.write(files_directory("panda"))
+    assert first == second and second["robot.urdf"].read_text() == first["robot.urdf"].read_text() != "stale"
+    assert sorted(p.name for p in (tmp_path / "ros_home").rglob("*") if p.is_file()) == sorted(first)
+    monkeypatch.delenv("ROS_HOME")
+    assert files_directory("widowx", {}) == Path.home() / ".ros" / "vla_ros" / "gazebo" / "widowx"
+    with pytest.raises(InvalidInput, match="cannot name a directory"):
+        files_directory("/robots/custom.yaml")

@@ -26,7 +26,7 @@ import pinocchio as pin
 from vla_ros.core.kinematics import Kinematics
 from vla_ros.core.robot_config import ArmConfig, RobotConfig
 from vla_ros.core.task_spec import TaskSpec, parse_instruction
-from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, Observation
+from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, NotReady, Observation
 from vla_ros.sim.scene_config import SceneConfig
 
 DOWN = np.array([0.0, 0.0, -1.0])
@@ -107,6 +107,7 @@ class ScriptedExpert:
         self._bowl_radius = scene.bowl_radius
         self._handover_point = np.asarray(scene.handover_point, dtype=float)
         self._home_poses = [self.kinematics.frame_pose(robot.home, geo.arm.ee_frame) for geo in self.arms]
+        self._poses_seen = False  # across episodes: once the sim has published poses, losing them is a fault
         self.reset()
 
     @classmethod
@@ -128,7 +129,10 @@ class ScriptedExpert:
             self._task, self._phase = task, Phase("approach", observation.stamp)
         poses = observation.extras.get("object_poses")
         if not poses:
+            if not self._poses_seen:  # the sim has just started: its first poses are on their way
+                raise NotReady("the scripted expert waits for the first object poses (/sim/object_poses)")
             raise InvalidInput("the scripted expert needs observation.extras['object_poses'] (from /sim/object_poses)")
+        self._poses_seen = True
         for name in (task.obj, task.target):
             if name != "right_gripper" and name not in poses:
                 raise InvalidInput(f"object_poses lacks '{name}' (has {sorted(poses)})")

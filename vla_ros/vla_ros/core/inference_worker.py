@@ -4,6 +4,10 @@ Observations that arrive while an inference runs are coalesced to the newest one
 mode every new observation is inferred as soon as the model is free; in `on_request` mode an
 inference starts only when the chunk executor asks for one (it knows when its queue runs dry), on
 the newest observation at that moment. The first observation is always inferred (cold start).
+
+A policy that raises NotReady (an input it needs has not arrived yet, e.g. the scripted expert's
+object poses right after a sim starts) is waited for, not reported as failing: counted, announced
+once per wait through `on_not_ready`, and its next observation is inferred as a cold start again.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from vla_ros.core.policy import Policy
-from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, Observation
+from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, NotReady, Observation
 
 TRIGGER_MODES = ("continuous", "on_request")
 
@@ -26,6 +30,8 @@ class WorkerStats:
     errors: int = 0
     last_latency_s: float = 0.0
     last_error: str = ""
+    not_ready: int = 0  # inferences that found the policy waiting for an input
+    waiting_for: str = ""  # what it waits for, while it does
 
 
 class InferenceWorker:
@@ -35,12 +41,14 @@ class InferenceWorker:
         on_chunk: Callable[[ActionChunk], None],
         on_error: Callable[[Exception], None],
         trigger: str = "continuous",
+        on_not_ready: Callable[[NotReady], None] | None = None,
     ) -> None:
         if trigger not in TRIGGER_MODES:
             raise InvalidInput(f"trigger '{trigger}' is not one of {list(TRIGGER_MODES)}")
         self.policy = policy
         self.stats = WorkerStats()
         self._on_chunk, self._on_error, self._trigger = on_chunk, on_error, trigger
+        self._on_not_ready = on_not_ready
         self._condition = threading.Condition()
         self._pending: Observation | None = None
         self._requested = False
@@ -99,6 +107,9 @@ class InferenceWorker:
         started = time.perf_counter()
         try:
             chunk = self.policy.infer(observation)
+        except NotReady as waiting:
+            self._wait(waiting)
+            return
         except Exception as error:  # noqa: BLE001 - a failing model is reported, never fatal
             self.stats.errors += 1
             self.stats.last_error = f"{type(error).__name__}: {error}"
@@ -108,6 +119,16 @@ class InferenceWorker:
         self.stats.inferences += 1
         self.stats.last_latency_s = elapsed
         self.stats.last_error = ""
+        self.stats.waiting_for = ""
         if chunk.timing.total == 0.0:
             chunk = replace(chunk, timing=InferenceTiming(inference=elapsed))
         self._on_chunk(replace(chunk, observation_sequence=observation.sequence))
+
+    def _wait(self, waiting: NotReady) -> None:
+        first = not self.stats.waiting_for
+        self.stats.not_ready += 1
+        self.stats.waiting_for = str(waiting) or type(waiting).__name__
+        with self._condition:
+            self._served_any = False  # nothing was served: the next observation is a cold start again
+        if first and self._on_not_ready is not None:
+            self._on_not_ready(waiting)

@@ -1,8 +1,10 @@
 """Forward kinematics, frame Jacobians and inverse kinematics of a robot's commanded joints (Pinocchio).
 
-The model is reduced to the joints the caller names, in the caller's order (RobotConfig.command_joints
-for a robot): every other joint (mimic fingers, passive joints) is locked at 0. Poses are expressed in
-the URDF's root frame (the robot's base frame).
+The model keeps the joints the caller names, in the caller's order (RobotConfig.command_joints for
+a robot), and the joints that mimic one of them, placed where <mimic> puts them (multiplier * q +
+offset); Jacobian columns of a mimicking joint add into its leader's column, times the multiplier.
+Every other joint is locked: at 0, or at its offset when it mimics a locked joint. Poses are
+expressed in the URDF's root frame (the robot's base frame).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 import pinocchio as pin
 
 from vla_ros.core.types import InvalidInput
+from vla_ros.core.urdf import Mimic, Urdf, parse_urdf
 
 if TYPE_CHECKING:
     from vla_ros.core.robot_config import RobotConfig
@@ -32,36 +35,62 @@ class IkResult:
 
 
 class Kinematics:
-    """Kinematics of `joints` (1-DoF revolute/prismatic joints of `urdf_xml`), in that order."""
+    """Kinematics of `joints` (1-DoF revolute/prismatic joints of the URDF), in that order.
+
+    `mimics` (joint -> the joint it follows) defaults to the URDF's <mimic> tags.
+    """
 
     def __init__(
         self,
-        urdf_xml: str,
+        urdf: Urdf | str,
         joints: Sequence[str],
         *,
         position_limits: tuple[np.ndarray, np.ndarray] | None = None,
+        mimics: dict[str, Mimic] | None = None,
     ) -> None:
+        description = urdf if isinstance(urdf, Urdf) else parse_urdf(urdf)
+        mimics = description.mimics if mimics is None else mimics
         try:
-            full = pin.buildModelFromXML(urdf_xml)
-        except (RuntimeError, ValueError) as error:
+            full = pin.buildModelFromXML(description.text)
+        except Exception as error:  # noqa: BLE001 - whatever Pinocchio's URDF reader refuses
             raise InvalidInput(f"robot description is not a valid URDF: {error}") from error
         self.joints = tuple(joints)
         movable = list(full.names[1:])
         unknown = [j for j in self.joints if j not in movable]
         if unknown:
             raise InvalidInput(f"joints {unknown} are not movable joints of the URDF (it has {movable})")
-        locked = [full.getJointId(name) for name in movable if name not in self.joints]
-        self.model = full if not locked else pin.buildReducedModel(full, locked, pin.neutral(full))
+        for name in self.joints:
+            if name in mimics:
+                raise InvalidInput(f"joint '{name}' is commanded but mimics '{mimics[name].joint}' in the URDF; command that joint instead")
+        followers = {name: mimic for name, mimic in mimics.items() if name in movable}
+        reference = pin.neutral(full)
+        for name, mimic in followers.items():
+            joint = full.joints[full.getJointId(name)]
+            if joint.nq != 1:
+                raise InvalidInput(f"joint '{name}' mimics '{mimic.joint}' but has {joint.nq} position coordinates; only 1-DoF joints can mimic")
+            reference[joint.idx_q] = mimic.offset  # where it stays if its leader is locked (at 0)
+        kept = set(self.joints) | {name for name, mimic in followers.items() if mimic.joint in self.joints}
+        locked = [full.getJointId(name) for name in movable if name not in kept]
+        self.model = full if not locked else pin.buildReducedModel(full, locked, reference)
         self._data = self.model.createData()
         self._lock = threading.Lock()
-        # Pinocchio orders joints depth-first along the tree; map ours onto its configuration vector.
-        self._index = np.empty(len(self.joints), dtype=int)
+        # Pinocchio orders joints depth-first along the tree. Model coordinate k follows command
+        # column leader[k]: q_model[k] = multiplier[k] * q[leader[k]] + offset[k].
+        self.leader = np.empty(self.model.nq, dtype=np.int64)
+        self.multiplier, self.offset = np.ones(self.model.nq), np.zeros(self.model.nq)
+        index = np.empty(len(self.joints), dtype=int)
         for i, name in enumerate(self.joints):
             joint = self.model.joints[self.model.getJointId(name)]
             if joint.nq != 1 or joint.nv != 1:
                 raise InvalidInput(f"joint '{name}' has {joint.nq} position coordinates; only 1-DoF joints are supported")
-            self._index[i] = joint.idx_q
-        lower, upper = self.model.lowerPositionLimit[self._index], self.model.upperPositionLimit[self._index]
+            self.leader[joint.idx_q], index[i] = i, joint.idx_q
+        for name in kept - set(self.joints):
+            k, mimic = self.model.joints[self.model.getJointId(name)].idx_q, followers[name]
+            self.leader[k], self.multiplier[k], self.offset[k] = self.joints.index(mimic.joint), mimic.multiplier, mimic.offset
+        # Jacobian columns in command order: J_model @ selection (a mimicking column adds into its leader's).
+        self.selection = np.zeros((self.model.nq, len(self.joints)))
+        self.selection[np.arange(self.model.nq), self.leader] = self.multiplier
+        lower, upper = self.model.lowerPositionLimit[index], self.model.upperPositionLimit[index]
         if position_limits is not None:
             lower, upper = (np.asarray(v, dtype=float).copy() for v in position_limits)
         self.lower, self.upper = lower, upper
@@ -70,7 +99,7 @@ class Kinematics:
     @classmethod
     def from_robot(cls, robot: RobotConfig) -> Kinematics:
         """Kinematics of the robot's command joints from its URDF (or its robot_description override)."""
-        return cls(robot.urdf_xml(), robot.command_joints, position_limits=(robot.limits.lower, robot.limits.upper))
+        return cls(robot.urdf, robot.command_joints, position_limits=(robot.limits.lower, robot.limits.upper), mimics=robot.mimics)
 
     @property
     def frames(self) -> tuple[str, ...]:
@@ -88,7 +117,7 @@ class Kinematics:
         frame_id, q_model = self._frame_id(frame), self._model_q(q)
         with self._lock:
             jacobian = pin.computeFrameJacobian(self.model, self._data, q_model, frame_id, pin.LOCAL_WORLD_ALIGNED)
-        return jacobian[:, self._index]
+        return jacobian @ self.selection
 
     def solve_ik(
         self,
@@ -175,6 +204,8 @@ class Kinematics:
         return q
 
     def _model_q(self, q: np.ndarray) -> np.ndarray:
-        q_model = pin.neutral(self.model)
-        q_model[self._index] = self._checked(q)
-        return q_model
+        return self.configuration(self._checked(q))
+
+    def configuration(self, q: np.ndarray) -> np.ndarray:
+        """The model's configuration at command-joint positions q (mimicking joints where <mimic> puts them)."""
+        return self.multiplier * q[self.leader] + self.offset

@@ -4,6 +4,11 @@ An observation is stamped with its newest frame's capture time; the robot state 
 that time, so the policy sees images and joints from the same instant. Frames older than
 `max_frame_age_s` are dropped and counted; a camera whose newest frame is that old blocks
 observations (the policy must not act on a frozen view).
+
+Time faults (see time_guard.py): frames and joint states stamped more than `max_future_s` ahead of
+now are rejected (`dropped_future`); when the clock jumps back, every frame, the joint history and
+the last emitted stamp are forgotten (`clock_jumps`), so messages of the new time line flow at once.
+Joint states with NaN/inf positions or velocities are rejected: they never reach an observation.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from vla_ros.core.image import ImagePreprocess
+from vla_ros.core.time_guard import MAX_FUTURE_S, TimeGuard
 from vla_ros.core.types import InvalidInput, JointState, Observation
 
 
@@ -24,11 +30,12 @@ class SyncConfig:
     max_frame_age_s: float = 0.5
     max_camera_skew_s: float = 0.1
     joint_history_s: float = 2.0
+    max_future_s: float = MAX_FUTURE_S
 
     def __post_init__(self) -> None:
         if not self.cameras:
             raise InvalidInput("cameras must name at least one camera")
-        for name in ("max_frame_age_s", "max_camera_skew_s", "joint_history_s"):
+        for name in ("max_frame_age_s", "max_camera_skew_s", "joint_history_s", "max_future_s"):
             if not getattr(self, name) > 0.0:
                 raise InvalidInput(f"{name} must be > 0 s, got {getattr(self, name)}")
 
@@ -38,6 +45,8 @@ class SyncCounters:
     frames: int = 0
     dropped_stale: int = 0
     dropped_out_of_order: int = 0
+    dropped_future: int = 0  # frames and joint states
+    clock_jumps: int = 0
     observations: int = 0
     blocked_stale_camera: int = 0
     blocked_no_joint_state: int = 0
@@ -60,17 +69,40 @@ class ObservationAssembler:
         missing = [c for c in self.config.cameras if c not in self.preprocess]
         if missing:
             raise InvalidInput(f"no image preprocessing configured for cameras {missing}")
+        self._time = TimeGuard(self.config.max_future_s)
+        self._sequence = 0
+        self._forget_time_line()
+
+    def restart_time_line(self, now: float) -> None:
+        """The clock jumped back (also callable from a ROS time-jump callback): forget the old time line."""
+        self._time.latest_now = now
+        self.counters.clock_jumps += 1
+        self.counters.last_problem = f"clock jumped back to {now:.3f} s: frames and joint history reset"
+        self._forget_time_line()
+
+    def _forget_time_line(self) -> None:
         self._frames: dict[str, _Frame] = {}
         self._joint_times: deque[float] = deque()
         self._joint_states: deque[JointState] = deque()
         self._last_emitted_stamp = -np.inf
-        self._sequence = 0
+
+    def _follow_clock(self, now: float) -> None:
+        if self._time.jumped_back(now):
+            self.restart_time_line(now)
+
+    def _reject_future(self, what: str, stamp: float, now: float) -> None:
+        problem = self._time.future_problem(what, stamp, now)
+        if problem is not None:
+            self.counters.dropped_future += 1
+            raise InvalidInput(problem)
 
     def add_frame(self, camera: str, stamp: float, rgb: np.ndarray, now: float) -> None:
-        """Keep the newest frame of `camera`; raises InvalidInput for unknown cameras and stale frames."""
+        """Keep the newest frame of `camera`; raises InvalidInput for unknown cameras, stale and future frames."""
         if camera not in self.preprocess:
             raise InvalidInput(f"frame from unknown camera '{camera}'; configured: {list(self.config.cameras)}")
         self.counters.frames += 1
+        self._follow_clock(now)
+        self._reject_future(f"frame from '{camera}'", stamp, now)
         age = now - stamp
         if age > self.config.max_frame_age_s:
             self.counters.dropped_stale += 1
@@ -83,7 +115,11 @@ class ObservationAssembler:
             raise InvalidInput(f"out-of-order frame from '{camera}': {stamp:.3f} < {previous.stamp:.3f}")
         self._frames[camera] = _Frame(stamp, self.preprocess[camera](rgb))
 
-    def add_joint_state(self, stamp: float, state: JointState) -> None:
+    def add_joint_state(self, stamp: float, state: JointState, now: float) -> None:
+        """Append to the joint history; raises InvalidInput for non-finite and future joint states."""
+        self._follow_clock(now)
+        state.require_finite()
+        self._reject_future("joint state", stamp, now)
         if self._joint_times and stamp < self._joint_times[-1]:
             return  # a replayed or reordered message: the history stays monotonic
         self._joint_times.append(stamp)
@@ -94,6 +130,7 @@ class ObservationAssembler:
 
     def assemble(self, now: float, instruction: str, extras: dict | None = None) -> Observation | None:
         """A new observation when every camera has a fresh frame newer than the last one emitted."""
+        self._follow_clock(now)
         frames = [self._frames.get(c) for c in self.config.cameras]
         if any(f is None for f in frames):
             return None

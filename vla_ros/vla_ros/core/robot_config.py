@@ -1,13 +1,14 @@
 """Robot configurations: YAML data in config/robots/, validated into dataclasses.
 
 One code path reads every robot; nothing outside these files branches on a robot's name.
-Position and velocity limits come from the URDF (the robot's own description when it publishes
-one); acceleration and jerk limits, which URDFs do not carry, come from the YAML.
+Position and velocity limits come from the URDF; acceleration and jerk limits, which URDFs do not
+carry, come from the YAML. The robot's own description (robot_description) may replace the
+kinematics and tighten limits, never widen them beyond the shipped URDF + YAML (the envelope):
+each value it would widen stays at the envelope and is reported in `limit_warnings`.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import numpy as np
 import yaml
 
 from vla_ros.core.types import InvalidInput
+from vla_ros.core.urdf import Mimic, Urdf, parse_urdf
 from vla_ros.resources import share_path
 
 
@@ -103,6 +105,8 @@ class RobotConfig:
     cameras: tuple[CameraConfig, ...]
     # Everything else the YAML carries (sim tasks, bring-up notes) for the parts that read it.
     extra: dict[str, Any] = field(default_factory=dict)
+    # Values a robot_description asked for beyond the envelope (kept at the envelope), one line each.
+    limit_warnings: tuple[str, ...] = ()
 
     @property
     def command_joints(self) -> tuple[str, ...]:
@@ -114,16 +118,35 @@ class RobotConfig:
         """Every trajectory controller, arm by arm (arm, then gripper); together they cover command_joints."""
         return _controllers(self.arms)
 
+    @property
+    def urdf(self) -> Urdf:
+        """The checked URDF this config was built from (the robot_description when given one)."""
+        return self._description
+
+    @property
+    def mimics(self) -> dict[str, Mimic]:
+        """Joint -> the joint it follows: the URDF's <mimic> tags, and for the YAML's gripper
+        mimic_joints the URDF lacks a tag for, the gripper joint with multiplier 1 (as the sim drives them)."""
+        mimics = dict(self._description.mimics)
+        for arm in self.arms:
+            for joint in arm.gripper.mimic_joints if arm.gripper else ():
+                mimics.setdefault(joint, Mimic(arm.gripper.joint))
+        return mimics
+
     def urdf_xml(self) -> str:
         """The URDF this config was built from: the robot's robot_description when it was given one."""
-        return self._urdf_xml or self.urdf_file.read_text()
+        return self._description.text
 
     def with_urdf(self, urdf_xml: str) -> RobotConfig:
-        """This config with position/velocity limits taken from another URDF (robot_description)."""
-        return _build(self.name, self._raw, urdf_xml, self.urdf_file)
+        """This config with kinematics and position/velocity limits from another URDF (robot_description),
+        the limits intersected with the envelope (the shipped URDF + YAML)."""
+        envelope = self.limits if self._envelope is None else self._envelope
+        return _build(self.name, self._raw, urdf_xml, self.urdf_file, envelope=envelope)
 
     _raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    _urdf_xml: str = field(default="", repr=False, compare=False)
+    _description: Urdf | None = field(default=None, repr=False, compare=False)
+    # The widest limits a robot_description may give (None: this config is the envelope).
+    _envelope: JointLimits | None = field(default=None, repr=False, compare=False)
 
 
 def available_robots() -> list[str]:
@@ -139,27 +162,27 @@ def load_robot_config(name_or_path: str, urdf_xml: str | None = None) -> RobotCo
         raise InvalidInput(f"unknown robot '{name_or_path}': no {path}; available robots: {available_robots()}")
     raw = yaml.safe_load(path.read_text())
     urdf_file = share_path("urdf", _require(raw, "urdf", path))
+    name = raw.get("name", path.stem)
+    if urdf_file.is_file():
+        shipped = _build(name, raw, urdf_file.read_text(), urdf_file, source=path)
+        return shipped if urdf_xml is None else shipped.with_urdf(urdf_xml)
     if urdf_xml is None:
-        if not urdf_file.is_file():
-            raise InvalidInput(f"{path}: urdf '{raw['urdf']}' not found at {urdf_file}")
-        urdf_xml = urdf_file.read_text()
-    return _build(raw.get("name", path.stem), raw, urdf_xml, urdf_file, source=path)
+        raise InvalidInput(f"{path}: urdf '{raw['urdf']}' not found at {urdf_file}")
+    return _build(name, raw, urdf_xml, urdf_file, source=path)  # no shipped URDF: this description is the envelope
 
 
 def urdf_joint_limits(urdf_xml: str) -> dict[str, tuple[float, float, float]]:
-    """(lower, upper, velocity) of every limited joint in a URDF."""
-    root = ET.fromstring(urdf_xml)
-    limits = {}
-    for joint in root.iter("joint"):
-        limit = joint.find("limit")
-        if limit is None or joint.get("type") not in ("revolute", "prismatic"):
-            continue
-        limits[joint.get("name")] = (
-            float(limit.get("lower", "nan")),
-            float(limit.get("upper", "nan")),
-            float(limit.get("velocity", "nan")),
-        )
-    return limits
+    """(lower, upper, velocity) of every revolute/prismatic joint with a <limit> (nan: attribute absent)."""
+    return _joint_limits(parse_urdf(urdf_xml))
+
+
+def _joint_limits(description: Urdf) -> dict[str, tuple[float, float, float]]:
+    nan = float("nan")
+    return {
+        name: tuple(nan if v is None else v for v in (joint.limit.lower, joint.limit.upper, joint.limit.velocity))
+        for name, joint in description.joints.items()
+        if joint.limit is not None and joint.type in ("revolute", "prismatic")
+    }
 
 
 def _require(raw: dict[str, Any], key: str, where: Path | str) -> Any:
@@ -245,12 +268,34 @@ def _camera(raw: dict[str, Any]) -> CameraConfig:
     )
 
 
-def _build(name: str, raw: dict[str, Any], urdf_xml: str, urdf_file: Path, source: Path | str = "") -> RobotConfig:
+def _within_envelope(joints: tuple[str, ...], table: np.ndarray, envelope: JointLimits, where: str) -> tuple[np.ndarray, list[str]]:
+    """Position/velocity rows of `table` intersected with the envelope, and a warning per widened value."""
+    table = table.copy()
+    warnings = []
+    kept = (("lower", envelope.lower, max), ("upper", envelope.upper, min), ("velocity", envelope.velocity, min))
+    for column, (kind, limits, tighter) in enumerate(kept):
+        for row, (joint, asked, allowed) in enumerate(zip(joints, table[:, column], limits)):
+            table[row, column] = tighter(asked, allowed)
+            if table[row, column] != asked:
+                warnings.append(f"{where}: joint '{joint}' {kind} limit {asked:g} would widen the configured {allowed:g}; kept {allowed:g}")
+    for joint, (lower, upper) in zip(joints, table[:, :2]):
+        if not lower < upper:
+            raise InvalidInput(f"{where}: joint '{joint}' limits leave no range inside the configured ones (lower {lower:g} >= upper {upper:g})")
+    return table, warnings
+
+
+def _build(
+    name: str, raw: dict[str, Any], urdf_xml: str, urdf_file: Path, source: Path | str = "", envelope: JointLimits | None = None
+) -> RobotConfig:
     where = str(source or name)
     arms = tuple(_arm(a, f"{where}: arms[{i}]") for i, a in enumerate(_require(raw, "arms", where)))
     joints = tuple(j for arm in arms for j in arm.command_joints)
     _check_controllers(arms, joints, where)
-    urdf_limits = urdf_joint_limits(urdf_xml)
+    description = parse_urdf(urdf_xml, base_dir=urdf_file.parent)
+    for arm in arms:
+        if arm.ee_frame not in description.links:
+            raise InvalidInput(f"{where}: arm '{arm.name}' ee_frame '{arm.ee_frame}' is not a link of the URDF")
+    urdf_limits = _joint_limits(description)
     overrides = raw.get("limits", {})
     rows = []
     for joint in joints:
@@ -272,6 +317,9 @@ def _build(name: str, raw: dict[str, Any], urdf_xml: str, urdf_file: Path, sourc
         )
     table = np.array(rows, dtype=float)
     _check_limits(joints, table, where)
+    warnings: list[str] = []
+    if envelope is not None:
+        table, warnings = _within_envelope(joints, table, envelope, where)
     limits = JointLimits(*(table[:, k].copy() for k in range(5)))
     home_raw = _require(raw, "home", where)
     unknown = sorted(set(home_raw) - set(joints))
@@ -296,6 +344,8 @@ def _build(name: str, raw: dict[str, Any], urdf_xml: str, urdf_file: Path, sourc
         workspace=workspace,
         cameras=tuple(_camera(c) for c in raw.get("cameras", [])),
         extra={k: v for k, v in raw.items() if k not in known},
+        limit_warnings=tuple(warnings),
         _raw=raw,
-        _urdf_xml=urdf_xml,
+        _description=description,
+        _envelope=envelope,
     )

@@ -26,6 +26,10 @@ class InvalidInput(ValueError):
     """Input that must be rejected (and reported) without stopping the node that received it."""
 
 
+class NotReady(RuntimeError):
+    """A policy cannot act yet because an input it needs has not arrived (not a fault: wait, retry)."""
+
+
 @dataclass(frozen=True)
 class JointState:
     names: tuple[str, ...]
@@ -39,6 +43,15 @@ class JointState:
         if missing:
             raise InvalidInput(f"joint state lacks joints {missing} (has {list(self.names)})")
         return np.array([self.positions[index[n]] for n in names], dtype=float)
+
+    def require_finite(self) -> None:
+        """Raise InvalidInput naming the joints whose position or velocity is NaN or infinite."""
+        for what, values in (("positions", self.positions), ("velocities", self.velocities)):
+            if values is None:
+                continue
+            bad = {name: float(v) for name, v in zip(self.names, values) if not np.isfinite(v)}
+            if bad:
+                raise InvalidInput(f"joint state has non-finite {what} {bad}; every position and velocity must be a finite number")
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,23 @@
-"""camera_ingest: N camera Image topics + /joint_states -> time-consistent /vla/observation."""
+"""camera_ingest: N camera Image topics + /joint_states -> time-consistent /vla/observation.
+
+Time faults are decided in the core with this node's clock (sim time under use_sim_time): future
+stamps are rejected, and a backward clock jump restarts the assembler's time line, here at once
+through an rclpy time-jump callback, and in the core at the next message should a jump go unseen.
+Under use_sim_time, messages that arrive before the first /clock are ignored: ROS time reads 0 then,
+and every stamp would look like it came from the future.
+"""
 
 from __future__ import annotations
 
+from rclpy.clock import JumpThreshold, TimeJump
+from rclpy.duration import Duration
 from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import String
 from vla_ros_msgs.msg import Observation
 
 from vla_ros.core.image import ImagePreprocess
 from vla_ros.core.observation_sync import ObservationAssembler, SyncConfig
+from vla_ros.core.time_guard import MAX_FUTURE_S
 from vla_ros.core.robot_config import load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.conversions import image_from_msg, joint_state_from_msg, observation_to_msg
@@ -34,6 +44,7 @@ class CameraIngestNode(ManagedNode):
                 cameras=tuple(names),
                 max_frame_age_s=self.param("max_frame_age_s", 0.5),
                 max_camera_skew_s=self.param("max_camera_skew_s", 0.1),
+                max_future_s=self.param("max_future_s", MAX_FUTURE_S),
             ),
             {n: preprocess for n in names},
         )
@@ -44,26 +55,48 @@ class CameraIngestNode(ManagedNode):
         for name in names:
             self.create_subscription(Image, by_name[name].topic, lambda msg, n=name: self._on_image(n, msg), SENSOR)
         self.create_timer(1.0, self._report)
+        backward = Duration(nanoseconds=-round(self._assembler.config.max_future_s * 1e9))
+        self._jump_handle = self.get_clock().create_jump_callback(
+            JumpThreshold(min_forward=None, min_backward=backward, on_clock_change=False), post_callback=self._on_clock_jump
+        )
         self.get_logger().info(f"ingesting {names} -> /vla/observation at {width}x{height}")
+
+    def cleanup(self) -> None:
+        self._jump_handle.unregister()  # not a node entity: the lifecycle base cannot release it
 
     def _on_instruction(self, msg: String) -> None:
         self._instruction = msg.data
 
+    def _on_clock_jump(self, jump: TimeJump) -> None:
+        self._assembler.restart_time_line(self.now_s())
+        self.get_logger().warning(f"clock jumped back by {-jump.delta.nanoseconds * 1e-9:.3f} s: frame and joint history reset")
+
+    def _clock_now(self) -> float | None:
+        """ROS time; None under use_sim_time before the first /clock (0: nothing to judge stamps by yet)."""
+        now = self.now_s()
+        return now if now > 0.0 else None
+
     def _on_joint_state(self, msg: JointState) -> None:
+        now = self._clock_now()
+        if now is None:
+            return
         try:
-            self._assembler.add_joint_state(stamp_to_s(msg.header.stamp), joint_state_from_msg(msg))
+            self._assembler.add_joint_state(stamp_to_s(msg.header.stamp), joint_state_from_msg(msg), now)
         except InvalidInput as error:
             self.report_bad_input("joint state", error)
 
     def _on_image(self, camera: str, msg: Image) -> None:
+        now = self._clock_now()
+        if now is None:
+            return
         try:
-            self._assembler.add_frame(camera, stamp_to_s(msg.header.stamp), image_from_msg(msg), self.now_s())
+            self._assembler.add_frame(camera, stamp_to_s(msg.header.stamp), image_from_msg(msg), now)
         except InvalidInput as error:
             self.report_bad_input(f"image on camera '{camera}'", error)
             return
         if not self.is_active:
             return
-        observation = self._assembler.assemble(self.now_s(), self._instruction)
+        observation = self._assembler.assemble(now, self._instruction)
         if observation is not None:
             self._publisher.publish(observation_to_msg(observation))
 

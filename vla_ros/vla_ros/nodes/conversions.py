@@ -23,10 +23,13 @@ def header(stamp_s: float, frame_id: str = "") -> Header:
 
 
 def joint_state_from_msg(msg: JointStateMsg) -> JointState:
+    """Core joint state; InvalidInput for mismatched sizes and non-finite positions or velocities."""
     if len(msg.position) != len(msg.name):
         raise InvalidInput(f"JointState has {len(msg.name)} names but {len(msg.position)} positions")
     velocities = np.array(msg.velocity, float) if len(msg.velocity) == len(msg.name) else None
-    return JointState(tuple(msg.name), np.array(msg.position, float), velocities)
+    state = JointState(tuple(msg.name), np.array(msg.position, float), velocities)
+    state.require_finite()  # no NaN/inf reaches an observation, a plan's start or the projector's anchor
+    return state
 
 
 def joint_state_to_msg(state: JointState, stamp_s: float) -> JointStateMsg:

@@ -85,11 +85,21 @@ class SafetyProjectorNode(ManagedNode):
         return response
 
     def _on_robot_description(self, msg: String) -> None:
+        """Untrusted input while the arm moves: whatever is wrong with it, the running projector stays."""
         try:
-            self._projector = self._projector.for_robot(self._projector.robot.with_urdf(msg.data))
-        except (InvalidInput, ValueError) as error:
+            robot = self._projector.robot.with_urdf(msg.data)
+            projector = self._projector.for_robot(robot)
+        except InvalidInput as error:
             self.report_bad_input("robot_description", error)
             return
+        except Exception as error:  # noqa: BLE001 - a core bug must not take the node down with it
+            self.report_bad_input("robot_description", InvalidInput(f"{type(error).__name__}: {error}"))
+            return
+        self._projector = projector
+        for warning in robot.limit_warnings:
+            self.get_logger().warning(f"robot_description: {warning}")
+        if robot.limit_warnings:
+            self.publish_diagnostics("warn", f"robot_description accepted; {len(robot.limit_warnings)} limits kept at the configured ones")
         self.get_logger().info("limits and kinematics now from /robot_description")
 
     def _on_reset(self, _: Header) -> None:

@@ -12,6 +12,12 @@ run as "name" under a controller_manager in namespace "/ns" when all share one n
 drivers' topics then match exactly); otherwise as "ns_name", and `trajectory_topics` says where each
 configured controller's trajectory topic went so the launch file can remap the bridge to it.
 
+Before anything starts, `require_packages` checks that every package sim:=gazebo runs or loads is
+installed and names all missing ones in one error: a partial install used to start the graph and
+Gazebo, then fail at the first missing executable and leave them running. The files are written
+to one directory per robot (`files_directory`), overwritten by each attempt, not a new temporary
+directory per attempt.
+
 Gazebo cannot run here: only the generated files are tested (they parse and name every joint and
 controller); the spawn/bridge/controller run is verified only on a full ROS 2 + Gazebo install.
 """
@@ -19,7 +25,9 @@ controller); the spawn/bridge/controller run is verified only on a full ROS 2 + 
 from __future__ import annotations
 
 import math
+import os
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,8 +36,43 @@ import numpy as np
 import yaml
 
 from vla_ros.core.robot_config import CameraConfig, ControllerConfig, RobotConfig
+from vla_ros.core.types import InvalidInput
 
 CONTROLLER_RATE_HZ = 500
+# What sim:=gazebo starts (Gazebo, spawner, bridge, state publisher, controller spawners) and what the
+# controller manager loads (the hardware plugin and both controller types), with the apt package
+# (ros-$ROS_DISTRO-...) that brings each one.
+GAZEBO_PACKAGES = {
+    "ros_gz_sim": "ros-gz",
+    "ros_gz_bridge": "ros-gz",
+    "robot_state_publisher": "robot-state-publisher",
+    "controller_manager": "ros2-control",
+    "gz_ros2_control": "gz-ros2-control",
+    "joint_state_broadcaster": "ros2-controllers",
+    "joint_trajectory_controller": "ros2-controllers",
+}
+
+
+def require_packages(packages: Mapping[str, str] = GAZEBO_PACKAGES) -> None:
+    """Raise InvalidInput naming every package of `packages` (name -> apt package) not in the ament index."""
+    from ament_index_python.packages import get_packages_with_prefixes
+
+    installed = get_packages_with_prefixes()
+    missing = [name for name in packages if name not in installed]
+    if missing:
+        apt = " ".join(sorted({f"ros-$ROS_DISTRO-{packages[name]}" for name in missing}))
+        raise InvalidInput(
+            f"sim:=gazebo needs ROS packages that are not installed: {missing} (nothing was started). "
+            f"Install them (apt install {apt}) and source the workspace, or use sim:=mujoco"
+        )
+
+
+def files_directory(robot_name: str, environ: Mapping[str, str] = os.environ) -> Path:
+    """Where sim:=gazebo writes a robot's files: $ROS_HOME (default ~/.ros)/vla_ros/gazebo/<robot>."""
+    if not robot_name or Path(robot_name).name != robot_name or robot_name in (".", ".."):
+        raise InvalidInput(f"robot name '{robot_name}' cannot name a directory (a robot config's `name`, not a path)")
+    ros_home = Path(environ.get("ROS_HOME") or Path.home() / ".ros")
+    return ros_home / "vla_ros" / "gazebo" / robot_name
 
 
 @dataclass(frozen=True)
@@ -50,10 +93,17 @@ class GazeboBringup:
         """Write robot.urdf, controllers.yaml and bridge.yaml; the URDF points the plugin at controllers.yaml."""
         directory.mkdir(parents=True, exist_ok=True)
         paths = {name: directory / name for name in ("robot.urdf", "controllers.yaml", "bridge.yaml")}
-        paths["controllers.yaml"].write_text(yaml.safe_dump(self.controllers, sort_keys=False))
-        paths["bridge.yaml"].write_text(yaml.safe_dump(self.bridge, sort_keys=False))
-        paths["robot.urdf"].write_text(self.urdf.replace(_PARAMETERS_PLACEHOLDER, str(paths["controllers.yaml"].resolve())))
+        _replace(paths["controllers.yaml"], yaml.safe_dump(self.controllers, sort_keys=False))
+        _replace(paths["bridge.yaml"], yaml.safe_dump(self.bridge, sort_keys=False))
+        _replace(paths["robot.urdf"], self.urdf.replace(_PARAMETERS_PLACEHOLDER, str(paths["controllers.yaml"].resolve())))
         return paths
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write through a temporary file and rename: a launch reading the file never sees half of it."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(text)
+    partial.replace(path)
 
 
 _PARAMETERS_PLACEHOLDER = "$(controllers.yaml)"

@@ -9,7 +9,6 @@ is limited, so grasps hold by contact friction alone.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 import mujoco
@@ -17,6 +16,7 @@ import numpy as np
 
 from vla_ros.core.robot_config import CameraConfig, RobotConfig
 from vla_ros.core.types import InvalidInput
+from vla_ros.core.urdf import Mimic
 from vla_ros.sim.scene_config import RGBA, SceneConfig
 
 BOWL_WALLS = 16
@@ -51,15 +51,13 @@ class Scene:
 
 def build_scene(robot: RobotConfig, config: SceneConfig | None = None) -> Scene:
     config = config or SceneConfig.from_extra(robot.extra)
-    urdf_xml = robot.urdf_xml()
-    spec = mujoco.MjSpec.from_string(_keep_frames_and_visuals(urdf_xml))
+    spec = mujoco.MjSpec.from_string(_keep_frames_and_visuals(robot.urdf_xml()))
     spec.option.timestep = TIMESTEP
     spec.option.cone = mujoco.mjtCone.mjCONE_ELLIPTIC
     spec.option.impratio = 10.0
     spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
     for body in spec.bodies[1:]:
         body.gravcomp = 1.0
-    mimics = _mimics(urdf_xml)
     fingers = {j for arm in robot.arms if arm.gripper for j in (arm.gripper.joint, *arm.gripper.mimic_joints)}
     for joint in spec.joints:
         joint.armature = FINGER_ARMATURE if joint.name in fingers else ARM_ARMATURE
@@ -67,7 +65,7 @@ def build_scene(robot: RobotConfig, config: SceneConfig | None = None) -> Scene:
         if geom.contype:
             geom.condim = 4
             geom.friction = [1.0, 0.01, 0.0001]
-    servos = _add_servos(spec, robot, mimics)
+    servos = _add_servos(spec, robot, robot.mimics)
     _add_world(spec, config)
     for camera in robot.cameras:
         _add_camera(spec, camera)
@@ -86,24 +84,12 @@ def _keep_frames_and_visuals(urdf_xml: str) -> str:
     return re.sub(r"(<robot\b[^>]*>)", r"\1" + directive, urdf_xml, count=1)
 
 
-def _mimics(urdf_xml: str) -> dict[str, tuple[str, float, float]]:
-    """joint -> (joint it mimics, multiplier, offset) from the URDF's <mimic> tags."""
-    out = {}
-    for joint in ET.fromstring(urdf_xml).iter("joint"):
-        mimic = joint.find("mimic")
-        if mimic is not None:
-            out[joint.get("name")] = (mimic.get("joint"), float(mimic.get("multiplier", 1)), float(mimic.get("offset", 0)))
-    return out
-
-
-def _add_servos(spec: mujoco.MjSpec, robot: RobotConfig, mimics: dict[str, tuple[str, float, float]]) -> tuple[ServoTarget, ...]:
+def _add_servos(spec: mujoco.MjSpec, robot: RobotConfig, mimics: dict[str, Mimic]) -> tuple[ServoTarget, ...]:
+    """A servo per command joint and per joint that mimics one (RobotConfig.mimics)."""
     joints = {j.name for j in spec.joints}
     servos = []
     for index, name in enumerate(robot.command_joints):
-        driven = [(name, 1.0, 0.0)] + [(m, mul, off) for m, (src, mul, off) in mimics.items() if src == name]
-        gripper = next((a.gripper for a in robot.arms if a.gripper and a.gripper.joint == name), None)
-        if gripper:
-            driven += [(m, 1.0, 0.0) for m in gripper.mimic_joints if m not in mimics]
+        driven = [(name, 1.0, 0.0)] + [(m, mimic.multiplier, mimic.offset) for m, mimic in mimics.items() if mimic.joint == name]
         for joint, multiplier, offset in driven:
             if joint not in joints:
                 raise InvalidInput(f"robot '{robot.name}': command joint '{joint}' is not a joint of the compiled URDF")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vla_ros.core.time_guard import MAX_FUTURE_S
 from vla_ros.core.types import InvalidInput
 
 STRATEGIES = ("latest_only", "crossfade", "temporal_ensemble")
@@ -31,6 +32,8 @@ class ExecutorConfig:
     request_timeout_s: a request not answered after this long is sent again.
     refresh_fraction: also request once the plan left is below this fraction of a chunk's span
         (fresher predictions track better; 0 requests only as late as latency allows).
+    max_future_s: chunks stamped further ahead of now are ignored, and the clock stepping back by
+        more is a jump that drops the plan (see vla_ros.core.time_guard).
     """
 
     control_rate_hz: float = 100.0
@@ -46,6 +49,7 @@ class ExecutorConfig:
     request_margin_s: float = 0.05
     request_timeout_s: float = 2.0
     refresh_fraction: float = 0.8
+    max_future_s: float = MAX_FUTURE_S
 
     def __post_init__(self) -> None:
         _choice("strategy", self.strategy, STRATEGIES)
@@ -53,6 +57,7 @@ class ExecutorConfig:
         _choice("gripper_mode", self.gripper_mode, GRIPPER_MODES)
         _positive("control_rate_hz", self.control_rate_hz)
         _positive("request_timeout_s", self.request_timeout_s)
+        _positive("max_future_s", self.max_future_s)
         for name in ("ensemble_k", "crossfade_max_s", "catch_up_s", "initial_latency_s", "request_margin_s"):
             _non_negative(name, getattr(self, name))
         if not 0.0 <= self.refresh_fraction <= 1.0:

@@ -8,8 +8,10 @@ Before the first chunk there is no command (the safety projector holds); without
 (joint position chunks are bridged from it) the first plan begins at its first action's time. A malformed chunk raises
 InvalidInput and leaves the plan in force untouched. When the plan runs out, position spaces hold
 its last target (zero velocity) and velocity spaces command zero; that time counts as starvation.
-If the clock jumps backwards (simulation reset), the plan is dropped and commands stop until the
-next chunk: nothing is ever executed backwards in time.
+Time faults (time_guard.py): chunks stamped more than max_future_s ahead are ignored (`future`). If
+the clock jumps back by more than max_future_s (simulation reset, bag loop), the plan of the old
+time line is dropped (counted), commands stop and a new chunk is requested at once; a smaller step
+back skips ticks until the clock passes the last one: nothing is ever executed backwards in time.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from vla_ros.core.chunking.layout import layout_for
 from vla_ros.core.chunking.rtc import rtc_prefix
 from vla_ros.core.chunking.timeline import Admission, ChunkTimeline
 from vla_ros.core.robot_config import JointLimits, RobotConfig
+from vla_ros.core.time_guard import TimeGuard
 from vla_ros.core.types import ActionChunk, ActionSpace, Command, InvalidInput, JointState
 
 
@@ -41,10 +44,12 @@ class ExecutorStats:
     late_chunks: int
     stale_chunks: int
     duplicates: int
+    future_chunks: int
     out_of_order: int
     actions_dropped_stale: int
     starvation_time: float
     requests: int
+    clock_jumps: int
 
 
 class ChunkExecutor:
@@ -65,6 +70,7 @@ class ChunkExecutor:
             binary_grippers=config.gripper_mode == "binary",
             c2=config.interpolation == "spline",
             catch_up_s=config.catch_up_s,
+            max_future_s=config.max_future_s,
         )
         self.trigger = InferenceTrigger(
             LatencyEstimator(config.initial_latency_s, config.latency_window), config.request_margin_s, config.request_timeout_s,
@@ -74,6 +80,8 @@ class ChunkExecutor:
             raise InvalidInput("interpolation 'jerk_limited' needs joint velocity/acceleration/jerk limits (robot config)")
         self._follower = JerkLimitedFollower(limits, config.period) if config.interpolation == "jerk_limited" else None
         self._last_tick: float | None = None
+        self._time = TimeGuard(config.max_future_s)
+        self.clock_jumps = 0
         self.chunks_received = 0
         self.chunks_rejected = 0
         self.starvation_time = 0.0
@@ -86,6 +94,7 @@ class ChunkExecutor:
     # -- chunks in ---------------------------------------------------------------------------------
     def submit(self, chunk: ActionChunk, now: float, robot_state: JointState | None = None) -> Admission:
         """Validate, anchor and place a chunk that arrived at `now`. Raises InvalidInput (plan kept)."""
+        self._follow_clock(now)
         self.chunks_received += 1
         try:
             chunk.validate()
@@ -94,16 +103,22 @@ class ChunkExecutor:
                     raise InvalidInput("ee_delta chunks need forward kinematics (no pose function configured)")
                 chunk = anchor_ee_deltas(chunk, self.pose_of)
             layout = layout_for(chunk.action_space, chunk.dim_names, self.gripper_ranges, self.command_joints)
+            start = None
+            if chunk.action_space == ActionSpace.JOINT_POSITION and robot_state is not None:
+                robot_state.require_finite()
+                start = robot_state.subset(chunk.dim_names)
         except InvalidInput:
             self.chunks_rejected += 1
             raise
-        start = None
-        if chunk.action_space == ActionSpace.JOINT_POSITION and robot_state is not None:
-            start = robot_state.subset(chunk.dim_names)
         admission = self.timeline.admit(chunk, layout, now, start)
         if admission.executed or admission == Admission.STALE:
             self.trigger.on_chunk(now, chunk.stamp, (chunk.horizon - 1) * chunk.dt)
         return admission
+
+    def _follow_clock(self, now: float) -> None:
+        if self._time.jumped_back(now):
+            self.clock_jumps += 1
+            self.reset()
 
     def reset(self) -> None:
         self.timeline.clear()
@@ -114,10 +129,10 @@ class ChunkExecutor:
     # -- commands out ------------------------------------------------------------------------------
     def tick(self, now: float) -> Command | None:
         """The command for control time `now` (None before the first chunk or after a clock reset)."""
+        self._follow_clock(now)
         plan = self.timeline.plan
         if self._last_tick is not None and now < self._last_tick:
-            self.reset()
-            return None
+            return None  # a step back within max_future_s: the plan stays, nothing runs backwards
         if plan is None or now < plan.trajectory.start:
             return None  # a first plan without robot state begins at its first action's time, not before
         if now > plan.trajectory.end + 1e-9 and self._last_tick is not None:
@@ -132,6 +147,7 @@ class ChunkExecutor:
 
     # -- asynchronous inference ----------------------------------------------------------------------
     def request_due(self, now: float) -> bool:
+        self._follow_clock(now)
         plan = self.timeline.plan
         end = plan.trajectory.end if plan is not None else None
         return self.trigger.due(now, end, plan.dt if plan is not None else 0.0)
@@ -158,8 +174,10 @@ class ChunkExecutor:
             late_chunks=counters.late_chunks,
             stale_chunks=counters.stale_chunks,
             duplicates=counters.duplicates,
+            future_chunks=counters.future_chunks,
             out_of_order=counters.out_of_order,
             actions_dropped_stale=counters.actions_dropped_stale,
             starvation_time=self.starvation_time,
             requests=self.trigger.requests,
+            clock_jumps=self.clock_jumps,
         )

@@ -14,6 +14,8 @@ it moves at most ~2.25x the plan's own speed instead of jumping. A catch-up in p
 shortened by the chunks that follow it.
 
 Admission, decided before any blending and counted:
+  future        stamped more than max_future_s ahead of now (another clock, see time_guard.py):
+                ignored, so it cannot lock out every real chunk as out of order;
   duplicate     same stamp, observation sequence and model as an accepted chunk: ignored;
   out_of_order  stamped before the newest accepted chunk (older information): ignored;
   stale         every action already passed: ignored;
@@ -30,6 +32,7 @@ import numpy as np
 from vla_ros.core.chunking.blending import BlendStrategy, Overlap, mix
 from vla_ros.core.chunking.interpolation import PlanTrajectory
 from vla_ros.core.chunking.layout import ActionLayout
+from vla_ros.core.time_guard import MAX_FUTURE_S
 from vla_ros.core.types import ActionChunk, ActionSpace
 
 
@@ -37,6 +40,7 @@ class Admission(str, Enum):
     ACCEPTED = "accepted"
     LATE = "late"
     DUPLICATE = "duplicate"
+    FUTURE = "future"
     OUT_OF_ORDER = "out_of_order"
     STALE = "stale"
 
@@ -50,6 +54,7 @@ class TimelineCounters:
     chunks_accepted: int = 0
     late_chunks: int = 0
     duplicates: int = 0
+    future_chunks: int = 0
     out_of_order: int = 0
     stale_chunks: int = 0
     actions_dropped_stale: int = 0
@@ -74,6 +79,7 @@ class ChunkTimeline:
     binary_grippers: bool = False
     c2: bool = False
     catch_up_s: float = 0.1
+    max_future_s: float = MAX_FUTURE_S
     _catch_up_until: float = -np.inf
     plan: Plan | None = None
     counters: TimelineCounters = field(default_factory=TimelineCounters)
@@ -81,6 +87,9 @@ class ChunkTimeline:
 
     def admit(self, chunk: ActionChunk, layout: ActionLayout, now: float, start: np.ndarray | None = None) -> Admission:
         """Place a validated, anchored chunk on the timeline. `start` seeds the first plan (robot state)."""
+        if chunk.stamp > now + self.max_future_s:
+            self.counters.future_chunks += 1
+            return Admission.FUTURE
         key = (chunk.stamp, chunk.observation_sequence, chunk.model_id)
         if self._newest is not None and key == self._newest:
             self.counters.duplicates += 1

@@ -1,20 +1,24 @@
 """Capsules (segment + radius) bounding each link, from the URDF's collision geometry.
 
-Cylinders become the capsule along their axis (it contains the cylinder), spheres a zero-length
-capsule, boxes the capsule along their longest axis through the whole box with the cross-section's
-half-diagonal as radius (it contains the box); links
-with meshes get a segment from the link origin to each child joint with `link_radius`.
+Every shape lies inside its capsule, so a capsule distance never exceeds the shapes' true distance:
+cylinders become the capsule along their axis, spheres a zero-length capsule, boxes the capsule
+along their longest axis through the whole box with the cross-section's half-diagonal as radius,
+meshes the capsule fitted to their vertices (mesh_capsule.py). Boxes and meshes also keep 8
+corners (the box's; the mesh's oriented bounding box) for the table check, where a capsule's end
+caps would reach below the shape.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-import pinocchio as pin
 
 from vla_ros.core.safety.compiled import kernel
+from vla_ros.core.safety.mesh_capsule import fit_capsule
+from vla_ros.core.urdf import Geometry, Urdf
+from vla_ros.core.urdf.meshes import mesh_vertices
 
 
 @dataclass(frozen=True)
@@ -34,64 +38,32 @@ class Capsule:
         return np.array([self.a, self.b] * 4), self.radius
 
 
-def _origin(element: ET.Element | None) -> pin.SE3:
-    if element is None:
-        return pin.SE3.Identity()
-    xyz = np.array([float(x) for x in element.get("xyz", "0 0 0").split()])
-    rpy = np.array([float(x) for x in element.get("rpy", "0 0 0").split()])
-    return pin.SE3(pin.rpy.rpyToMatrix(*rpy), xyz)
-
-
-def joint_children(urdf_xml: str) -> dict[str, str]:
-    """Child link of every joint of a URDF."""
-    return {j.get("name"): j.find("child").get("link") for j in ET.fromstring(urdf_xml).iter("joint")}
-
-
-def _segment(geometry: ET.Element, default_radius: float) -> tuple[np.ndarray, np.ndarray, float, np.ndarray | None] | None:
-    shape = geometry[0] if len(geometry) else None
-    if shape is None:
-        return None
-    if shape.tag == "cylinder" or shape.tag == "capsule":
-        half = float(shape.get("length")) / 2
-        return np.array([0, 0, -half]), np.array([0, 0, half]), float(shape.get("radius")), None
-    if shape.tag == "sphere":
-        return np.zeros(3), np.zeros(3), float(shape.get("radius")), None
-    if shape.tag == "box":
-        size = np.array([float(x) for x in shape.get("size").split()])
+def _shape(geometry: Geometry, base_dir: Path | None, where: str) -> tuple[np.ndarray, np.ndarray, float, np.ndarray | None]:
+    """(a, b, radius, corners or None) of one collision shape, in its own frame."""
+    if geometry.shape in ("cylinder", "capsule"):
+        half = geometry.length / 2
+        return np.array([0.0, 0.0, -half]), np.array([0.0, 0.0, half]), geometry.radius, None
+    if geometry.shape == "sphere":
+        return np.zeros(3), np.zeros(3), geometry.radius, None
+    if geometry.shape == "box":
+        size = np.array(geometry.box)
         axis = int(np.argmax(size))
-        others = np.delete(size, axis) / 2
         half = np.zeros(3)
         half[axis] = size[axis] / 2
         corners = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)]) * size / 2
-        return -half, half, float(np.linalg.norm(others)), corners
-    return None
+        return -half, half, float(np.linalg.norm(np.delete(size, axis) / 2)), corners
+    return fit_capsule(mesh_vertices(geometry, base_dir, where))
 
 
-def link_capsules(urdf_xml: str, default_radius: float) -> list[Capsule]:
-    """One capsule per collision element (mesh links: one per child joint, `default_radius`)."""
-    root = ET.fromstring(urdf_xml)
-    children: dict[str, list[np.ndarray]] = {}
-    for joint in root.iter("joint"):
-        parent = joint.find("parent").get("link")
-        children.setdefault(parent, []).append(_origin(joint.find("origin")).translation)
+def link_capsules(description: Urdf) -> list[Capsule]:
+    """One capsule per collision element, in its link's frame."""
     capsules = []
-    for link in root.iter("link"):
-        name = link.get("name")
-        found = False
-        for collision in link.findall("collision"):
-            geometry = collision.find("geometry")
-            segment = None if geometry is None else _segment(geometry, default_radius)
-            if segment is None:
-                continue
-            placement = _origin(collision.find("origin"))
-            a, b, radius, corners = segment
-            if corners is not None:
-                corners = np.array([placement.act(c) for c in corners])
-            capsules.append(Capsule(name, placement.act(a), placement.act(b), radius, corners))
-            found = True
-        if not found and link.findall("collision"):
-            for child in children.get(name, []):
-                capsules.append(Capsule(name, np.zeros(3), np.asarray(child, float), default_radius))
+    for link in description.links.values():
+        for k, collision in enumerate(link.collisions):
+            a, b, radius, corners = _shape(collision.geometry, description.base_dir, f"link '{link.name}' <collision> {k}")
+            place = collision.origin
+            corners = None if corners is None else np.array([place.act(c) for c in corners])
+            capsules.append(Capsule(link.name, place.act(a), place.act(b), radius, corners))
     return capsules
 
 

@@ -4,8 +4,7 @@ Keys (all optional): position_margin [rad], max_linear_speed [m/s], max_angular_
 reduced_linear_speed [m/s] (ISO 10218 reduced speed at the TCP, 0.25), reduced_angular_speed [rad/s],
 singularity_slowdown / singularity_stop (Jacobian condition numbers, MoveIt Servo's 17 / 30),
 min_self_distance [m], adjacent_joints (link pairs this close in the kinematic tree are not
-checked), min_table_distance [m], table_height [m, base frame z], link_radius [m]
-(capsule radius for links whose URDF collision geometry is a mesh); for EE targets:
+checked), min_table_distance [m], table_height [m, base frame z]; for EE targets:
 orientation_weight [m/rad] and ik_damping of the differential-IK cost.
 """
 
@@ -33,7 +32,6 @@ class SafetyConfig:
     # The link capsules may touch the table plane, not cross it (capsules over-approximate the links).
     min_table_distance: float = 0.0
     table_height: float = 0.0
-    link_radius: float = 0.05
     orientation_weight: float = 0.1
     ik_damping: float = 1e-4
 
@@ -48,7 +46,7 @@ class SafetyConfig:
         for name in positive:
             if getattr(self, name) <= 0.0:
                 raise InvalidInput(f"safety.{name} must be > 0, got {getattr(self, name)}")
-        for name in ["position_margin", "min_self_distance", "adjacent_joints", "min_table_distance", "link_radius", "ik_damping", "orientation_weight"]:
+        for name in ["position_margin", "min_self_distance", "adjacent_joints", "min_table_distance", "ik_damping", "orientation_weight"]:
             if getattr(self, name) < 0.0:
                 raise InvalidInput(f"safety.{name} must be >= 0, got {getattr(self, name)}")
         if not 1.0 <= self.singularity_slowdown < self.singularity_stop:

@@ -1,6 +1,7 @@
 """Forward kinematics for the kinematic constraints: EE frames, Jacobians and link capsules.
 
-Built on the shared Kinematics (Pinocchio model reduced to RobotConfig.command_joints). Placements
+Built on the shared Kinematics (Pinocchio model of RobotConfig.command_joints and the joints that
+mimic them, where <mimic> puts them: a model joint turns by multiplier * q[its column] + offset). Placements
 of capsules and EE frames come from a compiled FK pass over a batch of configurations (the projector
 checks every sample of a braking path, and one configuration per tick); Jacobians from Pinocchio.
 """
@@ -15,7 +16,7 @@ import pinocchio as pin
 
 from vla_ros.core.kinematics import Kinematics
 from vla_ros.core.robot_config import RobotConfig
-from vla_ros.core.safety.capsules import Capsule, closest_points, joint_children, link_capsules
+from vla_ros.core.safety.capsules import Capsule, closest_points, link_capsules
 from vla_ros.core.safety.compiled import kernel
 from vla_ros.core.safety.config import SafetyConfig
 
@@ -46,18 +47,20 @@ class SafetyModel:
         self._world_jacobian: np.ndarray | None = None
         self._kappa: np.ndarray | None = None
         joints = robot.command_joints
-        self._index = np.array([model.joints[model.getJointId(j)].idx_q for j in joints])
         self.n = len(joints)
+        self._selection = self.kinematics.selection  # model Jacobian columns -> command columns
         self.ee_frames = tuple(arm.ee_frame for arm in robot.arms)
         self._ee_ids = [int(model.getFrameId(f)) for f in self.ee_frames]
         self.arm_columns = [np.array([joints.index(j) for j in arm.joints]) for arm in robot.arms]
         self.gripper_columns = [joints.index(arm.gripper.joint) for arm in robot.arms if arm.gripper]
         self._chain()
-        capsules = [c for c in link_capsules(robot.urdf_xml(), config.link_radius) if model.existFrame(c.link)]
+        capsules = [c for c in link_capsules(robot.urdf) if model.existFrame(c.link)]
         # Finger links: children of each gripper joint and of the joints that mimic it, per arm.
-        children = joint_children(robot.urdf_xml())
+        mimics, urdf_joints = robot.mimics, robot.urdf.joints
         self.finger_links = [
-            {children[j] for j in (arm.gripper.joint, *arm.gripper.mimic_joints) if j in children} if arm.gripper else set()
+            {urdf_joints[j].child for j in urdf_joints if j == arm.gripper.joint or (j in mimics and mimics[j].joint == arm.gripper.joint)}
+            if arm.gripper
+            else set()
             for arm in robot.arms
         ]
         self.capsules: tuple[Capsule, ...] = tuple(capsules)
@@ -81,26 +84,37 @@ class SafetyModel:
             [self._capsule_joint, self._capsule_joint, self._ee_joint, np.repeat(self._capsule_joint, 8)]
         )
         self._point_local = np.vstack([self._capsule_a, self._capsule_b, self._ee_translation, support])
-        self._neutral = pin.neutral(model)
         self._cache: OrderedDict[bytes, Placements] = OrderedDict()
         self._path_memo: OrderedDict[bytes, Placements] = OrderedDict()
-        self.reach, self.revolute = self._reach()
-        self._capsule_support = np.array([self.support(k) for k in range(len(capsules))]).reshape(-1, self.n)
+        self._joint_reach = self._reach()
+        self.reach = self.motion_bound(np.ones(model.njoints, dtype=bool))
+        # 1 for the command columns whose own joint rotates.
+        self.revolute = np.array([0.0 if self._prismatic[model.getJointId(j)] else 1.0 for j in joints])
+        # Per capsule, 1 for the model's velocity coordinates whose joint carries it (a mimicking
+        # finger's own joint, not its leader's: the two move different links).
+        self._capsule_dofs = np.zeros((len(capsules), model.nv))
+        for k, joint in enumerate(self._capsule_joint):
+            self._capsule_dofs[k, [model.joints[j].idx_v for j in model.supports[int(joint)] if j > 0]] = 1.0
+        self._dof_column, self._dof_gain = np.zeros(model.nv, dtype=np.int64), np.zeros(model.nv)
+        for j in range(1, model.njoints):
+            self._dof_column[model.joints[j].idx_v], self._dof_gain[model.joints[j].idx_v] = self._column[j], self._gain[j]
         # Bound on |dJ_i/dq_j| for the EE Jacobian columns (the larger reach of i and j; 1 for axes).
         self.reach_bound = float(max(self.reach.max(initial=0.0), 1.0))
 
     # -- placements (compiled FK over batches) -----------------------------------------------------
     def _chain(self) -> None:
-        """Per joint: parent, command column and the fixed terms of its world transform.
+        """Per joint: parent, command column, gain and shift, and the fixed terms of its world transform.
 
-        A joint's world [R | t] is R_parent [A + sin q AK + (1 - cos q) AK^2 | t_A + q A axis] on
+        A joint's position is gain * q[column] + shift (1 and 0, or its <mimic>'s multiplier and
+        offset). Its world [R | t] is R_parent [A + sin q AK + (1 - cos q) AK^2 | t_A + q A axis] on
         top of t_parent: Rodrigues' formula on the fixed placement (A, t_A) for a revolute axis
         (AK = A skew(axis)), a translation along A axis for a prismatic one (AK = 0).
         """
         model = self.model
         self._parents = np.array([int(model.parents[j]) for j in range(model.njoints)], dtype=np.int64)
-        column_of = {int(q): c for c, q in enumerate(self._index)}
+        kinematics = self.kinematics
         self._column = np.full(model.njoints, -1, dtype=np.int64)
+        self._gain, self._shift = np.ones(model.njoints), np.zeros(model.njoints)
         self._prismatic = np.zeros(model.njoints, dtype=bool)
         self._turn = np.zeros((model.njoints, 3, 3, 3))
         self._turn[0, 0] = np.eye(3)
@@ -113,7 +127,8 @@ class SafetyModel:
             joint.calc(data, q)
             motion = pin.log6(data.M).vector
             self._prismatic[j] = np.linalg.norm(motion[3:]) < 1e-9
-            self._column[j] = column_of[int(joint.idx_q)]
+            k = joint.idx_q
+            self._column[j], self._gain[j], self._shift[j] = kinematics.leader[k], kinematics.multiplier[k], kinematics.offset[k]
             A = np.asarray(model.jointPlacements[j].rotation)
             self._turn[j, 0] = A
             if self._prismatic[j]:
@@ -129,7 +144,7 @@ class SafetyModel:
         points = np.empty((m, len(self._point_local), 3))
         rotations = np.empty((m, e, 3, 3))
         _forward_kinematics(
-            Q, self._parents, self._column, self._turn, self._offset, self._slide,
+            Q, self._parents, self._column, self._gain, self._shift, self._turn, self._offset, self._slide,
             self._point_joint, self._point_local, self._ee_joint, self._ee_rotation, points, rotations,
         )
         return Placements(
@@ -189,7 +204,7 @@ class SafetyModel:
         self._joint_jacobians_at(q)
         if self._ee_jacobians is None:
             self._ee_jacobians = np.array(
-                [pin.getFrameJacobian(self.model, self._jdata, i, pin.LOCAL_WORLD_ALIGNED)[:, self._index] for i in self._ee_ids]
+                [pin.getFrameJacobian(self.model, self._jdata, i, pin.LOCAL_WORLD_ALIGNED) @ self._selection for i in self._ee_ids]
             )
         return self._ee_jacobians
 
@@ -201,8 +216,10 @@ class SafetyModel:
         """
         self._joint_jacobians_at(q)
         if self._world_jacobian is None:
-            self._world_jacobian = np.ascontiguousarray(self._jdata.J[:, self._index])
-        return _point_jacobians(self._world_jacobian, np.ascontiguousarray(points, float), self._capsule_support[capsules])
+            self._world_jacobian = np.ascontiguousarray(self._jdata.J)
+        return _point_jacobians(
+            self._world_jacobian, np.ascontiguousarray(points, float), self._capsule_dofs[capsules], self._dof_column, self._dof_gain, self.n
+        )
 
     def condition_numbers(self, q: np.ndarray) -> np.ndarray:
         """sigma_max / sigma_min of each arm's 6 x arm-joints EE Jacobian at q (cached with them)."""
@@ -213,12 +230,10 @@ class SafetyModel:
 
     def probe_condition_numbers(self, q: np.ndarray) -> np.ndarray:
         """condition_numbers at a probe configuration, leaving the cached Jacobians alone."""
-        q_model = self._neutral.copy()
-        q_model[self._index] = q
-        pin.computeJointJacobians(self.model, self._probe_data, q_model)
+        pin.computeJointJacobians(self.model, self._probe_data, self.kinematics.configuration(q))
         pin.updateFramePlacements(self.model, self._probe_data)
         return self._conditions(
-            [pin.getFrameJacobian(self.model, self._probe_data, i, pin.LOCAL_WORLD_ALIGNED)[:, self._index] for i in self._ee_ids]
+            [pin.getFrameJacobian(self.model, self._probe_data, i, pin.LOCAL_WORLD_ALIGNED) @ self._selection for i in self._ee_ids]
         )
 
     def _conditions(self, jacobians: np.ndarray) -> np.ndarray:
@@ -227,9 +242,7 @@ class SafetyModel:
     def _joint_jacobians_at(self, q: np.ndarray) -> None:
         key = np.asarray(q, float).tobytes()
         if key != self._jacobian_key:
-            q_model = self._neutral.copy()
-            q_model[self._index] = q
-            pin.computeJointJacobians(self.model, self._jdata, q_model)
+            pin.computeJointJacobians(self.model, self._jdata, self.kinematics.configuration(q))
             pin.updateFramePlacements(self.model, self._jdata)
             self._jacobian_key, self._ee_jacobians = key, None
             self._world_jacobian = self._kappa = None
@@ -244,46 +257,61 @@ class SafetyModel:
                 mask[self._column[j]] = 1.0
         return mask
 
-    def _reach(self) -> tuple[np.ndarray, np.ndarray]:
-        """Metres any point of the robot moves per unit of each joint, and which joints rotate.
+    def motion_bound(self, joints: np.ndarray) -> np.ndarray:
+        """(n,) metres a point below the model joints in the boolean mask `joints` moves per unit of
+        each command column at most: the sum over those joints of |gain| * their reach."""
+        bound = np.zeros(self.n)
+        for j in np.flatnonzero(joints):
+            if j > 0:
+                bound[self._column[j]] += abs(self._gain[j]) * self._joint_reach[j]
+        return bound
 
-        Revolute: the distance from the joint to any point below it, bounded by the summed
-        joint offsets in its subtree plus the largest frame/capsule offset; prismatic: 1.
+    def relative_motion_bound(self, i: int, j: int) -> np.ndarray:
+        """(n,) bound on how fast capsules i and j approach per unit of each command column: only joints
+        that carry one of them and not the other move them apart (a mimicking pair of fingers: both)."""
+        carried = np.zeros((2, self.model.njoints), dtype=bool)
+        for row, capsule in enumerate((i, j)):
+            carried[row, list(self.model.supports[self.capsule_joint(capsule)])] = True
+        return self.motion_bound(carried[0] ^ carried[1])
+
+    def _reach(self) -> np.ndarray:
+        """Per model joint: metres any point below it moves per unit of its position.
+
+        Revolute: the distance from the joint to any point below it, bounded by the summed joint
+        offsets in its subtree plus the largest offset of a frame or of a point the constraints
+        read (capsule ends, EE origins, support points); prismatic: 1.
         """
-        model, reach = self.model, np.zeros(self.n)
+        model, reach = self.model, np.zeros(self.model.njoints)
         extent = {}
         for frame in model.frames:
             extent[frame.parentJoint] = max(extent.get(frame.parentJoint, 0.0), np.linalg.norm(frame.placement.translation))
-        for k, joint in enumerate(self._capsule_joint):
-            ends = max(np.linalg.norm(self._capsule_a[k]), np.linalg.norm(self._capsule_b[k]))
-            extent[joint] = max(extent.get(joint, 0.0), ends)
-        revolute = np.zeros(self.n)
+        for joint, point in zip(self._point_joint, self._point_local):
+            extent[joint] = max(extent.get(joint, 0.0), np.linalg.norm(point))
         for j in range(1, model.njoints):
-            column = self._column[j]
             if self._prismatic[j]:
-                reach[column] = 1.0
+                reach[j] = 1.0
                 continue
             below = list(model.subtrees[j])
-            reach[column] = sum(np.linalg.norm(self._offset[k]) for k in below if k != j)
-            reach[column] += max(extent.get(k, 0.0) for k in below)
-            revolute[column] = 1.0
-        return reach, revolute
+            reach[j] = sum(np.linalg.norm(self._offset[k]) for k in below if k != j) + max(extent.get(k, 0.0) for k in below)
+        return reach
 
 
-@kernel("float64[:, :, ::1](float64[:, ::1], float64[:, ::1], float64[:, ::1])")
-def _point_jacobians(world_jacobian, points, supports):
-    """Rows J_lin - point x J_ang of the world Jacobian, on each point's supporting joints only."""
-    count, n = points.shape[0], world_jacobian.shape[1]
+@kernel("float64[:, :, ::1](float64[:, ::1], float64[:, ::1], float64[:, ::1], int64[::1], float64[::1], int64)")
+def _point_jacobians(world_jacobian, points, supports, columns, gains, n):
+    """Rows J_lin - point x J_ang of the world Jacobian, on each point's supporting model joints
+    only, each added into its command column times its gain (a mimicking joint: its multiplier)."""
+    count, dofs = points.shape[0], world_jacobian.shape[1]
     out = np.zeros((count, 3, n))
     for k in range(count):
         x, y, z = points[k, 0], points[k, 1], points[k, 2]
-        for j in range(n):
-            if supports[k, j] == 0.0:
+        for d in range(dofs):
+            if supports[k, d] == 0.0:
                 continue
-            wx, wy, wz = world_jacobian[3, j], world_jacobian[4, j], world_jacobian[5, j]
-            out[k, 0, j] = world_jacobian[0, j] - (y * wz - z * wy)
-            out[k, 1, j] = world_jacobian[1, j] - (z * wx - x * wz)
-            out[k, 2, j] = world_jacobian[2, j] - (x * wy - y * wx)
+            c, g = columns[d], gains[d]
+            wx, wy, wz = world_jacobian[3, d], world_jacobian[4, d], world_jacobian[5, d]
+            out[k, 0, c] += g * (world_jacobian[0, d] - (y * wz - z * wy))
+            out[k, 1, c] += g * (world_jacobian[1, d] - (z * wx - x * wz))
+            out[k, 2, c] += g * (world_jacobian[2, d] - (x * wy - y * wx))
     return out
 
 
@@ -295,11 +323,11 @@ def condition_number(jacobian) -> float:
 
 
 @kernel(
-    "void(float64[:, ::1], int64[::1], int64[::1], float64[:, :, :, ::1], float64[:, ::1], float64[:, ::1], "
-    "int64[::1], float64[:, ::1], int64[::1], float64[:, :, ::1], float64[:, :, ::1], float64[:, :, :, ::1])"
+    "void(float64[:, ::1], int64[::1], int64[::1], float64[::1], float64[::1], float64[:, :, :, ::1], float64[:, ::1], "
+    "float64[:, ::1], int64[::1], float64[:, ::1], int64[::1], float64[:, :, ::1], float64[:, :, ::1], float64[:, :, :, ::1])"
 )
 def _forward_kinematics(
-    Q, parents, columns, turn, offset, slide, point_joint, point_local, frame_joint, frame_rotation, points, rotations
+    Q, parents, columns, gain, bias, turn, offset, slide, point_joint, point_local, frame_joint, frame_rotation, points, rotations
 ) -> None:
     """World points (m, P, 3) and frame rotations (m, F, 3, 3) of every sample, down the chain."""
     joints = parents.size
@@ -308,7 +336,7 @@ def _forward_kinematics(
         R[0, r, r] = 1.0
     for sample in range(Q.shape[0]):
         for j in range(1, joints):
-            parent, q = parents[j], Q[sample, columns[j]]
+            parent, q = parents[j], gain[j] * Q[sample, columns[j]] + bias[j]
             sine, versine = np.sin(q), 1.0 - np.cos(q)
             for r in range(3):
                 for c in range(3):

@@ -41,11 +41,7 @@ class SelfDistanceLimit(ClearanceConstraint):
             pairs = pairs[home_distance > min_distance]
         self.pairs = pairs
         self._memo: tuple[Placements, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
-        # Joints that move one capsule of a pair but not the other change their distance.
-        supports = [model.support(k) for k in range(len(model.capsules))]
-        self.motion_bounds = np.array(
-            [np.abs(supports[i] - supports[j]) * model.reach for i, j in pairs]
-        ).reshape(-1, model.n)
+        self.motion_bounds = np.array([model.relative_motion_bound(i, j) for i, j in pairs]).reshape(-1, model.n)
 
     def _fingers(self, i: int, j: int) -> bool:
         """Fingers of two different grippers."""
