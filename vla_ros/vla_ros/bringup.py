@@ -19,7 +19,7 @@ from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
-from vla_ros.core.graph import LAUNCH_ARGUMENTS, bringup_args_from_strings, resolve_graph
+from vla_ros.core.graph import LAUNCH_ARGUMENTS, RESPAWN_DELAY_S, bringup_args_from_strings, resolve_graph
 from vla_ros.core.robot_config import load_robot_config
 from vla_ros.sim.gazebo import GazeboBringup, files_directory, gazebo_bringup, require_packages
 
@@ -46,7 +46,7 @@ def _graph(context, robot: str | None):
     remaps = {"moveit_bridge": [(f"/{name}/joint_trajectory", topic) for name, topic in gazebo.trajectory_topics.items()]} if gazebo else {}
     actions = [
         Node(package="vla_ros", executable=spec.executable, name=spec.name, parameters=[spec.parameters],
-             remappings=remaps.get(spec.name, []), output="screen")
+             remappings=remaps.get(spec.name, []), output="screen", respawn=args.respawn, respawn_delay=RESPAWN_DELAY_S)
         for spec in resolve_graph(args)
     ]
     return actions + (_gazebo_actions(robot_name, gazebo) if gazebo else [])

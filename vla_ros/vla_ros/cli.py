@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--latency-ms", type=float, default=0.0, help="artificial inference latency")
         sub.add_argument("--seed", type=int, default=0)
         sub.add_argument("--multiprocess", action="store_true", help="one process per node instead of one for all")
+        sub.add_argument("--no-respawn", dest="respawn", action="store_false",
+                         help="with --multiprocess: leave a node process that dies dead (default: restart it)")
         sub.add_argument("--set", action="append", default=[], metavar="NODE.PARAM=VALUE", help="parameter override")
     run = commands.choices["run"]
     run.add_argument("--sim", default="mujoco", choices=SIM_MODES)
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         bringup = BringupArgs(
             robot=args.robot, policy=args.policy, sim=getattr(args, "sim", "mujoco"),
             instruction=getattr(args, "instruction", instructions[0]), seed=args.seed,
-            backend_options=args.backend_options, latency_ms=args.latency_ms,
+            backend_options=args.backend_options, latency_ms=args.latency_ms, respawn=args.respawn,
             overrides=dict(parse_override(o) for o in args.set),
         )
         if bringup.sim == "gazebo":
@@ -104,7 +106,7 @@ def graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None, client
     executors = IsolatedExecutors()
     try:
         if multiprocess:
-            supervisor = composition.ProcessSupervisor(specs, log_dir).start()
+            supervisor = composition.ProcessSupervisor(specs, log_dir, respawn=bringup.respawn).start()
         else:
             nodes = [executors.add(composition.instantiate(spec)) for spec in specs]
             failed = [n.get_name() for n in nodes if not n.is_active]

@@ -17,6 +17,7 @@ from vla_ros.core.types import InvalidInput
 from vla_ros.resources import share_path
 
 SIM_MODES = ("mujoco", "gazebo", "false")
+RESPAWN_DELAY_S = 1.0
 _PLACEHOLDER = re.compile(r"^\$\{(\w+)\}$")
 
 
@@ -29,6 +30,8 @@ class BringupArgs:
     seed: int = 0
     backend_options: str = "{}"
     latency_ms: float = 0.0
+    # Restart a node process that dies (ros2 launch, vla-ros run --multiprocess), after RESPAWN_DELAY_S.
+    respawn: bool = True
     # "node.param" -> value, applied after the graph's own parameters.
     overrides: dict[str, Any] = field(default_factory=dict)
 
@@ -50,6 +53,7 @@ LAUNCH_ARGUMENTS: dict[str, tuple[str, str]] = {
     "seed": ("0", "simulation seed"),
     "backend_options": ("{}", "YAML mapping of backend options"),
     "latency_ms": ("0.0", "artificial inference latency, ms"),
+    "respawn": ("true", f"restart a node process that dies, after {RESPAWN_DELAY_S:g} s"),
 }
 
 
@@ -58,6 +62,7 @@ def bringup_args_from_strings(values: dict[str, str]) -> BringupArgs:
     return BringupArgs(
         robot=values["robot"], policy=values["policy"], sim=values["sim"], instruction=values["instruction"],
         seed=int(values["seed"]), backend_options=values["backend_options"], latency_ms=float(values["latency_ms"]),
+        respawn=_boolean("respawn", values["respawn"]),
     )
 
 
@@ -95,6 +100,12 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not sep:
         raise InvalidInput(f"override '{text}' must look like node.param=value")
     return key.strip(), yaml.safe_load(value)
+
+
+def _boolean(name: str, text: str) -> bool:
+    if text.lower() not in ("true", "false"):
+        raise InvalidInput(f"launch argument {name} must be true or false, got '{text}'")
+    return text.lower() == "true"
 
 
 def _substitute(value: Any, values: dict[str, Any]) -> Any:

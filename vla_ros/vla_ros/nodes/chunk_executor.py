@@ -46,6 +46,7 @@ class ChunkExecutorNode(ManagedNode):
             request_margin_s=float(self.param("request_margin_s", DEFAULTS.request_margin_s)),
             request_timeout_s=float(self.param("request_timeout_s", DEFAULTS.request_timeout_s)),
             refresh_fraction=float(self.param("refresh_fraction", DEFAULTS.refresh_fraction)),
+            max_future_s=float(self.param("max_future_s", DEFAULTS.max_future_s)),
         )
         # ee_delta chunks are anchored by forward kinematics at their observation-time joint state.
         self._executor = ChunkExecutor.for_robot(config, robot, ee_pose_function(robot))

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from rclpy.node import Node
 
-from vla_ros.core.graph import NodeSpec
+from vla_ros.core.graph import RESPAWN_DELAY_S, NodeSpec
 from vla_ros.nodes.managed import parameter_overrides
 
 # A node that dies within this many seconds of its start failed quickly: its next respawn waits longer.
@@ -48,7 +48,7 @@ class ProcessSupervisor:
     """
 
     def __init__(self, specs: list[NodeSpec], log_dir: Path | None = None, respawn: bool = True,
-                 respawn_delay_s: float = 1.0) -> None:
+                 respawn_delay_s: float = RESPAWN_DELAY_S) -> None:
         self.specs, self.log_dir, self.respawn, self.respawn_delay_s = specs, log_dir, respawn, respawn_delay_s
         self._parameters = params_file(specs, Path(tempfile.mkdtemp(prefix="vla_ros_")))
         self.processes: dict[str, subprocess.Popen] = {}

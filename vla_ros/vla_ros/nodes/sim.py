@@ -160,8 +160,6 @@ def trajectory_from_msg(msg: JointTrajectoryMsg) -> JointTrajectory:
         TrajectoryPoint(p.time_from_start.sec + p.time_from_start.nanosec * 1e-9, array(p.positions), array(p.velocities), array(p.accelerations))
         for p in msg.points
     )
-    if not points:
-        raise InvalidInput("trajectory has no points")
     return JointTrajectory(tuple(msg.joint_names), points, stamp_to_s(msg.header.stamp))
 
 

@@ -50,7 +50,10 @@ class VlaPolicyNode(ManagedNode):
         latency_ms = float(self.param("latency_ms", 0.0))
         if latency_ms > 0.0:
             policy = DelayedPolicy(policy, latency_ms / 1000.0)
-        self._worker = InferenceWorker(policy, self._publish_chunk, self._on_policy_error, self.param("trigger", "continuous"))
+        self._worker = InferenceWorker(
+            policy, self._publish_chunk, self._on_policy_error, self.param("trigger", "continuous"),
+            on_not_ready=lambda waiting: self.get_logger().info(f"policy waiting: {waiting}"),
+        )
         self._instruction_override = self.param("instruction", "")
         self._object_poses: dict = {}
         self._chunk_pub = self.create_publisher(ActionChunk, "/vla/action_chunk", 10)
@@ -104,7 +107,8 @@ class VlaPolicyNode(ManagedNode):
         link = getattr(self._worker.policy, "link_state", None)
         if link is not None:
             stats["link_state"] = getattr(link, "value", link)
-        self.publish_diagnostics("warn" if stats["last_error"] else "ok", stats["last_error"] or "serving", stats)
+        message = stats["last_error"] or (f"waiting: {stats['waiting_for']}" if stats["waiting_for"] else "serving")
+        self.publish_diagnostics("warn" if stats["last_error"] else "ok", message, stats)
 
 
 def main(args=None) -> None:
