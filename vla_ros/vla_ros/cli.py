@@ -10,15 +10,14 @@ import argparse
 import json
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-import rclpy
 
-from vla_ros.core.graph import SIM_MODES, BringupArgs, parse_override, resolve_graph
+from vla_ros.core.graph import SIM_MODES, BringupArgs, parse_override
 from vla_ros.core.robot_config import available_robots, load_robot_config
 from vla_ros.core.types import InvalidInput
+from vla_ros.nodes.composition import running_graph
 from vla_ros.nodes.shutdown import StopRequest
 
 DEFAULT_INSTRUCTIONS = ("put the red cube in the bowl", "stack the green cube on the blue cube")
@@ -67,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     stop = StopRequest.install_once(exit_during_startup=not args.multiprocess)
     try:
         if args.command == "run":
-            with graph(bringup, args.multiprocess, log_dir=None, stop=stop):
+            with running_graph(bringup, args.multiprocess, log_dir=None, stop=stop):
                 stop.spinning = True
                 stop.event.wait()
             return 0
@@ -82,48 +81,6 @@ def main(argv: list[str] | None = None) -> int:
         stop.ignore_from_now_on()
 
 
-@contextmanager
-def graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None, client_factory=None,
-          stop: StopRequest | None = None):
-    """Bring the graph up (in this process, or one process per node); yields the client node, if any.
-
-    In one process every node spins on its own single-threaded executor (nodes/executors.py); with
-    `multiprocess` each node is its own process, respawned if it dies (nodes/composition.py).
-    `client_factory()` builds a node that is not part of the graph (the demo's episode runner) and is
-    spun beside it in this process. On leaving, every node goes through its lifecycle shutdown.
-    A stop requested while the graph comes up (`stop`) is honoured once it is up.
-    """
-    from rclpy.signals import SignalHandlerOptions
-
-    from vla_ros.nodes import composition
-    from vla_ros.nodes.executors import IsolatedExecutors
-
-    specs = resolve_graph(bringup)
-    # Signals are the caller's (nodes/shutdown.py): rclpy's handlers would invalidate the context
-    # under running timers.
-    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
-    supervisor = None
-    executors = IsolatedExecutors()
-    try:
-        if multiprocess:
-            supervisor = composition.ProcessSupervisor(specs, log_dir, respawn=bringup.respawn).start()
-        else:
-            nodes = [executors.add(composition.instantiate(spec)) for spec in specs]
-            failed = [n.get_name() for n in nodes if not n.is_active]
-            if failed:
-                raise InvalidInput(f"nodes {failed} failed to configure/activate (see their errors above)")
-        client = executors.add(client_factory()) if client_factory else None
-        if stop is not None:
-            stop.raise_if_requested()
-        print(f"[vla-ros] graph up: {[s.name for s in specs]} ({'multiprocess' if multiprocess else 'one process'})")
-        yield client
-    finally:
-        executors.shutdown()
-        if supervisor is not None:
-            supervisor.stop()
-        rclpy.try_shutdown()
-
-
 def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...], stop: StopRequest) -> int:
     from vla_ros.core.episode_metrics import EpisodeResult
     from vla_ros.demo.episode_runner import EpisodeRunner, GraphNotReady
@@ -134,7 +91,8 @@ def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...], stop
     camera = robot.extra.get("demo_camera") or (robot.cameras[0].name if robot.cameras else None)
     mode = "multiprocess" if args.multiprocess else "one process"
     print(f"[vla-ros] demo: robot={robot.name} policy={bringup.policy} episodes={args.episodes} ({mode})")
-    with graph(bringup, args.multiprocess, out / "logs", lambda: EpisodeRunner(robot, camera), stop) as runner:
+    with running_graph(bringup, args.multiprocess, out / "logs", [lambda: EpisodeRunner(robot, camera)], stop) as up:
+        runner = up.clients[0]
         stop.interruptible = True
         stop.raise_if_requested()
         try:

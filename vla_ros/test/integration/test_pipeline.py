@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("rclpy")
 pytest.importorskip("mujoco")
 
-from vla_ros.cli import graph  # noqa: E402
+from vla_ros.nodes.composition import running_graph  # noqa: E402
 from vla_ros.core.graph import BringupArgs  # noqa: E402
 from vla_ros.core.robot_config import load_robot_config  # noqa: E402
 from vla_ros.demo.episode_runner import EpisodeRunner  # noqa: E402
@@ -33,7 +33,8 @@ def test_one_episode_through_the_whole_graph(robot_name, instruction, multiproce
     robot = load_robot_config(robot_name)
     bringup = BringupArgs(robot=robot_name, instruction=instruction, seed=1)
     runner_factory = lambda: EpisodeRunner(robot, None)  # noqa: E731
-    with graph(bringup, multiprocess=multiprocess, log_dir=tmp_path / "logs", client_factory=runner_factory) as runner:
+    with running_graph(bringup, multiprocess=multiprocess, log_dir=tmp_path / "logs", clients=[runner_factory]) as up:
+        runner = up.clients[0]
         runner.wait_for_graph(timeout_s=60.0)
         result = runner.run_episode(seed=1, instruction=instruction, timeout_s=60.0, record=True)
     assert result.success, f"episode failed: {result.message}"
@@ -54,7 +55,8 @@ def test_bad_chunks_mid_episode_are_rejected_and_the_episode_still_succeeds(tmp_
     robot = load_robot_config("panda")
     instruction = "put the red cube in the bowl"
     bringup = BringupArgs(robot="panda", instruction=instruction, seed=2)
-    with graph(bringup, multiprocess=False, log_dir=None, client_factory=lambda: EpisodeRunner(robot, None)) as runner:
+    with running_graph(bringup, multiprocess=False, log_dir=None, clients=[lambda: EpisodeRunner(robot, None)]) as up:
+        runner = up.clients[0]
         errors: list[str] = []
         runner.create_subscription(
             DiagnosticArray, "/diagnostics",

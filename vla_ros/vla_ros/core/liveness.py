@@ -18,6 +18,10 @@ HEARTBEAT_PERIOD_S = 0.1
 DEFAULT_TIMEOUT_S = 1.0
 
 
+def lost_phrase(node: str, silence_s: float) -> str:
+    return f"{node} lost (no heartbeat for {silence_s:.1f} s)"
+
+
 class LivenessMonitor:
     def __init__(self, watched: Iterable[str], timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         if not timeout_s > 2 * HEARTBEAT_PERIOD_S:
@@ -50,7 +54,7 @@ class LivenessMonitor:
 
     def describe_lost(self, now: float) -> str:
         """Who is lost and for how long ("" when nobody is)."""
-        return "; ".join(f"{n} lost (no heartbeat for {self.silence(n, now):.1f} s)" for n in self.lost(now))
+        return "; ".join(lost_phrase(n, self.silence(n, now)) for n in self.lost(now))
 
     def describe(self, now: float) -> str:
         """One line for diagnostics: who is lost, who was never seen, or that all are alive."""

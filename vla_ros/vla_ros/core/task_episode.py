@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vla_ros.core.liveness import lost_phrase
 from vla_ros.core.task_spec import normalize_instruction
 
 
@@ -45,16 +46,20 @@ class TaskEpisode:
 
     @staticmethod
     def interruption(
-        lost: str, silent_s: dict[str, float], stall_timeout_s: float, reports: dict[str, str] | None = None
+        lost: dict[str, float], running_s: float, silent_s: dict[str, float], stall_timeout_s: float,
+        reports: dict[str, str] | None = None,
     ) -> Outcome | None:
         """An aborted outcome when the graph cannot go on, else None.
 
-        `lost`: who is lost, as LivenessMonitor.describe_lost words it ("" when none); `silent_s`:
-        per input (action chunk, ...), seconds since it last arrived or the task started; `reports`:
-        each node's last warning or error, quoted so a stall names its likely cause.
+        `lost`: node -> seconds without its heartbeat, for the nodes lost now; a node already silent
+        when the goal began (a respawn under way) gets `stall_timeout_s` to come back. `silent_s`: per
+        input (action chunk, ...), seconds since it last arrived or the goal began; `reports`: each
+        node's last warning or error, quoted so a stall names its likely cause.
         """
-        if lost:
-            return Outcome(False, f"aborted: {lost}", aborted=True)
+        pressing = {node: s for node, s in lost.items() if s < running_s or running_s > stall_timeout_s}
+        if pressing:
+            names = "; ".join(lost_phrase(node, s) for node, s in pressing.items())
+            return Outcome(False, f"aborted: {names}", aborted=True)
         for what, silent in silent_s.items():
             if silent > stall_timeout_s:
                 causes = "; ".join(f"{node}: {text}" for node, text in (reports or {}).items())

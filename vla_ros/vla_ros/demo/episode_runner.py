@@ -22,6 +22,10 @@ from vla_ros.nodes.managed import stamp_to_s
 from vla_ros.nodes.qos import SENSOR
 
 
+# The RunTask server unseen this long while a goal runs: it died with the goal.
+SERVER_LOST_S = 3.0
+
+
 class GraphNotReady(RuntimeError):
     pass
 
@@ -82,18 +86,31 @@ class EpisodeRunner(Node):
             goal = _wait(self._task_client.send_goal_async(RunTask.Goal(instruction=instruction, timeout=timeout_s)), 10.0)
             if goal is not None:
                 break
-        result = None
+        result, lost = None, False
         if goal is not None and goal.accepted:
             # timeout_s is sim time; a loaded machine runs the sim slower than real time.
-            response = _wait(goal.get_result_async(), 10.0 * timeout_s + 60.0)
-            result = response.result if response else None
+            result, lost = self._result(goal, 10.0 * timeout_s + 60.0)
         self._in_episode = False
         self._recording = False
         if result is None:
-            return EpisodeResult(seed, instruction, False, timeout_s, "RunTask goal rejected or no result")
+            message = "RunTask server lost before a result (task_server died)" if lost else "RunTask goal rejected or no result"
+            return EpisodeResult(seed, instruction, False, timeout_s, message)
         # The executor reports its total starvation since start: this episode's share is the difference.
         starvation = max(self._starvation_s - starvation_at_start, 0.0)
         return EpisodeResult(seed, instruction, result.success, result.duration, result.message, starvation)
+
+    def _result(self, goal, timeout_s: float):
+        """(result or None, whether the action server vanished while we waited): a goal dies with
+        its server, and nothing else would ever tell us."""
+        future, deadline, gone_since = goal.get_result_async(), time.monotonic() + timeout_s, None
+        while time.monotonic() < deadline:
+            response = _wait(future, 0.5)
+            if response is not None:
+                return response.result, False
+            gone_since = None if self._task_client.server_is_ready() else (gone_since or time.monotonic())
+            if gone_since is not None and time.monotonic() - gone_since > SERVER_LOST_S:
+                return None, True
+        return None, False
 
     # -- recording -----------------------------------------------------------------------------------
     def _now(self) -> float:
@@ -101,8 +118,8 @@ class EpisodeRunner(Node):
 
     def _positions(self, msg: JointState) -> np.ndarray | None:
         index = {n: i for i, n in enumerate(msg.name)}
-        if not all(j in index for j in self.robot.command_joints):
-            return None
+        if len(msg.position) != len(msg.name) or not all(j in index for j in self.robot.command_joints):
+            return None  # not this robot's joint state, or malformed (the graph's nodes report those)
         return np.array([msg.position[index[j]] for j in self.robot.command_joints])
 
     def _on_measured(self, msg: JointState) -> None:

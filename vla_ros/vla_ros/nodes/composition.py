@@ -10,13 +10,21 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import rclpy
 import yaml
 from rclpy.node import Node
+from rclpy.signals import SignalHandlerOptions
 
-from vla_ros.core.graph import RESPAWN_DELAY_S, NodeSpec
+from vla_ros.core.graph import RESPAWN_DELAY_S, BringupArgs, NodeSpec, resolve_graph
+from vla_ros.core.types import InvalidInput
+from vla_ros.nodes.executors import IsolatedExecutors
 from vla_ros.nodes.managed import parameter_overrides
+from vla_ros.nodes.shutdown import StopRequest
 
 # A node that dies within this many seconds of its start failed quickly: its next respawn waits longer.
 QUICK_FAILURE_S = 10.0
@@ -53,6 +61,10 @@ class ProcessSupervisor:
         self._parameters = params_file(specs, Path(tempfile.mkdtemp(prefix="vla_ros_")))
         self.processes: dict[str, subprocess.Popen] = {}
         self.restarts: dict[str, int] = {spec.name: 0 for spec in specs}
+        # (node, exit code, seconds it ran) of every process that ended while the graph was up.
+        self.exits: list[tuple[str, int, float]] = []
+        # node -> (exit code, seconds from the stop request to its exit), filled by stop().
+        self.stopped: dict[str, tuple[int, float]] = {}
         self._quick_failures: dict[str, int] = {spec.name: 0 for spec in specs}
         self._started: dict[str, float] = {}
         self._stopping = threading.Event()
@@ -74,14 +86,18 @@ class ProcessSupervisor:
         for process in self.processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + timeout_s
-        for name, process in self.processes.items():
-            try:
-                process.wait(max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                print(f"[vla-ros] {name} did not stop within {timeout_s:g} s: killed", file=sys.stderr)
-                process.kill()
-                process.wait()
+        requested = time.monotonic()
+        running = dict(self.processes)
+        while running and time.monotonic() - requested < timeout_s:
+            for name, process in list(running.items()):
+                if process.poll() is not None:
+                    self.stopped[name] = (process.returncode, time.monotonic() - requested)
+                    del running[name]
+            time.sleep(0.01)
+        for name, process in running.items():
+            print(f"[vla-ros] {name} did not stop within {timeout_s:g} s: killed", file=sys.stderr)
+            process.kill()
+            self.stopped[name] = (process.wait(), time.monotonic() - requested)
         shutil.rmtree(self._parameters.parent, ignore_errors=True)
 
     def _spawn(self, spec: NodeSpec) -> None:
@@ -93,22 +109,73 @@ class ProcessSupervisor:
         self._started[spec.name] = time.monotonic()
 
     def _watch(self) -> None:
-        due: dict[str, float] = {}
+        due: dict[str, float] = {}  # node -> when to respawn it
+        left_dead: set[str] = set()
         while not self._stopping.wait(0.1):
             for spec in self.specs:
-                process = self.processes[spec.name]
-                if process.poll() is None or spec.name in due or not self.respawn:
+                name, process = spec.name, self.processes[spec.name]
+                if process.poll() is None or name in due or name in left_dead:
                     continue
-                uptime = time.monotonic() - self._started[spec.name]
-                self._quick_failures[spec.name] = self._quick_failures[spec.name] + 1 if uptime < QUICK_FAILURE_S else 0
-                delay = min(self.respawn_delay_s * 2 ** max(self._quick_failures[spec.name] - 1, 0), MAX_RESPAWN_DELAY_S)
-                alarm = "ALARM: the robot is not commanded until it is back; " if spec.name == SAFETY_NODE else ""
-                print(f"[vla-ros] {spec.name} exited with code {process.returncode} after {uptime:.1f} s; "
+                uptime = time.monotonic() - self._started[name]
+                self.exits.append((name, process.returncode, uptime))
+                alarm = "ALARM: the robot is not commanded until it is back; " if name == SAFETY_NODE else ""
+                if not self.respawn:
+                    left_dead.add(name)
+                    print(f"[vla-ros] {name} exited with code {process.returncode} after {uptime:.1f} s; {alarm}"
+                          "respawn is off", file=sys.stderr, flush=True)
+                    continue
+                self._quick_failures[name] = self._quick_failures[name] + 1 if uptime < QUICK_FAILURE_S else 0
+                delay = min(self.respawn_delay_s * 2 ** max(self._quick_failures[name] - 1, 0), MAX_RESPAWN_DELAY_S)
+                print(f"[vla-ros] {name} exited with code {process.returncode} after {uptime:.1f} s; "
                       f"{alarm}respawning in {delay:.1f} s", file=sys.stderr, flush=True)
-                due[spec.name] = time.monotonic() + delay
+                due[name] = time.monotonic() + delay
             for name, when in list(due.items()):
                 if time.monotonic() >= when:
                     del due[name]
                     self.restarts[name] += 1
                     self._spawn(next(s for s in self.specs if s.name == name))
 
+
+@dataclass
+class RunningGraph:
+    """What running_graph() brought up: its client nodes, and the node processes when multiprocess."""
+
+    clients: list[Node]
+    supervisor: ProcessSupervisor | None
+
+
+@contextmanager
+def running_graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None,
+                  clients: Sequence[Callable[[], Node]] = (), stop: StopRequest | None = None):
+    """Bring the graph up (in this process, or one process per node) and yield a RunningGraph.
+
+    In one process every node spins on its own single-threaded executor (nodes/executors.py); with
+    `multiprocess` each node is its own process, respawned if it dies (unless bringup.respawn is off).
+    `clients` build nodes that are not part of the graph (the demo's episode runner, a test's
+    observer), spun beside it in this process. On leaving, every node goes through its lifecycle
+    shutdown. A stop requested while the graph comes up (`stop`) is honoured once it is up.
+    """
+    specs = resolve_graph(bringup)
+    # Signals are the caller's (nodes/shutdown.py): rclpy's handlers would invalidate the context
+    # under running timers.
+    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    supervisor = None
+    executors = IsolatedExecutors()
+    try:
+        if multiprocess:
+            supervisor = ProcessSupervisor(specs, log_dir, respawn=bringup.respawn).start()
+        else:
+            nodes = [executors.add(instantiate(spec)) for spec in specs]
+            failed = [n.get_name() for n in nodes if not n.is_active]
+            if failed:
+                raise InvalidInput(f"nodes {failed} failed to configure/activate (see their errors above)")
+        up = RunningGraph([executors.add(factory()) for factory in clients], supervisor)
+        if stop is not None:
+            stop.raise_if_requested()
+        print(f"[vla-ros] graph up: {[s.name for s in specs]} ({'multiprocess' if multiprocess else 'one process'})")
+        yield up
+    finally:
+        executors.shutdown()
+        if supervisor is not None:
+            supervisor.stop()
+        rclpy.try_shutdown()

@@ -83,8 +83,9 @@ class TaskServerNode(ManagedNode):
                 return
             steady = time.monotonic()
             outcome = episode.outcome(now, status.instruction if status else None, bool(status and status.success))
+            lost = {node: self._liveness.silence(node, steady) for node in self._liveness.lost(steady)}
             outcome = outcome or episode.interruption(
-                self._liveness.describe_lost(steady), {"action chunk": steady - max(started, self._last_chunk)},
+                lost, steady - started, {"action chunk": steady - max(started, self._last_chunk)},
                 self._stall_timeout_s, self._problems,
             )
             if outcome is not None and not finished.done():

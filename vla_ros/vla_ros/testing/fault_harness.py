@@ -1,0 +1,66 @@
+"""The whole graph under test: one process per node (respawning, as `vla-ros run --multiprocess`),
+with an episode runner, an observer and a malformed-traffic source in this process."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from vla_ros.core.episode_metrics import EpisodeResult
+from vla_ros.core.graph import BringupArgs, resolve_graph
+from vla_ros.core.robot_config import load_robot_config
+from vla_ros.demo.episode_runner import EpisodeRunner
+from vla_ros.nodes.composition import running_graph
+from vla_ros.testing.malformed_traffic import MalformedTraffic
+from vla_ros.testing.observer import GraphObserver
+
+TASK_TIMEOUT_S = 60.0  # sim seconds
+
+
+class FaultHarness:
+    def __init__(self, robot: str, log_dir: Path, instruction: str = "put the red cube in the bowl") -> None:
+        self.robot = load_robot_config(robot)
+        self.instruction = instruction
+        self.bringup = BringupArgs(robot=robot, instruction=instruction)
+        self.nodes = [spec.name for spec in resolve_graph(self.bringup)]
+        self.log_dir = log_dir
+        self._tasks = ThreadPoolExecutor(1, thread_name_prefix="fault_task")
+
+    def __enter__(self) -> FaultHarness:
+        clients = [lambda: EpisodeRunner(self.robot, None), lambda: GraphObserver(self.robot, self.nodes),
+                   lambda: MalformedTraffic(self.robot)]
+        self._graph = running_graph(self.bringup, True, self.log_dir, clients)
+        up = self._graph.__enter__()
+        self.runner, self.observer, self.traffic = up.clients
+        self.supervisor = up.supervisor
+        self.runner.wait_for_graph(timeout_s=120.0)
+        if not self.wait_for(lambda: all(self.observer.alive(n) for n in self.nodes), 60.0):
+            raise RuntimeError(f"graph not alive: {self.observer.liveness.describe(time.monotonic())}")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._tasks.shutdown()
+        self._graph.__exit__(*exc)
+
+    def run_task(self, seed: int) -> EpisodeResult:
+        return self.runner.run_episode(seed, self.instruction, TASK_TIMEOUT_S, record=False)
+
+    def start_task(self, seed: int) -> Future:
+        return self._tasks.submit(self.run_task, seed)
+
+    def kill(self, node: str) -> None:
+        """SIGKILL: a crash that releases nothing (out of memory, a segfault in model code)."""
+        self.supervisor.processes[node].kill()
+
+    def exits_since(self, count: int) -> list[tuple[str, int, float]]:
+        return self.supervisor.exits[count:]
+
+    @staticmethod
+    def wait_for(predicate, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.05)
+        return False

@@ -1,0 +1,129 @@
+"""An independent judge of the safe joint commands that reached the robot, message by message.
+
+It sees only /vla/safe_joint_command (what the controllers were sent) and the robot config: every
+value finite, joint positions within their limits, velocities within theirs, the velocity change
+between consecutive control ticks within acceleration x dt, each end effector inside the workspace
+box (forward kinematics from the shared Kinematics, not the projector's compiled FK). Jerk above its
+limit is counted apart: the projector lets it yield when stopping needs it, and counts it itself.
+
+Ticks are the projector's (a fixed control period, its positions integrating its velocities): one
+message lost on the way is reconstructed from the next one; several lost only bound the velocity
+change by the ticks their stamps skipped. A stamp gap longer than INTERRUPTION_S (the projector
+died) or a re-anchoring (/vla/reset: the sim or a person moved the robot) starts the judgement
+afresh and is counted; any other break in the stream shows up as an impossible velocity step.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from vla_ros.core.kinematics import Kinematics
+from vla_ros.core.robot_config import RobotConfig
+
+TOL = 1e-6
+INTERRUPTION_S = 0.5
+
+
+@dataclass
+class JudgeReport:
+    commands: int = 0
+    violations: Counter = field(default_factory=Counter)
+    jerk_exceedances: int = 0
+    interruptions: int = 0
+    skipped_ticks: int = 0  # messages lost on the way, whose steps could not be judged one by one
+    reanchors: int = 0
+    worst: dict[str, float] = field(default_factory=dict)  # kind -> largest excess seen
+    first_violation: str = ""
+    examples: list[str] = field(default_factory=list)  # the first few violations, described
+
+    @property
+    def violation_count(self) -> int:
+        return sum(self.violations.values())
+
+
+class StreamJudge:
+    def __init__(self, robot: RobotConfig, control_period_s: float = 0.01) -> None:
+        self.robot, self.dt = robot, control_period_s
+        self.limits = robot.limits
+        self.kinematics = Kinematics.from_robot(robot)
+        self.report = JudgeReport()
+        self._previous: tuple[float, np.ndarray, np.ndarray] | None = None
+        self._previous_acceleration: np.ndarray | None = None
+        self._reanchor_pending = False
+
+    def reanchor(self) -> None:
+        """A /vla/reset: the projector will re-anchor at the robot's measured state. The reset and
+        the commands travel on different topics, so the jump is recognized in the stream itself
+        (positions no longer integrate the velocities), whichever arrives first."""
+        self._reanchor_pending = True
+
+    def check(self, stamp: float, names: tuple[str, ...], positions: np.ndarray, velocities: np.ndarray) -> None:
+        self.report.commands += 1
+        order = [names.index(j) for j in self.robot.command_joints if j in names]
+        if len(order) != len(self.robot.command_joints):
+            self._violate("joint_names", 1.0, f"names {names} lack command joints")
+            return
+        q, v = np.asarray(positions, float)[order], np.asarray(velocities, float)[order]
+        if not (np.isfinite(q).all() and np.isfinite(v).all()):
+            self._violate("non_finite", 1.0, f"non-finite command at {stamp:.3f}")
+            self._previous = None
+            return
+        self._excess("joint_position", max((self.limits.lower - q).max(), (q - self.limits.upper).max()), stamp)
+        self._excess("joint_velocity", (np.abs(v) - self.limits.velocity).max(), stamp)
+        for frame in {arm.ee_frame for arm in self.robot.arms}:
+            p = self.kinematics.frame_pose(q, frame)[:3, 3]
+            workspace = self.robot.workspace
+            self._excess("workspace", max((workspace.lower - p).max(), (p - workspace.upper).max()), stamp)
+        self._step(stamp, q, v)
+
+    def _step(self, stamp: float, q: np.ndarray, v: np.ndarray) -> None:
+        previous, self._previous = self._previous, (stamp, q, v)
+        if previous is None:
+            self._previous_acceleration = None
+            return
+        t0, q0, v0 = previous
+        if stamp - t0 > INTERRUPTION_S:
+            self.report.interruptions += 1
+            self._previous_acceleration = None
+            return
+        # The projector integrates its own output, q = q_prev + dt v exactly: that, not the stamps
+        # (quantized to sim-clock updates), tells consecutive ticks from a lost message.
+        consecutive = np.abs(q - (q0 + self.dt * v)).max() <= TOL
+        if self._reanchor_pending and not consecutive:
+            self._reanchor_pending = False
+            self.report.reanchors += 1
+            self._previous_acceleration = None
+            return
+        if consecutive:
+            steps = [(v0, v)]
+        elif stamp - t0 < 2.5 * self.dt:  # one message lost: its velocity follows from the positions
+            between = (q - q0) / self.dt - v
+            self._excess("joint_velocity", (np.abs(between) - self.limits.velocity).max(), stamp)
+            steps = [(v0, between), (between, v)]
+        else:  # several lost: only their sum is known
+            self.report.skipped_ticks += round((stamp - t0) / self.dt) - 1
+            ticks = round((stamp - t0) / self.dt) + 1  # one more for the stamps' quantization
+            self._excess("joint_acceleration", (np.abs(v - v0) - ticks * self.dt * self.limits.acceleration).max(), stamp)
+            self._previous_acceleration = None
+            return
+        for before, after in steps:
+            self._excess("joint_acceleration", (np.abs(after - before) - self.dt * self.limits.acceleration).max(), stamp)
+            acceleration = (after - before) / self.dt
+            if self._previous_acceleration is not None:
+                jerk = np.abs(acceleration - self._previous_acceleration) / self.dt
+                self.report.jerk_exceedances += bool((jerk > self.limits.jerk * (1 + 1e-9)).any())
+            self._previous_acceleration = acceleration
+
+    def _excess(self, kind: str, excess: float, stamp: float) -> None:
+        if excess > TOL:
+            self._violate(kind, float(excess), f"{kind} exceeded by {excess:.3g} at {stamp:.3f} s")
+
+    def _violate(self, kind: str, excess: float, text: str) -> None:
+        self.report.violations[kind] += 1
+        self.report.worst[kind] = max(self.report.worst.get(kind, 0.0), excess)
+        self.report.first_violation = self.report.first_violation or text
+        if len(self.report.examples) < 20:
+            self.report.examples.append(text)
