@@ -87,10 +87,8 @@ def pink_times(robot_name: str, steps: int) -> tuple[np.ndarray, np.ndarray]:
     robot = load_robot_config(robot_name)
     projector = SafetyProjector(robot, DT)
     model = projector.model.model
-    q = pin.neutral(model)
-    index = [model.joints[model.getJointId(j)].idx_q for j in robot.command_joints]
-    q[index] = robot.home
-    configuration = Configuration(model, model.createData(), q)
+    # The model holds the mimicking fingers too: placed where <mimic> puts them.
+    configuration = Configuration(model, model.createData(), projector.model.kinematics.configuration(robot.home))
     tasks = [FrameTask(arm.ee_frame, position_cost=1.0, orientation_cost=0.1) for arm in robot.arms]
     targets = pose_targets(projector, steps)
 
