@@ -2,7 +2,8 @@
 
 Adversarial sequences mix huge joint jumps, NaN/inf, joint velocities far over the limits, pose
 targets far outside the workspace, singular and self-colliding configurations (found per robot by
-sampling), EE deltas, holds and reduced-speed mode. Every tick is judged by LimitsJudge.
+sampling), EE deltas, holds and reduced-speed mode. Every tick is judged by LimitsJudge (kappa in
+EE command runs included), and every tick whose jerk exceeds its limit must have been counted.
 """
 
 from __future__ import annotations
@@ -78,18 +79,21 @@ def run_sequence(robot_name: str, sequence, reduced: bool) -> None:
     projector.start(robot.home)
     projector.reduced_speed = reduced
     judge.start(robot.home)
+    counted_before = projector.counters["joint_jerk_exceeded"]
     tick = 0
     for (kind, payload), repeat in sequence:
         for _ in range(repeat):
             cmd, reason = command(robot, kind, payload, special, tick)
             safe = projector.step(cmd, reason)
-            judge.check(safe, reduced)
+            judge.check(safe, reduced, None if cmd is None else cmd.action_space)
+            assert projector.counters["joint_jerk_exceeded"] - counted_before == judge.jerk_exceeded, (tick, safe)
             if kind == "bad" and not np.all(np.isfinite(payload)):
                 assert safe.hold_reason == "invalid_command"
             tick += 1
     for _ in range(60):  # then hold: the arm comes to rest within the limits and stays
         safe = projector.step(None, "stale_command")
         judge.check(safe, reduced)
+        assert projector.counters["joint_jerk_exceeded"] - counted_before == judge.jerk_exceeded, (tick, safe)
     assert np.all(safe.velocities == 0.0)
 
 
@@ -152,7 +156,7 @@ def test_reachable_pose_target_is_reached_without_constraint(robot_name: str) ->
     names = tuple(f"d{i}" for i in range(len(values)))
     for tick in range(300):
         safe = projector.step(Command(tick * DT, ActionSpace.EE_POSE, names, np.array(values)))
-        judge.check(safe)
+        judge.check(safe, space=ActionSpace.EE_POSE)
     reached = projector.model.placements(safe.positions)
     if np.all(robot.limits.jerk * DT >= robot.limits.acceleration / 2):
         assert np.allclose(reached.ee_position, placements.ee_position, atol=1e-6)

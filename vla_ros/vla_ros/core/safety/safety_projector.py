@@ -2,7 +2,8 @@
 
 It integrates its own output (the controller sees exactly the positions it publishes), starts at
 rest at the measured joint state, and on any hold reason brakes to a stop within the acceleration
-limits and stays there.
+limits and stays there. Every tick whose jerk exceeds the limit is counted (joint_jerk_exceeded, and
+by what the tick did: _tracking the command, _blending toward braking, _holding).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from vla_ros.core.safety.joint_acceleration import JointAccelerationLimit
 from vla_ros.core.safety.joint_jerk import JointJerkLimit
 from vla_ros.core.safety.joint_position import JointPositionLimit
 from vla_ros.core.safety.joint_velocity import JointVelocityLimit
+from vla_ros.core.safety.jerk_report import exceeding, jerk_ratios
 from vla_ros.core.safety.model import SafetyModel
 from vla_ros.core.safety.objective import Objective
 from vla_ros.core.safety.projector import project
@@ -45,6 +47,8 @@ class SafeCommand:
     hold_reason: str
     active: tuple[str, ...]
     correction_norm: float
+    # Largest |jerk| / limit over the joints on this tick (> 1: counted as joint_jerk_exceeded).
+    jerk_ratio: float = 0.0
 
     @property
     def holding(self) -> bool:
@@ -92,6 +96,8 @@ class SafetyProjector:
         self.margin = np.array([self.config.position_margin if j in arm_joints else 0.0 for j in self.joints])
         self.reduced_speed = False
         self.counters: Counter = Counter()
+        # Largest jerk ratio of any tick since construction (SafeCommand.jerk_ratio).
+        self.worst_jerk_ratio = 0.0
         self.state: MotionState | None = None
         self._previous: Command | None = None
 
@@ -102,6 +108,7 @@ class SafetyProjector:
             raise InvalidInput(f"new robot description has joints {list(robot.command_joints)}, expected {list(self.joints)}")
         successor = SafetyProjector(robot, self.dt, SafetyConfig.from_extra(robot.extra), kinematic=self.model is not None)
         successor.state, successor.reduced_speed, successor.counters = self.state, self.reduced_speed, self.counters
+        successor.worst_jerk_ratio = self.worst_jerk_ratio
         return successor
 
     @property
@@ -142,7 +149,7 @@ class SafetyProjector:
 
     def step(self, command: Command | None, hold_reason: str = "") -> SafeCommand:
         """Advance one tick: project `command`, or brake toward a hold when a reason is given."""
-        ctx = self._context()
+        ctx = self._context(command.action_space if command is not None and not hold_reason else None)
         if command is None and not hold_reason:
             hold_reason = "not_ready"
         projection = None
@@ -162,12 +169,22 @@ class SafetyProjector:
             self.counters[f"hold_{hold_reason}"] += 1
         for name in active:
             self.counters[name] += 1
+        jerk = self._count_jerk(ctx, velocity, "holding" if hold_reason else "blending" if projection.blended else "tracking")
         self.state = ctx.state.advanced(velocity, self.dt)
-        return SafeCommand(self.joints, self.state.q.copy(), velocity.copy(), hold_reason, active, correction)
+        return SafeCommand(self.joints, self.state.q.copy(), velocity.copy(), hold_reason, active, correction, jerk)
 
-    def _context(self) -> StepContext:
+    def _count_jerk(self, ctx: StepContext, velocity: np.ndarray, doing: str) -> float:
+        ratios = jerk_ratios(ctx.state, velocity, ctx.limits.jerk, self.dt)
+        if exceeding(ratios).any():
+            self.counters["joint_jerk_exceeded"] += 1
+            self.counters[f"joint_jerk_exceeded_{doing}"] += 1
+        worst = float(ratios.max(initial=0.0))
+        self.worst_jerk_ratio = max(self.worst_jerk_ratio, worst)
+        return worst
+
+    def _context(self, action_space: ActionSpace | None = None) -> StepContext:
         if self.state is None:
             raise InvalidInput("safety projector has no measured joint state yet; call start() first")
         return StepContext(
-            self.state, self.dt, self.robot.limits, self.config, self.margin, self.reduced_speed, self.model
+            self.state, self.dt, self.robot.limits, self.config, self.margin, self.reduced_speed, self.model, action_space
         )

@@ -6,12 +6,18 @@ when they move toward the singularity (singularity_scales, used by ee_commands.p
 its joint deltas; for every command the joint velocity along the direction that increases kappa
 (the last right singular vector, signed by a finite difference) is limited to s * v_max (rows).
 Motion away from the singularity stays free.
+
+The rows are a linearization along one direction, so for EE commands kappa is also checked exactly
+over the step and its braking continuation (violation): no arm's kappa may exceed singularity_stop,
+or its kappa where it already is when that is higher (an arm beyond the stop may not go further).
+Joint-space commands are not held to it: a joint trajectory through a singularity is well defined.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from vla_ros.core.safety.conditioning import EndEffectorConditioning, inverse_conditions
 from vla_ros.core.safety.constraint import Constraint, Rows
 from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.model import SafetyModel
@@ -45,6 +51,9 @@ class SingularityLimit(Constraint):
 
     def __init__(self, model: SafetyModel) -> None:
         self.model = model
+        self.conditioning = EndEffectorConditioning(model)
+        # The start of the paths checked this tick (every path of a tick starts there) and its extremes.
+        self._start: tuple[bytes, np.ndarray] | None = None
 
     def rows(self, ctx: StepContext) -> Rows | None:
         config, q = ctx.config, ctx.state.q
@@ -70,3 +79,37 @@ class SingularityLimit(Constraint):
             return None
         upper = np.array(bounds)
         return Rows(np.full_like(upper, -np.inf), upper, np.array(rows))
+
+    def violation(self, ctx: StepContext, path: np.ndarray) -> float:
+        """How far 1 / kappa falls below what each arm must keep over path[1:]: 1 / singularity_stop,
+        or 1 / kappa at path[0] when that is lower (an arm beyond the stop may not go further). > 0
+        when violated; -inf unless the command is an EE command.
+
+        Relative to path[0] per arm already, so the start itself measures <= 0. Each sample is
+        certified from the nearest exactly evaluated sample before it (path[0] first) by the bound on
+        the Jacobian's change (conditioning.py); the first one it cannot certify is evaluated exactly
+        and becomes the next anchor. A positive answer is exact, and given at the first failing sample.
+        """
+        if not ctx.end_effector_command:
+            return -np.inf
+        extremes = self._start_extremes(path[0])
+        required = np.minimum(1.0 / ctx.config.singularity_stop, inverse_conditions(extremes))
+        worst, anchor = -np.inf, 0
+        while anchor < len(path) - 1:
+            found, certified = self.conditioning.first_uncertified(path, anchor, extremes, required, anchor + 1)
+            worst = max(worst, certified)
+            if found == len(path):
+                break
+            extremes = self.conditioning.extremes(path[found])
+            worst = max(worst, float((required - inverse_conditions(extremes)).max()))
+            if worst > 0.0:
+                break
+            anchor = found
+        return worst
+
+    def _start_extremes(self, q: np.ndarray) -> np.ndarray:
+        key = q.tobytes()
+        if self._start is None or self._start[0] != key:
+            # The model has the Jacobians at the tick's start already (the rows used them).
+            self._start = (key, self.conditioning.extremes_of(self.model.jacobians(q)))
+        return self._start[1]
