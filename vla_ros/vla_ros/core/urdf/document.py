@@ -215,7 +215,8 @@ def _joint(element: ET.Element, links: dict[str, Link]) -> Joint:
     if axis is not None and not np.linalg.norm(numbers(axis, "xyz", 3, f"{where} <axis>", (1.0, 0.0, 0.0))) >= 1e-6:
         raise invalid(f"{where} <axis xyz=...> must be a nonzero vector")
     check_joint_extras(element, kind, where)
-    return Joint(name, kind, parent, child, origin(element.find("origin"), where), _limit(element, kind, where), _mimic(element, where))
+    placement = origin(element.find("origin"), where)
+    return Joint(name, kind, parent, child, placement, _limit(element, kind, where), _mimic(element, where))
 
 
 def _limit(element: ET.Element, kind: str, where: str) -> Limit | None:

@@ -25,7 +25,10 @@ def _shown(raw: str) -> str:
     return repr(raw if len(raw) <= 40 else raw[:40] + "...")
 
 
-def numbers(element: ET.Element, attribute: str, count: int, where: str, default: tuple[float, ...] | None = None) -> tuple[float, ...]:
+def numbers(
+    element: ET.Element, attribute: str, count: int, where: str, default: tuple[float, ...] | None = None
+) -> tuple[float, ...]:
+    """`count` finite decimal numbers from `attribute` (`default` when absent; required when None)."""
     raw = element.get(attribute)
     if raw is None:
         if default is None:
