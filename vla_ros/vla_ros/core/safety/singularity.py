@@ -29,7 +29,9 @@ def _scale(kappa: float, config) -> float:
     return min(max(float((config.singularity_stop - kappa) / (config.singularity_stop - config.singularity_slowdown)), 0.0), 1.0)
 
 
-def singularity_scales(model: SafetyModel, q: np.ndarray, velocity: np.ndarray, config) -> np.ndarray:
+def singularity_scales(
+    model: SafetyModel, conditioning: EndEffectorConditioning, q: np.ndarray, velocity: np.ndarray, config
+) -> np.ndarray:
     """Per arm: the factor for `velocity`'s arm joints (1 unless it moves toward a singularity)."""
     scales = np.ones(len(model.arm_columns))
     for arm, columns in enumerate(model.arm_columns):
@@ -41,7 +43,7 @@ def singularity_scales(model: SafetyModel, q: np.ndarray, velocity: np.ndarray, 
             continue
         probe = np.zeros(model.n)
         probe[columns] = PROBE * velocity[columns] / speed
-        if model.probe_condition_numbers(q + probe)[arm] > kappa:
+        if conditioning.condition_numbers(q + probe)[arm] > kappa:
             scales[arm] = _scale(kappa, config)
     return scales
 
@@ -58,27 +60,24 @@ class SingularityLimit(Constraint):
     def rows(self, ctx: StepContext) -> Rows | None:
         config, q = ctx.config, ctx.state.q
         kappas = self.model.condition_numbers(q)
-        if (kappas < config.singularity_slowdown).all():
+        near = [arm for arm, kappa in enumerate(kappas) if kappa >= config.singularity_slowdown]
+        if not near:
             return None
-        rows, bounds = [], []
-        for arm, jacobian in enumerate(ctx.jacobians):
+        # Per arm, the right singular vector of its smallest singular value (not a null-space
+        # direction of a redundant arm, which moves neither the EE nor kappa).
+        directions = np.zeros((len(near), self.model.n))
+        for row, arm in enumerate(near):
             columns = self.model.arm_columns[arm]
-            j = jacobian[:, columns]
-            kappa = kappas[arm]
-            if kappa < config.singularity_slowdown:
-                continue
-            direction = np.zeros(self.model.n)
-            direction[columns] = np.linalg.svd(j)[2][-1]
-            ahead = self.model.probe_condition_numbers(q + PROBE * direction)[arm]
-            behind = self.model.probe_condition_numbers(q - PROBE * direction)[arm]
-            toward = direction if ahead >= behind else -direction
-            scale = _scale(kappa, config)
-            rows.append(toward)
-            bounds.append(scale * float(np.min(ctx.limits.velocity[columns])))
-        if not rows:
-            return None
-        upper = np.array(bounds)
-        return Rows(np.full_like(upper, -np.inf), upper, np.array(rows))
+            directions[row, columns] = np.linalg.svd(ctx.jacobians[arm][:, columns], full_matrices=False)[2][-1]
+        # Arms share no joints: one probe each way serves them all.
+        probe = PROBE * directions.sum(axis=0)
+        ahead = self.conditioning.condition_numbers(q + probe)[near]
+        behind = self.conditioning.condition_numbers(q - probe)[near]
+        toward = np.where((ahead >= behind)[:, None], directions, -directions)
+        upper = np.array(
+            [_scale(kappas[arm], config) * float(np.min(ctx.limits.velocity[self.model.arm_columns[arm]])) for arm in near]
+        )
+        return Rows(np.full_like(upper, -np.inf), upper, toward)
 
     def violation(self, ctx: StepContext, path: np.ndarray) -> float:
         """How far 1 / kappa falls below what each arm must keep over path[1:]: 1 / singularity_stop,
