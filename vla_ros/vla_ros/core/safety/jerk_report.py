@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from vla_ros.core.safety.compiled import kernel
 from vla_ros.core.safety.context import MotionState
 
 # A tick counts as exceeding when some joint's jerk is above its limit by more than this fraction:
@@ -19,9 +20,17 @@ EXCEEDANCE = 1e-6
 
 def jerk_ratios(state: MotionState, velocity: np.ndarray, jerk_limit: np.ndarray, dt: float) -> np.ndarray:
     """|jerk| / limit per joint of moving from `state` at `velocity` for one tick."""
-    return np.abs(((velocity - state.v) / dt - state.a) / dt) / jerk_limit
+    return _ratios(velocity, state.v, state.a, jerk_limit, dt)
 
 
-def exceeding(ratios: np.ndarray) -> np.ndarray:
-    """Per joint: does the jerk exceed its limit (beyond rounding)?"""
+@kernel("float64[:](float64[:], float64[:], float64[:], float64[:], float64)")
+def _ratios(velocity, previous_velocity, previous_acceleration, jerk_limit, dt):
+    out = np.empty(velocity.size)
+    for j in range(velocity.size):
+        out[j] = abs(((velocity[j] - previous_velocity[j]) / dt - previous_acceleration[j]) / dt) / jerk_limit[j]
+    return out
+
+
+def exceeding(ratios: np.ndarray | float) -> np.ndarray | bool:
+    """Per ratio: does the jerk exceed its limit (beyond rounding)?"""
     return ratios > 1.0 + EXCEEDANCE

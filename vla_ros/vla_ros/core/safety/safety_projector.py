@@ -49,6 +49,8 @@ class SafeCommand:
     correction_norm: float
     # Largest |jerk| / limit over the joints on this tick (> 1: counted as joint_jerk_exceeded).
     jerk_ratio: float = 0.0
+    # The command's step failed exact verification; this tick blends it toward braking.
+    blended: bool = False
 
     @property
     def holding(self) -> bool:
@@ -159,26 +161,26 @@ class SafetyProjector:
                 projection = project(ctx, self.constraints, self.objective(command, ctx))
             except InvalidInput:
                 hold_reason = "invalid_command"
+        blended = False
         if projection is None:
             velocity, active, correction = brake(ctx.state.v, ctx.limits.acceleration, self.dt), (), 0.0
         else:
             velocity, active, correction = projection.velocity, projection.active, projection.correction_norm
-            hold_reason = "infeasible" if projection.failure else ""
+            hold_reason, blended = "infeasible" if projection.failure else "", projection.blended
         self._previous = None if hold_reason else command
         if hold_reason:
             self.counters[f"hold_{hold_reason}"] += 1
         for name in active:
             self.counters[name] += 1
-        jerk = self._count_jerk(ctx, velocity, "holding" if hold_reason else "blending" if projection.blended else "tracking")
+        jerk = self._count_jerk(ctx, velocity, "holding" if hold_reason else "blending" if blended else "tracking")
         self.state = ctx.state.advanced(velocity, self.dt)
-        return SafeCommand(self.joints, self.state.q.copy(), velocity.copy(), hold_reason, active, correction, jerk)
+        return SafeCommand(self.joints, self.state.q.copy(), velocity.copy(), hold_reason, active, correction, jerk, blended)
 
     def _count_jerk(self, ctx: StepContext, velocity: np.ndarray, doing: str) -> float:
-        ratios = jerk_ratios(ctx.state, velocity, ctx.limits.jerk, self.dt)
-        if exceeding(ratios).any():
+        worst = float(jerk_ratios(ctx.state, velocity, ctx.limits.jerk, self.dt).max(initial=0.0))
+        if exceeding(worst):
             self.counters["joint_jerk_exceeded"] += 1
             self.counters[f"joint_jerk_exceeded_{doing}"] += 1
-        worst = float(ratios.max(initial=0.0))
         self.worst_jerk_ratio = max(self.worst_jerk_ratio, worst)
         return worst
 
