@@ -55,7 +55,7 @@ def test_extremes_and_the_change_bound_hold_against_brute_force(robot_name: str)
         jacobians = model.jacobians(q).copy()
         expected = [np.linalg.svd(j[:, c], compute_uv=False)[[0, -1]] for j, c in zip(jacobians, model.arm_columns)]
         assert np.allclose(conditioning.extremes(q), expected, rtol=1e-12, atol=1e-14)
-        assert np.allclose(conditioning.extremes_of(jacobians), expected, rtol=1e-12, atol=1e-14)
+        assert np.allclose(conditioning.at(q), expected, rtol=1e-12, atol=1e-14)
         moved = model.jacobians(q + step)
         for arm, columns in enumerate(model.arm_columns):
             change = np.linalg.norm(moved[arm][:, columns] - jacobians[arm][:, columns])

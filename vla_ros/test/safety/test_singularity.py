@@ -60,13 +60,12 @@ def run(projector: SafetyProjector, judge: LimitsJudge, steps: list[tuple[Action
 
 def test_servo_poses_scale_like_servo() -> None:
     projector = SafetyProjector(ROBOT, 0.01)
-    config, model = projector.config, projector.model
-    conditioning = EndEffectorConditioning(model)
+    config, conditioning = projector.config, EndEffectorConditioning(projector.model)
     assert config.singularity_slowdown <= kappa(projector, APPROACHING) < config.singularity_stop
-    assert 0.0 < singularity_scales(model, conditioning, APPROACHING, x_velocity(projector, APPROACHING, 1), config)[0] < 1.0
-    assert singularity_scales(model, conditioning, LEAVING, x_velocity(projector, LEAVING, -1), config)[0] == 1.0
+    assert 0.0 < singularity_scales(conditioning, APPROACHING, x_velocity(projector, APPROACHING, 1), config)[0] < 1.0
+    assert singularity_scales(conditioning, LEAVING, x_velocity(projector, LEAVING, -1), config)[0] == 1.0
     assert kappa(projector, HALT) >= config.singularity_stop
-    assert singularity_scales(model, conditioning, HALT, x_velocity(projector, HALT, 1), config)[0] == 0.0
+    assert singularity_scales(conditioning, HALT, x_velocity(projector, HALT, 1), config)[0] == 0.0
 
 
 def test_the_rows_slow_the_direction_that_raises_kappa_on_a_redundant_arm() -> None:

@@ -28,12 +28,19 @@ from vla_ros.core.safety.compiled import kernel
 from vla_ros.core.safety.model import SafetyModel
 
 _PRISMATIC = {"JointModelPX", "JointModelPY", "JointModelPZ", "JointModelPrismaticUnaligned"}
+_TINY = np.finfo(float).tiny
 
 
 class EndEffectorConditioning:
-    """Per arm: exact extreme singular values of the EE Jacobian, and the change bounds D."""
+    """Per arm: exact extreme singular values of the EE Jacobian, and the change bounds D.
+
+    One per SafetyModel, shared by the EE objective and the singularity constraint: `at` remembers
+    the configuration of the tick (where the model has the Jacobians already).
+    """
 
     def __init__(self, model: SafetyModel) -> None:
+        self.model = model
+        self._at: tuple[bytes, np.ndarray] | None = None
         self._kinematics, pinocchio = model.kinematics, model.model
         self._model, self._data = pinocchio, pinocchio.createData()
         self._frames = [int(pinocchio.getFrameId(frame)) for frame in model.ee_frames]
@@ -54,19 +61,22 @@ class EndEffectorConditioning:
             self.bounds[arm, : len(columns), : len(columns)] = carried.T @ _chain_bounds(pinocchio, frame, chain) @ carried
 
     def extremes(self, q: np.ndarray) -> np.ndarray:
-        """(arms, 2): sigma_max and sigma_min of each arm's EE Jacobian at q (command-joint order)."""
+        """(arms, 2): sigma_max and sigma_min of each arm's EE Jacobian at any q (command-joint order)."""
         pin.computeJointJacobians(self._model, self._data, self._kinematics.configuration(q))
         points = np.array([pin.updateFramePlacement(self._model, self._data, f).translation for f in self._frames])
         return _extremes_at_points(self._data.J, points, self._selection, self.columns)
 
-    def condition_numbers(self, q: np.ndarray) -> np.ndarray:
-        """kappa per arm at q (inf at a singularity): SafetyModel.probe_condition_numbers, cheaper."""
-        with np.errstate(divide="ignore"):
-            return 1.0 / inverse_conditions(self.extremes(q))
+    def at(self, q: np.ndarray) -> np.ndarray:
+        """extremes at the tick's configuration, from the model's (cached) Jacobians; remembered."""
+        key = q.tobytes()
+        if self._at is None or self._at[0] != key:
+            self._at = (key, _extremes_of(self.model.jacobians(q), self.columns))
+        return self._at[1]
 
-    def extremes_of(self, jacobians: np.ndarray) -> np.ndarray:
-        """extremes from EE Jacobians already at hand ((arms, 6, n), as SafetyModel.jacobians gives)."""
-        return _extremes_of(jacobians, self.columns)
+    def condition_numbers(self, q: np.ndarray, probe: bool = False) -> np.ndarray:
+        """kappa per arm at q (inf at a singularity); `probe`: at a configuration other than the tick's."""
+        with np.errstate(divide="ignore"):
+            return 1.0 / inverse_conditions(self.extremes(q) if probe else self.at(q))
 
     def first_uncertified(
         self, path: np.ndarray, anchor: int, extremes: np.ndarray, required: np.ndarray, start: int
@@ -98,7 +108,7 @@ def _chain_bounds(pinocchio: pin.Model, frame: int, chain: list[int]) -> np.ndar
 
 def inverse_conditions(extremes: np.ndarray) -> np.ndarray:
     """r = sigma_min / sigma_max per arm (0 for a zero Jacobian)."""
-    return extremes[:, 1] / np.maximum(extremes[:, 0], np.finfo(float).tiny)
+    return extremes[:, 1] / np.maximum(extremes[:, 0], _TINY)
 
 
 @kernel("float64[:](float64[:, ::1])")

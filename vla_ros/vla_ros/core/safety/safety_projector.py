@@ -17,6 +17,7 @@ import numpy as np
 from vla_ros.core.robot_config import RobotConfig
 from vla_ros.core.safety.braking import brake
 from vla_ros.core.safety.commands import check_finite, joint_objective, joint_values
+from vla_ros.core.safety.conditioning import EndEffectorConditioning
 from vla_ros.core.safety.config import SafetyConfig
 from vla_ros.core.safety.constraint import Constraint
 from vla_ros.core.safety.context import MotionState, StepContext
@@ -61,13 +62,15 @@ def joint_constraints() -> list[Constraint]:
     return [JointVelocityLimit(), JointAccelerationLimit(), JointPositionLimit(), JointJerkLimit()]
 
 
-def kinematic_constraints(robot: RobotConfig, model: SafetyModel, config: SafetyConfig) -> list[Constraint]:
+def kinematic_constraints(
+    robot: RobotConfig, model: SafetyModel, config: SafetyConfig, conditioning: EndEffectorConditioning
+) -> list[Constraint]:
     return [
         WorkspaceLimit(model, robot.workspace),
         EndEffectorSpeedLimit(model),
         SelfDistanceLimit(model, robot.home, config.min_self_distance, int(config.adjacent_joints)),
         TableDistanceLimit(model, robot.home, config.table_height, config.min_table_distance),
-        SingularityLimit(model),
+        SingularityLimit(conditioning),
     ]
 
 
@@ -88,11 +91,12 @@ class SafetyProjector:
         self.dt = float(dt)
         self.config = config or SafetyConfig.from_extra(robot.extra)
         self.model = SafetyModel(robot, self.config) if kinematic else None
-        self._ee = EndEffectorTargets(robot, self.model) if self.model else None
+        conditioning = EndEffectorConditioning(self.model) if self.model else None
+        self._ee = EndEffectorTargets(robot, conditioning) if conditioning else None
         if constraints is None:
             constraints = joint_constraints()
-            if self.model is not None:
-                constraints += kinematic_constraints(robot, self.model, self.config)
+            if conditioning is not None:
+                constraints += kinematic_constraints(robot, self.model, self.config, conditioning)
         self.constraints = list(constraints)
         arm_joints = {j for arm in robot.arms for j in arm.joints}
         self.margin = np.array([self.config.position_margin if j in arm_joints else 0.0 for j in self.joints])

@@ -4,13 +4,14 @@ kappa = sigma_max / sigma_min of each arm's 6xn EE Jacobian; the scale s falls l
 `singularity_slowdown` to 0 at `singularity_stop`. EE commands (differential IK) are scaled by s
 when they move toward the singularity (singularity_scales, used by ee_commands.py), as Servo scales
 its joint deltas; for every command the joint velocity along the direction that increases kappa
-(the last right singular vector, signed by a finite difference) is limited to s * v_max (rows).
-Motion away from the singularity stays free.
+(the right singular vector of the smallest singular value, signed by a finite difference) is
+limited to s * v_max (rows). Motion away from the singularity stays free.
 
 The rows are a linearization along one direction, so for EE commands kappa is also checked exactly
 over the step and its braking continuation (violation): no arm's kappa may exceed singularity_stop,
 or its kappa where it already is when that is higher (an arm beyond the stop may not go further).
-Joint-space commands are not held to it: a joint trajectory through a singularity is well defined.
+Joint-space commands are not held to it: a joint trajectory through a singularity is well defined
+(the rows still slow it along that one direction).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import numpy as np
 from vla_ros.core.safety.conditioning import EndEffectorConditioning, inverse_conditions
 from vla_ros.core.safety.constraint import Constraint, Rows
 from vla_ros.core.safety.context import StepContext
-from vla_ros.core.safety.model import SafetyModel
 
 PROBE = 1e-4
 
@@ -29,37 +29,33 @@ def _scale(kappa: float, config) -> float:
     return min(max(float((config.singularity_stop - kappa) / (config.singularity_stop - config.singularity_slowdown)), 0.0), 1.0)
 
 
-def singularity_scales(
-    model: SafetyModel, conditioning: EndEffectorConditioning, q: np.ndarray, velocity: np.ndarray, config
-) -> np.ndarray:
+def singularity_scales(conditioning: EndEffectorConditioning, q: np.ndarray, velocity: np.ndarray, config) -> np.ndarray:
     """Per arm: the factor for `velocity`'s arm joints (1 unless it moves toward a singularity)."""
+    model = conditioning.model
+    kappas = conditioning.condition_numbers(q)
     scales = np.ones(len(model.arm_columns))
     for arm, columns in enumerate(model.arm_columns):
-        kappa = model.condition_numbers(q)[arm]
-        if kappa < config.singularity_slowdown:
+        if kappas[arm] < config.singularity_slowdown:
             continue
         speed = np.linalg.norm(velocity[columns])
         if speed == 0.0:
             continue
         probe = np.zeros(model.n)
         probe[columns] = PROBE * velocity[columns] / speed
-        if conditioning.condition_numbers(q + probe)[arm] > kappa:
-            scales[arm] = _scale(kappa, config)
+        if conditioning.condition_numbers(q + probe, probe=True)[arm] > kappas[arm]:
+            scales[arm] = _scale(kappas[arm], config)
     return scales
 
 
 class SingularityLimit(Constraint):
     name = "singularity"
 
-    def __init__(self, model: SafetyModel) -> None:
-        self.model = model
-        self.conditioning = EndEffectorConditioning(model)
-        # The start of the paths checked this tick (every path of a tick starts there) and its extremes.
-        self._start: tuple[bytes, np.ndarray] | None = None
+    def __init__(self, conditioning: EndEffectorConditioning) -> None:
+        self.model, self.conditioning = conditioning.model, conditioning
 
     def rows(self, ctx: StepContext) -> Rows | None:
         config, q = ctx.config, ctx.state.q
-        kappas = self.model.condition_numbers(q)
+        kappas = self.conditioning.condition_numbers(q)
         near = [arm for arm, kappa in enumerate(kappas) if kappa >= config.singularity_slowdown]
         if not near:
             return None
@@ -71,8 +67,8 @@ class SingularityLimit(Constraint):
             directions[row, columns] = np.linalg.svd(ctx.jacobians[arm][:, columns], full_matrices=False)[2][-1]
         # Arms share no joints: one probe each way serves them all.
         probe = PROBE * directions.sum(axis=0)
-        ahead = self.conditioning.condition_numbers(q + probe)[near]
-        behind = self.conditioning.condition_numbers(q - probe)[near]
+        ahead = self.conditioning.condition_numbers(q + probe, probe=True)[near]
+        behind = self.conditioning.condition_numbers(q - probe, probe=True)[near]
         toward = np.where((ahead >= behind)[:, None], directions, -directions)
         upper = np.array(
             [_scale(kappas[arm], config) * float(np.min(ctx.limits.velocity[self.model.arm_columns[arm]])) for arm in near]
@@ -91,7 +87,7 @@ class SingularityLimit(Constraint):
         """
         if not ctx.end_effector_command:
             return -np.inf
-        extremes = self._start_extremes(path[0])
+        extremes = self.conditioning.at(path[0])
         required = np.minimum(1.0 / ctx.config.singularity_stop, inverse_conditions(extremes))
         worst, anchor = -np.inf, 0
         while anchor < len(path) - 1:
@@ -105,10 +101,3 @@ class SingularityLimit(Constraint):
                 break
             anchor = found
         return worst
-
-    def _start_extremes(self, q: np.ndarray) -> np.ndarray:
-        key = q.tobytes()
-        if self._start is None or self._start[0] != key:
-            # The model has the Jacobians at the tick's start already (the rows used them).
-            self._start = (key, self.conditioning.extremes_of(self.model.jacobians(q)))
-        return self._start[1]
