@@ -7,9 +7,9 @@ the answer and kept only if it passes:
   1. on the segment: the factor nearest s_safe whose velocity keeps the jerk box (the largest below
      s_safe, or the smallest above it when that is below the first factor known to fail), else the
      factor in [0, s_safe] with the least jerk exceedance;
-  2. then per group of joints (each gripper, each arm): that group clipped into the joint boxes with
-     the jerk box, the others kept (a gripper, or the arm that caused no violation, keeps its jerk
-     while the other brakes).
+  2. then per group of joints (the grippers, each arm): that group clipped into the joint boxes with
+     the jerk box, the others kept (the grippers, or the arm that caused no violation, keep their
+     jerk while the other brakes).
 Whatever jerk remains is measured and counted after the tick (jerk_report.py).
 """
 
@@ -82,10 +82,11 @@ def _segment_factor(ctx: StepContext, braking: np.ndarray, direction: np.ndarray
 
 
 def _groups(ctx: StepContext) -> list[np.ndarray]:
-    """Joints that move together: each gripper, then each arm (all joints when there is no model)."""
+    """Joints that move together: the grippers, then each arm (all joints when there is no model)."""
     if ctx.model is None:
         return [np.arange(ctx.state.q.size)]
-    return [np.array([column]) for column in ctx.model.gripper_columns] + list(ctx.model.arm_columns)
+    grippers = [np.array(ctx.model.gripper_columns, dtype=np.int64)] if ctx.model.gripper_columns else []
+    return grippers + list(ctx.model.arm_columns)
 
 
 def _jerk_ratios(ctx: StepContext, velocity: np.ndarray) -> np.ndarray:
