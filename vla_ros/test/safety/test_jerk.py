@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from vla_ros.core.robot_config import load_robot_config
 from vla_ros.core.safety import SafetyProjector
 from vla_ros.core.safety.braking_blend import _box_interval, _least_ratio
+from vla_ros.core.safety.context import MotionState
 from vla_ros.core.safety.jerk_report import EXCEEDANCE
 from vla_ros.core.types import ActionSpace, Command
 
@@ -32,6 +33,26 @@ GRIPPER_AT_100_HZ = [
     ([1.021, -0.039, 1.008, -1.006, -1.063, -0.794, 0.04], 31),
     ([-0.516, 1.301, 1.081, -0.336, 0.3, 1.454, 0.0], 11),
 ]
+# The ALOHA state and EE pose targets of test_a_jerk_box_that_leaves_the_qp_no_room_gives_way_entirely.
+STUCK_Q = np.array([
+    0.0, -9.4068726705105765e-01, 6.9668322865563526e-01, 0.0, 1.8274987771586375e+00, 0.0, 5.7000000000000002e-02,
+    -1.7478956602271684e-02, -9.3885684618926146e-01, 6.9590068772173519e-01, 5.4213045084041702e-06,
+    1.8259368959591129e+00, -2.5127336987259156e-02, 5.7000000000000002e-02,
+])
+STUCK_V = np.array([
+    0.0, -0.004717748491459037, 0.0017221417241406645, 0.0, 0.004069310793799068, 0.0, 0.0, -0.25319742479317897,
+    -0.020160448508723817, -0.006311827292039918, 0.024164226957585116, 0.035184171349246514, -0.25822199786463623, 0.0,
+])
+STUCK_A = np.array([
+    0.0, 6.5205105849501080e-02, -2.3461562191598406e-02, 0.0, -5.5519470419658226e-02, 0.0, 0.0,
+    -2.6999999999999997e+00, -1.0345059866982145e+00, 5.5177952052015189e-01, 7.8094512100446012e-01,
+    3.4493283088990467e-02, -1.6653345369377348e-14, 0.0,
+])
+STUCK_POSES = np.array([
+    -4.5924693649744075e-01, 0.0, 2.4885308379797147e-01, 0.0, 1.5700000000000001e+00, 0.0, 5.7000000000000002e-02,
+    4.5924693649744075e-01, -3.1456818038140459e-10, 2.4885308379797147e-01, 0.0, 1.5699999999999998e+00,
+    -3.1415926531795866e+00, 5.7000000000000002e-02,
+])
 EVERY_JOINT_AT_1_KHZ = [
     ([1.133, -1.24, 0.625, 0.867, 0.898, -0.533, 0.04], 94),
     ([-0.413, -0.248, 0.124, -1.162, -0.279, -1.499, 0.0], 341),
@@ -90,6 +111,17 @@ def test_a_hold_exceeds_jerk_by_design_and_is_counted() -> None:
     safe = projector.step(None, "estop")
     assert safe.jerk_ratio > 2.0
     assert projector.counters["joint_jerk_exceeded_holding"] == projector.counters["joint_jerk_exceeded"] == 1
+
+
+def test_a_jerk_box_that_leaves_the_qp_no_room_gives_way_entirely() -> None:
+    """ALOHA reaching into the singularity stop (bench reach mode, tick 753): braking lies exactly on
+    the singularity row and on a box bound, and the QP with the jerk box widened to admit braking has
+    no answer; the projector then drops the jerk box instead of holding the arm as infeasible."""
+    robot = load_robot_config("aloha")
+    projector = SafetyProjector(robot, 0.01)
+    projector.state = MotionState(STUCK_Q, STUCK_V, STUCK_A)
+    safe = projector.step(Command(7.53, ActionSpace.EE_POSE, tuple(f"v{i}" for i in range(14)), STUCK_POSES))
+    assert safe.hold_reason == "" and "joint_jerk_relaxed" in safe.active
 
 
 @pytest.mark.parametrize("robot_name", ["panda", "widowx"])

@@ -1,8 +1,10 @@
 """How well conditioned each arm's EE Jacobian is: exactly at a configuration, and bounded along a path.
 
-Exact: the largest and smallest singular values of each arm's 6 x arm-joints EE Jacobian (Pinocchio,
-LOCAL_WORLD_ALIGNED, command columns, as SafetyModel.jacobians), kappa = sigma_max / sigma_min; we
-work with its inverse r = sigma_min / sigma_max in [0, 1] (finite at a singularity, where kappa is not).
+Exact: the largest and smallest singular values of each arm's 6 x arm-joints EE Jacobian
+(LOCAL_WORLD_ALIGNED, command columns: SafetyModel.jacobians), kappa = sigma_max / sigma_min; we work
+with its inverse r = sigma_min / sigma_max in [0, 1] (finite at a singularity, where kappa is not).
+The Jacobian comes from a compiled pass down each EE chain (Pinocchio's joint placements and axes),
+so a whole path is checked in one call; the singular values from one-sided Jacobi.
 
 Bound: Weyl's inequality |sigma_i(J') - sigma_i(J)| <= ||J' - J||_2 <= ||J' - J||_F, so from a
 configuration with exact (S, s) every configuration whose Jacobian moved by at most e has
@@ -35,64 +37,102 @@ class EndEffectorConditioning:
     """Per arm: exact extreme singular values of the EE Jacobian, and the change bounds D.
 
     One per SafetyModel, shared by the EE objective and the singularity constraint: `at` remembers
-    the configuration of the tick (where the model has the Jacobians already).
+    the configuration of the tick.
     """
 
     def __init__(self, model: SafetyModel) -> None:
         self.model = model
         self._at: tuple[bytes, np.ndarray] | None = None
-        self._kinematics, pinocchio = model.kinematics, model.model
-        self._model, self._data = pinocchio, pinocchio.createData()
-        self._frames = [int(pinocchio.getFrameId(frame)) for frame in model.ee_frames]
-        arms, width = len(model.arm_columns), max(len(c) for c in model.arm_columns)
-        # Per arm, padded (columns with -1, the rest with 0): its command columns; the map from
-        # the model's velocity coordinates that carry its EE to those columns (zero elsewhere);
-        # and D over those columns.
+        pinocchio, kinematics = model.model, model.kinematics
+        arms = len(model.arm_columns)
+        chains = []
+        for frame in model.ee_frames:
+            placement = pinocchio.frames[int(pinocchio.getFrameId(frame))]
+            chains.append(([int(j) for j in pinocchio.supports[placement.parentJoint] if j > 0], placement.placement.translation))
+        length, width = max(len(chain) for chain, _ in chains), max(len(c) for c in model.arm_columns)
+        # Per arm, padded: its command columns (-1 pads); D over them; and down its EE chain, per
+        # model joint: placement in its parent (rotation, translation), motion axis, prismatic or
+        # not, the slot of its leader among the arm's columns (-1: none) and <mimic> gain and shift;
+        # then the EE point in the last joint's frame.
         self.columns = np.full((arms, width), -1, dtype=np.int64)
-        self._selection = np.zeros((arms, pinocchio.nv, width))
         self.bounds = np.zeros((arms, width, width))
-        selection = self._kinematics.selection
-        for arm, (frame, columns) in enumerate(zip(self._frames, model.arm_columns)):
-            chain = [int(j) for j in pinocchio.supports[pinocchio.frames[frame].parentJoint] if j > 0]
-            dofs = [pinocchio.joints[j].idx_v for j in chain]
-            carried = np.abs(selection[np.ix_(dofs, columns)])
+        self._length = np.array([len(chain) for chain, _ in chains], dtype=np.int64)
+        self._rotation = np.zeros((arms, length, 3, 3))
+        self._translation = np.zeros((arms, length, 3))
+        self._axis = np.zeros((arms, length, 3))
+        self._prismatic = np.zeros((arms, length), dtype=np.bool_)
+        self._slot = np.full((arms, length), -1, dtype=np.int64)
+        self._gain, self._shift = np.zeros((arms, length)), np.zeros((arms, length))
+        self._ee_point = np.array([point for _, point in chains]).reshape(arms, 3)
+        self._leader = np.full((arms, length), -1, dtype=np.int64)
+        for arm, ((chain, _), columns) in enumerate(zip(chains, model.arm_columns)):
             self.columns[arm, : len(columns)] = columns
-            self._selection[arm][np.ix_(dofs, range(len(columns)))] = selection[np.ix_(dofs, columns)]
-            self.bounds[arm, : len(columns), : len(columns)] = carried.T @ _chain_bounds(pinocchio, frame, chain) @ carried
+            slot_of = {int(c): k for k, c in enumerate(columns)}
+            for depth, joint in enumerate(chain):
+                k = pinocchio.joints[joint].idx_q
+                self._rotation[arm, depth] = pinocchio.jointPlacements[joint].rotation
+                self._translation[arm, depth] = pinocchio.jointPlacements[joint].translation
+                self._prismatic[arm, depth] = pinocchio.joints[joint].shortname() in _PRISMATIC
+                self._axis[arm, depth] = _motion_axis(pinocchio, joint)
+                self._slot[arm, depth] = slot_of.get(int(kinematics.leader[k]), -1)
+                self._gain[arm, depth], self._shift[arm, depth] = kinematics.multiplier[k], kinematics.offset[k]
+                self._leader[arm, depth] = kinematics.leader[k]
+            # A command column sums the chain columns that follow it, times their gain.
+            carried = np.zeros((len(chain), len(columns)))
+            for depth in range(len(chain)):
+                if self._slot[arm, depth] >= 0:
+                    carried[depth, self._slot[arm, depth]] = abs(self._gain[arm, depth])
+            D = _chain_bounds(pinocchio, chains[arm][1], chain, self._prismatic[arm, : len(chain)])
+            self.bounds[arm, : len(columns), : len(columns)] = carried.T @ D @ carried
 
     def extremes(self, q: np.ndarray) -> np.ndarray:
-        """(arms, 2): sigma_max and sigma_min of each arm's EE Jacobian at any q (command-joint order)."""
-        pin.computeJointJacobians(self._model, self._data, self._kinematics.configuration(q))
-        points = np.array([pin.updateFramePlacement(self._model, self._data, f).translation for f in self._frames])
-        return _extremes_at_points(self._data.J, points, self._selection, self.columns)
+        """(arms, 2): sigma_max and sigma_min of each arm's EE Jacobian at q (command-joint order)."""
+        return _extremes(np.asarray(q, float), *self._chain())
 
     def at(self, q: np.ndarray) -> np.ndarray:
-        """extremes at the tick's configuration, from the model's (cached) Jacobians; remembered."""
+        """extremes at the tick's configuration, remembered (every check of the tick starts there)."""
         key = q.tobytes()
         if self._at is None or self._at[0] != key:
-            self._at = (key, _extremes_of(self.model.jacobians(q), self.columns))
+            self._at = (key, self.extremes(q))
         return self._at[1]
 
-    def condition_numbers(self, q: np.ndarray, probe: bool = False) -> np.ndarray:
-        """kappa per arm at q (inf at a singularity); `probe`: at a configuration other than the tick's."""
+    def condition_numbers(self, q: np.ndarray) -> np.ndarray:
+        """kappa per arm at q (inf at a singularity)."""
         with np.errstate(divide="ignore"):
-            return 1.0 / inverse_conditions(self.extremes(q) if probe else self.at(q))
+            return 1.0 / inverse_conditions(self.at(q))
 
-    def first_uncertified(
-        self, path: np.ndarray, anchor: int, extremes: np.ndarray, required: np.ndarray, start: int
-    ) -> tuple[int, float]:
-        """The first sample from `start` on whose r is not certified >= `required` (per arm) from the
-        exact `extremes` at path[anchor] (len(path) when none), and the largest required - (lower
-        bound on r) over the samples certified before it (-inf when there are none)."""
-        return _first_uncertified(path, self.columns, self.bounds, anchor, extremes, required, start)
+    def shortfall(self, path: np.ndarray, required: np.ndarray) -> float:
+        """Largest required[arm] - r over path[1:] and the arms, > 0 at the first sample that falls
+        short (exact there); <= 0 (a certified bound) when none does.
+
+        Each sample is certified from the nearest exactly evaluated one before it (path[0] first) by
+        the bound on the Jacobian's change; the first one it cannot certify is evaluated exactly and
+        becomes the next anchor.
+        """
+        return _shortfall(np.ascontiguousarray(path), self.at(path[0]), required, self.bounds, *self._chain())
+
+    def _chain(self) -> tuple:
+        return (
+            self.columns, self._length, self._rotation, self._translation, self._axis, self._prismatic,
+            self._slot, self._leader, self._gain, self._shift, self._ee_point,
+        )
 
 
-def _chain_bounds(pinocchio: pin.Model, frame: int, chain: list[int]) -> np.ndarray:
+def _motion_axis(pinocchio: pin.Model, joint: int) -> np.ndarray:
+    """Unit axis of a 1-DoF joint in its own frame (rotation axis, or translation direction)."""
+    model = pinocchio.joints[joint]
+    data, q = model.createData(), pin.neutral(pinocchio)
+    q[model.idx_q] = 1.0
+    model.calc(data, q)
+    motion = pin.log6(data.M).vector
+    return motion[:3] if np.linalg.norm(motion[3:]) < 1e-9 else motion[3:]
+
+
+def _chain_bounds(pinocchio: pin.Model, ee_point: np.ndarray, chain: list[int], prismatic: np.ndarray) -> np.ndarray:
     """D over the model joints of an EE chain, root first (module docstring)."""
-    prismatic = [pinocchio.joints[j].shortname() in _PRISMATIC for j in chain]
     travel = np.maximum(np.abs(pinocchio.lowerPositionLimit), np.abs(pinocchio.upperPositionLimit))
     # From the EE back: a bound on the distance from each joint's origin to the EE point.
-    reach, below = np.zeros(len(chain)), float(np.linalg.norm(pinocchio.frames[frame].placement.translation))
+    reach, below = np.zeros(len(chain)), float(np.linalg.norm(ee_point))
     for depth in range(len(chain) - 1, -1, -1):
         reach[depth] = below
         below += float(np.linalg.norm(pinocchio.jointPlacements[chain[depth]].translation))
@@ -148,60 +188,84 @@ def _extreme_singular_values(jacobian):
     return np.array([largest, smallest])
 
 
-@kernel("float64[:, ::1](float64[::1, :], float64[:, ::1], float64[:, :, ::1], int64[:, ::1])")
-def _extremes_at_points(world_jacobian, points, selection, columns):
-    """extremes of each arm's EE Jacobian from Pinocchio's stacked world Jacobian (spatial velocity at
-    the world origin): at the EE point p a model column is [v - p x w; w], and selection[arm] maps the
-    model columns that carry the EE to the arm's command columns."""
-    arms, dofs = selection.shape[0], selection.shape[1]
-    out = np.empty((arms, 2))
-    for arm in range(arms):
-        x, y, z = points[arm, 0], points[arm, 1], points[arm, 2]
-        width = 0
-        while width < columns.shape[1] and columns[arm, width] >= 0:
-            width += 1
-        jacobian = np.zeros((6, width))
-        for d in range(dofs):
-            wx, wy, wz = world_jacobian[3, d], world_jacobian[4, d], world_jacobian[5, d]
-            twist = (
-                world_jacobian[0, d] - (y * wz - z * wy),
-                world_jacobian[1, d] - (z * wx - x * wz),
-                world_jacobian[2, d] - (x * wy - y * wx),
-                wx, wy, wz,
-            )
-            for k in range(width):
-                gain = selection[arm, d, k]
-                if gain != 0.0:
-                    for r in range(6):
-                        jacobian[r, k] += gain * twist[r]
-        out[arm] = _extreme_singular_values(jacobian)
-    return out
+_CHAIN = (
+    "int64[:, ::1], int64[::1], float64[:, :, :, ::1], float64[:, :, ::1], float64[:, :, ::1], boolean[:, ::1], "
+    "int64[:, ::1], int64[:, ::1], float64[:, ::1], float64[:, ::1], float64[:, ::1]"
+)
 
 
-@kernel("float64[:, ::1](float64[:, :, ::1], int64[:, ::1])")
-def _extremes_of(jacobians, columns):
-    """extremes of each arm's columns (-1: padding) of EE Jacobians (arms, 6, n)."""
+@kernel("float64[:, ::1](float64[::1], " + _CHAIN + ")")
+def _extremes(q, columns, length, rotation, translation, axis, prismatic, slot, leader, gain, shift, ee_point):
+    """EndEffectorConditioning.extremes: per arm, down its chain, joint frames by Rodrigues' formula
+    (a joint's frame is its parent's, times its placement, times its motion: oMi = oMp A M(theta)),
+    then columns [z x (p - o); z] (prismatic: [z; 0]) added into the leader's slot times the gain."""
     arms = columns.shape[0]
     out = np.empty((arms, 2))
+    origins, axes = np.empty((rotation.shape[1], 3)), np.empty((rotation.shape[1], 3))
+    frame, turned = np.empty((3, 3)), np.empty((3, 3))
     for arm in range(arms):
         width = 0
         while width < columns.shape[1] and columns[arm, width] >= 0:
             width += 1
-        jacobian = np.empty((6, width))
-        for k in range(width):
-            jacobian[:, k] = jacobians[arm, :, columns[arm, k]]
+        R, t = np.eye(3), np.zeros(3)
+        for d in range(length[arm]):
+            theta = gain[arm, d] * q[leader[arm, d]] + shift[arm, d]
+            a = axis[arm, d]
+            for r in range(3):
+                t[r] += R[r, 0] * translation[arm, d, 0] + R[r, 1] * translation[arm, d, 1] + R[r, 2] * translation[arm, d, 2]
+            for r in range(3):
+                for c in range(3):
+                    frame[r, c] = R[r, 0] * rotation[arm, d, 0, c] + R[r, 1] * rotation[arm, d, 1, c] + R[r, 2] * rotation[arm, d, 2, c]
+            for r in range(3):
+                axes[d, r] = frame[r, 0] * a[0] + frame[r, 1] * a[1] + frame[r, 2] * a[2]
+            if prismatic[arm, d]:
+                for r in range(3):
+                    t[r] += theta * axes[d, r]
+                R[:, :] = frame
+            else:
+                # frame @ Rot(a, theta) = frame + sin frame K + (1 - cos) frame K^2, K = skew(a)
+                sine, versine = np.sin(theta), 1.0 - np.cos(theta)
+                for r in range(3):
+                    fk0 = frame[r, 1] * a[2] - frame[r, 2] * a[1]
+                    fk1 = frame[r, 2] * a[0] - frame[r, 0] * a[2]
+                    fk2 = frame[r, 0] * a[1] - frame[r, 1] * a[0]
+                    fkk0 = fk1 * a[2] - fk2 * a[1]
+                    fkk1 = fk2 * a[0] - fk0 * a[2]
+                    fkk2 = fk0 * a[1] - fk1 * a[0]
+                    turned[r, 0] = frame[r, 0] + sine * fk0 + versine * fkk0
+                    turned[r, 1] = frame[r, 1] + sine * fk1 + versine * fkk1
+                    turned[r, 2] = frame[r, 2] + sine * fk2 + versine * fkk2
+                R[:, :] = turned
+            origins[d] = t
+        p = t + R @ ee_point[arm]
+        jacobian = np.zeros((6, width))
+        for d in range(length[arm]):
+            k = slot[arm, d]
+            if k < 0:
+                continue
+            z, o, g = axes[d], origins[d], gain[arm, d]
+            if prismatic[arm, d]:
+                for r in range(3):
+                    jacobian[r, k] += g * z[r]
+            else:
+                jacobian[0, k] += g * (z[1] * (p[2] - o[2]) - z[2] * (p[1] - o[1]))
+                jacobian[1, k] += g * (z[2] * (p[0] - o[0]) - z[0] * (p[2] - o[2]))
+                jacobian[2, k] += g * (z[0] * (p[1] - o[1]) - z[1] * (p[0] - o[0]))
+                for r in range(3):
+                    jacobian[3 + r, k] += g * z[r]
         out[arm] = _extreme_singular_values(jacobian)
     return out
 
 
-@kernel("Tuple((int64, float64))(float64[:, ::1], int64[:, ::1], float64[:, :, ::1], int64, float64[:, ::1], float64[:], int64)")
-def _first_uncertified(path, columns, bounds, anchor, extremes, required, start):
-    """EndEffectorConditioning.first_uncertified: per sample and arm, r >= (s - e) / (S + e) with
-    e = sqrt(sum_i (sum_j D_ij |dq_j|)^2) >= ||J(path[k]) - J(path[anchor])||_F."""
+@kernel("float64(float64[:, ::1], float64[:, ::1], float64[:], float64[:, :, ::1], " + _CHAIN + ")")
+def _shortfall(path, extremes, required, bounds, columns, length, rotation, translation, axis, prismatic, slot, leader, gain, shift, ee_point):
+    """EndEffectorConditioning.shortfall. Certified: r >= (s - e) / (S + e) from the anchor's exact
+    (S, s), with e = sqrt(sum_i (sum_j D_ij |dq_j|)^2) >= ||J(path[k]) - J(path[anchor])||_F."""
     arms, width = columns.shape
     change = np.empty(width)
-    worst = -np.inf
-    for k in range(start, path.shape[0]):
+    anchor, worst = 0, -np.inf
+    for k in range(1, path.shape[0]):
+        certified = True
         for arm in range(arms):
             for b in range(width):
                 c = columns[arm, b]
@@ -216,6 +280,15 @@ def _first_uncertified(path, columns, bounds, anchor, extremes, required, start)
             sigma_max, sigma_min = extremes[arm, 0], extremes[arm, 1]
             lower = (sigma_min - moved) / (sigma_max + moved) if moved < sigma_min else 0.0
             if lower < required[arm]:
-                return k, worst
+                certified = False
+                break
             worst = max(worst, required[arm] - lower)
-    return path.shape[0], worst
+        if certified:
+            continue
+        extremes = _extremes(path[k], columns, length, rotation, translation, axis, prismatic, slot, leader, gain, shift, ee_point)
+        anchor = k
+        for arm in range(arms):
+            worst = max(worst, required[arm] - extremes[arm, 1] / max(extremes[arm, 0], 1e-300))
+        if worst > 0.0:
+            return worst
+    return worst

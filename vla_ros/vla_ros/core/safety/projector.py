@@ -51,16 +51,19 @@ def project(ctx: StepContext, constraints: Sequence[Constraint], objective: Obje
         if rows is not None:
             (boxes if rows.G is None else general).append((constraint, rows))
     hard = [(c, rows) for c, rows in boxes if rows.priority < SOFT]
+    soft = [(c, rows) for c, rows in boxes if rows.priority >= SOFT]
     lower, upper, relaxed = _intersect_boxes(boxes, objective.reference.size)
     all_boxes = (lower, upper)
     braking = brake(ctx.state.v, ctx.limits.acceleration, ctx.dt)
     general = [(c, _admitting(rows, braking)) for c, rows in general]
     velocity, failure = _solve(objective, lower, upper, general)
-    if velocity is None and len(hard) < len(boxes):
-        # Soft boxes (jerk) against kinematic rows: braking may lie outside them; widen them to admit
-        # it (every other row does), so they give way only as far as a stop needs.
-        soft = [(c, _admitting(rows, braking)) for c, rows in boxes if rows.priority >= SOFT]
-        lower, upper, relaxed = _intersect_boxes(hard + soft, objective.reference.size)
+    # Soft boxes (jerk) against kinematic rows: braking may lie outside them. Widened to admit it
+    # (every other row does) they give way only as far as a stop needs; dropped when the solver still
+    # has no answer (braking exactly on a bound of every row leaves it no room).
+    for admitted in ([(c, _admitting(rows, braking)) for c, rows in soft], []):
+        if velocity is not None or not soft:
+            break
+        lower, upper, relaxed = _intersect_boxes(hard + admitted, objective.reference.size)
         relaxed += [c.name for c, _ in soft]
         velocity, failure = _solve(objective, lower, upper, general)
     if velocity is None:

@@ -32,7 +32,7 @@ def _scale(kappa: float, config) -> float:
 def singularity_scales(conditioning: EndEffectorConditioning, q: np.ndarray, velocity: np.ndarray, config) -> np.ndarray:
     """Per arm: the factor for `velocity`'s arm joints (1 unless it moves toward a singularity)."""
     model = conditioning.model
-    kappas = conditioning.condition_numbers(q)
+    kappas, here = conditioning.condition_numbers(q), inverse_conditions(conditioning.at(q))
     scales = np.ones(len(model.arm_columns))
     for arm, columns in enumerate(model.arm_columns):
         if kappas[arm] < config.singularity_slowdown:
@@ -42,7 +42,7 @@ def singularity_scales(conditioning: EndEffectorConditioning, q: np.ndarray, vel
             continue
         probe = np.zeros(model.n)
         probe[columns] = PROBE * velocity[columns] / speed
-        if conditioning.condition_numbers(q + probe, probe=True)[arm] > kappas[arm]:
+        if inverse_conditions(conditioning.extremes(q + probe))[arm] < here[arm]:
             scales[arm] = _scale(kappas[arm], config)
     return scales
 
@@ -67,9 +67,10 @@ class SingularityLimit(Constraint):
             directions[row, columns] = np.linalg.svd(ctx.jacobians[arm][:, columns], full_matrices=False)[2][-1]
         # Arms share no joints: one probe each way serves them all.
         probe = PROBE * directions.sum(axis=0)
-        ahead = self.conditioning.condition_numbers(q + probe, probe=True)[near]
-        behind = self.conditioning.condition_numbers(q - probe, probe=True)[near]
-        toward = np.where((ahead >= behind)[:, None], directions, -directions)
+        # Compared as 1 / kappa: the side where it falls is the side toward the singularity.
+        ahead = inverse_conditions(self.conditioning.extremes(q + probe))[near]
+        behind = inverse_conditions(self.conditioning.extremes(q - probe))[near]
+        toward = np.where((ahead <= behind)[:, None], directions, -directions)
         upper = np.array(
             [_scale(kappas[arm], config) * float(np.min(ctx.limits.velocity[self.model.arm_columns[arm]])) for arm in near]
         )
@@ -80,24 +81,11 @@ class SingularityLimit(Constraint):
         or 1 / kappa at path[0] when that is lower (an arm beyond the stop may not go further). > 0
         when violated; -inf unless the command is an EE command.
 
-        Relative to path[0] per arm already, so the start itself measures <= 0. Each sample is
-        certified from the nearest exactly evaluated sample before it (path[0] first) by the bound on
-        the Jacobian's change (conditioning.py); the first one it cannot certify is evaluated exactly
-        and becomes the next anchor. A positive answer is exact, and given at the first failing sample.
+        Relative to path[0] per arm already, so the start itself measures <= 0. Samples are certified
+        by a bound on the Jacobian's change where it suffices, else evaluated exactly
+        (EndEffectorConditioning.shortfall): a positive answer is exact, at the first failing sample.
         """
         if not ctx.end_effector_command:
             return -np.inf
-        extremes = self.conditioning.at(path[0])
-        required = np.minimum(1.0 / ctx.config.singularity_stop, inverse_conditions(extremes))
-        worst, anchor = -np.inf, 0
-        while anchor < len(path) - 1:
-            found, certified = self.conditioning.first_uncertified(path, anchor, extremes, required, anchor + 1)
-            worst = max(worst, certified)
-            if found == len(path):
-                break
-            extremes = self.conditioning.extremes(path[found])
-            worst = max(worst, float((required - inverse_conditions(extremes)).max()))
-            if worst > 0.0:
-                break
-            anchor = found
-        return worst
+        required = np.minimum(1.0 / ctx.config.singularity_stop, inverse_conditions(self.conditioning.at(path[0])))
+        return self.conditioning.shortfall(path, required)
