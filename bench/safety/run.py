@@ -3,12 +3,12 @@
 For Panda (7 + gripper) and ALOHA (2 x 6 + 2): joint mode (a smooth joint stream with a jump every
 second), pose mode (each EE circling in the workspace, a jump every second) and reach mode (each EE
 pushed 0.6 m outward and back every 6 s: the arm stretches into the singularity stop, where the
-exact singularity check works hardest), each step timed around SafetyProjector.step(); in the same run, pink.solve_ik with one FrameTask per arm (daqp, its
-default configuration limits) on the same Pinocchio model and the same pose targets. Prints
-p50 / p99 / max in microseconds (wall clock and this thread's CPU time: the machine is shared) and
-the ratio to pink. Each case runs --repeats times, interleaved with the others, and the
-percentiles are over all their steps: on a shared machine a noisy spell then lands on every case
-alike instead of on one.
+exact singularity check works hardest), each step timed around SafetyProjector.step(); in the same
+run, pink.solve_ik with one FrameTask per arm (daqp, its default configuration limits) on the same
+Pinocchio model and the same pose targets. Prints p50 / p99 / max in microseconds (wall clock and
+this thread's CPU time: the machine is shared) and the ratio to pink. Each case runs --repeats
+times, interleaved with the others, and the percentiles are over all their steps: on a shared
+machine a noisy spell then lands on every case alike instead of on one.
 
 Run: python bench/safety/run.py [--steps 2000] [--repeats 3]
 """

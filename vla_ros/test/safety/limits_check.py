@@ -124,7 +124,8 @@ class LimitsJudge:
             self.inverse_kappa_bound = None
         elif space is not None and self.inverse_kappa_bound is None:
             stop = 1.0 / self.p.config.singularity_stop
-            self.inverse_kappa_bound = np.minimum(stop, np.min([self.inverse_kappa(p) for p in self._braking_path()], axis=0))
+            braking = np.min([self.inverse_kappa(p) for p in self._braking_path()], axis=0)
+            self.inverse_kappa_bound = np.minimum(stop, braking)
         if self.inverse_kappa_bound is not None:
             r = self.inverse_kappa(q)
             assert np.all(r >= self.inverse_kappa_bound - TOL), (1 / r, 1 / self.inverse_kappa_bound, q)

@@ -33,7 +33,8 @@ def setup(robot_name: str):
 
 def configurations(robot, count: int = 1):
     n = len(robot.command_joints)
-    q = st.lists(st.floats(0.0, 1.0), min_size=n, max_size=n).map(lambda u: robot.limits.lower + np.array(u) * (robot.limits.upper - robot.limits.lower))
+    span = robot.limits.upper - robot.limits.lower
+    q = st.lists(st.floats(0.0, 1.0), min_size=n, max_size=n).map(lambda u: robot.limits.lower + np.array(u) * span)
     return q if count == 1 else st.lists(q, min_size=count, max_size=count)
 
 
@@ -87,7 +88,9 @@ def test_the_certified_march_agrees_with_every_sample_evaluated(robot_name: str)
         # The stop near kappa somewhere along the path, where certification has least room.
         stop = max(factor / exact[round(where * samples)].min(), 2.0)
         config = SafetyConfig(singularity_slowdown=1.0, singularity_stop=stop)
-        ctx = StepContext(MotionState.at_rest(q), 0.01, robot.limits, config, model=projector.model, action_space=ActionSpace.EE_DELTA)
+        ctx = StepContext(
+            MotionState.at_rest(q), 0.01, robot.limits, config, model=projector.model, action_space=ActionSpace.EE_DELTA
+        )
         worst = singularity.violation(ctx, path)
         shortfalls = (np.minimum(1.0 / stop, exact[0]) - exact[1:]).max(axis=1)
         # The stop sits on a sample's kappa: a tie is decided by rounding (1e-12 either way).
@@ -104,5 +107,6 @@ def test_joint_space_commands_are_not_checked() -> None:
     q = robot.home.copy()
     path = np.stack([q, q + 0.3])
     for space in (ActionSpace.JOINT_POSITION, ActionSpace.JOINT_VELOCITY, None):
-        ctx = StepContext(MotionState.at_rest(q), 0.01, robot.limits, projector.config, model=projector.model, action_space=space)
+        state = MotionState.at_rest(q)
+        ctx = StepContext(state, 0.01, robot.limits, projector.config, model=projector.model, action_space=space)
         assert singularity.violation(ctx, path) == -np.inf

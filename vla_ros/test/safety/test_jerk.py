@@ -71,7 +71,8 @@ def pose_run(dt: float, steps) -> tuple[SafetyProjector, LimitsJudge, list]:
     for values, repeat in steps:
         for _ in range(repeat):
             velocity, acceleration = judge.velocity, judge.acceleration
-            safe = projector.step(Command(tick * dt, ActionSpace.EE_POSE, tuple(f"d{i}" for i in range(7)), np.array(values)))
+            command = Command(tick * dt, ActionSpace.EE_POSE, tuple(f"d{i}" for i in range(7)), np.array(values))
+            safe = projector.step(command)
             judge.check(safe, space=ActionSpace.EE_POSE)
             ratios = np.abs(((safe.velocities - velocity) / dt - acceleration) / dt) / PANDA.limits.jerk
             ticks.append((safe, ratios))
@@ -143,7 +144,11 @@ def test_every_jerk_exceedance_at_1_khz_is_counted(robot_name: str) -> None:
 @settings(max_examples=300, derandomize=True, deadline=None)
 @given(
     # Directions zero or not below rounding over the grid (else both answers are rounding).
-    st.lists(st.tuples(st.floats(-5, 5), st.floats(-5, 5).filter(lambda d: d == 0.0 or abs(d) > 1e-6), st.floats(0.01, 2)), min_size=1, max_size=9),
+    st.lists(
+        st.tuples(st.floats(-5, 5), st.floats(-5, 5).filter(lambda d: d == 0.0 or abs(d) > 1e-6), st.floats(0.01, 2)),
+        min_size=1,
+        max_size=9,
+    ),
     st.floats(0.0, 1.0),
 )
 def test_segment_factors_against_a_dense_search(terms, s_max) -> None:

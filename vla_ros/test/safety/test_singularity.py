@@ -48,11 +48,14 @@ def x_velocity(projector: SafetyProjector, q: np.ndarray, sign: float) -> np.nda
     return np.linalg.pinv(jacobian) @ np.r_[sign * 0.5, 0, 0, 0, 0, 0]
 
 
-def run(projector: SafetyProjector, judge: LimitsJudge, steps: list[tuple[ActionSpace, list[float], int]], tick: int = 0):
+def run(
+    projector: SafetyProjector, judge: LimitsJudge, steps: list[tuple[ActionSpace, list[float], int]], tick: int = 0
+):
     """Project each (space, values, repeat) step, judging every tick; the last output and the tick after."""
     for space, values, repeat in steps:
         for _ in range(repeat):
-            safe = projector.step(Command(tick * DT, space, dim_names(projector, space, values), np.array(values, float)))
+            command = Command(tick * DT, space, dim_names(projector, space, values), np.array(values, float))
+            safe = projector.step(command)
             judge.check(safe, space=space)
             tick += 1
     return safe, tick
@@ -172,7 +175,8 @@ def aimed_setup(robot_name: str):
         q = robot.home.copy()
         q[column] = 0.0
         candidates.append(q)
-    samples = np.random.default_rng(11).uniform(robot.limits.lower, robot.limits.upper, (400, len(robot.command_joints)))
+    shape = (400, len(robot.command_joints))
+    samples = np.random.default_rng(11).uniform(robot.limits.lower, robot.limits.upper, shape)
     candidates += sorted(samples, key=lambda q: -kappa(projector, q))[:4]
     singular = [q for q in candidates if kappa(projector, q) > 100.0]
     return robot, projector, LimitsJudge(projector), singular
@@ -182,7 +186,8 @@ def ee_values(projector: SafetyProjector, q: np.ndarray, offset: np.ndarray) -> 
     """ee_pose values of configuration q (per arm xyz rpy + gripper), displaced by `offset` (6,)."""
     placements, values = projector.model.placements(q), []
     for k, arm in enumerate(projector.robot.arms):
-        values += list(placements.ee_position[k] + offset[:3]) + list(pin.rpy.matrixToRpy(placements.ee_rotation[k]) + offset[3:])
+        rpy = pin.rpy.matrixToRpy(placements.ee_rotation[k])
+        values += list(placements.ee_position[k] + offset[:3]) + list(rpy + offset[3:])
         if arm.gripper:
             values.append(float(projector.robot.home[projector.joints.index(arm.gripper.joint)]))
     return values
@@ -211,7 +216,8 @@ def aimed_step(projector: SafetyProjector, singular: list[np.ndarray], step) -> 
 
 def aimed_steps():
     offsets = st.lists(st.floats(-0.05, 0.05), min_size=6, max_size=6).map(np.array)
-    deltas = st.tuples(st.floats(0.0, 0.02), st.just(0.0), st.just(0.0), st.floats(-0.2, 0.2), st.floats(-0.2, 0.2), st.floats(-0.2, 0.2)).map(np.array)
+    turn = st.floats(-0.2, 0.2)
+    deltas = st.tuples(st.floats(0.0, 0.02), st.just(0.0), st.just(0.0), turn, turn, turn).map(np.array)
     step = st.one_of(
         st.tuples(st.just("pose_at"), st.integers(0, 100), offsets),
         st.tuples(st.just("delta_toward"), st.integers(0, 100), deltas),
@@ -235,7 +241,8 @@ def test_ee_targets_aimed_at_singularities_never_pass_the_stop(robot_name: str) 
         for step, repeat in sequence:
             space, values = aimed_step(projector, singular, step)
             for _ in range(repeat):
-                command = None if space is None else Command(tick * DT, space, dim_names(projector, space, values), np.array(values))
+                names = dim_names(projector, space, values)
+                command = None if space is None else Command(tick * DT, space, names, np.array(values))
                 safe = projector.step(command, "" if command else "stale_command")
                 judge.check(safe, space=space)
                 tick += 1

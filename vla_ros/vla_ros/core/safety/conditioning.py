@@ -48,7 +48,8 @@ class EndEffectorConditioning:
         chains = []
         for frame in model.ee_frames:
             placement = pinocchio.frames[int(pinocchio.getFrameId(frame))]
-            chains.append(([int(j) for j in pinocchio.supports[placement.parentJoint] if j > 0], placement.placement.translation))
+            chain = [int(j) for j in pinocchio.supports[placement.parentJoint] if j > 0]
+            chains.append((chain, placement.placement.translation))
         length, width = max(len(chain) for chain, _ in chains), max(len(c) for c in model.arm_columns)
         # Per arm, padded: its command columns (-1 pads); D over them; and down its EE chain, per
         # model joint: placement in its parent (rotation, translation), motion axis, prismatic or
@@ -211,11 +212,12 @@ def _extremes(q, columns, length, rotation, translation, axis, prismatic, slot, 
         for d in range(length[arm]):
             theta = gain[arm, d] * q[leader[arm, d]] + shift[arm, d]
             a = axis[arm, d]
+            shift_by, placed = translation[arm, d], rotation[arm, d]
             for r in range(3):
-                t[r] += R[r, 0] * translation[arm, d, 0] + R[r, 1] * translation[arm, d, 1] + R[r, 2] * translation[arm, d, 2]
+                t[r] += R[r, 0] * shift_by[0] + R[r, 1] * shift_by[1] + R[r, 2] * shift_by[2]
             for r in range(3):
                 for c in range(3):
-                    frame[r, c] = R[r, 0] * rotation[arm, d, 0, c] + R[r, 1] * rotation[arm, d, 1, c] + R[r, 2] * rotation[arm, d, 2, c]
+                    frame[r, c] = R[r, 0] * placed[0, c] + R[r, 1] * placed[1, c] + R[r, 2] * placed[2, c]
             for r in range(3):
                 axes[d, r] = frame[r, 0] * a[0] + frame[r, 1] * a[1] + frame[r, 2] * a[2]
             if prismatic[arm, d]:
@@ -258,7 +260,10 @@ def _extremes(q, columns, length, rotation, translation, axis, prismatic, slot, 
 
 
 @kernel("float64(float64[:, ::1], float64[:, ::1], float64[:], float64[:, :, ::1], " + _CHAIN + ")")
-def _shortfall(path, extremes, required, bounds, columns, length, rotation, translation, axis, prismatic, slot, leader, gain, shift, ee_point):
+def _shortfall(
+    path, extremes, required, bounds, columns, length, rotation, translation, axis, prismatic, slot, leader, gain, shift,
+    ee_point,
+):
     """EndEffectorConditioning.shortfall. Certified: r >= (s - e) / (S + e) from the anchor's exact
     (S, s), with e = sqrt(sum_i (sum_j D_ij |dq_j|)^2) >= ||J(path[k]) - J(path[anchor])||_F."""
     arms, width = columns.shape
@@ -285,7 +290,9 @@ def _shortfall(path, extremes, required, bounds, columns, length, rotation, tran
             worst = max(worst, required[arm] - lower)
         if certified:
             continue
-        extremes = _extremes(path[k], columns, length, rotation, translation, axis, prismatic, slot, leader, gain, shift, ee_point)
+        extremes = _extremes(
+            path[k], columns, length, rotation, translation, axis, prismatic, slot, leader, gain, shift, ee_point
+        )
         anchor = k
         for arm in range(arms):
             worst = max(worst, required[arm] - extremes[arm, 1] / max(extremes[arm, 0], 1e-300))

@@ -178,7 +178,9 @@ class SafetyProjector:
             self.counters[name] += 1
         jerk = self._count_jerk(ctx, velocity, "holding" if hold_reason else "blending" if blended else "tracking")
         self.state = ctx.state.advanced(velocity, self.dt)
-        return SafeCommand(self.joints, self.state.q.copy(), velocity.copy(), hold_reason, active, correction, jerk, blended)
+        return SafeCommand(
+            self.joints, self.state.q.copy(), velocity.copy(), hold_reason, active, correction, jerk, blended
+        )
 
     def _count_jerk(self, ctx: StepContext, velocity: np.ndarray, doing: str) -> float:
         worst = float(jerk_ratios(ctx.state, velocity, ctx.limits.jerk, self.dt).max(initial=0.0))
@@ -192,5 +194,6 @@ class SafetyProjector:
         if self.state is None:
             raise InvalidInput("safety projector has no measured joint state yet; call start() first")
         return StepContext(
-            self.state, self.dt, self.robot.limits, self.config, self.margin, self.reduced_speed, self.model, action_space
+            self.state, self.dt, self.robot.limits, self.config, self.margin, self.reduced_speed, self.model,
+            action_space,
         )

@@ -29,7 +29,9 @@ def _scale(kappa: float, config) -> float:
     return min(max(float((config.singularity_stop - kappa) / (config.singularity_stop - config.singularity_slowdown)), 0.0), 1.0)
 
 
-def singularity_scales(conditioning: EndEffectorConditioning, q: np.ndarray, velocity: np.ndarray, config) -> np.ndarray:
+def singularity_scales(
+    conditioning: EndEffectorConditioning, q: np.ndarray, velocity: np.ndarray, config
+) -> np.ndarray:
     """Per arm: the factor for `velocity`'s arm joints (1 unless it moves toward a singularity)."""
     model = conditioning.model
     kappas, here = conditioning.condition_numbers(q), inverse_conditions(conditioning.at(q))
@@ -71,9 +73,8 @@ class SingularityLimit(Constraint):
         ahead = inverse_conditions(self.conditioning.extremes(q + probe))[near]
         behind = inverse_conditions(self.conditioning.extremes(q - probe))[near]
         toward = np.where((ahead <= behind)[:, None], directions, -directions)
-        upper = np.array(
-            [_scale(kappas[arm], config) * float(np.min(ctx.limits.velocity[self.model.arm_columns[arm]])) for arm in near]
-        )
+        slowest = [float(np.min(ctx.limits.velocity[self.model.arm_columns[arm]])) for arm in near]
+        upper = np.array([_scale(kappas[arm], config) * speed for arm, speed in zip(near, slowest)])
         return Rows(np.full_like(upper, -np.inf), upper, toward)
 
     def violation(self, ctx: StepContext, path: np.ndarray) -> float:
