@@ -1,13 +1,14 @@
 """Per-step projection time of the safety projector, beside a bare pink FrameTask solve.
 
 For Panda (7 + gripper) and ALOHA (2 x 6 + 2): joint mode (a smooth joint stream with a jump every
-second) and pose mode (each EE circling in the workspace, a jump every second), each step timed
-around SafetyProjector.step(); in the same run, pink.solve_ik with one FrameTask per arm (daqp, its
-default configuration limits) on the same Pinocchio model and the same pose targets. Prints
-p50 / p99 / max in microseconds (wall clock and this thread's CPU time: the machine is shared) and
-the ratio to pink. Each case runs --repeats times, interleaved with the others, and the
-percentiles are over all their steps: on a shared machine a noisy spell then lands on every case
-alike instead of on one.
+second), pose mode (each EE circling in the workspace, a jump every second) and reach mode (each EE
+pushed 0.6 m outward and back every 6 s: the arm stretches into the singularity stop, where the
+exact singularity check works hardest), each step timed around SafetyProjector.step(); in the same
+run, pink.solve_ik with one FrameTask per arm (daqp, its default configuration limits) on the same
+Pinocchio model and the same pose targets. Prints p50 / p99 / max in microseconds (wall clock and
+this thread's CPU time: the machine is shared) and the ratio to pink. Each case runs --repeats
+times, interleaved with the others, and the percentiles are over all their steps: on a shared
+machine a noisy spell then lands on every case alike instead of on one.
 
 Run: python bench/safety/run.py [--steps 2000] [--repeats 3]
 """
@@ -29,6 +30,7 @@ from vla_ros.core.safety import SafetyProjector
 from vla_ros.core.types import ActionSpace, Command
 
 DT = 0.01
+MODES = ("joint", "pose", "reach")
 
 
 def pose_targets(projector: SafetyProjector, steps: int) -> list[list[pin.SE3]]:
@@ -42,6 +44,21 @@ def pose_targets(projector: SafetyProjector, steps: int) -> list[list[pin.SE3]]:
         for arm in range(len(projector.robot.arms)):
             offset = np.array([0.05 * np.cos(2 * t) - 0.05 + jump, 0.05 * np.sin(2 * t), 0.0])
             arms.append(pin.SE3(home.ee_rotation[arm], home.ee_position[arm] + offset))
+        targets.append(arms)
+    return targets
+
+
+def reach_targets(projector: SafetyProjector, steps: int) -> list[list[pin.SE3]]:
+    """Per step, per arm: the home EE pose pushed horizontally away from the base origin, 0 -> 0.6 m
+    and back every 6 s (clipped into the workspace by the projector: the arm stretches out)."""
+    home = projector.model.placements(projector.robot.home)
+    targets = []
+    for k in range(steps):
+        reach = 0.3 * (1 - np.cos(2 * np.pi * k * DT / 6.0))
+        arms = []
+        for arm in range(len(projector.robot.arms)):
+            outward = np.r_[home.ee_position[arm][:2] / np.linalg.norm(home.ee_position[arm][:2]), 0.0]
+            arms.append(pin.SE3(home.ee_rotation[arm], home.ee_position[arm] + reach * outward))
         targets.append(arms)
     return targets
 
@@ -76,9 +93,12 @@ def projector_times(robot_name: str, mode: str, steps: int) -> tuple[np.ndarray,
     robot = load_robot_config(robot_name)
     projector = SafetyProjector(robot, DT)
     projector.start(robot.home)
-    targets = pose_targets(projector, steps) if mode == "pose" else None
     # The command is built outside the timing: time only what the projector does.
-    commands = [joint_command(robot, k) if mode == "joint" else pose_command(robot, targets[k], k * DT) for k in range(steps)]
+    if mode == "joint":
+        commands = [joint_command(robot, k) for k in range(steps)]
+    else:
+        targets = (pose_targets if mode == "pose" else reach_targets)(projector, steps)
+        commands = [pose_command(robot, targets[k], k * DT) for k in range(steps)]
     wall, cpu = timed(lambda k: projector.step(commands[k]), steps)
     return wall, cpu, projector
 
@@ -87,10 +107,8 @@ def pink_times(robot_name: str, steps: int) -> tuple[np.ndarray, np.ndarray]:
     robot = load_robot_config(robot_name)
     projector = SafetyProjector(robot, DT)
     model = projector.model.model
-    q = pin.neutral(model)
-    index = [model.joints[model.getJointId(j)].idx_q for j in robot.command_joints]
-    q[index] = robot.home
-    configuration = Configuration(model, model.createData(), q)
+    # The model holds the mimicking fingers too: placed where <mimic> puts them.
+    configuration = Configuration(model, model.createData(), projector.model.kinematics.configuration(robot.home))
     tasks = [FrameTask(arm.ee_frame, position_cost=1.0, orientation_cost=0.1) for arm in robot.arms]
     targets = pose_targets(projector, steps)
 
@@ -125,14 +143,14 @@ def main() -> None:
             w, c = pink_times(robot_name, args.steps)
             wall["pink"].append(w)
             cpu["pink"].append(c)
-            for mode in ("joint", "pose"):
+            for mode in MODES:
                 w, c, projector = projector_times(robot_name, mode, args.steps)
                 wall[mode].append(w)
                 cpu[mode].append(c)
                 interventions[mode] = dict(projector.counters)  # the same every run: it is deterministic
         pink_cpu = np.concatenate(cpu["pink"])
         print(row(f"{robot_name} pink FrameTask", np.concatenate(wall["pink"]), pink_cpu))
-        for mode in ("joint", "pose"):
+        for mode in MODES:
             print(row(f"{robot_name} projector {mode}", np.concatenate(wall[mode]), np.concatenate(cpu[mode]), pink_cpu))
             print(f"{'':28} interventions: {interventions[mode]}")
 

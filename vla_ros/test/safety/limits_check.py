@@ -4,6 +4,13 @@ It recomputes everything from the output positions alone, with the shared Kinema
 projector's own FK) for EE frames and link frames, so a bug in the projector's model shows up here.
 Capsule distances reuse the model's segment distance, itself checked against brute force in
 test_core.
+
+Singularity (EE commands): over a run of EE commands (holds between them included) no arm's kappa
+exceeds singularity_stop, or its largest kappa on the braking path the robot was on when the run
+began (it may already be beyond the stop, or carried there by its motion), compared as 1/kappa
+to 1e-9.
+Jerk: every tick whose jerk exceeds the limit by more than jerk_report.EXCEEDANCE is counted here,
+from the output velocities, for the caller to compare with the projector's counter.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ import pinocchio as pin
 
 from vla_ros.core.kinematics import Kinematics
 from vla_ros.core.safety import SafetyProjector
+from vla_ros.core.safety.jerk_report import EXCEEDANCE
+from vla_ros.core.types import ActionSpace
 
 TOL = 1e-9
 
@@ -25,10 +34,37 @@ class LimitsJudge:
         by_name = {c.name: c for c in projector.constraints}
         self.self_distance = by_name["self_distance"]
         self.table = by_name["table_distance"]
+        self.arm_columns = [[self.robot.command_joints.index(j) for j in arm.joints] for arm in self.robot.arms]
         self.q = self.v = None
+        # The output velocities and accelerations as reported (the jerk is counted from them).
+        self.velocity = self.acceleration = None
+        # Per arm, the least 1/kappa allowed during the current run of EE commands (None outside one).
+        self.inverse_kappa_bound: np.ndarray | None = None
+        self.jerk_exceeded = 0
 
     def start(self, q: np.ndarray) -> None:
         self.q, self.v = np.asarray(q, float).copy(), np.zeros(len(q))
+        self.velocity, self.acceleration = np.zeros(len(q)), np.zeros(len(q))
+        self.inverse_kappa_bound = None
+        self.jerk_exceeded = 0
+
+    def inverse_kappa(self, q: np.ndarray) -> np.ndarray:
+        """Per arm, sigma_min / sigma_max of its EE Jacobian (numpy's SVD on Kinematics' Jacobian)."""
+        inverse = []
+        for arm, columns in zip(self.robot.arms, self.arm_columns):
+            sigma = np.linalg.svd(self.kin.frame_jacobian(q, arm.ee_frame)[:, columns], compute_uv=False)
+            inverse.append(sigma[-1] / sigma[0])
+        return np.array(inverse)
+
+    def _braking_path(self) -> list[np.ndarray]:
+        """Positions the arm passes if it brakes at its acceleration limits from now on."""
+        q, v, path = self.q.copy(), self.v.copy(), [self.q.copy()]
+        step = self.robot.limits.acceleration * self.p.dt
+        while np.any(v != 0.0):
+            v = np.sign(v) * np.maximum(np.abs(v) - step, 0.0)
+            q = q + self.p.dt * v
+            path.append(q)
+        return path
 
     def _capsules(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """World capsule ends and each link shape's lowest point (box corners, else capsule ends - r)."""
@@ -43,8 +79,11 @@ class LimitsJudge:
                 lowest.append(min(a[-1][2], b[-1][2]) - capsule.radius)
         return np.array(a), np.array(b), np.array(lowest)
 
-    def check(self, safe, reduced_speed: bool = False) -> None:
-        """Assert the new output obeys every limit relative to the previous one; then advance."""
+    def check(self, safe, reduced_speed: bool = False, space: ActionSpace | None = None) -> None:
+        """Assert the new output obeys every limit relative to the previous one; then advance.
+
+        `space`: the action space of the command projected on this tick (None on a hold).
+        """
         q, dt, limits, config = safe.positions, self.p.dt, self.robot.limits, self.p.config
         assert np.all(np.isfinite(q)) and np.all(np.isfinite(safe.velocities)), safe
         margin = self.p.margin
@@ -73,4 +112,20 @@ class LimitsJudge:
         caps = self.table.capsules
         if len(caps):
             assert lowest[caps].min() >= config.table_height + config.min_table_distance - TOL, (lowest[caps].min(), safe)
+        self._check_singularity(q, space)
+        acceleration = (safe.velocities - self.velocity) / dt
+        jerk = (acceleration - self.acceleration) / dt
+        self.jerk_exceeded += bool(np.any(np.abs(jerk) > limits.jerk * (1.0 + EXCEEDANCE)))
         self.q, self.v = q.copy(), v
+        self.velocity, self.acceleration = safe.velocities.copy(), acceleration
+
+    def _check_singularity(self, q: np.ndarray, space: ActionSpace | None) -> None:
+        if space in (ActionSpace.JOINT_POSITION, ActionSpace.JOINT_VELOCITY):
+            self.inverse_kappa_bound = None
+        elif space is not None and self.inverse_kappa_bound is None:
+            stop = 1.0 / self.p.config.singularity_stop
+            braking = np.min([self.inverse_kappa(p) for p in self._braking_path()], axis=0)
+            self.inverse_kappa_bound = np.minimum(stop, braking)
+        if self.inverse_kappa_bound is not None:
+            r = self.inverse_kappa(q)
+            assert np.all(r >= self.inverse_kappa_bound - TOL), (1 / r, 1 / self.inverse_kappa_bound, q)

@@ -18,7 +18,7 @@ pytest.importorskip("vla_ros_msgs.msg")
 
 from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
 from sensor_msgs.msg import JointState  # noqa: E402
-from std_msgs.msg import Bool, Header  # noqa: E402
+from std_msgs.msg import Bool, Header, String  # noqa: E402
 from std_srvs.srv import SetBool  # noqa: E402
 from vla_ros_msgs.msg import Command as CommandMsg  # noqa: E402
 from vla_ros_msgs.msg import SafetyStatus  # noqa: E402
@@ -253,3 +253,65 @@ def test_reset_re_anchors_at_the_measured_state_instead_of_driving_back(ros) -> 
     ros.publisher(Header, "/vla/reset").publish(Header())
     assert ros.wait_for(lambda: np.allclose(stream.safe[-1].position, moved)), stream.safe[-1].position
     assert np.all(np.array(stream.safe[-1].velocity) == 0.0)
+
+
+def assert_within_shipped_limits(messages: list[JointState]) -> None:
+    """Positions, velocities and accelerations inside the shipped robot's limits (judged from its YAML + URDF)."""
+    assert_within_limits(messages)
+    position = np.array([m.position for m in messages])
+    assert np.all(position >= ROBOT.limits.lower - 1e-9) and np.all(position <= ROBOT.limits.upper + 1e-9)
+
+
+BAD_DESCRIPTIONS = {
+    "": "the description is empty",
+    "<robot": "XML syntax error, unclosed token: line 1, column 0",
+    ROBOT.urdf_xml().replace('"panda_hand_tcp"', '"tool0"'): "ee_frame 'panda_hand_tcp' is not a link of the URDF",
+    ROBOT.urdf_xml().replace('<cylinder radius="0.06" length="0.14"/>', '<cylinder radius="0.06"/>'): "<cylinder> lacks the attribute 'length'",
+    ROBOT.urdf_xml().replace('velocity="2.175"', 'velocity="1e9"', 1): "velocity = 1000000000.0 must be >= 0 and <= the plausible 20 rad/s",
+    '<!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><robot name="&b;"/>': "declares a DTD or entities",
+}
+
+
+def test_bad_robot_descriptions_are_rejected_by_name_while_the_arm_moves(ros) -> None:
+    from vla_ros.nodes.qos import LATCHED
+
+    stream = Stream(ros)
+    diagnostics = ros.collect(DiagnosticArray, "/diagnostics", 1000)
+    start_node(ros)
+    description = ros.publisher(String, "/robot_description", LATCHED)
+    assert ros.wait_for(stream.moving)
+    for text, cause in BAD_DESCRIPTIONS.items():
+        description.publish(String(data=text))
+        assert ros.wait_for(lambda: any(cause in s.message for d in diagnostics for s in d.status), timeout=5.0), cause
+        assert any("rejected robot_description: " in s.message and cause in s.message for d in diagnostics for s in d.status)
+    # The node lives on, still tracking, and never left the limits it started with.
+    count = len(stream.safe)
+    assert ros.wait_for(lambda: len(stream.safe) > count + 50 and stream.moving())
+    assert stream.status[-1].hold_reason == ""
+    assert_within_shipped_limits(stream.safe)
+
+
+def test_fuzzed_robot_descriptions_never_stop_the_node_or_widen_its_limits(ros) -> None:
+    """Mutated descriptions (urdf_mutations.py) published while the arm tracks a moving command."""
+    from hypothesis import HealthCheck, given, settings
+
+    from urdf_mutations import mutated_descriptions
+    from vla_ros.nodes.qos import LATCHED
+
+    stream = Stream(ros)
+    start_node(ros)
+    description = ros.publisher(String, "/robot_description", LATCHED)
+    assert ros.wait_for(stream.moving)
+
+    @settings(max_examples=25, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(mutated_descriptions(ROBOT.urdf_xml(), ("panda_hand_tcp",)))
+    def publish(text: str) -> None:
+        description.publish(String(data=text))
+        count = len(stream.safe)
+        assert ros.wait_for(lambda: len(stream.safe) > count + 10, timeout=5.0), "the node stopped publishing"
+
+    publish()
+    description.publish(String(data=ROBOT.urdf_xml()))  # and a sound one is still accepted
+    count = len(stream.safe)
+    assert ros.wait_for(lambda: len(stream.safe) > count + 50)
+    assert_within_shipped_limits(stream.safe)

@@ -1,13 +1,11 @@
 """Property tests: whatever the input sequence, the output obeys every limit; safe input is tracked.
 
-Adversarial sequences mix huge joint jumps, NaN/inf, joint velocities far over the limits, pose
-targets far outside the workspace, singular and self-colliding configurations (found per robot by
-sampling), EE deltas, holds and reduced-speed mode. Every tick is judged by LimitsJudge.
+Adversarial sequences (adversarial.py) at 100 Hz: every tick is judged by LimitsJudge (kappa in EE
+command runs included), and every tick whose jerk exceeds its limit must have been counted.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 
 import numpy as np
@@ -15,82 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vla_ros.core.robot_config import available_robots, load_robot_config
-from vla_ros.core.safety import SafetyProjector
-from vla_ros.core.safety.model import condition_number
+from vla_ros.core.robot_config import available_robots
 from vla_ros.core.types import ActionSpace, Command
 
-from limits_check import LimitsJudge
+from adversarial import DT, inputs, judged_run, setup
 
 ROBOTS = available_robots()
 EXAMPLES = int(os.environ.get("VLA_SAFETY_EXAMPLES", "1000"))
-DT = 0.01
-
-
-@functools.lru_cache(maxsize=None)
-def setup(robot_name: str):
-    robot = load_robot_config(robot_name)
-    projector = SafetyProjector(robot, DT)
-    rng = np.random.default_rng(7)
-    samples = rng.uniform(robot.limits.lower, robot.limits.upper, (400, len(robot.command_joints)))
-    model = projector.model
-    kappa = np.array([max(condition_number(j[:, c]) for j, c in zip(model.jacobians(q), model.arm_columns)) for q in samples])
-    singular = samples[np.argsort(kappa)[-5:]]
-    distances = np.array([projector.constraints[6].clearances(model.placements(q)).min() for q in samples])
-    colliding = samples[np.argsort(distances)[:5]]
-    special = np.vstack([singular, colliding, np.clip(np.zeros(len(robot.command_joints)), robot.limits.lower, robot.limits.upper)])
-    return robot, projector, LimitsJudge(projector), special
-
-
-def inputs(n_joints: int, n_special: int, arms: int, grippers: int):
-    wide = st.floats(-1e3, 1e3, allow_nan=False)
-    vec = lambda elements: st.lists(elements, min_size=n_joints, max_size=n_joints).map(np.array)
-    ee_width = 6 * arms + grippers
-    step = st.one_of(
-        st.tuples(st.just("joint"), vec(st.floats(-4, 4))),
-        st.tuples(st.just("joint"), vec(wide)),
-        st.tuples(st.just("special"), st.integers(0, n_special - 1)),
-        st.tuples(st.just("velocity"), vec(st.floats(-50, 50))),
-        st.tuples(st.just("bad"), vec(st.sampled_from([np.nan, np.inf, -np.inf, 0.0]))),
-        st.tuples(st.just("pose"), st.lists(st.floats(-3, 3), min_size=ee_width, max_size=ee_width).map(np.array)),
-        st.tuples(st.just("delta"), st.lists(st.floats(-0.5, 0.5), min_size=ee_width, max_size=ee_width).map(np.array)),
-        st.tuples(st.just("hold"), st.sampled_from(["stale_command", "estop"])),
-    )
-    return st.lists(st.tuples(step, st.integers(1, 12)), min_size=1, max_size=8)
-
-
-def command(robot, kind, payload, special, tick) -> tuple[Command | None, str]:
-    joints = robot.command_joints
-    if kind == "hold":
-        return None, payload
-    if kind == "special":
-        return Command(tick * DT, ActionSpace.JOINT_POSITION, joints, special[payload]), ""
-    if kind in ("joint", "bad"):
-        return Command(tick * DT, ActionSpace.JOINT_POSITION, joints, payload), ""
-    if kind == "velocity":
-        return Command(tick * DT, ActionSpace.JOINT_VELOCITY, joints, payload), ""
-    space = ActionSpace.EE_POSE if kind == "pose" else ActionSpace.EE_DELTA
-    return Command(tick * DT, space, tuple(f"d{i}" for i in range(len(payload))), payload), ""
-
-
-def run_sequence(robot_name: str, sequence, reduced: bool) -> None:
-    robot, projector, judge, special = setup(robot_name)
-    projector.start(robot.home)
-    projector.reduced_speed = reduced
-    judge.start(robot.home)
-    tick = 0
-    for (kind, payload), repeat in sequence:
-        for _ in range(repeat):
-            cmd, reason = command(robot, kind, payload, special, tick)
-            safe = projector.step(cmd, reason)
-            judge.check(safe, reduced)
-            if kind == "bad" and not np.all(np.isfinite(payload)):
-                assert safe.hold_reason == "invalid_command"
-            tick += 1
-    for _ in range(60):  # then hold: the arm comes to rest within the limits and stays
-        safe = projector.step(None, "stale_command")
-        judge.check(safe, reduced)
-    assert np.all(safe.velocities == 0.0)
 
 
 @pytest.mark.parametrize("robot_name", ROBOTS)
@@ -101,7 +30,8 @@ def test_output_never_violates_a_limit(robot_name: str) -> None:
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
     @given(inputs(len(robot.command_joints), len(special), len(robot.arms), grippers), st.booleans())
     def check(sequence, reduced):
-        run_sequence(robot_name, sequence, reduced)
+        _, projector, judge, _ = setup(robot_name)
+        judged_run(projector, judge, special, sequence, reduced)
 
     check()
 
@@ -152,7 +82,7 @@ def test_reachable_pose_target_is_reached_without_constraint(robot_name: str) ->
     names = tuple(f"d{i}" for i in range(len(values)))
     for tick in range(300):
         safe = projector.step(Command(tick * DT, ActionSpace.EE_POSE, names, np.array(values)))
-        judge.check(safe)
+        judge.check(safe, space=ActionSpace.EE_POSE)
     reached = projector.model.placements(safe.positions)
     if np.all(robot.limits.jerk * DT >= robot.limits.acceleration / 2):
         assert np.allclose(reached.ee_position, placements.ee_position, atol=1e-6)

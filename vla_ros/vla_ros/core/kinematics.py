@@ -61,13 +61,17 @@ class Kinematics:
             raise InvalidInput(f"joints {unknown} are not movable joints of the URDF (it has {movable})")
         for name in self.joints:
             if name in mimics:
-                raise InvalidInput(f"joint '{name}' is commanded but mimics '{mimics[name].joint}' in the URDF; command that joint instead")
+                raise InvalidInput(
+                    f"joint '{name}' is commanded but mimics '{mimics[name].joint}' in the URDF; command that joint instead"
+                )
         followers = {name: mimic for name, mimic in mimics.items() if name in movable}
         reference = pin.neutral(full)
         for name, mimic in followers.items():
             joint = full.joints[full.getJointId(name)]
             if joint.nq != 1:
-                raise InvalidInput(f"joint '{name}' mimics '{mimic.joint}' but has {joint.nq} position coordinates; only 1-DoF joints can mimic")
+                raise InvalidInput(
+                    f"joint '{name}' mimics '{mimic.joint}' but has {joint.nq} position coordinates; only 1-DoF joints can mimic"
+                )
             reference[joint.idx_q] = mimic.offset  # where it stays if its leader is locked (at 0)
         kept = set(self.joints) | {name for name, mimic in followers.items() if mimic.joint in self.joints}
         locked = [full.getJointId(name) for name in movable if name not in kept]
@@ -99,7 +103,8 @@ class Kinematics:
     @classmethod
     def from_robot(cls, robot: RobotConfig) -> Kinematics:
         """Kinematics of the robot's command joints from its URDF (or its robot_description override)."""
-        return cls(robot.urdf, robot.command_joints, position_limits=(robot.limits.lower, robot.limits.upper), mimics=robot.mimics)
+        limits = (robot.limits.lower, robot.limits.upper)
+        return cls(robot.urdf, robot.command_joints, position_limits=limits, mimics=robot.mimics)
 
     @property
     def frames(self) -> tuple[str, ...]:

@@ -268,7 +268,9 @@ def _camera(raw: dict[str, Any]) -> CameraConfig:
     )
 
 
-def _within_envelope(joints: tuple[str, ...], table: np.ndarray, envelope: JointLimits, where: str) -> tuple[np.ndarray, list[str]]:
+def _within_envelope(
+    joints: tuple[str, ...], table: np.ndarray, envelope: JointLimits, where: str
+) -> tuple[np.ndarray, list[str]]:
     """Position/velocity rows of `table` intersected with the envelope, and a warning per widened value."""
     table = table.copy()
     warnings = []
@@ -277,10 +279,14 @@ def _within_envelope(joints: tuple[str, ...], table: np.ndarray, envelope: Joint
         for row, (joint, asked, allowed) in enumerate(zip(joints, table[:, column], limits)):
             table[row, column] = tighter(asked, allowed)
             if table[row, column] != asked:
-                warnings.append(f"{where}: joint '{joint}' {kind} limit {asked:g} would widen the configured {allowed:g}; kept {allowed:g}")
+                warnings.append(
+                    f"{where}: joint '{joint}' {kind} limit {asked:g} would widen the configured {allowed:g}; kept {allowed:g}"
+                )
     for joint, (lower, upper) in zip(joints, table[:, :2]):
         if not lower < upper:
-            raise InvalidInput(f"{where}: joint '{joint}' limits leave no range inside the configured ones (lower {lower:g} >= upper {upper:g})")
+            raise InvalidInput(
+                f"{where}: joint '{joint}' limits leave no range inside the configured ones (lower {lower:g} >= upper {upper:g})"
+            )
     return table, warnings
 
 

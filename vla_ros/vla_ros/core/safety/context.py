@@ -9,6 +9,7 @@ import numpy as np
 
 from vla_ros.core.robot_config import JointLimits
 from vla_ros.core.safety.config import SafetyConfig
+from vla_ros.core.types import ActionSpace
 
 if TYPE_CHECKING:
     from vla_ros.core.safety.model import SafetyModel
@@ -42,6 +43,13 @@ class StepContext:
     reduced_speed: bool = False
     # Evaluates forward kinematics for the kinematic constraints (None: joint-space only).
     model: SafetyModel | None = None
+    # Of the command being projected (None: no command, the arm brakes). Limits that bind only in
+    # some modes read it (the singularity stop binds EE commands).
+    action_space: ActionSpace | None = None
+
+    @property
+    def end_effector_command(self) -> bool:
+        return self.action_space in (ActionSpace.EE_POSE, ActionSpace.EE_DELTA)
 
     @property
     def jacobians(self) -> np.ndarray:

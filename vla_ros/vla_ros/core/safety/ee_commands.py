@@ -14,20 +14,20 @@ import pinocchio as pin
 from vla_ros.core.robot_config import RobotConfig
 from vla_ros.core.safety.approach import approach_velocity
 from vla_ros.core.safety.compiled import kernel
+from vla_ros.core.safety.conditioning import EndEffectorConditioning
 from vla_ros.core.safety.context import StepContext
-from vla_ros.core.safety.model import SafetyModel
 from vla_ros.core.safety.objective import Objective
 from vla_ros.core.safety.singularity import singularity_scales
 from vla_ros.core.types import ActionSpace, Command, InvalidInput
 
 
 class EndEffectorTargets:
-    def __init__(self, robot: RobotConfig, model: SafetyModel) -> None:
-        self.robot, self.model = robot, model
+    def __init__(self, robot: RobotConfig, conditioning: EndEffectorConditioning) -> None:
+        self.robot, self.model, self.conditioning = robot, conditioning.model, conditioning
         # The last EE_POSE command's targets: the next tick differences against them.
         self._last: tuple[Command, list[pin.SE3]] | None = None
         self.grippers = [arm.gripper is not None for arm in robot.arms]
-        self._gripper_columns = np.array(model.gripper_columns, dtype=np.int64)
+        self._gripper_columns = np.array(self.model.gripper_columns, dtype=np.int64)
 
     def layout(self, command: Command) -> int:
         """Pose width per arm (6: xyz rpy, 7: xyz quaternion); InvalidInput when the size fits neither."""
@@ -107,7 +107,7 @@ class EndEffectorTargets:
             # A delta is this tick's motion, not a place to stop at (grippers stay absolute).
             arm_columns = np.setdiff1d(np.arange(n), columns)
             velocity[arm_columns] = step[arm_columns] / dt
-        scales = singularity_scales(self.model, ctx.state.q, velocity, config)
+        scales = singularity_scales(self.conditioning, ctx.state.q, velocity, config)
         for scale, arm_columns in zip(scales, self.model.arm_columns):
             velocity[arm_columns] *= scale
         return Objective(H, -H @ velocity, velocity)

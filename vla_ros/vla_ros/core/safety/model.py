@@ -56,9 +56,9 @@ class SafetyModel:
         self._chain()
         capsules = [c for c in link_capsules(robot.urdf) if model.existFrame(c.link)]
         # Finger links: children of each gripper joint and of the joints that mimic it, per arm.
-        mimics, urdf_joints = robot.mimics, robot.urdf.joints
+        leaders = {joint: mimic.joint for joint, mimic in robot.mimics.items()}
         self.finger_links = [
-            {urdf_joints[j].child for j in urdf_joints if j == arm.gripper.joint or (j in mimics and mimics[j].joint == arm.gripper.joint)}
+            {joint.child for joint in robot.urdf.joints.values() if arm.gripper.joint in (joint.name, leaders.get(joint.name))}
             if arm.gripper
             else set()
             for arm in robot.arms
@@ -90,14 +90,11 @@ class SafetyModel:
         self.reach = self.motion_bound(np.ones(model.njoints, dtype=bool))
         # 1 for the command columns whose own joint rotates.
         self.revolute = np.array([0.0 if self._prismatic[model.getJointId(j)] else 1.0 for j in joints])
-        # Per capsule, 1 for the model's velocity coordinates whose joint carries it (a mimicking
-        # finger's own joint, not its leader's: the two move different links).
+        # Per capsule, 1 for the model's velocity coordinates (all 1-DoF: v index = q index) whose
+        # joint carries it: a mimicking finger's own joint, not its leader's, which moves another link.
         self._capsule_dofs = np.zeros((len(capsules), model.nv))
         for k, joint in enumerate(self._capsule_joint):
             self._capsule_dofs[k, [model.joints[j].idx_v for j in model.supports[int(joint)] if j > 0]] = 1.0
-        self._dof_column, self._dof_gain = np.zeros(model.nv, dtype=np.int64), np.zeros(model.nv)
-        for j in range(1, model.njoints):
-            self._dof_column[model.joints[j].idx_v], self._dof_gain[model.joints[j].idx_v] = self._column[j], self._gain[j]
         # Bound on |dJ_i/dq_j| for the EE Jacobian columns (the larger reach of i and j; 1 for axes).
         self.reach_bound = float(max(self.reach.max(initial=0.0), 1.0))
 
@@ -204,7 +201,7 @@ class SafetyModel:
         self._joint_jacobians_at(q)
         if self._ee_jacobians is None:
             self._ee_jacobians = np.array(
-                [pin.getFrameJacobian(self.model, self._jdata, i, pin.LOCAL_WORLD_ALIGNED) @ self._selection for i in self._ee_ids]
+                [self._frame_jacobian(self._jdata, i) for i in self._ee_ids]
             )
         return self._ee_jacobians
 
@@ -218,7 +215,8 @@ class SafetyModel:
         if self._world_jacobian is None:
             self._world_jacobian = np.ascontiguousarray(self._jdata.J)
         return _point_jacobians(
-            self._world_jacobian, np.ascontiguousarray(points, float), self._capsule_dofs[capsules], self._dof_column, self._dof_gain, self.n
+            self._world_jacobian, np.ascontiguousarray(points, float), self._capsule_dofs[capsules],
+            self.kinematics.leader, self.kinematics.multiplier, self.n,
         )
 
     def condition_numbers(self, q: np.ndarray) -> np.ndarray:
@@ -233,8 +231,12 @@ class SafetyModel:
         pin.computeJointJacobians(self.model, self._probe_data, self.kinematics.configuration(q))
         pin.updateFramePlacements(self.model, self._probe_data)
         return self._conditions(
-            [pin.getFrameJacobian(self.model, self._probe_data, i, pin.LOCAL_WORLD_ALIGNED) @ self._selection for i in self._ee_ids]
+            [self._frame_jacobian(self._probe_data, i) for i in self._ee_ids]
         )
+
+    def _frame_jacobian(self, data: pin.Data, frame: int) -> np.ndarray:
+        """(6, n) LOCAL_WORLD_ALIGNED Jacobian of a frame in command columns (mimicking joints added into their leader's)."""
+        return pin.getFrameJacobian(self.model, data, frame, pin.LOCAL_WORLD_ALIGNED) @ self._selection
 
     def _conditions(self, jacobians: np.ndarray) -> np.ndarray:
         return np.array([condition_number(j[:, c]) for j, c in zip(jacobians, self.arm_columns)])

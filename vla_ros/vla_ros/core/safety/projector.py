@@ -3,8 +3,9 @@
 Per tick: joint boxes (velocity, acceleration, viable position, jerk) are intersected exactly in
 priority order; kinematic rows (workspace, speed, distance, singularity) go to DAQP, an exact
 active-set solver. The QP rows of kinematic constraints are linearizations, so the answer is then
-checked with exact forward kinematics over the step and over its braking continuation; if that
-fails, the step is blended toward braking (bisection) — braking itself is safe by induction.
+checked with exact forward kinematics over the step and over its braking continuation
+(continuation.py); if that fails, the step is blended toward braking (braking_blend.py) — braking
+itself is safe by induction.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import daqp
 import numpy as np
 
 from vla_ros.core.safety.braking import brake
+from vla_ros.core.safety.braking_blend import blend_toward_braking
 from vla_ros.core.safety.compiled import kernel
 from vla_ros.core.safety.constraint import Constraint, Rows
 from vla_ros.core.safety.context import StepContext
@@ -26,8 +28,6 @@ _ACTIVE_TOL = 1e-9
 SOFT = 2
 # Boxes that meet within rounding (braking exactly on a viability bound) are not a conflict.
 _TIE = 1e-12
-_BISECTIONS = 6
-_MAX_CONTINUATION = 2000
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class Projection:
     correction_norm: float
     # "" when the QP answered; "infeasible" when it had no answer and the arm brakes.
     failure: str = ""
+    # The answer failed exact verification and the velocity is a blend toward braking.
+    blended: bool = False
 
 
 def project(ctx: StepContext, constraints: Sequence[Constraint], objective: Objective) -> Projection:
@@ -49,90 +51,38 @@ def project(ctx: StepContext, constraints: Sequence[Constraint], objective: Obje
         if rows is not None:
             (boxes if rows.G is None else general).append((constraint, rows))
     hard = [(c, rows) for c, rows in boxes if rows.priority < SOFT]
+    soft = [(c, rows) for c, rows in boxes if rows.priority >= SOFT]
     lower, upper, relaxed = _intersect_boxes(boxes, objective.reference.size)
+    all_boxes = (lower, upper)
     braking = brake(ctx.state.v, ctx.limits.acceleration, ctx.dt)
     general = [(c, _admitting(rows, braking)) for c, rows in general]
     velocity, failure = _solve(objective, lower, upper, general)
-    if velocity is None and len(hard) < len(boxes):
-        # Soft boxes (jerk) against kinematic rows: braking may lie outside them; drop them.
-        lower, upper, relaxed = _intersect_boxes(hard, objective.reference.size)
-        relaxed += [c.name for c, rows in boxes if rows.priority >= SOFT]
+    # Soft boxes (jerk) against kinematic rows: braking may lie outside them. Widened to admit it
+    # (every other row does) they give way only as far as a stop needs; dropped when the solver still
+    # has no answer (braking exactly on a bound of every row leaves it no room).
+    for admitted in ([(c, _admitting(rows, braking)) for c, rows in soft], []):
+        if velocity is not None or not soft:
+            break
+        lower, upper, relaxed = _intersect_boxes(hard + admitted, objective.reference.size)
+        relaxed += [c.name for c, _ in soft]
         velocity, failure = _solve(objective, lower, upper, general)
     if velocity is None:
         velocity, active = braking, []
     else:
         active = _active_names(velocity, lower, upper, boxes, general, objective.reference)
     inexact = [c for c in constraints if not c.is_exact]
+    blocked = []
     if inexact and velocity is not braking:
-        velocity, blocked = _verified(ctx, inexact, velocity, braking)
+        velocity, blocked = blend_toward_braking(ctx, inexact, velocity, braking, all_boxes)
         active += [name for name in blocked if name not in active]
     active += [f"{name}_relaxed" for name in relaxed]
     correction = float(ctx.dt * np.linalg.norm(velocity - objective.reference))
-    return Projection(velocity, tuple(active), correction, failure)
-
-
-def braking_path(ctx: StepContext, velocity: np.ndarray) -> np.ndarray:
-    """Positions from the last output through one tick at `velocity`, then braking to a stop."""
-    return _braking_path(ctx.state.q, velocity, ctx.limits.acceleration, ctx.dt)
-
-
-@kernel("float64[:, :](float64[:], float64[:], float64[:], float64)")
-def _braking_path(q, velocity, acceleration, dt) -> np.ndarray:
-    """Iterates brake() from `velocity` until every joint stops (at most _MAX_CONTINUATION ticks)."""
-    longest = 0.0
-    for j in range(q.size):
-        longest = max(longest, np.ceil(abs(velocity[j]) / (acceleration[j] * dt)))
-    ticks = int(min(longest, _MAX_CONTINUATION))  # clamped before the cast: no overflow
-    path = np.empty((ticks + 2, q.size))
-    path[0] = q
-    v = velocity.copy()
-    for k in range(1, ticks + 2):
-        path[k] = path[k - 1] + dt * v
-        v = brake(v, acceleration, dt)
-    return path
-
-
-def continuation_violations(
-    ctx: StepContext, constraints: Sequence[Constraint], velocity: np.ndarray
-) -> dict[str, float]:
-    """Worst exact violation per constraint over the step at `velocity` and its braking stop.
-
-    Measured relative to the violation the arm already has (a state that starts outside a limit may
-    not go further out), so a value > 0 means "this step makes things worse".
-    """
-    path = braking_path(ctx, velocity)
-    worst = {}
-    for c in constraints:
-        worst[c.name] = c.violation(ctx, path)
-        if worst[c.name] > 0.0:
-            worst[c.name] -= max(0.0, c.violation(ctx, np.stack([ctx.state.q, ctx.state.q])))
-    return worst
-
-
-def _verified(
-    ctx: StepContext, constraints: Sequence[Constraint], velocity: np.ndarray, braking: np.ndarray
-) -> tuple[np.ndarray, list[str]]:
-    """The largest blend braking + s (velocity - braking), s in [0, 1], whose continuation is safe."""
-
-    def failing(candidate: np.ndarray) -> list[str]:
-        return [n for n, w in continuation_violations(ctx, constraints, candidate).items() if w > 0.0]
-
-    blocked = failing(velocity)
-    if not blocked:
-        return velocity, []
-    safe, unsafe = 0.0, 1.0
-    for _ in range(_BISECTIONS):
-        mid = 0.5 * (safe + unsafe)
-        if failing(braking + mid * (velocity - braking)):
-            unsafe = mid
-        else:
-            safe = mid
-    return braking + safe * (velocity - braking), blocked
+    return Projection(velocity, tuple(active), correction, failure, bool(blocked))
 
 
 def _admitting(rows: Rows, braking: np.ndarray) -> Rows:
     """Rows widened to admit braking: never ask more than a stop can give, so the QP stays feasible."""
-    value = rows.G @ braking
+    value = braking if rows.G is None else rows.G @ braking
     return Rows(np.minimum(rows.lower, value), np.maximum(rows.upper, value), rows.G, rows.priority)
 
 

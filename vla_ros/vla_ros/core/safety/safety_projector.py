@@ -2,7 +2,8 @@
 
 It integrates its own output (the controller sees exactly the positions it publishes), starts at
 rest at the measured joint state, and on any hold reason brakes to a stop within the acceleration
-limits and stays there.
+limits and stays there. Every tick whose jerk exceeds the limit is counted (joint_jerk_exceeded, and
+by what the tick did: _tracking the command, _blending toward braking, _holding).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from vla_ros.core.robot_config import RobotConfig
 from vla_ros.core.safety.braking import brake
 from vla_ros.core.safety.commands import check_finite, joint_objective, joint_values
+from vla_ros.core.safety.conditioning import EndEffectorConditioning
 from vla_ros.core.safety.config import SafetyConfig
 from vla_ros.core.safety.constraint import Constraint
 from vla_ros.core.safety.context import MotionState, StepContext
@@ -25,6 +27,7 @@ from vla_ros.core.safety.joint_acceleration import JointAccelerationLimit
 from vla_ros.core.safety.joint_jerk import JointJerkLimit
 from vla_ros.core.safety.joint_position import JointPositionLimit
 from vla_ros.core.safety.joint_velocity import JointVelocityLimit
+from vla_ros.core.safety.jerk_report import exceeding, jerk_ratios
 from vla_ros.core.safety.model import SafetyModel
 from vla_ros.core.safety.objective import Objective
 from vla_ros.core.safety.projector import project
@@ -45,6 +48,10 @@ class SafeCommand:
     hold_reason: str
     active: tuple[str, ...]
     correction_norm: float
+    # Largest |jerk| / limit over the joints on this tick (> 1: counted as joint_jerk_exceeded).
+    jerk_ratio: float = 0.0
+    # The command's step failed exact verification; this tick blends it toward braking.
+    blended: bool = False
 
     @property
     def holding(self) -> bool:
@@ -55,13 +62,15 @@ def joint_constraints() -> list[Constraint]:
     return [JointVelocityLimit(), JointAccelerationLimit(), JointPositionLimit(), JointJerkLimit()]
 
 
-def kinematic_constraints(robot: RobotConfig, model: SafetyModel, config: SafetyConfig) -> list[Constraint]:
+def kinematic_constraints(
+    robot: RobotConfig, model: SafetyModel, config: SafetyConfig, conditioning: EndEffectorConditioning
+) -> list[Constraint]:
     return [
         WorkspaceLimit(model, robot.workspace),
         EndEffectorSpeedLimit(model),
         SelfDistanceLimit(model, robot.home, config.min_self_distance, int(config.adjacent_joints)),
         TableDistanceLimit(model, robot.home, config.table_height, config.min_table_distance),
-        SingularityLimit(model),
+        SingularityLimit(conditioning),
     ]
 
 
@@ -82,16 +91,19 @@ class SafetyProjector:
         self.dt = float(dt)
         self.config = config or SafetyConfig.from_extra(robot.extra)
         self.model = SafetyModel(robot, self.config) if kinematic else None
-        self._ee = EndEffectorTargets(robot, self.model) if self.model else None
+        conditioning = EndEffectorConditioning(self.model) if self.model else None
+        self._ee = EndEffectorTargets(robot, conditioning) if conditioning else None
         if constraints is None:
             constraints = joint_constraints()
-            if self.model is not None:
-                constraints += kinematic_constraints(robot, self.model, self.config)
+            if conditioning is not None:
+                constraints += kinematic_constraints(robot, self.model, self.config, conditioning)
         self.constraints = list(constraints)
         arm_joints = {j for arm in robot.arms for j in arm.joints}
         self.margin = np.array([self.config.position_margin if j in arm_joints else 0.0 for j in self.joints])
         self.reduced_speed = False
         self.counters: Counter = Counter()
+        # Largest jerk ratio of any tick since construction (SafeCommand.jerk_ratio).
+        self.worst_jerk_ratio = 0.0
         self.state: MotionState | None = None
         self._previous: Command | None = None
 
@@ -102,6 +114,7 @@ class SafetyProjector:
             raise InvalidInput(f"new robot description has joints {list(robot.command_joints)}, expected {list(self.joints)}")
         successor = SafetyProjector(robot, self.dt, SafetyConfig.from_extra(robot.extra), kinematic=self.model is not None)
         successor.state, successor.reduced_speed, successor.counters = self.state, self.reduced_speed, self.counters
+        successor.worst_jerk_ratio = self.worst_jerk_ratio
         return successor
 
     @property
@@ -142,7 +155,7 @@ class SafetyProjector:
 
     def step(self, command: Command | None, hold_reason: str = "") -> SafeCommand:
         """Advance one tick: project `command`, or brake toward a hold when a reason is given."""
-        ctx = self._context()
+        ctx = self._context(command.action_space if command is not None and not hold_reason else None)
         if command is None and not hold_reason:
             hold_reason = "not_ready"
         projection = None
@@ -152,22 +165,35 @@ class SafetyProjector:
                 projection = project(ctx, self.constraints, self.objective(command, ctx))
             except InvalidInput:
                 hold_reason = "invalid_command"
+        blended = False
         if projection is None:
             velocity, active, correction = brake(ctx.state.v, ctx.limits.acceleration, self.dt), (), 0.0
         else:
             velocity, active, correction = projection.velocity, projection.active, projection.correction_norm
-            hold_reason = "infeasible" if projection.failure else ""
+            hold_reason, blended = "infeasible" if projection.failure else "", projection.blended
         self._previous = None if hold_reason else command
         if hold_reason:
             self.counters[f"hold_{hold_reason}"] += 1
         for name in active:
             self.counters[name] += 1
+        jerk = self._count_jerk(ctx, velocity, "holding" if hold_reason else "blending" if blended else "tracking")
         self.state = ctx.state.advanced(velocity, self.dt)
-        return SafeCommand(self.joints, self.state.q.copy(), velocity.copy(), hold_reason, active, correction)
+        return SafeCommand(
+            self.joints, self.state.q.copy(), velocity.copy(), hold_reason, active, correction, jerk, blended
+        )
 
-    def _context(self) -> StepContext:
+    def _count_jerk(self, ctx: StepContext, velocity: np.ndarray, doing: str) -> float:
+        worst = float(jerk_ratios(ctx.state, velocity, ctx.limits.jerk, self.dt).max(initial=0.0))
+        if exceeding(worst):
+            self.counters["joint_jerk_exceeded"] += 1
+            self.counters[f"joint_jerk_exceeded_{doing}"] += 1
+        self.worst_jerk_ratio = max(self.worst_jerk_ratio, worst)
+        return worst
+
+    def _context(self, action_space: ActionSpace | None = None) -> StepContext:
         if self.state is None:
             raise InvalidInput("safety projector has no measured joint state yet; call start() first")
         return StepContext(
-            self.state, self.dt, self.robot.limits, self.config, self.margin, self.reduced_speed, self.model
+            self.state, self.dt, self.robot.limits, self.config, self.margin, self.reduced_speed, self.model,
+            action_space,
         )

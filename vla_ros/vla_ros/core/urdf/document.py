@@ -11,8 +11,6 @@ and <transmission> blocks carry <joint> elements of their own.
 
 from __future__ import annotations
 
-import math
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,14 +20,14 @@ import defusedxml.ElementTree as SafeET
 import numpy as np
 import pinocchio as pin
 
-from vla_ros.core.types import InvalidInput
 from vla_ros.core.urdf import bounds
 from vla_ros.core.urdf.bounds import check_magnitude, check_size
+from vla_ros.core.urdf.extras import check_joint_extras, check_link_extras, check_material
+from vla_ros.core.urdf.values import invalid, number, numbers, origin
 
 JOINT_TYPES = ("revolute", "continuous", "prismatic", "fixed", "floating", "planar")
 SHAPES = ("box", "cylinder", "capsule", "sphere", "mesh")
 _FOLLOWING = ("revolute", "continuous", "prismatic")  # joint types a <mimic> may tie together
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
 
 
 @dataclass(frozen=True)
@@ -101,11 +99,13 @@ def parse_urdf(text: str, base_dir: Path | None = None) -> Urdf:
     """The checked, typed URDF of `text`; InvalidInput naming the first thing that is wrong."""
     root = _xml_root(text)
     if root.tag != "robot":
-        raise _invalid(f"the root element is <{root.tag}>, expected <robot>")
+        raise invalid(f"the root element is <{root.tag}>, expected <robot>")
     link_elements, joint_elements = root.findall("link"), root.findall("joint")
     for kind, elements in (("links", link_elements), ("joints", joint_elements)):
         if len(elements) > bounds.MAX_LINKS:
-            raise _invalid(f"{len(elements)} {kind}, more than the plausible {bounds.MAX_LINKS}")
+            raise invalid(f"{len(elements)} {kind}, more than the plausible {bounds.MAX_LINKS}")
+    for k, material in enumerate(root.findall("material")):
+        check_material(material, f"<material> {k}")
     links = _unique((_link(e) for e in link_elements), "link")
     joints = _unique((_joint(e, links) for e in joint_elements), "joint")
     _check_mimics(joints)
@@ -113,54 +113,27 @@ def parse_urdf(text: str, base_dir: Path | None = None) -> Urdf:
     return Urdf(root.get("name", ""), links, joints, text, base_dir)
 
 
-def _invalid(detail: str) -> InvalidInput:
-    return InvalidInput(f"not a valid URDF: {detail}")
-
-
 def _xml_root(text: str) -> ET.Element:
     if not isinstance(text, str):
-        raise _invalid(f"expected XML text, got {type(text).__name__}")
+        raise invalid(f"expected XML text, got {type(text).__name__}")
     if not text.strip():
-        raise _invalid("the description is empty")
+        raise invalid("the description is empty")
     if len(text) > bounds.MAX_URDF_BYTES or len(text.encode("utf-8", "surrogatepass")) > bounds.MAX_URDF_BYTES:
-        raise _invalid(f"{len(text.encode('utf-8', 'surrogatepass'))} bytes, more than the {bounds.MAX_URDF_BYTES} accepted")
+        raise invalid(f"{len(text.encode('utf-8', 'surrogatepass'))} bytes, more than the {bounds.MAX_URDF_BYTES} accepted")
     try:
         return SafeET.fromstring(text, forbid_dtd=True)
     except ET.ParseError as error:
-        raise _invalid(f"XML syntax error, {error}") from None
+        raise invalid(f"XML syntax error, {error}") from None
     except defusedxml.DefusedXmlException as error:
-        raise _invalid(f"it declares a DTD or entities ({error}); they are refused, a URDF needs none") from None
+        raise invalid(f"it declares a DTD or entities ({error}); they are refused, a URDF needs none") from None
     except ValueError as error:  # e.g. unencodable characters
-        raise _invalid(f"unreadable XML: {error}") from None
-
-
-def _shown(raw: str) -> str:
-    return repr(raw if len(raw) <= 40 else raw[:40] + "...")
-
-
-def _numbers(element: ET.Element, attribute: str, count: int, where: str, default: tuple[float, ...] | None = None) -> tuple[float, ...]:
-    raw = element.get(attribute)
-    if raw is None:
-        if default is None:
-            raise _invalid(f"{where} lacks the attribute '{attribute}'")
-        return default
-    parts = raw.split()
-    if len(parts) != count or not all(_NUMBER.match(p) for p in parts):
-        raise _invalid(f"{where} {attribute}={_shown(raw)} must be {count} decimal number(s)")
-    values = tuple(float(p) for p in parts)
-    if not all(math.isfinite(v) for v in values):
-        raise _invalid(f"{where} {attribute}={_shown(raw)} must be finite")
-    return values
-
-
-def _number(element: ET.Element, attribute: str, where: str) -> float | None:
-    return _numbers(element, attribute, 1, where)[0] if element.get(attribute) is not None else None
+        raise invalid(f"unreadable XML: {error}") from None
 
 
 def _name(element: ET.Element, kind: str) -> str:
     name = element.get("name")
     if not name:
-        raise _invalid(f"a <{kind}> has no name")
+        raise invalid(f"a <{kind}> has no name")
     return name
 
 
@@ -168,33 +141,21 @@ def _unique(items, kind: str) -> dict:
     out = {}
     for item in items:
         if item.name in out:
-            raise _invalid(f"two {kind}s are named '{item.name}'")
+            raise invalid(f"two {kind}s are named '{item.name}'")
         out[item.name] = item
     return out
-
-
-def _origin(element: ET.Element | None, where: str) -> pin.SE3:
-    if element is None:
-        return pin.SE3.Identity()
-    xyz = _numbers(element, "xyz", 3, f"{where} <origin>", (0.0, 0.0, 0.0))
-    rpy = _numbers(element, "rpy", 3, f"{where} <origin>", (0.0, 0.0, 0.0))
-    for axis, value in zip("xyz", xyz):
-        check_magnitude(f"{where} <origin> {axis}", value, bounds.MAX_OFFSET, "m")
-    for axis, value in zip(("roll", "pitch", "yaw"), rpy):
-        check_magnitude(f"{where} <origin> {axis}", value, bounds.MAX_ANGLE, "rad")
-    return pin.SE3(pin.rpy.rpyToMatrix(*rpy), np.array(xyz))
 
 
 def _geometry(element: ET.Element | None, where: str) -> Geometry:
     shapes = [] if element is None else list(element)
     if len(shapes) != 1 or shapes[0].tag not in SHAPES:
         found = [s.tag for s in shapes]
-        raise _invalid(f"{where} <geometry> must hold exactly one of {list(SHAPES)}, found {found}")
+        raise invalid(f"{where} <geometry> must hold exactly one of {list(SHAPES)}, found {found}")
     shape = shapes[0]
     where = f"{where} <{shape.tag}>"
     size = lambda attribute: _checked_size(shape, attribute, where)  # noqa: E731
     if shape.tag == "box":
-        edges = _numbers(shape, "size", 3, where)
+        edges = numbers(shape, "size", 3, where)
         for axis, edge in zip("xyz", edges):
             check_size(f"{where} size {axis}", edge)
         return Geometry("box", box=edges)
@@ -204,15 +165,15 @@ def _geometry(element: ET.Element | None, where: str) -> Geometry:
         return Geometry(shape.tag, radius=size("radius"), length=size("length"))
     uri = shape.get("filename", "").strip()
     if not uri:
-        raise _invalid(f"{where} has no filename")
-    scale = _numbers(shape, "scale", 3, where, (1.0, 1.0, 1.0))
+        raise invalid(f"{where} has no filename")
+    scale = numbers(shape, "scale", 3, where, (1.0, 1.0, 1.0))
     if not all(s > 0.0 for s in scale):
-        raise _invalid(f"{where} scale={scale} must be > 0 on every axis")
+        raise invalid(f"{where} scale={scale} must be > 0 on every axis")
     return Geometry("mesh", uri=uri, scale=scale)
 
 
 def _checked_size(shape: ET.Element, attribute: str, where: str) -> float:
-    value = _numbers(shape, attribute, 1, where)[0]
+    value = numbers(shape, attribute, 1, where)[0]
     check_size(f"{where} {attribute}", value)
     return value
 
@@ -221,16 +182,17 @@ def _link(element: ET.Element) -> Link:
     name = _name(element, "link")
     collisions, visuals = element.findall("collision"), element.findall("visual")
     if len(collisions) + len(visuals) > bounds.MAX_SHAPES_PER_LINK:
-        raise _invalid(f"link '{name}' has {len(collisions) + len(visuals)} shapes, more than {bounds.MAX_SHAPES_PER_LINK}")
+        raise invalid(f"link '{name}' has {len(collisions) + len(visuals)} shapes, more than {bounds.MAX_SHAPES_PER_LINK}")
+    check_link_extras(element, f"link '{name}'")
     # Visuals are checked too (Pinocchio reads them) but not used.
     for k, visual in enumerate(visuals):
         where = f"link '{name}' <visual> {k}"
-        _origin(visual.find("origin"), where)
+        origin(visual.find("origin"), where)
         _geometry(visual.find("geometry"), where)
     shapes = []
     for k, collision in enumerate(collisions):
         where = f"link '{name}' <collision> {k}"
-        shapes.append(Collision(_origin(collision.find("origin"), where), _geometry(collision.find("geometry"), where)))
+        shapes.append(Collision(origin(collision.find("origin"), where), _geometry(collision.find("geometry"), where)))
     return Link(name, tuple(shapes))
 
 
@@ -238,7 +200,7 @@ def _link_reference(element: ET.Element, tag: str, where: str, links: dict[str, 
     reference = element.find(tag)
     link = None if reference is None else reference.get("link")
     if link not in links:
-        raise _invalid(f"{where} <{tag} link=...> must name one of the URDF's links, got {link!r}")
+        raise invalid(f"{where} <{tag} link=...> must name one of the URDF's links, got {link!r}")
     return link
 
 
@@ -247,12 +209,14 @@ def _joint(element: ET.Element, links: dict[str, Link]) -> Joint:
     where = f"joint '{name}'"
     kind = element.get("type")
     if kind not in JOINT_TYPES:
-        raise _invalid(f"{where} type={kind!r} must be one of {list(JOINT_TYPES)}")
+        raise invalid(f"{where} type={kind!r} must be one of {list(JOINT_TYPES)}")
     parent, child = _link_reference(element, "parent", where, links), _link_reference(element, "child", where, links)
     axis = element.find("axis")
-    if axis is not None and not np.linalg.norm(_numbers(axis, "xyz", 3, f"{where} <axis>", (1.0, 0.0, 0.0))) >= 1e-6:
-        raise _invalid(f"{where} <axis xyz=...> must be a nonzero vector")
-    return Joint(name, kind, parent, child, _origin(element.find("origin"), where), _limit(element, kind, where), _mimic(element, where))
+    if axis is not None and not np.linalg.norm(numbers(axis, "xyz", 3, f"{where} <axis>", (1.0, 0.0, 0.0))) >= 1e-6:
+        raise invalid(f"{where} <axis xyz=...> must be a nonzero vector")
+    check_joint_extras(element, kind, where)
+    placement = origin(element.find("origin"), where)
+    return Joint(name, kind, parent, child, placement, _limit(element, kind, where), _mimic(element, where))
 
 
 def _limit(element: ET.Element, kind: str, where: str) -> Limit | None:
@@ -260,17 +224,17 @@ def _limit(element: ET.Element, kind: str, where: str) -> Limit | None:
     if limit is None or kind not in _FOLLOWING:
         return None
     where = f"{where} <limit>"
-    lower, upper, velocity = (_number(limit, a, where) for a in ("lower", "upper", "velocity"))
+    lower, upper, velocity = (number(limit, a, where) for a in ("lower", "upper", "velocity"))
     bound, unit = bounds.position_bound(kind)
     for attribute, value in (("lower", lower), ("upper", upper)):
         if value is not None:
             check_magnitude(f"{where} {attribute}", value, bound, unit)
     if lower is not None and upper is not None and lower > upper:
-        raise _invalid(f"{where} lower={lower} is above upper={upper}")
+        raise invalid(f"{where} lower={lower} is above upper={upper}")
     if velocity is not None:
         bound, unit = bounds.velocity_bound(kind)
         if not 0.0 <= velocity <= bound:
-            raise _invalid(f"{where} velocity = {velocity} must be >= 0 and <= the plausible {bound:g} {unit}")
+            raise invalid(f"{where} velocity = {velocity} must be >= 0 and <= the plausible {bound:g} {unit}")
     return Limit(lower, upper, velocity)
 
 
@@ -281,9 +245,9 @@ def _mimic(element: ET.Element, where: str) -> Mimic | None:
     where = f"{where} <mimic>"
     followed = mimic.get("joint")
     if not followed:
-        raise _invalid(f"{where} names no joint")
-    multiplier = _numbers(mimic, "multiplier", 1, where, (1.0,))[0]
-    offset = _numbers(mimic, "offset", 1, where, (0.0,))[0]
+        raise invalid(f"{where} names no joint")
+    multiplier = numbers(mimic, "multiplier", 1, where, (1.0,))[0]
+    offset = numbers(mimic, "offset", 1, where, (0.0,))[0]
     check_magnitude(f"{where} multiplier", multiplier, bounds.MAX_MIMIC_MULTIPLIER, "")
     return Mimic(followed, multiplier, offset)
 
@@ -295,11 +259,11 @@ def _check_mimics(joints: dict[str, Joint]) -> None:
         where = f"joint '{joint.name}' <mimic joint='{joint.mimic.joint}'>"
         followed = joints.get(joint.mimic.joint)
         if followed is None or followed is joint:
-            raise _invalid(f"{where} must name another joint of the URDF")
+            raise invalid(f"{where} must name another joint of the URDF")
         if joint.type not in _FOLLOWING or followed.type not in _FOLLOWING:
-            raise _invalid(f"{where}: only {list(_FOLLOWING)} joints can mimic or be mimicked ({joint.type}, {followed.type})")
+            raise invalid(f"{where}: only {list(_FOLLOWING)} joints can mimic or be mimicked ({joint.type}, {followed.type})")
         if followed.mimic is not None:
-            raise _invalid(f"{where}: '{followed.name}' itself mimics '{followed.mimic.joint}'; mimic chains are not supported")
+            raise invalid(f"{where}: '{followed.name}' itself mimics '{followed.mimic.joint}'; mimic chains are not supported")
         bound, unit = bounds.position_bound(joint.type)
         check_magnitude(f"{where} offset", joint.mimic.offset, bound, unit)
 
@@ -310,12 +274,12 @@ def _check_tree(links: dict[str, Link], joints: dict[str, Joint]) -> None:
     below: dict[str, list[str]] = {}
     for joint in joints.values():
         if joint.child in parent_joint:
-            raise _invalid(f"link '{joint.child}' is the child of two joints, '{parent_joint[joint.child]}' and '{joint.name}'")
+            raise invalid(f"link '{joint.child}' is the child of two joints, '{parent_joint[joint.child]}' and '{joint.name}'")
         parent_joint[joint.child] = joint.name
         below.setdefault(joint.parent, []).append(joint.child)
     roots = [name for name in links if name not in parent_joint]
     if len(roots) != 1:
-        raise _invalid(f"a URDF has exactly one root link (a link no joint has as child); this one has {roots[:5]}")
+        raise invalid(f"a URDF has exactly one root link (a link no joint has as child); this one has {roots[:5]}")
     reached, stack = {roots[0]}, [roots[0]]
     while stack:
         for child in below.get(stack.pop(), []):
@@ -324,4 +288,4 @@ def _check_tree(links: dict[str, Link], joints: dict[str, Joint]) -> None:
                 stack.append(child)
     cut_off = sorted(set(links) - reached)
     if cut_off:
-        raise _invalid(f"links {cut_off[:5]} are not connected to the root link '{roots[0]}' (their joints form a loop)")
+        raise invalid(f"links {cut_off[:5]} are not connected to the root link '{roots[0]}' (their joints form a loop)")
