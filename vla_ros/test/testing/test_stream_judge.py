@@ -67,10 +67,11 @@ def test_a_lost_message_is_reconstructed_and_still_judged(robot):
 
 
 def test_position_and_velocity_limits_are_caught(robot):
-    beyond = robot.home.copy()
-    beyond[0] = robot.limits.upper[0] + 1e-3
-    report = judge(robot, [(10.0, beyond, np.zeros_like(beyond))]).report
-    assert report.violations["joint_position"] == 1
+    near = robot.home.copy()
+    near[0] = robot.limits.upper[0] - 1e-4
+    toward = np.zeros((20, len(robot.command_joints)))
+    toward[0, 0] = 1.0  # 0.01 rad/s from the first tick on: past the limit within two ticks
+    assert judge(robot, stream(robot, toward, start=near)).report.violations["joint_position"] >= 1
     fast = np.zeros_like(robot.home)
     fast[1] = 1.01 * robot.limits.velocity[1]
     assert judge(robot, [(10.0, robot.home, fast)]).report.violations["joint_velocity"] == 1
@@ -84,3 +85,14 @@ def test_a_reanchoring_after_a_reset_is_not_a_violation_but_an_unannounced_jump_
     assert announced.violation_count == 0 and announced.reanchors == 1
     unannounced = judge(robot, moving + at_rest[:1]).report
     assert unannounced.violation_count >= 1
+
+
+def test_a_start_beyond_a_limit_may_be_kept_but_not_exceeded_further(robot):
+    gripper = robot.command_joints.index(robot.arms[0].gripper.joint)
+    start = robot.home.copy()
+    start[gripper] = robot.limits.upper[gripper] + 3e-6  # a finger measured just past its stop
+    still = stream(robot, np.zeros((5, len(robot.command_joints))), start=start)
+    assert judge(robot, still).report.violation_count == 0
+    opening = np.zeros((5, len(robot.command_joints)))
+    opening[0, gripper] = 0.1
+    assert judge(robot, stream(robot, opening, start=start)).report.violations["joint_position"] >= 1

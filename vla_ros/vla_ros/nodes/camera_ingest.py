@@ -71,13 +71,8 @@ class CameraIngestNode(ManagedNode):
         self._assembler.restart_time_line(self.now_s())
         self.get_logger().warning(f"clock jumped back by {-jump.delta.nanoseconds * 1e-9:.3f} s: frame and joint history reset")
 
-    def _clock_now(self) -> float | None:
-        """ROS time; None under use_sim_time before the first /clock (0: nothing to judge stamps by yet)."""
-        now = self.now_s()
-        return now if now > 0.0 else None
-
     def _on_joint_state(self, msg: JointState) -> None:
-        now = self._clock_now()
+        now = self.started_now_s()
         if now is None:
             return
         try:
@@ -86,7 +81,7 @@ class CameraIngestNode(ManagedNode):
             self.report_bad_input("joint state", error)
 
     def _on_image(self, camera: str, msg: Image) -> None:
-        now = self._clock_now()
+        now = self.started_now_s()
         if now is None:
             return
         try:

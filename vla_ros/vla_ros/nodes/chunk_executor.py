@@ -75,10 +75,11 @@ class ChunkExecutorNode(ManagedNode):
             self.report_bad_input("joint state", error)
 
     def _on_chunk(self, msg: ActionChunkMsg) -> None:
-        if not self.is_active:
+        now = self.started_now_s()
+        if not self.is_active or now is None:
             return
         try:
-            admission = self._executor.submit(chunk_from_msg(msg), self.now_s(), self._robot_state)
+            admission = self._executor.submit(chunk_from_msg(msg), now, self._robot_state)
         except InvalidInput as error:
             self.report_bad_input("action chunk (the plan in force continues)", error)
             return

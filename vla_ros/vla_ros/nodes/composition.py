@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import signal
 import subprocess
@@ -24,7 +25,7 @@ from vla_ros.core.graph import RESPAWN_DELAY_S, BringupArgs, NodeSpec, resolve_g
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.executors import IsolatedExecutors
 from vla_ros.nodes.managed import parameter_overrides
-from vla_ros.nodes.shutdown import StopRequest
+from vla_ros.nodes.shutdown import SUPERVISOR_PID_VARIABLE, StopRequest
 
 # A node that dies within this many seconds of its start failed quickly: its next respawn waits longer.
 QUICK_FAILURE_S = 10.0
@@ -105,7 +106,9 @@ class ProcessSupervisor:
                    "--ros-args", "--params-file", str(self._parameters), "-r", f"__node:={spec.name}"]
         mode = "a" if spec.name in self.processes else "w"
         output = open(self.log_dir / f"{spec.name}.log", mode) if self.log_dir else None  # noqa: SIM115 - lives with the process
-        self.processes[spec.name] = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT if output else None)
+        environment = {**os.environ, SUPERVISOR_PID_VARIABLE: str(os.getpid())}
+        self.processes[spec.name] = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT if output else None, env=environment)
         self._started[spec.name] = time.monotonic()
 
     def _watch(self) -> None:

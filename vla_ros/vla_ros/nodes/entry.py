@@ -12,12 +12,13 @@ from __future__ import annotations
 import importlib
 import sys
 
-from vla_ros.nodes.shutdown import StopRequest
+from vla_ros.nodes.shutdown import StopRequest, stop_with_supervisor
 
 
 def run(executable: str) -> None:
     """Install the stop handlers, import the node's module, run its main() with this argv."""
     StopRequest.install_once()
+    stop_with_supervisor()
     importlib.import_module(f"vla_ros.nodes.{executable}").main(sys.argv)
 
 

@@ -178,6 +178,12 @@ class ManagedNode(LifecycleNode):
         """Current ROS time in seconds (sim time when use_sim_time is set)."""
         return self.get_clock().now().nanoseconds * 1e-9
 
+    def started_now_s(self) -> float | None:
+        """ROS time, or None while it reads 0 (under use_sim_time before the first /clock): nothing
+        to judge a message's stamp by yet, so stamped input is better left alone than rejected."""
+        now = self.now_s()
+        return now if now > 0.0 else None
+
     def publish_diagnostics(self, level: str, message: str, values: dict[str, Any] | None = None) -> None:
         status = DiagnosticStatus(
             level=Levels[level],

@@ -15,6 +15,7 @@ CLI only waits (the demo's episodes), a signal raises KeyboardInterrupt at once 
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import sys
@@ -24,6 +25,9 @@ from types import FrameType
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # How often a spin loop looks at the stop request: the bound on its reaction time.
 POLL_S = 0.1
+# Set by the supervisor of `vla-ros run --multiprocess` for its node processes (its pid).
+SUPERVISOR_PID_VARIABLE = "VLA_ROS_SUPERVISOR_PID"
+_PR_SET_PDEATHSIG = 1
 
 
 class StopRequest:
@@ -76,3 +80,14 @@ class StopRequest:
         handlers to the default action, so a second signal then would kill it (exit -2/-15)."""
         for number in STOP_SIGNALS:
             signal.signal(number, signal.SIG_IGN)
+
+
+def stop_with_supervisor() -> None:
+    """In a node process started by the multiprocess supervisor: get SIGTERM (an orderly stop) when
+    the supervisor dies, however it dies, so no orphan node is left commanding the robot (Linux)."""
+    supervisor = os.environ.get(SUPERVISOR_PID_VARIABLE)
+    if supervisor is None or not sys.platform.startswith("linux"):
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != int(supervisor):  # it died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)

@@ -34,9 +34,13 @@ class FaultHarness:
         up = self._graph.__enter__()
         self.runner, self.observer, self.traffic = up.clients
         self.supervisor = up.supervisor
-        self.runner.wait_for_graph(timeout_s=120.0)
-        if not self.wait_for(lambda: all(self.observer.alive(n) for n in self.nodes), 60.0):
-            raise RuntimeError(f"graph not alive: {self.observer.liveness.describe(time.monotonic())}")
+        try:
+            self.runner.wait_for_graph(timeout_s=120.0)
+            if not self.wait_for(lambda: all(self.observer.alive(n) for n in self.nodes), 120.0):
+                raise RuntimeError(f"graph not alive: {self.observer.liveness.describe(time.monotonic())}")
+        except BaseException as error:
+            self._graph.__exit__(type(error), error, error.__traceback__)
+            raise
         return self
 
     def __exit__(self, *exc) -> None:

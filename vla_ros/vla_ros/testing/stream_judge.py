@@ -3,8 +3,10 @@
 It sees only /vla/safe_joint_command (what the controllers were sent) and the robot config: every
 value finite, joint positions within their limits, velocities within theirs, the velocity change
 between consecutive control ticks within acceleration x dt, each end effector inside the workspace
-box (forward kinematics from the shared Kinematics, not the projector's compiled FK). Jerk above its
-limit is counted apart: the projector lets it yield when stopping needs it, and counts it itself.
+box (forward kinematics from the shared Kinematics, not the projector's compiled FK). A position or
+workspace limit already exceeded where the projector started may be kept, never exceeded further,
+as the projector promises. Jerk above its limit is counted apart: the projector lets it yield when
+stopping needs it, and counts it itself.
 
 Ticks are the projector's (a fixed control period, its positions integrating its velocities): one
 message lost on the way is reconstructed from the next one; several lost only bound the velocity
@@ -53,6 +55,7 @@ class StreamJudge:
         self._previous: tuple[float, np.ndarray, np.ndarray] | None = None
         self._previous_acceleration: np.ndarray | None = None
         self._reanchor_pending = False
+        self._allowed: dict[str, np.ndarray] = {}
 
     def reanchor(self) -> None:
         """A /vla/reset: the projector will re-anchor at the robot's measured state. The reset and
@@ -71,24 +74,31 @@ class StreamJudge:
             self._violate("non_finite", 1.0, f"non-finite command at {stamp:.3f}")
             self._previous = None
             return
-        self._excess("joint_position", max((self.limits.lower - q).max(), (q - self.limits.upper).max()), stamp)
+        workspace = self.robot.workspace
+        ee = np.array([self.kinematics.frame_pose(q, arm.ee_frame)[:3, 3] for arm in self.robot.arms])
+        outside = {
+            "joint_position": np.maximum(self.limits.lower - q, q - self.limits.upper),
+            "workspace": np.maximum(workspace.lower - ee, ee - workspace.upper).max(axis=1),
+        }
+        if self._step(stamp, q, v):
+            # The projector starts where the robot is: a limit already exceeded there (a gripper
+            # pressed past its stop) may be kept, never exceeded further.
+            self._allowed = {kind: np.maximum(excess, 0.0) for kind, excess in outside.items()}
+        for kind, excess in outside.items():
+            self._excess(kind, (excess - self._allowed[kind]).max(), stamp)
         self._excess("joint_velocity", (np.abs(v) - self.limits.velocity).max(), stamp)
-        for frame in {arm.ee_frame for arm in self.robot.arms}:
-            p = self.kinematics.frame_pose(q, frame)[:3, 3]
-            workspace = self.robot.workspace
-            self._excess("workspace", max((workspace.lower - p).max(), (p - workspace.upper).max()), stamp)
-        self._step(stamp, q, v)
 
-    def _step(self, stamp: float, q: np.ndarray, v: np.ndarray) -> None:
+    def _step(self, stamp: float, q: np.ndarray, v: np.ndarray) -> bool:
+        """Judge the motion from the previous command; True when this command starts afresh."""
         previous, self._previous = self._previous, (stamp, q, v)
         if previous is None:
             self._previous_acceleration = None
-            return
+            return True
         t0, q0, v0 = previous
         if stamp - t0 > INTERRUPTION_S:
             self.report.interruptions += 1
             self._previous_acceleration = None
-            return
+            return True
         # The projector integrates its own output, q = q_prev + dt v exactly: that, not the stamps
         # (quantized to sim-clock updates), tells consecutive ticks from a lost message.
         consecutive = np.abs(q - (q0 + self.dt * v)).max() <= TOL
@@ -96,7 +106,7 @@ class StreamJudge:
             self._reanchor_pending = False
             self.report.reanchors += 1
             self._previous_acceleration = None
-            return
+            return True
         if consecutive:
             steps = [(v0, v)]
         elif stamp - t0 < 2.5 * self.dt:  # one message lost: its velocity follows from the positions
@@ -108,7 +118,7 @@ class StreamJudge:
             ticks = round((stamp - t0) / self.dt) + 1  # one more for the stamps' quantization
             self._excess("joint_acceleration", (np.abs(v - v0) - ticks * self.dt * self.limits.acceleration).max(), stamp)
             self._previous_acceleration = None
-            return
+            return False
         for before, after in steps:
             self._excess("joint_acceleration", (np.abs(after - before) - self.dt * self.limits.acceleration).max(), stamp)
             acceleration = (after - before) / self.dt
@@ -116,6 +126,7 @@ class StreamJudge:
                 jerk = np.abs(acceleration - self._previous_acceleration) / self.dt
                 self.report.jerk_exceedances += bool((jerk > self.limits.jerk * (1 + 1e-9)).any())
             self._previous_acceleration = acceleration
+        return False
 
     def _excess(self, kind: str, excess: float, stamp: float) -> None:
         if excess > TOL:
