@@ -18,7 +18,7 @@ joints between):
   j after i (moves p only):                        [z_i x (z_j x (p - o_j)); 0]           <= d_j
 and any pair with a prismatic joint (col = [z; 0], or p translated along z_j) is bounded by 1; joints
 off the chain leave the Jacobian alone. A command column sums the model columns that follow it
-(times their <mimic> multiplier), so over command columns D = |S|' D_model |S| (S: Kinematics.selection).
+(times their <mimic> multiplier), so over command columns D = |S|' D_model |S| (S: those multipliers).
 """
 
 from __future__ import annotations
