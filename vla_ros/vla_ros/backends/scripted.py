@@ -16,7 +16,6 @@ reach -> receive -> release -> retreat -> done, back to approach if the cube is 
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -425,7 +424,10 @@ def _geometry(robot: RobotConfig, arm: ArmConfig, kinematics: Kinematics) -> Arm
     wrist = kinematics.frame_pose(q, arm.joints[-1])
     approach = _snap(ee[:3, :3].T @ (ee[:3, 3] - wrist[:3, 3]))
     gripper = names.index(arm.gripper.joint)
-    finger = _child_link(robot.urdf_xml(), arm.gripper.joint)
+    joint = robot.urdf.joints.get(arm.gripper.joint)
+    if joint is None:
+        raise InvalidInput(f"gripper joint '{arm.gripper.joint}' is not in the URDF")
+    finger = joint.child
     q_open, q_closed = q.copy(), q.copy()
     q_open[gripper], q_closed[gripper] = arm.gripper.open_position, arm.gripper.closed_position
     finger_open = kinematics.frame_pose(q_open, finger)[:3, 3]
@@ -442,10 +444,3 @@ def _snap(vector: np.ndarray) -> np.ndarray:
     k = int(np.argmax(np.abs(vector)))
     axis[k] = np.sign(vector[k])
     return axis
-
-
-def _child_link(urdf_xml: str, joint: str) -> str:
-    for element in ET.fromstring(urdf_xml).iter("joint"):
-        if element.get("name") == joint:
-            return element.find("child").get("link")
-    raise InvalidInput(f"gripper joint '{joint}' is not in the URDF")

@@ -16,6 +16,7 @@ import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rclpy.client import Client
 from rclpy.clock import Clock, ClockType
+from rclpy.exceptions import ParameterUninitializedException
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
@@ -161,8 +162,11 @@ class ManagedNode(LifecycleNode):
         """Heartbeats of the nodes named by parameter `watched_nodes` (graph.yaml's `watches`; none
         when unset), lost after `liveness_timeout_s` of silence (steady clock)."""
         if not self.has_parameter("watched_nodes"):
-            self.declare_parameter("watched_nodes", Parameter.Type.STRING_ARRAY)
-        watched = self.get_parameter("watched_nodes").value or []
+            self.declare_parameter("watched_nodes", Parameter.Type.STRING_ARRAY)  # typed: [] cannot say it
+        try:
+            watched = list(self.get_parameter("watched_nodes").value)
+        except ParameterUninitializedException:  # a node started on its own: watches nobody
+            watched = []
         monitor = LivenessMonitor(watched, float(self.param("liveness_timeout_s", DEFAULT_TIMEOUT_S)))
         self.create_subscription(Header, HEARTBEAT_TOPIC, lambda msg: monitor.beat(msg.frame_id, time.monotonic()), 10)
         return monitor

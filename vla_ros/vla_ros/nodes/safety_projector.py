@@ -134,7 +134,8 @@ class SafetyProjectorNode(ManagedNode):
         level = "warn" if self._last.holding else "ok"
         message = f"holding: {self._last.hold_reason}" if self._last.holding else "tracking"
         liveness = self._liveness.describe(time.monotonic())
-        self.publish_diagnostics(level, message, {**self._projector.counters, "upstream": liveness})
+        values = {**self._projector.counters, "worst_jerk_ratio": round(self._projector.worst_jerk_ratio, 3), "upstream": liveness}
+        self.publish_diagnostics(level, message, values)
 
     def _status(self, safe: SafeCommand, now: float) -> SafetyStatus:
         counters = self._projector.counters
