@@ -63,14 +63,9 @@ class RosHarness:
 
     @staticmethod
     def wait_for(predicate, timeout: float = 10.0) -> bool:
-        import time
+        from vla_ros.testing.waiting import wait_for
 
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            time.sleep(0.02)
-        return False
+        return wait_for(predicate, timeout)
 
     def close(self) -> None:
         import rclpy

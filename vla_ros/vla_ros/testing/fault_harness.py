@@ -14,6 +14,7 @@ from vla_ros.demo.episode_runner import EpisodeRunner
 from vla_ros.nodes.composition import running_graph
 from vla_ros.testing.malformed_traffic import MalformedTraffic
 from vla_ros.testing.observer import GraphObserver
+from vla_ros.testing.waiting import wait_for
 
 TASK_TIMEOUT_S = 60.0  # sim seconds
 
@@ -62,9 +63,4 @@ class FaultHarness:
 
     @staticmethod
     def wait_for(predicate, timeout_s: float) -> bool:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            time.sleep(0.05)
-        return False
+        return wait_for(predicate, timeout_s, poll_s=0.05)
