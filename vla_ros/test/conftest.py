@@ -46,6 +46,7 @@ class RosHarness:
         rclpy.init()
         self.executors = IsolatedExecutors()
         self.probe = self.executors.add(rclpy.create_node("test_probe"))
+        self._clients: dict = {}
 
     def add(self, node):
         return self.executors.add(node)
@@ -54,6 +55,13 @@ class RosHarness:
         received: list = []
         self.probe.create_subscription(msg_type, topic, received.append, qos)
         return received
+
+    def client(self, srv_type, name: str):
+        """The probe's client of service `name`, made once and kept (a client per call churns
+        DDS discovery and was seen to miss a service for 30 s)."""
+        if name not in self._clients:
+            self._clients[name] = self.probe.create_client(srv_type, name)
+        return self._clients[name]
 
     def publisher(self, msg_type, topic: str, qos=10):
         return self.probe.create_publisher(msg_type, topic, qos)

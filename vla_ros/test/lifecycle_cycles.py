@@ -20,14 +20,12 @@ def entity_counts(node) -> dict[str, int]:
 
 
 def change_state(ros, node_name: str, transition: int, timeout_s: float = 30.0) -> bool:
-    client = ros.probe.create_client(ChangeState, f"/{node_name}/change_state")
-    try:
-        assert client.wait_for_service(timeout_sec=timeout_s), f"/{node_name}/change_state not offered"
-        future = client.call_async(ChangeState.Request(transition=Transition(id=transition)))
-        assert ros.wait_for(future.done, timeout_s), f"/{node_name}/change_state did not answer"
-        return future.result().success
-    finally:
-        ros.probe.destroy_client(client)
+    """One transition through /<node>/change_state."""
+    client = ros.client(ChangeState, f"/{node_name}/change_state")
+    assert client.wait_for_service(timeout_sec=timeout_s), f"/{node_name}/change_state not offered"
+    future = client.call_async(ChangeState.Request(transition=Transition(id=transition)))
+    assert ros.wait_for(future.done, timeout_s), f"/{node_name}/change_state did not answer"
+    return future.result().success
 
 
 def run_cycles(ros, node, cycles: int) -> list[dict[str, dict[str, int]]]:

@@ -118,7 +118,7 @@ def bad_robot_descriptions(h: FaultHarness, seed: int = 13) -> FaultOutcome:
     which goes on with its model; the task is done."""
     watch = _Watch(h)
     task = h.start_task(seed)
-    publisher = h.observer.create_publisher(String, "/robot_description", LATCHED)
+    publisher = _matched_publisher(h, String, "/robot_description", LATCHED)
     descriptions = _bad_descriptions(h.robot.urdf_xml(), h.robot.arms[0].ee_frame)
     for text in descriptions.values():
         publisher.publish(String(data=text))
@@ -138,7 +138,7 @@ def clock_jump(h: FaultHarness, back_s: float = 5.0, seed: int = 14) -> FaultOut
     watch = _Watch(h)
     task = h.start_task(seed)
     time.sleep(3.0)
-    clock = h.observer.create_publisher(Clock, "/clock", 10)
+    clock = _matched_publisher(h, Clock, "/clock", 10)
     now = h.observer.get_clock().now().nanoseconds * 1e-9
     clock.publish(Clock(clock=s_to_stamp(max(now - back_s, 0.0))))
     result = task.result()
@@ -151,7 +151,7 @@ def estop(h: FaultHarness, seconds: float = 2.0, seed: int = 15) -> FaultOutcome
     watch = _Watch(h)
     task = h.start_task(seed)
     time.sleep(3.0)
-    publisher = h.observer.create_publisher(Bool, "/vla/estop", 10)
+    publisher = _matched_publisher(h, Bool, "/vla/estop", 10)
     publisher.publish(Bool(data=True))
     time.sleep(seconds)
     publisher.publish(Bool(data=False))
@@ -159,6 +159,15 @@ def estop(h: FaultHarness, seconds: float = 2.0, seed: int = 15) -> FaultOutcome
     h.observer.destroy_publisher(publisher)
     held = h.observer.holds_since(watch.holds).get("estop", 0)
     return watch.finish(f"e-stop for {seconds:g} s mid-task", held > 0 and result.success, result.message, f"{held} ticks held for estop")
+
+
+def _matched_publisher(h: FaultHarness, msg_type, topic: str, qos):
+    """A publisher of the observer's, once DDS has matched it with the graph's subscribers (a
+    message published before that is lost)."""
+    publisher = h.observer.create_publisher(msg_type, topic, qos)
+    if not h.wait_for(lambda: publisher.get_subscription_count() > 0, DETECT_TIMEOUT_S):
+        raise RuntimeError(f"nothing subscribes to {topic}")
+    return publisher
 
 
 def _bad_descriptions(urdf: str, ee_frame: str) -> dict[str, str]:
