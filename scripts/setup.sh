@@ -97,7 +97,7 @@ colcon_build() {
 compile_safety_kernels() {
   # numba compiles the safety filter's kernels at their first import and caches them on disk;
   # doing it here keeps a first demo or test run from sitting silent for it.
-  local h; h=$(inputs_hash vla_ros/vla_ros/core/safety/*.py requirements/base.txt)
+  local h; h=$(find vla_ros/vla_ros/core/safety -name "*.py" -print0 | sort -z | xargs -0 cat | cat - requirements/base.txt | sha256sum | cut -c1-16)
   stamp_ok kernels "$h" && return 0
   log "compiling the safety filter's kernels (numba, once: ~15 s)"
   bash -c 'source scripts/env.sh && python -c "import vla_ros.core.safety"' || die "compiling the safety kernels failed"

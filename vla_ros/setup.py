@@ -5,7 +5,15 @@ from glob import glob
 from setuptools import find_packages, setup
 
 PACKAGE = "vla_ros"
-NODES = ["camera_ingest", "vla_policy", "chunk_executor", "safety_projector", "moveit_bridge", "sim", "task_server"]
+NODES = [
+    "camera_ingest",
+    "vla_policy",
+    "chunk_executor",
+    "safety_projector",
+    "moveit_bridge",
+    "sim",
+    "task_server",
+]
 
 
 def data_dir(folder: str) -> list[tuple[str, list[str]]]:

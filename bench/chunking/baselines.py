@@ -106,8 +106,12 @@ class LeRobotAsync(QueueBaseline):
         times, values = times[keep], chunk.actions[keep].copy()
         if len(self.times) and len(times):
             # Time steps both chunks predict (LeRobot matches integer time steps; here: the same grid slot).
-            old = np.array([np.interp(times, self.times, c, right=np.nan) for c in self.values.T]).T
+            old = np.array(
+                [np.interp(times, self.times, c, right=np.nan) for c in self.values.T]
+            ).T
             overlap = ~np.isnan(old[:, 0])
-            values[overlap] = self.old_weight * old[overlap] + (1.0 - self.old_weight) * values[overlap]
+            values[overlap] = (
+                self.old_weight * old[overlap] + (1.0 - self.old_weight) * values[overlap]
+            )
         if len(times):
             self.times, self.values = times, values

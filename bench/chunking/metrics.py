@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vla_ros.core.chunking.replay import ReplayResult
+from vla_ros.core.chunking.closed_loop import ReplayResult
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,10 @@ def measure(result: ReplayResult, truth, period: float, action_dt: float) -> Str
     jerk = np.linalg.norm(np.diff(y, n=3, axis=0), axis=1) / period**3
     # step[k]: the move into tick k+1 beyond the ground truth's own move over that tick.
     step = np.linalg.norm(np.diff(y, axis=0) - np.diff(truth(t), axis=0), axis=1)
-    jumps = [step[(t[1:] >= a - 1e-9) & (t[1:] < a + action_dt)].max(initial=0.0) for a in result.arrivals]
+    jumps = [
+        step[(t[1:] >= a - 1e-9) & (t[1:] < a + action_dt)].max(initial=0.0)
+        for a in result.arrivals
+    ]
     error = np.linalg.norm(y - truth(t), axis=1)
     return StreamMetrics(
         max_jerk=float(jerk.max()),

@@ -21,30 +21,39 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from baselines import LeRobotAsync, NaiveSwitch, SyncBroker  # noqa: E402
-from metrics import measure  # noqa: E402
-from streams import NAMES, PROFILES, ground_truth, latency_model  # noqa: E402
+from baselines import LeRobotAsync, NaiveSwitch, SyncBroker
+from metrics import measure
+from streams import NAMES, PROFILES, ground_truth, latency_model
 
-from vla_ros.core.chunking import ChunkExecutor, ExecutorConfig  # noqa: E402
-from vla_ros.core.chunking.config import STRATEGIES  # noqa: E402
-from vla_ros.core.chunking.replay import replay  # noqa: E402
-from vla_ros.core.robot_config import JointLimits  # noqa: E402
+from vla_ros.core.chunking import ChunkExecutor, ExecutorConfig
+from vla_ros.core.chunking.closed_loop import replay
+from vla_ros.core.chunking.config import STRATEGIES
+from vla_ros.core.robot.config import JointLimits
 
 RATE_HZ = 100.0
 PERIOD = 1.0 / RATE_HZ
 DELAYS_MS = (0, 100, 200, 300, 500)
 # Panda-like limits for the jerk-limited variant (velocity/acceleration/jerk of joints 1-4).
-LIMITS = JointLimits(np.full(7, -3.0), np.full(7, 3.0), np.full(7, 2.175), np.full(7, 12.5), np.full(7, 6250.0))
+LIMITS = JointLimits(
+    np.full(7, -3.0), np.full(7, 3.0), np.full(7, 2.175), np.full(7, 12.5), np.full(7, 6250.0)
+)
 DEFAULT = ExecutorConfig().strategy
 BASELINES = {"naive_switch": NaiveSwitch, "sync_broker": SyncBroker, "lerobot_async": LeRobotAsync}
 
 
 def executors():
     for strategy in STRATEGIES:
-        yield strategy, lambda s=strategy: ChunkExecutor(ExecutorConfig(RATE_HZ, strategy=s), NAMES)
-    yield "ensemble+ruckig", lambda: ChunkExecutor(ExecutorConfig(RATE_HZ, interpolation="jerk_limited"), NAMES, limits=LIMITS)
-    for name, cls in BASELINES.items():
-        yield name, cls
+        yield (
+            strategy,
+            lambda s=strategy: ChunkExecutor(ExecutorConfig(RATE_HZ, strategy=s), NAMES),
+        )
+    yield (
+        "ensemble+ruckig",
+        lambda: ChunkExecutor(
+            ExecutorConfig(RATE_HZ, interpolation="jerk_limited"), NAMES, limits=LIMITS
+        ),
+    )
+    yield from BASELINES.items()
 
 
 def main() -> int:
@@ -59,25 +68,41 @@ def main() -> int:
         print(f"(no recorded sim chunk streams under {data_dir}: synthetic streams only)")
     verdicts = []
     for profile in PROFILES:
-        print(f"\n== stream {profile.name}: dt {profile.dt * 1e3:.0f} ms, horizon {profile.horizon} "
-              f"(chunk {profile.horizon * profile.dt:.2f} s), {duration:.0f} s at {RATE_HZ:.0f} Hz")
-        print(f"{'delay':>6} {'method':<18} {'max jerk':>10} {'rms jerk':>9} {'max jump':>9} {'track rms':>10} {'starve':>7} {'warm':>6}")
+        print(
+            f"\n== stream {profile.name}: dt {profile.dt * 1e3:.0f} ms, horizon {profile.horizon} "
+            f"(chunk {profile.horizon * profile.dt:.2f} s), {duration:.0f} s at {RATE_HZ:.0f} Hz"
+        )
+        print(
+            f"{'delay':>6} {'method':<18} {'max jerk':>10} {'rms jerk':>9} {'max jump':>9} "
+            f"{'track rms':>10} {'starve':>7} {'warm':>6}"
+        )
         for delay_ms in DELAYS_MS:
             rows = {}
             for name, make in executors():
-                result = replay(make(), profile.chunk_at, latency_model(delay_ms / 1000.0), duration, PERIOD)
+                result = replay(
+                    make(), profile.chunk_at, latency_model(delay_ms / 1000.0), duration, PERIOD
+                )
                 rows[name] = m = measure(result, ground_truth, PERIOD, profile.dt)
-                print(f"{delay_ms:>4}ms {name:<18} {m.max_jerk:>10.3g} {m.rms_jerk:>9.3g} {m.max_boundary_jump:>9.4f} "
-                      f"{m.tracking_rms:>10.4f} {m.starvation:>7.2f} {m.warm_starvation:>6.2f}")
+                print(
+                    f"{delay_ms:>4}ms {name:<18} {m.max_jerk:>10.3g} {m.rms_jerk:>9.3g} {m.max_boundary_jump:>9.4f} "
+                    f"{m.tracking_rms:>10.4f} {m.starvation:>7.2f} {m.warm_starvation:>6.2f}"
+                )
             verdicts.append(verdict(profile, delay_ms, rows))
     print(f"\n== ratios for the default strategy ({DEFAULT}) against baselines of the same run")
-    print(f"{'stream':<14} {'delay':>6} {'jump/naive':>10} {'track/best':>10} {'best baseline':<14} {'rmsjerk/naive':>13} {'warm starve':>11}  targets")
+    print(
+        f"{'stream':<14} {'delay':>6} {'jump/naive':>10} {'track/best':>10} {'best baseline':<14} "
+        f"{'rmsjerk/naive':>13} {'warm starve':>11}  targets"
+    )
     ok = True
     for v in verdicts:
         ok &= v["pass"]
-        print(f"{v['stream']:<14} {v['delay']:>4}ms {v['jump_ratio']:>10.3f} {v['track_ratio']:>10.3f} {v['best']:<14} "
-              f"{v['jerk_ratio']:>13.3f} {v['warm']:>11.2f}  {'PASS' if v['pass'] else 'FAIL: ' + v['why']}")
-    print(f"\nbenchmark wall time {time.perf_counter() - started:.1f} s; all targets {'met' if ok else 'NOT met'}")
+        print(
+            f"{v['stream']:<14} {v['delay']:>4}ms {v['jump_ratio']:>10.3f} {v['track_ratio']:>10.3f} {v['best']:<14} "
+            f"{v['jerk_ratio']:>13.3f} {v['warm']:>11.2f}  {'PASS' if v['pass'] else 'FAIL: ' + v['why']}"
+        )
+    print(
+        f"\nbenchmark wall time {time.perf_counter() - started:.1f} s; all targets {'met' if ok else 'NOT met'}"
+    )
     return 0
 
 
@@ -94,8 +119,16 @@ def verdict(profile, delay_ms, rows) -> dict:
         why.append("tracking > 1.05x best baseline")
     if must_not_starve and ours.warm_starvation > 0.0:
         why.append("starved")
-    return dict(stream=profile.name, delay=delay_ms, jump_ratio=jump_ratio, track_ratio=track_ratio, best=best,
-                jerk_ratio=ours.rms_jerk / naive.rms_jerk, warm=ours.warm_starvation, why="; ".join(why)) | {"pass": not why}
+    return dict(
+        stream=profile.name,
+        delay=delay_ms,
+        jump_ratio=jump_ratio,
+        track_ratio=track_ratio,
+        best=best,
+        jerk_ratio=ours.rms_jerk / naive.rms_jerk,
+        warm=ours.warm_starvation,
+        why="; ".join(why),
+    ) | {"pass": not why}
 
 
 if __name__ == "__main__":

@@ -35,8 +35,19 @@ class StreamProfile:
         rng = np.random.default_rng(int(round(stamp * 1e6)))
         actions = ground_truth(stamp + self.dt * np.arange(self.horizon))
         growth = 1.0 + 2.0 * np.arange(self.horizon)[:, None] / self.horizon
-        actions = actions + self.bias * rng.standard_normal((1, len(NAMES))) + self.noise * growth * rng.standard_normal(actions.shape)
-        return ActionChunk(stamp, self.dt, actions, NAMES, ActionSpace.JOINT_POSITION, observation_sequence=int(round(stamp * 1e6)))
+        actions = (
+            actions
+            + self.bias * rng.standard_normal((1, len(NAMES)))
+            + self.noise * growth * rng.standard_normal(actions.shape)
+        )
+        return ActionChunk(
+            stamp,
+            self.dt,
+            actions,
+            NAMES,
+            ActionSpace.JOINT_POSITION,
+            observation_sequence=int(round(stamp * 1e6)),
+        )
 
 
 PROFILES = (

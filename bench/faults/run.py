@@ -29,10 +29,14 @@ STOP_TARGET_S = 2.0
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--robot", default="panda")
     parser.add_argument("--flood-s", type=float, default=60.0, help="seconds of malformed traffic")
-    parser.add_argument("--logs", type=Path, default=None, help="node logs (default: a temporary directory)")
+    parser.add_argument(
+        "--logs", type=Path, default=None, help="node logs (default: a temporary directory)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
     logs = args.logs or Path(tempfile.mkdtemp(prefix="vla_ros_faults_"))
@@ -40,30 +44,51 @@ def main() -> int:
     rows: list[FaultOutcome] = []
     with FaultHarness(args.robot, logs) as harness:
         baseline = harness.run_task(seed=1)
-        rows.append(FaultOutcome("none (baseline task)", True, baseline.success, during=baseline.message))
-        steps = [*(lambda node=node: scenarios.kill_node(harness, node) for node in KILLED),
-                 lambda: scenarios.flood(harness, args.flood_s), lambda: scenarios.bad_robot_descriptions(harness),
-                 lambda: scenarios.clock_jump(harness), lambda: scenarios.estop(harness)]
+        rows.append(
+            FaultOutcome("none (baseline task)", True, baseline.success, during=baseline.message)
+        )
+        steps = [
+            *(lambda node=node: scenarios.kill_node(harness, node) for node in KILLED),
+            lambda: scenarios.flood(harness, args.flood_s),
+            lambda: scenarios.bad_robot_descriptions(harness),
+            lambda: scenarios.clock_jump(harness),
+            lambda: scenarios.estop(harness),
+        ]
         for step in steps:
             rows.append(step())
             print(_line(rows[-1]), flush=True)
         judged = harness.observer.judge.report
     stopped = harness.supervisor.stopped
     print(f"\nrobot {args.robot}, {time.monotonic() - started:.0f} s, node logs in {logs}")
-    print(f"judged {judged.commands} safe commands: {judged.violation_count} violations, "
-          f"{judged.jerk_exceedances} ticks with jerk above its limit (counted by the projector too), "
-          f"{judged.reanchors} re-anchorings, {judged.interruptions} interruptions, {judged.skipped_ticks} lost messages\n")
-    print(f"| fault | exits | violations | holds (ticks by reason) | unnamed | detected | recovered | task under the fault |")
+    print(
+        f"judged {judged.commands} safe commands: {judged.violation_count} violations, "
+        f"{judged.jerk_exceedances} ticks with jerk above its limit (counted by the projector too), "
+        f"{judged.reanchors} re-anchorings, {judged.interruptions} interruptions, "
+        f"{judged.skipped_ticks} lost messages\n"
+    )
+    print(
+        "| fault | exits | violations | holds (ticks by reason) | unnamed | detected | recovered "
+        "| task under the fault |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         holds = ", ".join(f"{reason} {ticks}" for reason, ticks in row.holds.most_common()) or "-"
-        print(f"| {row.fault} | {len(row.node_exits)} | {row.violations} | {holds} | {row.unnamed_holds} | "
-              f"{'yes' if row.detected else 'NO'} | {'yes' if row.recovered else 'NO'} | {row.during[:90]} |")
+        print(
+            f"| {row.fault} | {len(row.node_exits)} | {row.violations} | {holds} | {row.unnamed_holds} | "
+            f"{'yes' if row.detected else 'NO'} | {'yes' if row.recovered else 'NO'} | {row.during[:90]} |"
+        )
     slowest = max(seconds for _, seconds in stopped.values())
     codes = sorted({code for code, _ in stopped.values()})
-    print(f"\nSIGINT to every node: exit codes {codes}, slowest exit {slowest:.2f} s (target <= {STOP_TARGET_S:g} s): "
-          + ", ".join(f"{name} {seconds:.2f} s" for name, (_, seconds) in sorted(stopped.items(), key=lambda i: i[1][1])))
-    failed = [row.fault for row in rows if not row.passed] + (["shutdown"] if codes != [0] or slowest > STOP_TARGET_S else [])
+    print(
+        f"\nSIGINT to every node: exit codes {codes}, slowest exit {slowest:.2f} s (target <= {STOP_TARGET_S:g} s): "
+        + ", ".join(
+            f"{name} {seconds:.2f} s"
+            for name, (_, seconds) in sorted(stopped.items(), key=lambda i: i[1][1])
+        )
+    )
+    failed = [row.fault for row in rows if not row.passed] + (
+        ["shutdown"] if codes != [0] or slowest > STOP_TARGET_S else []
+    )
     print("all faults handled" if not failed else f"FAILED: {failed}")
     for row in rows:
         if row.detail:

@@ -22,7 +22,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "vla_ros" / "test" / "backends"))  # tiny checkpoint builders shared with the tests
+sys.path.insert(
+    0, str(ROOT / "vla_ros" / "test" / "backends")
+)  # tiny checkpoint builders shared with the tests
 
 from vla_ros.backends.torch_runtime import ensure_torchvision_importable, resolve_device  # noqa: E402
 
@@ -33,9 +35,9 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from vla_ros.backends.lerobot_policy import LeRobotPolicy  # noqa: E402
-from vla_ros.core.model_card import parse_model_card  # noqa: E402
-from vla_ros.core.model_io import ModelIO  # noqa: E402
-from vla_ros.core.robot_config import load_robot_config  # noqa: E402
+from vla_ros.core.model.card import parse_model_card  # noqa: E402
+from vla_ros.core.model.io import ModelIO  # noqa: E402
+from vla_ros.core.robot.config import load_robot_config  # noqa: E402
 from vla_ros.core.types import JointState, Observation  # noqa: E402
 
 
@@ -50,13 +52,20 @@ def median_ms(fn, repeats: int) -> float:
 
 def observation(robot, seed: int = 0) -> Observation:
     rng = np.random.default_rng(seed)
-    images = {c.name: rng.integers(0, 256, (c.height, c.width, 3), dtype=np.uint8) for c in robot.cameras}
-    return Observation(1.0, images, JointState(robot.command_joints, robot.home.copy()), "pick up the red cube")
+    images = {
+        c.name: rng.integers(0, 256, (c.height, c.width, 3), dtype=np.uint8) for c in robot.cameras
+    }
+    return Observation(
+        1.0, images, JointState(robot.command_joints, robot.home.copy()), "pick up the red cube"
+    )
 
 
 def prepared_batch(policy: LeRobotPolicy, obs: Observation) -> dict:
     inputs = policy.io.inputs(obs)
-    batch = {k: torch.from_numpy(v).permute(2, 0, 1)[None].float() / 255 for k, v in inputs.images.items()}
+    batch = {
+        k: torch.from_numpy(v).permute(2, 0, 1)[None].float() / 255
+        for k, v in inputs.images.items()
+    }
     batch.update({k: torch.from_numpy(v)[None] for k, v in inputs.state.items()})
     batch["task"] = obs.instruction
     return policy.preprocessor(batch)
@@ -66,7 +75,9 @@ def overhead(repeats: int, device: str) -> None:
     robot = load_robot_config("panda")
     with tempfile.TemporaryDirectory() as tmp:
         checkpoint = backend_models.build_act(Path(tmp) / "act", backend_models.PANDA_3_CAMERAS)
-        policy = LeRobotPolicy.from_options(robot, {"checkpoint": str(checkpoint), "device": device})
+        policy = LeRobotPolicy.from_options(
+            robot, {"checkpoint": str(checkpoint), "device": device}
+        )
     obs = observation(robot)
     batch = prepared_batch(policy, obs)
     for _ in range(3):
@@ -87,10 +98,16 @@ def overhead(repeats: int, device: str) -> None:
         policy.io.chunk(raw, obs)
 
     ours = median_ms(model_io_round_trip, repeats * 10)
-    print(f"tiny ACT, 3 cameras 224x224, {policy.device}: direct model call {direct:.2f} ms, full infer {full:.2f} ms")
+    print(
+        f"tiny ACT, 3 cameras 224x224, {policy.device}: direct model call {direct:.2f} ms, full infer {full:.2f} ms"
+    )
     print(f"  overhead over direct call: {(full - direct) / direct * 100:.1f} %  (target < 5 %)")
-    print(f"  pre/post-processing per chunk: {pre + post:.2f} ms (pre {pre:.2f}, post {post:.2f}; target < 2 ms)")
-    print(f"  of which vla_ros ModelIO (image checks, state, card conversion, validation): {ours:.3f} ms")
+    print(
+        f"  pre/post-processing per chunk: {pre + post:.2f} ms (pre {pre:.2f}, post {post:.2f}; target < 2 ms)"
+    )
+    print(
+        f"  of which vla_ros ModelIO (image checks, state, card conversion, validation): {ours:.3f} ms"
+    )
 
 
 def smolvla(repeats: int, device: str) -> None:
@@ -103,11 +120,18 @@ def smolvla(repeats: int, device: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         vlm = backend_models.build_tiny_smolvlm(Path(tmp) / "vlm", full_size=True)
         inputs, outputs = backend_models._features(body)
-        config = SmolVLAConfig(input_features=inputs, output_features=outputs, vlm_model_name=str(vlm), load_vlm_weights=False,
-                               device=resolve_device(device, "bench").type)
+        config = SmolVLAConfig(
+            input_features=inputs,
+            output_features=outputs,
+            vlm_model_name=str(vlm),
+            load_vlm_weights=False,
+            device=resolve_device(device, "bench").type,
+        )
         torch.manual_seed(0)
         model = SmolVLAPolicy(config)
-        pre, post = make_pre_post_processors(config, dataset_stats=backend_models.dataset_stats(body))
+        pre, post = make_pre_post_processors(
+            config, dataset_stats=backend_models.dataset_stats(body)
+        )
     params = sum(p.numel() for p in model.parameters()) / 1e6
     target = resolve_device(device, "bench")
     card = parse_model_card(backend_models.lerobot_card("smolvla_full", 50, 50, body=body))
@@ -118,16 +142,27 @@ def smolvla(repeats: int, device: str) -> None:
     chunks = []
     total = median_ms(lambda: chunks.append(policy.infer(obs)), repeats)
     inference = statistics.median(c.timing.inference for c in chunks) * 1e3
-    name = torch.cuda.get_device_name(target) if target.type == "cuda" else f"CPU ({torch.get_num_threads()} threads)"
-    print(f"full-size SmolVLA ({params:.0f} M params, random weights, fp32, chunk 50, 10 flow steps) on {name}:")
-    print(f"  {total:.1f} ms per chunk (model {inference:.1f} ms), {1e3 / total:.2f} chunks/s = {50e3 / total:.0f} actions/s")
+    name = (
+        torch.cuda.get_device_name(target)
+        if target.type == "cuda"
+        else f"CPU ({torch.get_num_threads()} threads)"
+    )
+    print(
+        f"full-size SmolVLA ({params:.0f} M params, random weights, fp32, chunk 50, 10 flow steps) on {name}:"
+    )
+    print(
+        f"  {total:.1f} ms per chunk (model {inference:.1f} ms), {1e3 / total:.2f} chunks/s = "
+        f"{50e3 / total:.0f} actions/s"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--smolvla", action="store_true", help="also time a full-size SmolVLA with random weights")
+    parser.add_argument(
+        "--smolvla", action="store_true", help="also time a full-size SmolVLA with random weights"
+    )
     args = parser.parse_args()
     overhead(args.repeats, args.device)
     if args.smolvla:

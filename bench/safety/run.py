@@ -25,7 +25,7 @@ import pinocchio as pin
 from pink import Configuration, solve_ik
 from pink.tasks import FrameTask
 
-from vla_ros.core.robot_config import load_robot_config
+from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.safety import SafetyProjector
 from vla_ros.core.types import ActionSpace, Command
 
@@ -57,7 +57,9 @@ def reach_targets(projector: SafetyProjector, steps: int) -> list[list[pin.SE3]]
         reach = 0.3 * (1 - np.cos(2 * np.pi * k * DT / 6.0))
         arms = []
         for arm in range(len(projector.robot.arms)):
-            outward = np.r_[home.ee_position[arm][:2] / np.linalg.norm(home.ee_position[arm][:2]), 0.0]
+            outward = np.r_[
+                home.ee_position[arm][:2] / np.linalg.norm(home.ee_position[arm][:2]), 0.0
+            ]
             arms.append(pin.SE3(home.ee_rotation[arm], home.ee_position[arm] + reach * outward))
         targets.append(arms)
     return targets
@@ -69,7 +71,9 @@ def pose_command(robot, poses: list[pin.SE3], t: float) -> Command:
         values += list(pose.translation) + list(pin.rpy.matrixToRpy(pose.rotation))
         if arm.gripper:
             values.append(robot.home[robot.command_joints.index(arm.gripper.joint)])
-    return Command(t, ActionSpace.EE_POSE, tuple(f"v{i}" for i in range(len(values))), np.array(values))
+    return Command(
+        t, ActionSpace.EE_POSE, tuple(f"v{i}" for i in range(len(values))), np.array(values)
+    )
 
 
 def joint_command(robot, k: int) -> Command:
@@ -89,7 +93,9 @@ def timed(fn, steps: int) -> tuple[np.ndarray, np.ndarray]:
     return wall * 1e6, cpu * 1e6
 
 
-def projector_times(robot_name: str, mode: str, steps: int) -> tuple[np.ndarray, np.ndarray, SafetyProjector]:
+def projector_times(
+    robot_name: str, mode: str, steps: int
+) -> tuple[np.ndarray, np.ndarray, SafetyProjector]:
     robot = load_robot_config(robot_name)
     projector = SafetyProjector(robot, DT)
     projector.start(robot.home)
@@ -108,8 +114,12 @@ def pink_times(robot_name: str, steps: int) -> tuple[np.ndarray, np.ndarray]:
     projector = SafetyProjector(robot, DT)
     model = projector.model.model
     # The model holds the mimicking fingers too: placed where <mimic> puts them.
-    configuration = Configuration(model, model.createData(), projector.model.kinematics.configuration(robot.home))
-    tasks = [FrameTask(arm.ee_frame, position_cost=1.0, orientation_cost=0.1) for arm in robot.arms]
+    configuration = Configuration(
+        model, model.createData(), projector.model.kinematics.configuration(robot.home)
+    )
+    tasks = [
+        FrameTask(arm.ee_frame, position_cost=1.0, orientation_cost=0.1) for arm in robot.arms
+    ]
     targets = pose_targets(projector, steps)
 
     def step(k: int) -> None:
@@ -122,16 +132,30 @@ def pink_times(robot_name: str, steps: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def row(name: str, wall: np.ndarray, cpu: np.ndarray, baseline: np.ndarray | None = None) -> str:
-    p = lambda x: np.percentile(x, [50, 99]).tolist() + [x.max()]
+    def p(x):
+        return np.percentile(x, [50, 99]).tolist() + [x.max()]
+
     w, c = p(wall), p(cpu)
-    ratio = f"  x{np.median(cpu) / np.median(baseline):.2f} pink (cpu p50)" if baseline is not None else ""
-    return f"{name:<28} wall p50 {w[0]:7.0f} p99 {w[1]:7.0f} max {w[2]:7.0f} | cpu p50 {c[0]:7.0f} p99 {c[1]:7.0f} max {c[2]:7.0f}{ratio}"
+    ratio = (
+        f"  x{np.median(cpu) / np.median(baseline):.2f} pink (cpu p50)"
+        if baseline is not None
+        else ""
+    )
+    return (
+        f"{name:<28} wall p50 {w[0]:7.0f} p99 {w[1]:7.0f} max {w[2]:7.0f} | cpu p50 "
+        f"{c[0]:7.0f} p99 {c[1]:7.0f} max {c[2]:7.0f}{ratio}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=2000)
-    parser.add_argument("--repeats", type=int, default=3, help="runs of each case, interleaved; percentiles over all their steps")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="runs of each case, interleaved; percentiles over all their steps",
+    )
     args = parser.parse_args()
     print(
         f"per-step time [us], {args.steps} steps at {1 / DT:.0f} Hz x {args.repeats} interleaved runs; "
@@ -147,11 +171,20 @@ def main() -> None:
                 w, c, projector = projector_times(robot_name, mode, args.steps)
                 wall[mode].append(w)
                 cpu[mode].append(c)
-                interventions[mode] = dict(projector.counters)  # the same every run: it is deterministic
+                interventions[mode] = dict(
+                    projector.counters
+                )  # the same every run: it is deterministic
         pink_cpu = np.concatenate(cpu["pink"])
         print(row(f"{robot_name} pink FrameTask", np.concatenate(wall["pink"]), pink_cpu))
         for mode in MODES:
-            print(row(f"{robot_name} projector {mode}", np.concatenate(wall[mode]), np.concatenate(cpu[mode]), pink_cpu))
+            print(
+                row(
+                    f"{robot_name} projector {mode}",
+                    np.concatenate(wall[mode]),
+                    np.concatenate(cpu[mode]),
+                    pink_cpu,
+                )
+            )
             print(f"{'':28} interventions: {interventions[mode]}")
 
 

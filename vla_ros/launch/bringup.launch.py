@@ -1,6 +1,6 @@
 """`ros2 launch vla_ros bringup.launch.py robot:=panda policy:=scripted sim:=mujoco|gazebo|false instruction:=...`"""
 
-from vla_ros.bringup import bringup_description
+from vla_ros.bringup.launch import bringup_description
 
 
 def generate_launch_description():

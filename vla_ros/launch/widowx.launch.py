@@ -1,6 +1,6 @@
 """`ros2 launch vla_ros widowx.launch.py sim:=mujoco|gazebo|false` (+ any bringup argument but robot)."""
 
-from vla_ros.bringup import bringup_description
+from vla_ros.bringup.launch import bringup_description
 
 
 def generate_launch_description():

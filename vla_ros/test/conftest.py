@@ -17,7 +17,8 @@ def _claim_free_domain() -> str:
     import tempfile
 
     for domain in random.SystemRandom().sample(range(1, 101), 100):
-        handle = open(os.path.join(tempfile.gettempdir(), f"vla_ros_test_domain_{domain}.lock"), "w")  # noqa: SIM115
+        lock = os.path.join(tempfile.gettempdir(), f"vla_ros_test_domain_{domain}.lock")
+        handle = open(lock, "w")  # noqa: SIM115 - held (locked) until the session ends
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -90,3 +91,11 @@ def ros():
     harness = RosHarness()
     yield harness
     harness.close()
+
+
+@pytest.fixture(scope="session")
+def robots():
+    """The three shipped robot configs, loaded once."""
+    from vla_ros.core.robot.config import load_robot_config
+
+    return {name: load_robot_config(name) for name in ("widowx", "panda", "aloha")}

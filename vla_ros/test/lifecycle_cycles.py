@@ -34,7 +34,9 @@ def run_cycles(ros, node, cycles: int) -> list[dict[str, dict[str, int]]]:
     for _ in range(cycles):
         counts = {}
         for label, transition, state in CYCLE:
-            assert change_state(ros, node.get_name(), transition), f"{node.get_name()}: {label} failed"
+            assert change_state(ros, node.get_name(), transition), (
+                f"{node.get_name()}: {label} failed"
+            )
             assert node.lifecycle_state == state
             counts[label] = entity_counts(node)
         history.append(counts)

@@ -1,7 +1,7 @@
 """`vla-ros`: bring the graph up without launch_ros (pip-only machines, tests) and run the demo.
 
-  vla-ros run  --robot panda --policy scripted --sim mujoco [--multiprocess] [--set node.param=value]
-  vla-ros demo --robot panda --episodes 10 --out demo_out [--multiprocess] [--latency-ms 300]
+vla-ros run  --robot panda --policy scripted --sim mujoco [--multiprocess] [--set node.param=value]
+vla-ros demo --robot panda --episodes 10 --out demo_out [--multiprocess] [--latency-ms 300]
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from vla_ros.core.graph import SIM_MODES, BringupArgs, parse_override
-from vla_ros.core.robot_config import available_robots, load_robot_config
+from vla_ros.bringup.graph import SIM_MODES, BringupArgs, parse_override
+from vla_ros.core.robot.config import available_robots, load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.composition import running_graph
 from vla_ros.nodes.shutdown import StopRequest
@@ -24,40 +24,81 @@ DEFAULT_INSTRUCTIONS = ("put the red cube in the bowl", "stack the green cube on
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="vla-ros", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="vla-ros", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, helptext in (("run", "bring up the graph and spin until Ctrl-C"), ("demo", "seeded sim episodes + report")):
+    for name, helptext in (
+        ("run", "bring up the graph and spin until Ctrl-C"),
+        ("demo", "seeded sim episodes + report"),
+    ):
         sub = commands.add_parser(name, help=helptext)
         sub.add_argument("--robot", default="panda", help=f"one of {available_robots()}")
-        sub.add_argument("--policy", default="scripted", help="backend name (vla_ros.backends.registry)")
-        sub.add_argument("--backend-options", default="{}", help="YAML mapping passed to the backend")
-        sub.add_argument("--latency-ms", type=float, default=0.0, help="artificial inference latency")
+        sub.add_argument(
+            "--policy", default="scripted", help="backend name (vla_ros.backends.registry)"
+        )
+        sub.add_argument(
+            "--backend-options", default="{}", help="YAML mapping passed to the backend"
+        )
+        sub.add_argument(
+            "--latency-ms", type=float, default=0.0, help="artificial inference latency"
+        )
         sub.add_argument("--seed", type=int, default=0)
-        sub.add_argument("--multiprocess", action="store_true", help="one process per node instead of one for all")
-        sub.add_argument("--no-respawn", dest="respawn", action="store_false",
-                         help="with --multiprocess: leave a node process that dies dead (default: restart it)")
-        sub.add_argument("--set", action="append", default=[], metavar="NODE.PARAM=VALUE", help="parameter override")
+        sub.add_argument(
+            "--multiprocess",
+            action="store_true",
+            help="one process per node instead of one for all",
+        )
+        sub.add_argument(
+            "--no-respawn",
+            dest="respawn",
+            action="store_false",
+            help="with --multiprocess: leave a node process that dies dead (default: restart it)",
+        )
+        sub.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="NODE.PARAM=VALUE",
+            help="parameter override",
+        )
     run = commands.choices["run"]
     run.add_argument("--sim", default="mujoco", choices=SIM_MODES)
     run.add_argument("--instruction", default=DEFAULT_INSTRUCTIONS[0])
     demo = commands.choices["demo"]
     demo.add_argument("--episodes", type=int, default=10)
-    demo.add_argument("--instructions", nargs="+", help="cycled over episodes (default: the robot's demo tasks)")
-    demo.add_argument("--timeout", type=float, default=60.0, help="seconds of sim time per episode")
-    demo.add_argument("--record-episodes", type=int, default=2, help="episodes recorded into the video")
+    demo.add_argument(
+        "--instructions", nargs="+", help="cycled over episodes (default: the robot's demo tasks)"
+    )
+    demo.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds of sim time per episode"
+    )
+    demo.add_argument(
+        "--record-episodes", type=int, default=2, help="episodes recorded into the video"
+    )
     demo.add_argument("--out", type=Path, default=Path("demo_out"))
     args = parser.parse_args(argv)
     try:
         robot = load_robot_config(args.robot)
-        instructions = tuple(getattr(args, "instructions", None) or robot.extra.get("demo_instructions", DEFAULT_INSTRUCTIONS))
+        instructions = tuple(
+            getattr(args, "instructions", None)
+            or robot.extra.get("demo_instructions", DEFAULT_INSTRUCTIONS)
+        )
         bringup = BringupArgs(
-            robot=args.robot, policy=args.policy, sim=getattr(args, "sim", "mujoco"),
-            instruction=getattr(args, "instruction", instructions[0]), seed=args.seed,
-            backend_options=args.backend_options, latency_ms=args.latency_ms, respawn=args.respawn,
+            robot=args.robot,
+            policy=args.policy,
+            sim=getattr(args, "sim", "mujoco"),
+            instruction=getattr(args, "instruction", instructions[0]),
+            seed=args.seed,
+            backend_options=args.backend_options,
+            latency_ms=args.latency_ms,
+            respawn=args.respawn,
             overrides=dict(parse_override(o) for o in args.set),
         )
         if bringup.sim == "gazebo":
-            raise InvalidInput("sim=gazebo needs ros_gz: use `ros2 launch vla_ros bringup.launch.py sim:=gazebo`")
+            raise InvalidInput(
+                "sim=gazebo needs ros_gz: use `ros2 launch vla_ros bringup.launch.py sim:=gazebo`"
+            )
     except InvalidInput as error:
         print(f"vla-ros: error: {error}", file=sys.stderr)
         return 2
@@ -75,14 +116,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"vla-ros: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"[vla-ros] stopped by {stop.received[-1] if stop.received else 'SIGINT'}", file=sys.stderr)
+        print(
+            f"[vla-ros] stopped by {stop.received[-1] if stop.received else 'SIGINT'}",
+            file=sys.stderr,
+        )
         return 0 if args.command == "run" else 130
     finally:
         stop.ignore_from_now_on()
 
 
-def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...], stop: StopRequest) -> int:
-    from vla_ros.core.episode_metrics import EpisodeResult
+def _demo(
+    args, robot, bringup: BringupArgs, instructions: tuple[str, ...], stop: StopRequest
+) -> int:
+    from vla_ros.demo.episode_metrics import EpisodeResult
     from vla_ros.demo.episode_runner import EpisodeRunner, GraphNotReady
     from vla_ros.demo.recording import write_video
 
@@ -90,15 +136,22 @@ def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...], stop
     out.mkdir(parents=True, exist_ok=True)
     camera = robot.extra.get("demo_camera") or (robot.cameras[0].name if robot.cameras else None)
     mode = "multiprocess" if args.multiprocess else "one process"
-    print(f"[vla-ros] demo: robot={robot.name} policy={bringup.policy} episodes={args.episodes} ({mode})")
-    with running_graph(bringup, args.multiprocess, out / "logs", [lambda: EpisodeRunner(robot, camera)], stop) as up:
+    print(
+        f"[vla-ros] demo: robot={robot.name} policy={bringup.policy} episodes={args.episodes} ({mode})"
+    )
+    with running_graph(
+        bringup, args.multiprocess, out / "logs", [lambda: EpisodeRunner(robot, camera)], stop
+    ) as up:
         runner = up.clients[0]
         stop.interruptible = True
         stop.raise_if_requested()
         try:
             runner.wait_for_graph()
         except GraphNotReady as error:
-            print(f"vla-ros: error: graph not ready: {error} (node logs: {out / 'logs'})", file=sys.stderr)
+            print(
+                f"vla-ros: error: graph not ready: {error} (node logs: {out / 'logs'})",
+                file=sys.stderr,
+            )
             return 1
         plotted = False
         for episode in range(args.episodes):
@@ -117,17 +170,31 @@ def _demo(args, robot, bringup: BringupArgs, instructions: tuple[str, ...], stop
                 flush=True,
             )
             if record and not plotted and runner.commanded and runner.measured:
-                _plot(runner, robot, out / "tracking.png", f"{robot.name}: '{instruction}' (seed {seed})")
+                _plot(
+                    runner,
+                    robot,
+                    out / "tracking.png",
+                    f"{robot.name}: '{instruction}' (seed {seed})",
+                )
                 plotted = True
         if runner.frames:
             write_video(runner.frames, out / "demo.mp4", fps=robot.extra.get("demo_video_fps", 10))
     metrics = runner.metrics
-    (out / "summary.json").write_text(json.dumps({
-        "robot": robot.name, "policy": bringup.policy, "mode": mode,
-        "success_rate": metrics.success_rate, "control_rate_hz": metrics.control_rate_hz,
-        "e2e_latency_ms_p50": metrics.latency_p50_ms, "starvation_s": metrics.starvation_s,
-        "episodes": [vars(e) for e in metrics.episodes],
-    }, indent=2))
+    (out / "summary.json").write_text(
+        json.dumps(
+            {
+                "robot": robot.name,
+                "policy": bringup.policy,
+                "mode": mode,
+                "success_rate": metrics.success_rate,
+                "control_rate_hz": metrics.control_rate_hz,
+                "e2e_latency_ms_p50": metrics.latency_p50_ms,
+                "starvation_s": metrics.starvation_s,
+                "episodes": [vars(e) for e in metrics.episodes],
+            },
+            indent=2,
+        )
+    )
     print(f"[vla-ros] wrote {out / 'demo.mp4'}, {out / 'tracking.png'}, {out / 'summary.json'}")
     print(metrics.summary_line())
     return 0

@@ -1,4 +1,4 @@
-"""Fixtures for backend tests: robots, observations, tiny checkpoints (built once per session) and
+"""Fixtures for backend tests: tiny checkpoints (built once per session) and
 policy servers on loopback (processes, so a test can kill one the way a remote box dies)."""
 
 from __future__ import annotations
@@ -9,27 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from vla_ros.core.robot_config import load_robot_config
-from vla_ros.core.types import JointState, Observation
-
 HERE = Path(__file__).resolve().parent
-
-
-@pytest.fixture(scope="session")
-def robots():
-    return {name: load_robot_config(name) for name in ("widowx", "panda", "aloha")}
-
-
-def observation_for(robot, stamp: float = 12.5, seed: int = 0, instruction: str = "pick up the red cube", sequence: int = 7) -> Observation:
-    rng = np.random.default_rng(seed)
-    images = {c.name: rng.integers(0, 256, (c.height, c.width, 3), dtype=np.uint8) for c in robot.cameras}
-    grippers = {arm.gripper.joint for arm in robot.arms if arm.gripper}
-    noise = np.array([0.0 if j in grippers else rng.uniform(-0.05, 0.05) for j in robot.command_joints])
-    positions = robot.home + noise
-    return Observation(stamp, images, JointState(robot.command_joints, positions), instruction, sequence=sequence)
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +54,12 @@ class ServerProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self, wait_s: float = 60.0) -> ServerProcess:
-        self.process = subprocess.Popen([sys.executable, *self.args], cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [sys.executable, *self.args],
+            cwd=self.cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -89,13 +76,23 @@ class ServerProcess:
             self.process.wait(timeout=10)
 
 
-def openpi_server(tmp_path: Path, horizon: int = 10, dim: int = 8, port: int | None = None) -> ServerProcess:
+def openpi_server(
+    tmp_path: Path, horizon: int = 10, dim: int = 8, port: int | None = None
+) -> ServerProcess:
     port = port or free_port()
-    return ServerProcess([str(HERE / "openpi_server.py"), str(horizon), str(dim), str(port)], port, tmp_path)
+    return ServerProcess(
+        [str(HERE / "openpi_server.py"), str(horizon), str(dim), str(port)], port, tmp_path
+    )
 
 
 def lerobot_policy_server(tmp_path: Path) -> ServerProcess:
     port = free_port()
-    args = [str(HERE / "lerobot_policy_server.py"), "--host=127.0.0.1", f"--port={port}", "--fps=30",
-            "--inference_latency=0", "--obs_queue_timeout=5"]
+    args = [
+        str(HERE / "lerobot_policy_server.py"),
+        "--host=127.0.0.1",
+        f"--port={port}",
+        "--fps=30",
+        "--inference_latency=0",
+        "--obs_queue_timeout=5",
+    ]
     return ServerProcess(args, port, tmp_path)

@@ -23,7 +23,11 @@ class TinyPolicy:
     def __init__(self, horizon: int, dim: int) -> None:
         torch.manual_seed(0)
         self.horizon, self.dim = horizon, dim
-        self.net = torch.nn.Sequential(torch.nn.Linear(8 + len(IMAGE_KEYS), 32), torch.nn.Tanh(), torch.nn.Linear(32, horizon * dim))
+        self.net = torch.nn.Sequential(
+            torch.nn.Linear(8 + len(IMAGE_KEYS), 32),
+            torch.nn.Tanh(),
+            torch.nn.Linear(32, horizon * dim),
+        )
 
     def infer(self, obs: dict) -> dict:
         images = [np.asarray(obs[k], dtype=np.float32).mean() / 255.0 for k in IMAGE_KEYS]
@@ -47,7 +51,9 @@ def serve(horizon: int, dim: int, port: int) -> None:
             except Exception:  # noqa: BLE001 - like openpi's server: report the traceback to the client
                 ws.send(traceback.format_exc())
 
-    with websockets.sync.server.serve(handler, "127.0.0.1", port, compression=None, max_size=None) as server:
+    with websockets.sync.server.serve(
+        handler, "127.0.0.1", port, compression=None, max_size=None
+    ) as server:
         server.serve_forever()
 
 

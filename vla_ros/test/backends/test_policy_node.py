@@ -1,14 +1,16 @@
 """vla_policy node with real model backends over real DDS: chunks out, every failure reported, node alive."""
 
+from pathlib import Path
+
 import pytest
+from conftest import free_port, openpi_server
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
-from vla_ros_msgs.msg import ActionChunk, Observation
+from observations import observation_for
 
 from vla_ros.nodes.conversions import observation_to_msg
 from vla_ros.nodes.managed import parameter_overrides
 from vla_ros.nodes.vla_policy import VlaPolicyNode
-
-from conftest import free_port, observation_for, openpi_server
+from vla_ros_msgs.msg import ActionChunk, Observation
 
 pytestmark = pytest.mark.ros
 
@@ -30,8 +32,13 @@ def messages(diagnostics, level):
 def test_lerobot_act_checkpoint_serves_chunks_through_the_node(ros, checkpoints, robots):
     robot = robots["widowx"]
     chunks = ros.collect(ActionChunk, "/vla/action_chunk")
-    node, _ = policy_node(ros, robot="widowx", backend="lerobot", device="cpu",
-                       backend_options=f"{{checkpoint: '{checkpoints('act')}'}}")
+    node, _ = policy_node(
+        ros,
+        robot="widowx",
+        backend="lerobot",
+        device="cpu",
+        backend_options=f"{{checkpoint: '{checkpoints('act')}'}}",
+    )
     assert node.is_active
     publisher = ros.publisher(Observation, "/vla/observation")
     assert ros.wait_for(lambda: publisher.get_subscription_count() > 0)
@@ -45,36 +52,69 @@ def test_lerobot_act_checkpoint_serves_chunks_through_the_node(ros, checkpoints,
 
 
 def test_missing_checkpoint_fails_configure_with_the_path(ros, tmp_path):
-    node, diagnostics = policy_node(ros, robot="widowx", backend="lerobot", backend_options=f"{{checkpoint: '{tmp_path / 'nowhere'}'}}")
+    node, diagnostics = policy_node(
+        ros,
+        robot="widowx",
+        backend="lerobot",
+        backend_options=f"{{checkpoint: '{tmp_path / 'nowhere'}'}}",
+    )
     assert not node.is_active
-    assert ros.wait_for(lambda: any("nowhere" in m for m in messages(diagnostics, DiagnosticStatus.ERROR)))
+    assert ros.wait_for(
+        lambda: any("nowhere" in m for m in messages(diagnostics, DiagnosticStatus.ERROR))
+    )
 
 
 def test_card_that_does_not_fit_the_robot_fails_configure(ros):
-    node, diagnostics = policy_node(ros, robot="widowx", backend="openpi", backend_options="{card: pi0_droid, port: 9}")
+    node, diagnostics = policy_node(
+        ros, robot="widowx", backend="openpi", backend_options="{card: pi0_droid, port: 9}"
+    )
     assert not node.is_active
-    assert ros.wait_for(lambda: any("pi0_droid" in m or "dims" in m for m in messages(diagnostics, DiagnosticStatus.ERROR)))
+    assert ros.wait_for(
+        lambda: any(
+            "pi0_droid" in m or "dims" in m for m in messages(diagnostics, DiagnosticStatus.ERROR)
+        )
+    )
 
 
 def test_unreachable_server_is_reported_and_the_node_keeps_serving(ros, robots):
     robot = robots["panda"]
     chunks = ros.collect(ActionChunk, "/vla/action_chunk")
-    node, diagnostics = policy_node(ros, robot="panda", backend="openpi",
-                       backend_options=f"{{card: pi0_droid, port: {free_port()}, connect_timeout: 0.5}}")
+    node, diagnostics = policy_node(
+        ros,
+        robot="panda",
+        backend="openpi",
+        backend_options=f"{{card: pi0_droid, port: {free_port()}, connect_timeout: 0.5}}",
+    )
     assert node.is_active, "a server that is not up yet does not stop the node"
     publisher = ros.publisher(Observation, "/vla/observation")
     assert ros.wait_for(lambda: publisher.get_subscription_count() > 0)
     publisher.publish(observation_to_msg(observation_for(robot, stamp=ros.now())))
-    assert ros.wait_for(lambda: any("ConnectionError" in m or "inference" in m for m in messages(diagnostics, DiagnosticStatus.ERROR)))
+    assert ros.wait_for(
+        lambda: any(
+            "ConnectionError" in m or "inference" in m
+            for m in messages(diagnostics, DiagnosticStatus.ERROR)
+        )
+    )
     assert not chunks, "no chunk means the executor runs dry and the safety projector holds"
-    link_states = lambda: [kv.value for a in list(diagnostics) for s in a.status for kv in s.values if kv.key == "link_state"]  # noqa: E731
-    assert ros.wait_for(lambda: "backing_off" in link_states() or "disconnected" in link_states(), 3.0)
+
+    def link_states():
+        return [
+            kv.value
+            for a in list(diagnostics)
+            for s in a.status
+            for kv in s.values
+            if kv.key == "link_state"
+        ]
+
+    assert ros.wait_for(
+        lambda: "backing_off" in link_states() or "disconnected" in link_states(), 3.0
+    )
 
 
 def _connections_to(port: int) -> int:
     """Established TCP connections from this machine to 127.0.0.1:`port` (client side, /proc/net/tcp)."""
     count = 0
-    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
         remote_port, state = int(fields[2].split(":")[1], 16), fields[3]
         count += remote_port == port and state == "01"
@@ -88,9 +128,18 @@ def test_lifecycle_cycles_close_the_backend_every_time(ros, tmp_path):
 
     server = openpi_server(tmp_path).start()
     try:
-        node = ros.add(VlaPolicyNode(parameter_overrides=parameter_overrides(
-            {"robot": "panda", "backend": "openpi", "autostart": False,
-             "backend_options": f"{{card: pi0_droid, port: {server.port}, reply_timeout: 5.0}}"})))
+        node = ros.add(
+            VlaPolicyNode(
+                parameter_overrides=parameter_overrides(
+                    {
+                        "robot": "panda",
+                        "backend": "openpi",
+                        "autostart": False,
+                        "backend_options": f"{{card: pi0_droid, port: {server.port}, reply_timeout: 5.0}}",
+                    }
+                )
+            )
+        )
         connections = []
         for _ in range(5):
             for label, transition, _ in CYCLE:

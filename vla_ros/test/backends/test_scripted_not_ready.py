@@ -5,15 +5,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
-from vla_ros_msgs.msg import ActionChunk, ObjectPoses
-from vla_ros_msgs.msg import Observation as ObservationMsg
 
 from vla_ros.backends.scripted import ScriptedExpert
-from vla_ros.core.robot_config import load_robot_config
+from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import InvalidInput, JointState, NotReady, Observation
 from vla_ros.nodes.conversions import object_poses_to_msg, observation_to_msg
 from vla_ros.nodes.managed import parameter_overrides
 from vla_ros.nodes.vla_policy import VlaPolicyNode
+from vla_ros_msgs.msg import ActionChunk, ObjectPoses
+from vla_ros_msgs.msg import Observation as ObservationMsg
 
 ROBOT = load_robot_config("panda")
 HOME = JointState(ROBOT.command_joints, ROBOT.home)
@@ -21,7 +21,9 @@ POSES = {"red_cube": [0.5, 0.0, 0.02, 1, 0, 0, 0], "bowl": [0.5, 0.2, 0.0, 1, 0,
 
 
 def observation(poses):
-    return Observation(1.0, {}, HOME, "put the red cube in the bowl", extras={"object_poses": poses})
+    return Observation(
+        1.0, {}, HOME, "put the red cube in the bowl", extras={"object_poses": poses}
+    )
 
 
 def test_no_poses_yet_is_not_ready_and_losing_them_later_is_an_error():
@@ -38,22 +40,36 @@ def test_no_poses_yet_is_not_ready_and_losing_them_later_is_an_error():
 def test_the_policy_node_waits_for_object_poses_without_an_error_then_serves(ros):
     diagnostics = ros.collect(DiagnosticArray, "/diagnostics", 50)
     chunks = ros.collect(ActionChunk, "/vla/action_chunk")
-    node = ros.add(VlaPolicyNode(parameter_overrides=parameter_overrides({"robot": "panda", "backend": "scripted"})))
+    node = ros.add(
+        VlaPolicyNode(
+            parameter_overrides=parameter_overrides({"robot": "panda", "backend": "scripted"})
+        )
+    )
     observations = ros.publisher(ObservationMsg, "/vla/observation")
     poses = ros.publisher(ObjectPoses, "/sim/object_poses")
-    assert ros.wait_for(lambda: observations.get_subscription_count() and poses.get_subscription_count())
+    assert ros.wait_for(
+        lambda: observations.get_subscription_count() and poses.get_subscription_count()
+    )
     assert ros.wait_for(lambda: node._diagnostics.get_subscription_count() > 0)
     first = observation({})
     observations.publish(observation_to_msg(replace(first, stamp=ros.now())))
 
     def reported_waiting():  # the node's periodic report: published on the same writer after any error
-        return any(dict((kv.key, kv.value) for kv in s.values).get("not_ready", "0") != "0"
-                   for array in list(diagnostics) for s in array.status if s.name.endswith("vla_policy"))
+        return any(
+            dict((kv.key, kv.value) for kv in s.values).get("not_ready", "0") != "0"
+            for array in list(diagnostics)
+            for s in array.status
+            if s.name.endswith("vla_policy")
+        )
 
     assert ros.wait_for(reported_waiting)
-    errors = [s.message for a in list(diagnostics) for s in a.status if s.level == DiagnosticStatus.ERROR]
+    errors = [
+        s.message for a in list(diagnostics) for s in a.status if s.level == DiagnosticStatus.ERROR
+    ]
     assert errors == [], "waiting for the sim's first object poses is not an error"
-    poses.publish(object_poses_to_msg({k: np.array(v, float) for k, v in POSES.items()}, ros.now()))
+    poses.publish(
+        object_poses_to_msg({k: np.array(v, float) for k, v in POSES.items()}, ros.now())
+    )
     assert ros.wait_for(lambda: node._object_poses)
     observations.publish(observation_to_msg(replace(first, stamp=ros.now(), sequence=2)))
     assert ros.wait_for(lambda: chunks), "served once the poses are there"

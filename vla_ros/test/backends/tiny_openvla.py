@@ -15,7 +15,11 @@ class TinyOpenVLAConfig(PretrainedConfig):
     model_type = "tiny_openvla"
 
     def __init__(self, vocab_size=64, hidden_size=32, n_action_bins=16, norm_stats=None, **kwargs):
-        self.vocab_size, self.hidden_size, self.n_action_bins = vocab_size, hidden_size, n_action_bins
+        self.vocab_size, self.hidden_size, self.n_action_bins = (
+            vocab_size,
+            hidden_size,
+            n_action_bins,
+        )
         self.norm_stats = norm_stats or {}
         super().__init__(**kwargs)
 
@@ -46,14 +50,28 @@ class TinyOpenVLAForActionPrediction(PreTrainedModel):
     def get_action_dim(self, unnorm_key):
         return len(self.norm_stats[unnorm_key]["action"]["q01"])
 
-    def predict_action(self, input_ids, pixel_values, attention_mask=None, unnorm_key=None, do_sample=False, **kwargs):
+    def predict_action(
+        self,
+        input_ids,
+        pixel_values,
+        attention_mask=None,
+        unnorm_key=None,
+        do_sample=False,
+        **kwargs,
+    ):
         ids = input_ids
         for _ in range(self.get_action_dim(unnorm_key)):
-            logits = self(ids, pixel_values)[:, -1, -(self.config.n_action_bins - 1):]
-            token = logits.argmax(-1, keepdim=True) + self.config.vocab_size - (self.config.n_action_bins - 1)
+            logits = self(ids, pixel_values)[:, -1, -(self.config.n_action_bins - 1) :]
+            token = (
+                logits.argmax(-1, keepdim=True)
+                + self.config.vocab_size
+                - (self.config.n_action_bins - 1)
+            )
             ids = torch.cat([ids, token], dim=1)
-        tokens = ids[0, -self.get_action_dim(unnorm_key):].cpu().numpy()
-        discretized = np.clip(self.config.vocab_size - tokens - 1, 0, self.bin_centers.shape[0] - 1)
+        tokens = ids[0, -self.get_action_dim(unnorm_key) :].cpu().numpy()
+        discretized = np.clip(
+            self.config.vocab_size - tokens - 1, 0, self.bin_centers.shape[0] - 1
+        )
         normalized = self.bin_centers[discretized]
         stats = self.norm_stats[unnorm_key]["action"]
         mask = np.asarray(stats.get("mask", np.ones_like(stats["q01"], dtype=bool)))

@@ -14,8 +14,8 @@ import pytest
 pytest.importorskip("rclpy")
 pytest.importorskip("mujoco")
 
-from vla_ros.testing import fault_scenarios as scenarios  # noqa: E402
-from vla_ros.testing.fault_harness import FaultHarness  # noqa: E402
+from vla_ros.testing import fault_scenarios as scenarios
+from vla_ros.testing.fault_harness import FaultHarness
 
 pytestmark = [pytest.mark.ros, pytest.mark.sim, pytest.mark.slow]
 
@@ -30,14 +30,18 @@ def harness(tmp_path_factory):
         yield running
     stopped = running.supervisor.stopped
     assert all(code == 0 for code, _ in stopped.values()), f"exit codes at shutdown: {stopped}"
-    assert all(seconds < STOP_DEADLINE_S for _, seconds in stopped.values()), f"shutdown times: {stopped}"
+    assert all(seconds < STOP_DEADLINE_S for _, seconds in stopped.values()), (
+        f"shutdown times: {stopped}"
+    )
 
 
 def assert_passed(outcome):
     assert outcome.passed, outcome
 
 
-@pytest.mark.parametrize("node", ["camera_ingest", "vla_policy", "chunk_executor", "safety_projector"])
+@pytest.mark.parametrize(
+    "node", ["camera_ingest", "vla_policy", "chunk_executor", "safety_projector"]
+)
 def test_a_killed_node_is_named_the_task_aborts_and_the_graph_recovers(harness, node):
     assert_passed(scenarios.kill_node(harness, node))
 

@@ -11,10 +11,10 @@ import pytest
 pytest.importorskip("rclpy")
 pytest.importorskip("mujoco")
 
-from vla_ros.nodes.composition import running_graph  # noqa: E402
-from vla_ros.core.graph import BringupArgs  # noqa: E402
-from vla_ros.core.robot_config import load_robot_config  # noqa: E402
-from vla_ros.demo.episode_runner import EpisodeRunner  # noqa: E402
+from vla_ros.bringup.graph import BringupArgs
+from vla_ros.core.robot.config import load_robot_config
+from vla_ros.demo.episode_runner import EpisodeRunner
+from vla_ros.nodes.composition import running_graph
 
 pytestmark = [pytest.mark.ros, pytest.mark.sim, pytest.mark.slow]
 
@@ -33,13 +33,17 @@ def test_one_episode_through_the_whole_graph(robot_name, instruction, multiproce
     robot = load_robot_config(robot_name)
     bringup = BringupArgs(robot=robot_name, instruction=instruction, seed=1)
     runner_factory = lambda: EpisodeRunner(robot, None)  # noqa: E731
-    with running_graph(bringup, multiprocess=multiprocess, log_dir=tmp_path / "logs", clients=[runner_factory]) as up:
+    with running_graph(
+        bringup, multiprocess=multiprocess, log_dir=tmp_path / "logs", clients=[runner_factory]
+    ) as up:
         runner = up.clients[0]
         runner.wait_for_graph(timeout_s=60.0)
         result = runner.run_episode(seed=1, instruction=instruction, timeout_s=60.0, record=True)
     assert result.success, f"episode failed: {result.message}"
     commanded = np.array([q for _, q in runner.commanded])
-    assert len(commanded) > 100, "the robot was commanded through the safety projector at the control rate"
+    assert len(commanded) > 100, (
+        "the robot was commanded through the safety projector at the control rate"
+    )
     lower, upper = robot.limits.lower, robot.limits.upper
     assert np.all(commanded >= lower - 1e-9) and np.all(commanded <= upper + 1e-9)
     assert runner.metrics.latencies_s and max(runner.metrics.latencies_s) < 5.0
@@ -50,26 +54,45 @@ def test_bad_chunks_mid_episode_are_rejected_and_the_episode_still_succeeds(tmp_
     import threading
 
     from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+
     from vla_ros_msgs.msg import ActionChunk as ActionChunkMsg
 
     robot = load_robot_config("panda")
     instruction = "put the red cube in the bowl"
     bringup = BringupArgs(robot="panda", instruction=instruction, seed=2)
-    with running_graph(bringup, multiprocess=False, log_dir=None, clients=[lambda: EpisodeRunner(robot, None)]) as up:
+    with running_graph(
+        bringup, multiprocess=False, log_dir=None, clients=[lambda: EpisodeRunner(robot, None)]
+    ) as up:
         runner = up.clients[0]
         errors: list[str] = []
         runner.create_subscription(
-            DiagnosticArray, "/diagnostics",
-            lambda msg: errors.extend(s.message for s in msg.status if s.level == DiagnosticStatus.ERROR), 50)
+            DiagnosticArray,
+            "/diagnostics",
+            lambda msg: errors.extend(
+                s.message for s in msg.status if s.level == DiagnosticStatus.ERROR
+            ),
+            50,
+        )
         bad_pub = runner.create_publisher(ActionChunkMsg, "/vla/action_chunk", 10)
         runner.wait_for_graph(timeout_s=60.0)
 
         def inject() -> None:
             now = runner.get_clock().now().to_msg()
             dims = list(robot.command_joints)
-            nan = ActionChunkMsg(dt=0.1, horizon=2, dim_names=dims, action_space="joint_position",
-                                 data=[float("nan")] * (2 * len(dims)))
-            wrong = ActionChunkMsg(dt=0.1, horizon=2, dim_names=dims[:3], action_space="joint_position", data=[0.0] * 6)
+            nan = ActionChunkMsg(
+                dt=0.1,
+                horizon=2,
+                dim_names=dims,
+                action_space="joint_position",
+                data=[float("nan")] * (2 * len(dims)),
+            )
+            wrong = ActionChunkMsg(
+                dt=0.1,
+                horizon=2,
+                dim_names=dims[:3],
+                action_space="joint_position",
+                data=[0.0] * 6,
+            )
             for bad in (nan, wrong):
                 bad.header.stamp = now
                 bad_pub.publish(bad)

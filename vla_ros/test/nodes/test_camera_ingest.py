@@ -5,13 +5,13 @@ import pytest
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import Image, JointState
-from vla_ros_msgs.msg import Observation
 
-from vla_ros.core.robot_config import load_robot_config
+from vla_ros.core.robot.config import load_robot_config
+from vla_ros.core.types import JointState as CoreJointState
 from vla_ros.nodes.camera_ingest import CameraIngestNode
 from vla_ros.nodes.conversions import image_to_msg, joint_state_to_msg
-from vla_ros.core.types import JointState as CoreJointState
 from vla_ros.nodes.managed import parameter_overrides, s_to_stamp, stamp_to_s
+from vla_ros_msgs.msg import Observation
 
 pytestmark = pytest.mark.ros
 ROBOT = load_robot_config("panda")
@@ -23,8 +23,20 @@ def ingest(ros):
 
 
 def start_ingest(ros, **extra):
-    node = ros.add(CameraIngestNode(parameter_overrides=parameter_overrides(
-        {"robot": "panda", "image_width": 64, "image_height": 48, "max_frame_age_s": 0.3, "instruction": "go", **extra})))
+    node = ros.add(
+        CameraIngestNode(
+            parameter_overrides=parameter_overrides(
+                {
+                    "robot": "panda",
+                    "image_width": 64,
+                    "image_height": 48,
+                    "max_frame_age_s": 0.3,
+                    "instruction": "go",
+                    **extra,
+                }
+            )
+        )
+    )
     cameras = {c.name: ros.publisher(Image, c.topic) for c in ROBOT.cameras}
     joints = ros.publisher(JointState, ROBOT.joint_state_topic)
     observations = ros.collect(Observation, "/vla/observation")
@@ -42,7 +54,12 @@ def publish_all(ros, cameras, joints, stamp, skip=()):
 
 
 def errors(diagnostics):
-    return [s.message for array in list(diagnostics) for s in array.status if s.level == DiagnosticStatus.ERROR]
+    return [
+        s.message
+        for array in list(diagnostics)
+        for s in array.status
+        if s.level == DiagnosticStatus.ERROR
+    ]
 
 
 def test_time_consistent_observations_from_all_cameras(ros, ingest):
@@ -74,7 +91,9 @@ def test_bad_image_is_reported_and_the_node_keeps_going(ros, ingest, corrupt, ex
     for _ in range(5):
         publish_all(ros, cameras, joints, ros.now())
         ros.wait_for(lambda: False, 0.05)
-    assert ros.wait_for(lambda: observations), "valid frames after the bad one still make observations"
+    assert ros.wait_for(lambda: observations), (
+        "valid frames after the bad one still make observations"
+    )
     assert node.is_active
 
 
@@ -86,11 +105,27 @@ def test_stale_camera_stops_observations_and_is_reported(ros, ingest):
     for _ in range(15):  # the wrist camera is dead for 0.75 s > max_frame_age_s
         publish_all(ros, cameras, joints, ros.now(), skip=("wrist",))
         ros.wait_for(lambda: False, 0.05)
-    late = [o for o in observations if o.header.stamp.sec + o.header.stamp.nanosec * 1e-9 > last_wrist + 0.1]
-    assert not late, "no observation pairs a fresh view with a frozen camera beyond max_camera_skew_s"
-    warnings = lambda: [s.message for a in list(diagnostics) for s in a.status if s.level == DiagnosticStatus.WARN]  # noqa: E731
+    late = [
+        o
+        for o in observations
+        if o.header.stamp.sec + o.header.stamp.nanosec * 1e-9 > last_wrist + 0.1
+    ]
+    assert not late, (
+        "no observation pairs a fresh view with a frozen camera beyond max_camera_skew_s"
+    )
+
+    def warnings():
+        return [
+            s.message
+            for a in list(diagnostics)
+            for s in a.status
+            if s.level == DiagnosticStatus.WARN
+        ]
+
     assert ros.wait_for(lambda: any("['wrist'] stale" in w for w in warnings()), 3.0)
-    cameras["wrist"].publish(image_to_msg(np.zeros((120, 160, 3), np.uint8), ros.now() - 2.0, "wrist"))
+    cameras["wrist"].publish(
+        image_to_msg(np.zeros((120, 160, 3), np.uint8), ros.now() - 2.0, "wrist")
+    )
     assert ros.wait_for(lambda: any("stale frame from 'wrist'" in e for e in errors(diagnostics)))
 
 
@@ -101,7 +136,9 @@ def test_unknown_robot_fails_configure_with_the_available_robots(ros):
     assert ros.wait_for(lambda: node._diagnostics.get_subscription_count() > 0)
     # The node published its failure before the probe could subscribe; it is also logged. Re-trigger:
     node.trigger_configure()
-    assert ros.wait_for(lambda: any("unknown robot 'ur5e'" in e and "panda" in e for e in errors(diagnostics)))
+    assert ros.wait_for(
+        lambda: any("unknown robot 'ur5e'" in e and "panda" in e for e in errors(diagnostics))
+    )
 
 
 def stream(ros, cameras, joints, stamps=5, clock=None, node=None):
@@ -111,7 +148,9 @@ def stream(ros, cameras, joints, stamps=5, clock=None, node=None):
         t = ros.now() if t is None else t
         if clock is not None:
             clock.publish(Clock(clock=s_to_stamp(t)))
-            assert ros.wait_for(lambda: abs(node.now_s() - t) < 1e-6, 5.0), "the node follows /clock"
+            assert ros.wait_for(lambda t=t: abs(node.now_s() - t) < 1e-6, 5.0), (
+                "the node follows /clock"
+            )
         publish_all(ros, cameras, joints, t)
         ros.wait_for(lambda: False, 0.05)
 
@@ -122,10 +161,16 @@ def test_a_future_stamped_frame_is_rejected_and_observations_continue(ros, inges
     assert ros.wait_for(lambda: observations)
     ahead = ros.now() + 3600.0  # an unsynchronised camera clock
     cameras["wrist"].publish(image_to_msg(np.zeros((120, 160, 3), np.uint8), ahead, "wrist"))
-    assert ros.wait_for(lambda: any("frame from 'wrist' stamped" in e and "in the future" in e for e in errors(diagnostics)))
+    assert ros.wait_for(
+        lambda: any(
+            "frame from 'wrist' stamped" in e and "in the future" in e for e in errors(diagnostics)
+        )
+    )
     count = len(observations)
     stream(ros, cameras, joints)
-    assert ros.wait_for(lambda: len(observations) > count), "real frames after the future one still make observations"
+    assert ros.wait_for(lambda: len(observations) > count), (
+        "real frames after the future one still make observations"
+    )
     assert node._assembler.counters.dropped_out_of_order == 0
 
 
@@ -139,7 +184,11 @@ def test_observations_continue_after_the_sim_clock_jumps_back(ros):
     stream(ros, cameras, joints, 5.0 + 0.05 * np.arange(5), clock, node)  # sim reset / bag loop
     assert ros.wait_for(lambda: any(stamp_to_s(o.header.stamp) < 50.0 for o in observations))
     counters = node._assembler.counters
-    assert (counters.clock_jumps, counters.dropped_out_of_order, counters.dropped_future) == (1, 0, 0)
+    assert (counters.clock_jumps, counters.dropped_out_of_order, counters.dropped_future) == (
+        1,
+        0,
+        0,
+    )
     assert not errors(diagnostics)
 
 
@@ -148,7 +197,12 @@ def test_non_finite_joint_states_are_rejected_and_never_reach_an_observation(ros
     bad = joint_state_to_msg(CoreJointState(ROBOT.command_joints, ROBOT.home), ros.now())
     bad.position[2] = float("nan")
     joints.publish(bad)
-    assert ros.wait_for(lambda: any("non-finite positions" in e and ROBOT.command_joints[2] in e for e in errors(diagnostics)))
+    assert ros.wait_for(
+        lambda: any(
+            "non-finite positions" in e and ROBOT.command_joints[2] in e
+            for e in errors(diagnostics)
+        )
+    )
     stream(ros, cameras, joints)
     assert ros.wait_for(lambda: observations)
     assert all(np.isfinite(o.joint_state.position).all() for o in list(observations))

@@ -50,12 +50,14 @@ def _stop(processes: dict, number: int, twice: bool) -> dict[str, float]:
 
 @pytest.mark.parametrize("trial", range(TRIALS))
 def test_every_node_process_exits_cleanly_on_a_signal(trial, tmp_path):
-    from vla_ros.core.graph import BringupArgs, resolve_graph
+    from vla_ros.bringup.graph import BringupArgs, resolve_graph
     from vla_ros.nodes.composition import ProcessSupervisor
 
     delay, twice = _signal_times(trial)
     number = SIGNALS[trial % 2]
-    supervisor = ProcessSupervisor(resolve_graph(BringupArgs(robot="panda", seed=trial)), tmp_path, respawn=False).start()
+    supervisor = ProcessSupervisor(
+        resolve_graph(BringupArgs(robot="panda", seed=trial)), tmp_path, respawn=False
+    ).start()
     try:
         time.sleep(delay)
         took = _stop(supervisor.processes, number, twice)
@@ -63,7 +65,9 @@ def test_every_node_process_exits_cleanly_on_a_signal(trial, tmp_path):
         supervisor.stop()
     for name, process in supervisor.processes.items():
         log = (tmp_path / f"{name}.log").read_text()
-        context = f"{name}: {signal.Signals(number).name}{' twice' if twice else ''} after {delay:.1f} s"
+        context = (
+            f"{name}: {signal.Signals(number).name}{' twice' if twice else ''} after {delay:.1f} s"
+        )
         assert took[name] < EXIT_DEADLINE_S, f"{context}: still running {EXIT_DEADLINE_S} s later"
         assert process.returncode == 0, f"{context}: exit code {process.returncode}\n{log[-2000:]}"
         assert "Traceback" not in log, f"{context}: traceback\n{log[-2000:]}"
@@ -73,12 +77,25 @@ def test_every_node_process_exits_cleanly_on_a_signal(trial, tmp_path):
 def test_the_one_process_graph_exits_cleanly_on_a_signal(trial):
     delay, twice = _signal_times(trial)
     number = SIGNALS[trial % 2]
-    command = [sys.executable, "-m", "vla_ros.cli", "run", "--robot", "panda", "--seed", str(trial)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    command = [
+        sys.executable,
+        "-m",
+        "vla_ros.cli",
+        "run",
+        "--robot",
+        "panda",
+        "--seed",
+        str(trial),
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     time.sleep(delay)
     took = _stop({"vla-ros run": process}, number, twice)["vla-ros run"]
     output = process.stdout.read()
     context = f"{signal.Signals(number).name}{' twice' if twice else ''} after {delay:.1f} s"
-    assert took < EXIT_DEADLINE_S, f"{context}: still running {EXIT_DEADLINE_S} s later\n{output[-2000:]}"
+    assert took < EXIT_DEADLINE_S, (
+        f"{context}: still running {EXIT_DEADLINE_S} s later\n{output[-2000:]}"
+    )
     assert process.returncode == 0, f"{context}: exit code {process.returncode}\n{output[-2000:]}"
     assert "Traceback" not in output, f"{context}: traceback\n{output[-2000:]}"

@@ -1,6 +1,6 @@
 import pytest
 
-from vla_ros.core.robot_config import available_robots, load_robot_config
+from vla_ros.core.robot.config import available_robots, load_robot_config
 from vla_ros.sim.world import SimWorld
 
 _worlds: dict = {}

@@ -5,11 +5,11 @@ import pytest
 
 from vla_ros.backends.scripted import ScriptedExpert
 from vla_ros.core.safety import SafetyProjector
-from vla_ros.core.task_spec import parse_instruction
-from vla_ros.core.trajectory_follower import JointTrajectory, TrajectoryPoint
+from vla_ros.core.tasks.spec import parse_instruction
 from vla_ros.core.types import ActionSpace, InvalidInput, JointState, Observation
-from vla_ros.sim.episode import run_episode, send_chunk
+from vla_ros.sim.policy_loop import run_episode, send_chunk
 from vla_ros.sim.tasks import TaskMonitor
+from vla_ros.sim.trajectory_follower import JointTrajectory, TrajectoryPoint
 
 SEEDS = range(10)
 TASKS = ["put the red cube in the bowl", "stack the green cube on the blue cube"]
@@ -23,11 +23,15 @@ def test_expert_solves_the_task_on_ten_seeds(robot, instruction, world_of_robot)
     expert = ScriptedExpert.from_options(world.robot, {})
     results = [run_episode(world, expert, instruction, seed) for seed in SEEDS]
     rate = sum(r.success for r in results) / len(results)
-    print(f"\n{robot} '{instruction}': success_rate={rate:.2f} mean_time_s={np.mean([r.duration for r in results]):.1f}")
+    print(
+        f"\n{robot} '{instruction}': success_rate={rate:.2f} mean_time_s={np.mean([r.duration for r in results]):.1f}"
+    )
     assert rate >= 0.9, [r.detail for r in results if not r.success]
 
 
-def test_handover_keeps_the_hands_apart_as_the_safety_projector_requires(world_of_robot, monkeypatch):
+def test_handover_keeps_the_hands_apart_as_the_safety_projector_requires(
+    world_of_robot, monkeypatch
+):
     """The safety projector stops the two hands' link capsules from touching, so the expert must not
     ask for it: letting go with a fully open hand pushed the giver's near finger 6 mm into the
     receiving palm's capsule, and on the full graph the handover then stalled now and then."""
@@ -39,7 +43,11 @@ def test_handover_keeps_the_hands_apart_as_the_safety_projector_requires(world_o
     def sampled_step(steps: int) -> None:  # every 10 physics steps (20 ms)
         for _ in range(steps // 10):
             step(10)
-            clearances.append(self_distance.clearances(projector.model.placements(world.command_positions())).min())
+            clearances.append(
+                self_distance.clearances(
+                    projector.model.placements(world.command_positions())
+                ).min()
+            )
         step(steps % 10)
 
     monkeypatch.setattr(world, "step", sampled_step)
@@ -53,11 +61,24 @@ def test_chunk_contract_and_option_errors(world_of_robot):
     world = world_of_robot("panda")
     world.reset(seed=1)
     expert = ScriptedExpert.from_options(world.robot, {"chunk_size": 5, "dt": 0.2})
-    observation = Observation(12.5, {}, world.joint_state(), "put the red cube in the bowl", extras={"object_poses": world.object_poses()})
+    observation = Observation(
+        12.5,
+        {},
+        world.joint_state(),
+        "put the red cube in the bowl",
+        extras={"object_poses": world.object_poses()},
+    )
     chunk = expert.infer(observation)
     chunk.validate(world.robot.command_joints)
-    assert (chunk.stamp, chunk.dt, chunk.horizon, chunk.action_space) == (12.5, 0.2, 5, ActionSpace.JOINT_POSITION)
-    np.testing.assert_allclose(chunk.actions[0], world.command_positions(), atol=1e-9)  # starts where the robot is
+    assert (chunk.stamp, chunk.dt, chunk.horizon, chunk.action_space) == (
+        12.5,
+        0.2,
+        5,
+        ActionSpace.JOINT_POSITION,
+    )
+    np.testing.assert_allclose(
+        chunk.actions[0], world.command_positions(), atol=1e-9
+    )  # starts where the robot is
     step = np.abs(np.diff(chunk.actions, axis=0)) / chunk.dt
     assert np.all(step <= world.robot.limits.velocity + 1e-9)
     assert ScriptedExpert.needs_object_poses
@@ -68,12 +89,25 @@ def test_chunk_contract_and_option_errors(world_of_robot):
     with pytest.raises(InvalidInput, match="object_poses"):
         expert.infer(Observation(0.0, {}, world.joint_state(), "put the red cube in the bowl"))
     with pytest.raises(InvalidInput, match="lacks joints"):
-        expert.infer(Observation(0.0, {}, JointState(("x",), np.zeros(1)), "put the red cube in the bowl",
-                                 extras={"object_poses": world.object_poses()}))
+        expert.infer(
+            Observation(
+                0.0,
+                {},
+                JointState(("x",), np.zeros(1)),
+                "put the red cube in the bowl",
+                extras={"object_poses": world.object_poses()},
+            )
+        )
 
 
 def _observe(world, instruction, objects=None):
-    return Observation(world.time, {}, world.joint_state(), instruction, extras={"object_poses": objects or world.object_poses()})
+    return Observation(
+        world.time,
+        {},
+        world.joint_state(),
+        instruction,
+        extras={"object_poses": objects or world.object_poses()},
+    )
 
 
 def _contacts(world, bodies_a, bodies_b):
@@ -99,13 +133,27 @@ def test_handover_passes_the_cube_between_hands_that_never_touch(world_of_robot)
     seen, arm_contacts, start = {}, set(), world.time
     while world.time - start < 15.0 and not (expert.phase == "done" and monitor.update().success):
         chunk = expert.infer(_observe(world, HANDOVER))
-        assert chunk.actions.shape == (chunk.horizon, 14) and chunk.action_space == ActionSpace.JOINT_POSITION
+        assert (
+            chunk.actions.shape == (chunk.horizon, 14)
+            and chunk.action_space == ActionSpace.JOINT_POSITION
+        )
         send_chunk(world, chunk)
         for _ in range(25):
             world.step(10)
             arm_contacts |= _contacts(world, left, right)
         seen.setdefault(expert.phase, monitor.update())
-    assert list(seen) == ["approach", "descend", "grasp", "lift", "carry", "reach", "receive", "release", "retreat", "done"]
+    assert list(seen) == [
+        "approach",
+        "descend",
+        "grasp",
+        "lift",
+        "carry",
+        "reach",
+        "receive",
+        "release",
+        "retreat",
+        "done",
+    ]
     assert not arm_contacts, f"the arms touched: {arm_contacts}"
     assert monitor.picked_by_first_arm
     assert not seen["release"].success  # both hands on the cube
@@ -116,7 +164,11 @@ def test_handover_passes_the_cube_between_hands_that_never_touch(world_of_robot)
 
     # The right hand lets go: the cube drops to the table and the check says so.
     arm = world.robot.arms[1]
-    opened = JointTrajectory(arm.gripper_controller.joints, (TrajectoryPoint(0.3, np.array([arm.gripper.open_position])),), world.time)
+    opened = JointTrajectory(
+        arm.gripper_controller.joints,
+        (TrajectoryPoint(0.3, np.array([arm.gripper.open_position])),),
+        world.time,
+    )
     world.receive_trajectory(arm.gripper_controller.name, opened)
     world.step(500)
     assert not monitor.update().success
@@ -139,10 +191,16 @@ def test_grasp_turns_the_open_fingers_away_from_a_neighbouring_bowl(world_of_rob
         q[hand.joints] = chunk.actions[-1, hand.joints]
         return expert.kinematics.frame_pose(q, hand.arm.ee_frame)[:3, :3] @ hand.closing
 
-    home_axis = expert.kinematics.frame_pose(world.robot.home, hand.arm.ee_frame)[:3, :3] @ hand.closing
+    home_axis = (
+        expert.kinematics.frame_pose(world.robot.home, hand.arm.ee_frame)[:3, :3] @ hand.closing
+    )
     assert abs(home_axis[1]) > 0.99  # the hand starts closing along y
-    assert abs(closing_axis_after_one_chunk((0.15, 0.0))[1]) > 0.99  # bowl far away: keeps that face pair
-    turned = closing_axis_after_one_chunk((-0.15, 0.11))  # bowl rim where the open fingers would come down
+    assert (
+        abs(closing_axis_after_one_chunk((0.15, 0.0))[1]) > 0.99
+    )  # bowl far away: keeps that face pair
+    turned = closing_axis_after_one_chunk(
+        (-0.15, 0.11)
+    )  # bowl rim where the open fingers would come down
     assert abs(turned[0]) > abs(turned[1])
 
 

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vla_ros.core.trajectory_follower import JointTrajectory, TrajectoryFollower, TrajectoryPoint
 from vla_ros.core.types import InvalidInput
+from vla_ros.sim.trajectory_follower import JointTrajectory, TrajectoryFollower, TrajectoryPoint
 
 JOINTS = ("a", "b")
 
@@ -134,7 +134,10 @@ def test_a_late_point_due_within_rounding_of_now_is_held_not_ramped_to(velocitie
     (the ns stamp rounds up). Interpolating toward it asked the sim for ~1e13 rad/s."""
     f = follower()
     now, lookahead = 1.234, 0.05
-    f.receive(traj(pt(lookahead, (0.01, -0.02), velocities), start=stamp_rounded_to_ns(now - lookahead)), now=now)
+    f.receive(
+        traj(pt(lookahead, (0.01, -0.02), velocities), start=stamp_rounded_to_ns(now - lookahead)),
+        now=now,
+    )
     for t in (now, now + 1e-12, now + 0.002):
         q, qd = f.sample(t)
         np.testing.assert_allclose(q, [0.01, -0.02])
@@ -145,7 +148,9 @@ def test_a_point_due_within_the_minimal_segment_is_passed_and_the_next_reached_f
     f = follower()
     f.receive(traj(pt(1.0 + 1e-7, (9.0, 9.0)), pt(2.0, (2.0, 2.0)), start=0.0 + 1e-9), now=1.0)
     q, qd = f.sample(1.5)
-    np.testing.assert_allclose(q, [1.0, 1.0])  # halfway on the ramp from the state (0, 0) to (2, 2)
+    np.testing.assert_allclose(
+        q, [1.0, 1.0]
+    )  # halfway on the ramp from the state (0, 0) to (2, 2)
     np.testing.assert_allclose(qd, [2.0, 2.0])
 
 
@@ -168,7 +173,13 @@ def trajectories_near_now(draw):
     n = draw(st.integers(1, 4))
     kind = draw(st.sampled_from(["linear", "cubic", "quintic"]))
     first = draw(st.sampled_from([0.0, 1e-16, 1e-12, 1e-9, 1e-6, 5e-4]) | st.floats(0.0, 0.05))
-    gaps = draw(st.lists(st.sampled_from([1e-9, 1e-6, 1e-3]) | st.floats(1e-3, 0.5), min_size=n - 1, max_size=n - 1))
+    gaps = draw(
+        st.lists(
+            st.sampled_from([1e-9, 1e-6, 1e-3]) | st.floats(1e-3, 0.5),
+            min_size=n - 1,
+            max_size=n - 1,
+        )
+    )
     times = first + np.concatenate([[0.0], np.cumsum(gaps)])
     points = []
     for t in times:
@@ -186,9 +197,13 @@ def trajectories_near_now(draw):
     round_stamp=st.booleans(),
     points=trajectories_near_now(),
 )
-def test_set_points_stay_in_the_hull_and_finite_for_any_stamp_near_now(prior_target, now, stamp_offset, round_stamp, points):
+def test_set_points_stay_in_the_hull_and_finite_for_any_stamp_near_now(
+    prior_target, now, stamp_offset, round_stamp, points
+):
     f = follower()
-    f.receive(traj(pt(3.0, prior_target)), now=0.0)  # moving (linearly) when the new trajectory arrives
+    f.receive(
+        traj(pt(3.0, prior_target)), now=0.0
+    )  # moving (linearly) when the new trajectory arrives
     stamp = now + stamp_offset - points[0].time_from_start  # the first point falls near now
     stamp = stamp_rounded_to_ns(stamp) if round_stamp else stamp
     try:
@@ -197,7 +212,9 @@ def test_set_points_stay_in_the_hull_and_finite_for_any_stamp_near_now(prior_tar
         assert "ends in the past" in str(error)
         return
     positions = np.array([(0.0, 0.0), prior_target] + [p.positions for p in points])
-    speeds = [np.abs(prior_target) / 3.0] + [np.abs(p.velocities) for p in points if p.velocities is not None]
+    speeds = [np.abs(prior_target) / 3.0] + [
+        np.abs(p.velocities) for p in points if p.velocities is not None
+    ]
     accelerations = [np.abs(p.accelerations) for p in points if p.accelerations is not None]
     v_max = np.max(speeds, axis=0)
     a_max = np.max(accelerations, axis=0) if accelerations else np.zeros(2)
@@ -206,9 +223,19 @@ def test_set_points_stay_in_the_hull_and_finite_for_any_stamp_near_now(prior_tar
     lo, hi = positions.min(axis=0) - slack, positions.max(axis=0) + slack
     gaps = np.diff([p.time_from_start for p in points])
     shortest = min([f.min_segment_s, *gaps])
-    speed_bound = SPEED_DQ * np.ptp(positions, axis=0) / shortest + 2 * (SPEED_V * v_max + SPEED_A * span * a_max) + 1e-6
-    for t in now + np.concatenate([[0.0, 1e-16, 1e-12, 1e-9, 1e-6], np.linspace(0.0, span + 0.05, 60)]):
+    speed_bound = (
+        SPEED_DQ * np.ptp(positions, axis=0) / shortest
+        + 2 * (SPEED_V * v_max + SPEED_A * span * a_max)
+        + 1e-6
+    )
+    for t in now + np.concatenate(
+        [[0.0, 1e-16, 1e-12, 1e-9, 1e-6], np.linspace(0.0, span + 0.05, 60)]
+    ):
         q, qd = f.sample(t)
         assert np.all(np.isfinite(q)) and np.all(np.isfinite(qd))
-        assert np.all(q >= lo) and np.all(q <= hi), f"set point {q} outside [{lo}, {hi}] at now + {t - now}"
-        assert np.all(np.abs(qd) <= speed_bound), f"velocity {qd} above {speed_bound} at now + {t - now}"
+        assert np.all(q >= lo) and np.all(q <= hi), (
+            f"set point {q} outside [{lo}, {hi}] at now + {t - now}"
+        )
+        assert np.all(np.abs(qd) <= speed_bound), (
+            f"velocity {qd} above {speed_bound} at now + {t - now}"
+        )

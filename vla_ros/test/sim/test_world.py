@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from vla_ros.core.task_spec import parse_instruction
-from vla_ros.core.trajectory_follower import JointTrajectory, TrajectoryPoint
+from vla_ros.core.tasks.spec import parse_instruction
 from vla_ros.core.types import InvalidInput
 from vla_ros.sim.scene_config import SceneConfig
 from vla_ros.sim.tasks import TaskMonitor
+from vla_ros.sim.trajectory_follower import JointTrajectory, TrajectoryPoint
 
 ROBOTS = ["panda", "widowx", "aloha"]
 
@@ -76,17 +76,26 @@ def test_trajectory_moves_the_arm_and_bad_controllers_are_rejected(world_of_robo
     world.reset(seed=0)
     arm = world.robot.arms[0]
     target = world.robot.home[: len(arm.joints)] + 0.2
-    world.receive_trajectory(arm.controller.name, JointTrajectory(arm.joints, (TrajectoryPoint(1.0, target),), 0.0))
+    world.receive_trajectory(
+        arm.controller.name, JointTrajectory(arm.joints, (TrajectoryPoint(1.0, target),), 0.0)
+    )
     world.step(750)
     np.testing.assert_allclose(world.command_positions()[: len(arm.joints)], target, atol=5e-3)
     with pytest.raises(InvalidInput, match="unknown controller"):
-        world.receive_trajectory("nope", JointTrajectory(arm.joints, (TrajectoryPoint(1.0, target),), 0.0))
+        world.receive_trajectory(
+            "nope", JointTrajectory(arm.joints, (TrajectoryPoint(1.0, target),), 0.0)
+        )
 
 
 def _place_cube(world, name, xyz):
     adr = world.model.jnt_qposadr[world.model.joint(name).id]
     world.data.qpos[adr : adr + 7] = [*xyz, 1, 0, 0, 0]
-    world.data.qvel[world.model.jnt_dofadr[world.model.joint(name).id] : world.model.jnt_dofadr[world.model.joint(name).id] + 6] = 0
+    world.data.qvel[
+        world.model.jnt_dofadr[world.model.joint(name).id] : world.model.jnt_dofadr[
+            world.model.joint(name).id
+        ]
+        + 6
+    ] = 0
     world.step(100)
 
 
@@ -129,5 +138,9 @@ def test_scene_config_errors_name_the_key():
     with pytest.raises(InvalidInput, match="task_spawn_max"):
         SceneConfig.from_extra({"sim": {"objects": {"task_spawn_min": [0, 0]}}})
     with pytest.raises(InvalidInput, match="task_region max"):
-        SceneConfig.from_extra({"sim": {"objects": {"task_spawn_min": [0, 0], "task_spawn_max": [-0.1, 0.1]}}})
-    assert SceneConfig.from_extra({}).task_region is None  # the task cube then spawns in object_region
+        SceneConfig.from_extra(
+            {"sim": {"objects": {"task_spawn_min": [0, 0], "task_spawn_max": [-0.1, 0.1]}}}
+        )
+    assert (
+        SceneConfig.from_extra({}).task_region is None
+    )  # the task cube then spawns in object_region

@@ -4,7 +4,7 @@ once, a stream that keeps every limit, lost messages and a re-anchoring."""
 import numpy as np
 import pytest
 
-from vla_ros.core.robot_config import load_robot_config
+from vla_ros.core.robot.config import load_robot_config
 from vla_ros.testing.stream_judge import StreamJudge
 
 DT = 0.01
@@ -29,7 +29,13 @@ def stream(robot, accelerations: np.ndarray, start: np.ndarray | None = None):
 
 def arm_only(robot, values: np.ndarray) -> np.ndarray:
     """Accelerations on the arm joints (the home pose holds the gripper at a limit)."""
-    mask = np.array([0.0 if arm.gripper and j == arm.gripper.joint else 1.0 for arm in robot.arms for j in arm.command_joints])
+    mask = np.array(
+        [
+            0.0 if arm.gripper and j == arm.gripper.joint else 1.0
+            for arm in robot.arms
+            for j in arm.command_joints
+        ]
+    )
     return values * mask
 
 
@@ -43,7 +49,9 @@ def judge(robot, samples, reset_before: int | None = None) -> StreamJudge:
 
 
 def test_a_stream_within_every_limit_passes(robot):
-    accelerations = arm_only(robot, np.outer(np.sin(np.arange(200) * 0.05), 0.05 * robot.limits.acceleration))
+    accelerations = arm_only(
+        robot, np.outer(np.sin(np.arange(200) * 0.05), 0.05 * robot.limits.acceleration)
+    )
     report = judge(robot, stream(robot, accelerations)).report
     assert report.violation_count == 0 and report.commands == 200
 
@@ -79,7 +87,11 @@ def test_position_and_velocity_limits_are_caught(robot):
 
 def test_a_reanchoring_after_a_reset_is_not_a_violation_but_an_unannounced_jump_is(robot):
     moving = stream(robot, arm_only(robot, np.full((30, len(robot.command_joints)), 0.2)))
-    at_rest = stream(robot, np.zeros((10, len(robot.command_joints))), start=robot.home + arm_only(robot, np.full(len(robot.command_joints), 0.1)))
+    at_rest = stream(
+        robot,
+        np.zeros((10, len(robot.command_joints))),
+        start=robot.home + arm_only(robot, np.full(len(robot.command_joints), 0.1)),
+    )
     at_rest = [(moving[-1][0] + (k + 1) * DT, q, v) for k, (_, q, v) in enumerate(at_rest)]
     announced = judge(robot, moving + at_rest, reset_before=30).report
     assert announced.violation_count == 0 and announced.reanchors == 1
@@ -95,4 +107,6 @@ def test_a_start_beyond_a_limit_may_be_kept_but_not_exceeded_further(robot):
     assert judge(robot, still).report.violation_count == 0
     opening = np.zeros((5, len(robot.command_joints)))
     opening[0, gripper] = 0.1
-    assert judge(robot, stream(robot, opening, start=start)).report.violations["joint_position"] >= 1
+    assert (
+        judge(robot, stream(robot, opening, start=start)).report.violations["joint_position"] >= 1
+    )

@@ -1,1 +1,1 @@
-"""Policy backends, one module each, all behind vla_ros.core.policy.Policy."""
+"""Policy backends, one module each, all behind vla_ros.core.inference.policy.Policy."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from vla_ros.core.policy import Policy
+from vla_ros.core.inference.policy import Policy
 from vla_ros.core.types import ActionChunk, InvalidInput, Observation
 
 

@@ -17,24 +17,34 @@ from typing import Any
 
 from vla_ros.backends.options import CARD_OPTIONS, BackendOptions
 from vla_ros.backends.torch_runtime import ensure_torchvision_importable, resolve_device
-from vla_ros.core.model_io import ModelIO
-from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.model.io import ModelIO
+from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, Observation
 
 OPTIONS = {
     "checkpoint": "LeRobot pretrained policy directory (config.json, model.safetensors, policy_*processor*.json)",
     "device": "auto (cuda when available, else cpu), cpu, cuda or cuda:N",
-    "config_overrides": "mapping of policy config fields to values applied before loading (e.g. vlm_model_name: /local/dir)",
+    "config_overrides": (
+        "mapping of policy config fields to values applied before loading (e.g. "
+        "vlm_model_name: /local/dir)"
+    ),
     **CARD_OPTIONS,
 }
 # LeRobot's pi0-family ports run only on LeRobot's patched transformers (their model checks for it,
 # but only after building a multi-GB network), so their absence is looked up before loading anything.
 NEEDS_PATCHED_TRANSFORMERS = ("pi0", "pi05", "pi0_fast")
-REQUIRED_FILES = ("config.json", "model.safetensors", "policy_preprocessor.json", "policy_postprocessor.json")
+REQUIRED_FILES = (
+    "config.json",
+    "model.safetensors",
+    "policy_preprocessor.json",
+    "policy_postprocessor.json",
+)
 
 
 class LeRobotPolicy:
-    def __init__(self, policy: Any, preprocessor: Any, postprocessor: Any, io: ModelIO, device: Any) -> None:
+    def __init__(
+        self, policy: Any, preprocessor: Any, postprocessor: Any, io: ModelIO, device: Any
+    ) -> None:
         self.policy, self.preprocessor, self.postprocessor = policy, preprocessor, postprocessor
         self.io, self.device = io, device
         self.n_action_steps = int(getattr(policy.config, "n_action_steps", io.card.execute))
@@ -61,7 +71,9 @@ class LeRobotPolicy:
             policy_class = get_policy_class(policy_type)
             config = PreTrainedConfig.from_pretrained(checkpoint)
         except (ValueError, ImportError, OSError) as error:
-            raise InvalidInput(f"backend 'lerobot': cannot read policy type {policy_type!r} from {checkpoint}: {error}") from error
+            raise InvalidInput(
+                f"backend 'lerobot': cannot read policy type {policy_type!r} from {checkpoint}: {error}"
+            ) from error
         _apply_overrides(config, opts.mapping("config_overrides", strings=False))
         _check_card_against_config(io, config)
         _require_local_models(config)
@@ -69,10 +81,14 @@ class LeRobotPolicy:
         try:
             policy = policy_class.from_pretrained(checkpoint, config=config, local_files_only=True)
             preprocessor, postprocessor = make_pre_post_processors(
-                policy.config, pretrained_path=str(checkpoint), preprocessor_overrides={"device_processor": {"device": str(device)}}
+                policy.config,
+                pretrained_path=str(checkpoint),
+                preprocessor_overrides={"device_processor": {"device": str(device)}},
             )
         except (OSError, ValueError, RuntimeError, KeyError) as error:
-            raise InvalidInput(f"backend 'lerobot': loading {policy_type} policy from {checkpoint} failed: {error}") from error
+            raise InvalidInput(
+                f"backend 'lerobot': loading {policy_type} policy from {checkpoint} failed: {error}"
+            ) from error
         policy.to(device).eval()
         return cls(policy, preprocessor, postprocessor, io, device)
 
@@ -81,8 +97,13 @@ class LeRobotPolicy:
 
         start = time.perf_counter()
         inputs = self.io.inputs(observation)
-        batch: dict[str, Any] = {key: torch.from_numpy(image).permute(2, 0, 1).unsqueeze(0).float().div_(255.0) for key, image in inputs.images.items()}
-        batch.update({key: torch.from_numpy(vector).unsqueeze(0) for key, vector in inputs.state.items()})
+        batch: dict[str, Any] = {
+            key: torch.from_numpy(image).permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
+            for key, image in inputs.images.items()
+        }
+        batch.update(
+            {key: torch.from_numpy(vector).unsqueeze(0) for key, vector in inputs.state.items()}
+        )
         batch["task"] = inputs.prompt
         batch = self.preprocessor(batch)
         prepared = time.perf_counter()
@@ -93,7 +114,12 @@ class LeRobotPolicy:
         inferred = time.perf_counter()
         actions = self.postprocessor(actions).squeeze(0).float().cpu().numpy()
         chunk = self.io.chunk(actions, observation)
-        return replace(chunk, timing=InferenceTiming(prepared - start, inferred - prepared, time.perf_counter() - inferred))
+        return replace(
+            chunk,
+            timing=InferenceTiming(
+                prepared - start, inferred - prepared, time.perf_counter() - inferred
+            ),
+        )
 
     def _predict_chunk(self, batch: dict[str, Any]) -> Any:
         """(1, n_action_steps, dim) normalized actions, as LeRobot's own select_action would play them."""
@@ -127,17 +153,24 @@ def _require_runtime(policy_type: str | None) -> None:
 
     import transformers
 
-    if policy_type in NEEDS_PATCHED_TRANSFORMERS and importlib.util.find_spec("transformers.models.siglip.check") is None:
+    if (
+        policy_type in NEEDS_PATCHED_TRANSFORMERS
+        and importlib.util.find_spec("transformers.models.siglip.check") is None
+    ):
         raise InvalidInput(
-            f"backend 'lerobot': LeRobot's {policy_type} needs LeRobot's patched transformers (lerobot[pi]), not transformers "
-            f"{transformers.__version__} installed here; serve {policy_type} with openpi and use backend 'openpi' instead"
+            f"backend 'lerobot': LeRobot's {policy_type} needs LeRobot's patched transformers "
+            "(lerobot[pi]), not transformers "
+            f"{transformers.__version__} installed here; serve {policy_type} with openpi and use "
+            "backend 'openpi' instead"
         )
 
 
 def _apply_overrides(config: Any, overrides: dict[str, Any]) -> None:
     for field, value in overrides.items():
         if not hasattr(config, field):
-            raise InvalidInput(f"backend 'lerobot': config_overrides names '{field}', not a field of {type(config).__name__}")
+            raise InvalidInput(
+                f"backend 'lerobot': config_overrides names '{field}', not a field of {type(config).__name__}"
+            )
         setattr(config, field, value)
 
 
@@ -146,7 +179,8 @@ def _require_local_models(config: Any) -> None:
         value = getattr(config, field, None)
         if isinstance(value, str) and not Path(value).is_dir():
             raise InvalidInput(
-                f"backend 'lerobot': the checkpoint's {field}={value!r} is not a local directory; models are loaded only "
+                f"backend 'lerobot': the checkpoint's {field}={value!r} is not a local directory; "
+                "models are loaded only "
                 f"from disk (no hub): copy it here and set option config_overrides: {{{field}: <dir>}}"
             )
 
@@ -158,15 +192,23 @@ def _check_card_against_config(io: ModelIO, config: Any) -> None:
     images = {key: tuple(f.shape) for key, f in config.image_features.items()}
     card_images = {c.key: (3, c.height, c.width) for c in card.cameras}
     if images != card_images:
-        raise InvalidInput(f"{where}: checkpoint reads images {images} (C, H, W), card declares {card_images}")
+        raise InvalidInput(
+            f"{where}: checkpoint reads images {images} (C, H, W), card declares {card_images}"
+        )
     state = config.robot_state_feature
     card_state = io.states.sizes
     expected_state = {"observation.state": state.shape[0]} if state is not None else {}
     if card_state != expected_state:
-        raise InvalidInput(f"{where}: checkpoint reads state {expected_state}, card declares {card_state}")
+        raise InvalidInput(
+            f"{where}: checkpoint reads state {expected_state}, card declares {card_state}"
+        )
     action_dim = config.action_feature.shape[0]
     if action_dim != io.actions.dim:
-        raise InvalidInput(f"{where}: checkpoint outputs {action_dim} action dims, card maps {io.actions.dim} {list(io.actions.names)}")
+        raise InvalidInput(
+            f"{where}: checkpoint outputs {action_dim} action dims, card maps {io.actions.dim} {list(io.actions.names)}"
+        )
     steps = int(getattr(config, "n_action_steps", card.execute))
     if card.execute > steps:
-        raise InvalidInput(f"{where}: card executes {card.execute} actions per chunk, the policy produces n_action_steps={steps}")
+        raise InvalidInput(
+            f"{where}: card executes {card.execute} actions per chunk, the policy produces n_action_steps={steps}"
+        )

@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from vla_ros.backends.openpi_transport import OpenPIConnection
 from vla_ros.backends.options import CARD_OPTIONS, BackendOptions
-from vla_ros.backends.remote_link import Backoff, LinkState, RemoteLink
-from vla_ros.core.model_io import ModelIO
-from vla_ros.core.robot_config import RobotConfig
+from vla_ros.backends.transport.openpi_websocket import OpenPIConnection
+from vla_ros.backends.transport.remote_link import Backoff, LinkState, RemoteLink
+from vla_ros.core.model.io import ModelIO
+from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, Observation
 
 OPTIONS = {
@@ -33,12 +33,21 @@ OPTIONS = {
 
 
 class OpenPIPolicy:
-    def __init__(self, io: ModelIO, uri: str, api_key: str | None, connect_timeout: float, reply_timeout: float,
-                 backoff: Backoff) -> None:
+    def __init__(
+        self,
+        io: ModelIO,
+        uri: str,
+        api_key: str | None,
+        connect_timeout: float,
+        reply_timeout: float,
+        backoff: Backoff,
+    ) -> None:
         self.io, self.uri = io, uri
         self.link: RemoteLink[OpenPIConnection] = RemoteLink(
-            f"openpi server {uri}", lambda: OpenPIConnection(uri, api_key, connect_timeout, reply_timeout),
-            lambda connection: connection.close(), backoff,
+            f"openpi server {uri}",
+            lambda: OpenPIConnection(uri, api_key, connect_timeout, reply_timeout),
+            lambda connection: connection.close(),
+            backoff,
         )
 
     @classmethod
@@ -49,7 +58,14 @@ class OpenPIPolicy:
         port = opts.integer("port", 8000, minimum=1)
         uri = host if host.startswith("ws") else f"ws://{host}:{port}"
         backoff = Backoff(opts.number("backoff_initial", 0.5), opts.number("backoff_max", 10.0))
-        return cls(io, uri, opts.string("api_key", None), opts.number("connect_timeout", 5.0), opts.number("reply_timeout", 10.0), backoff)
+        return cls(
+            io,
+            uri,
+            opts.string("api_key", None),
+            opts.number("connect_timeout", 5.0),
+            opts.number("reply_timeout", 10.0),
+            backoff,
+        )
 
     @property
     def link_state(self) -> LinkState:
@@ -68,7 +84,10 @@ class OpenPIPolicy:
         received = time.perf_counter()
         key = self.io.card.action.key
         if key not in reply:
-            raise InvalidInput(f"openpi server {self.uri} replied with keys {sorted(reply)}; model card '{self.io.card.name}' expects actions under '{key}'")
+            raise InvalidInput(
+                f"openpi server {self.uri} replied with keys {sorted(reply)}; model card "
+                f"'{self.io.card.name}' expects actions under '{key}'"
+            )
         chunk = self.io.chunk(np.asarray(reply[key]), observation)
         timing = InferenceTiming(sent - start, received - sent, time.perf_counter() - received)
         return replace(chunk, timing=timing)
@@ -77,7 +96,11 @@ class OpenPIPolicy:
         """The observation as the server's policy reads it (nested on '.' in keys)."""
         inputs = self.io.inputs(observation)
         request: dict[str, Any] = {}
-        for key, value in [*inputs.images.items(), *inputs.state.items(), (self.io.card.prompt_key, inputs.prompt)]:
+        for key, value in [
+            *inputs.images.items(),
+            *inputs.state.items(),
+            (self.io.card.prompt_key, inputs.prompt),
+        ]:
             *parents, leaf = key.split(".")
             node = request
             for parent in parents:

@@ -18,8 +18,8 @@ import numpy as np
 
 from vla_ros.backends.options import CARD_OPTIONS, BackendOptions
 from vla_ros.backends.torch_runtime import ensure_torchvision_importable, resolve_device
-from vla_ros.core.model_io import ModelIO
-from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.model.io import ModelIO
+from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, Observation
 
 DEFAULT_PROMPT = "In: What action should the robot take to {instruction}?\nOut:"
@@ -34,11 +34,23 @@ OPTIONS = {
 
 
 class OpenVLAPolicy:
-    def __init__(self, model: Any, processor: Any, io: ModelIO, unnorm_key: str, device: Any, dtype: Any, prompt: str) -> None:
+    def __init__(
+        self,
+        model: Any,
+        processor: Any,
+        io: ModelIO,
+        unnorm_key: str,
+        device: Any,
+        dtype: Any,
+        prompt: str,
+    ) -> None:
         self.model, self.processor, self.io = model, processor, io
         self.unnorm_key, self.device, self.dtype, self.prompt = unnorm_key, device, dtype, prompt
         if len(io.card.cameras) != 1:
-            raise InvalidInput(f"backend 'openvla': model card '{io.card.name}' must declare exactly one camera, got {[c.key for c in io.card.cameras]}")
+            raise InvalidInput(
+                f"backend 'openvla': model card '{io.card.name}' must declare exactly one camera, "
+                f"got {[c.key for c in io.card.cameras]}"
+            )
 
     @classmethod
     def from_options(cls, robot: RobotConfig, options: dict[str, Any]) -> OpenVLAPolicy:
@@ -46,21 +58,30 @@ class OpenVLAPolicy:
         checkpoint = opts.directory("checkpoint")
         config_file = checkpoint / "config.json"
         if not config_file.is_file():
-            raise InvalidInput(f"backend 'openvla': option checkpoint={str(checkpoint)!r} has no config.json (not a transformers checkpoint)")
+            raise InvalidInput(
+                f"backend 'openvla': option checkpoint={str(checkpoint)!r} has no config.json "
+                "(not a transformers checkpoint)"
+            )
         if not any(checkpoint.glob("*.safetensors")):
             found = sorted(p.name for p in checkpoint.iterdir())
-            raise InvalidInput(f"backend 'openvla': checkpoint {checkpoint} has no *.safetensors weights (has {found}); pickled weights are never loaded")
+            raise InvalidInput(
+                f"backend 'openvla': checkpoint {checkpoint} has no *.safetensors weights (has "
+                f"{found}); pickled weights are never loaded"
+            )
         trust = opts.boolean("trust_remote_code", False)
         auto_map = json.loads(config_file.read_text()).get("auto_map")
         if auto_map and not trust:
             raise InvalidInput(
-                f"backend 'openvla': checkpoint {checkpoint} ships its own model code ({sorted(set(auto_map.values()))}); "
+                f"backend 'openvla': checkpoint {checkpoint} ships its own model code "
+                f"({sorted(set(auto_map.values()))}); "
                 "set option trust_remote_code: true only if you trust that code (it runs with your privileges)"
             )
         io = opts.model_io(robot, checkpoint)
         prompt = opts.string("prompt", DEFAULT_PROMPT)
         if "{instruction}" not in prompt:
-            raise InvalidInput(f"backend 'openvla': option prompt={prompt!r} must contain {{instruction}}")
+            raise InvalidInput(
+                f"backend 'openvla': option prompt={prompt!r} must contain {{instruction}}"
+            )
         ensure_torchvision_importable()
         import torch
         from transformers import AutoModelForVision2Seq, AutoProcessor
@@ -68,12 +89,21 @@ class OpenVLAPolicy:
         device = resolve_device(opts.string("device", "auto"), "openvla")
         dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
         try:
-            processor = AutoProcessor.from_pretrained(checkpoint, trust_remote_code=trust, local_files_only=True)
+            processor = AutoProcessor.from_pretrained(
+                checkpoint, trust_remote_code=trust, local_files_only=True
+            )
             model = AutoModelForVision2Seq.from_pretrained(
-                checkpoint, dtype=dtype, trust_remote_code=trust, local_files_only=True, use_safetensors=True, low_cpu_mem_usage=True
+                checkpoint,
+                dtype=dtype,
+                trust_remote_code=trust,
+                local_files_only=True,
+                use_safetensors=True,
+                low_cpu_mem_usage=True,
             )
         except (OSError, ValueError, KeyError) as error:
-            raise InvalidInput(f"backend 'openvla': loading {checkpoint} failed: {error}") from error
+            raise InvalidInput(
+                f"backend 'openvla': loading {checkpoint} failed: {error}"
+            ) from error
         model = model.to(device).eval()
         unnorm_key = _unnorm_key(model, opts.string("unnorm_key", io.card.unnorm_key), io)
         return cls(model, processor, io, unnorm_key, device, dtype, prompt)
@@ -85,14 +115,28 @@ class OpenVLAPolicy:
         start = time.perf_counter()
         inputs = self.io.inputs(observation)
         image = Image.fromarray(next(iter(inputs.images.values())))
-        batch = self.processor(text=self.prompt.format(instruction=inputs.prompt.strip().lower()), images=image, return_tensors="pt")
-        batch = {k: v.to(self.device, dtype=self.dtype) if v.is_floating_point() else v.to(self.device) for k, v in batch.items()}
+        batch = self.processor(
+            text=self.prompt.format(instruction=inputs.prompt.strip().lower()),
+            images=image,
+            return_tensors="pt",
+        )
+        batch = {
+            k: v.to(self.device, dtype=self.dtype) if v.is_floating_point() else v.to(self.device)
+            for k, v in batch.items()
+        }
         prepared = time.perf_counter()
         with torch.inference_mode():
-            action = self.model.predict_action(**batch, unnorm_key=self.unnorm_key, do_sample=False)
+            action = self.model.predict_action(
+                **batch, unnorm_key=self.unnorm_key, do_sample=False
+            )
         inferred = time.perf_counter()
         chunk = self.io.chunk(np.asarray(action, dtype=float).reshape(1, -1), observation)
-        return replace(chunk, timing=InferenceTiming(prepared - start, inferred - prepared, time.perf_counter() - inferred))
+        return replace(
+            chunk,
+            timing=InferenceTiming(
+                prepared - start, inferred - prepared, time.perf_counter() - inferred
+            ),
+        )
 
     def warmup(self) -> None:
         self.infer(self.io.placeholder_observation())
@@ -108,14 +152,24 @@ def _unnorm_key(model: Any, requested: str | None, io: ModelIO) -> str:
     """The statistics key, checked against the checkpoint's norm_stats and the card's action dim."""
     stats = getattr(model, "norm_stats", None)
     if not isinstance(stats, dict) or not stats:
-        raise InvalidInput("backend 'openvla': the checkpoint carries no norm_stats, so its actions cannot be un-normalized")
+        raise InvalidInput(
+            "backend 'openvla': the checkpoint carries no norm_stats, so its actions cannot be un-normalized"
+        )
     if requested is None:
         if len(stats) != 1:
-            raise InvalidInput(f"backend 'openvla': checkpoint has statistics for {sorted(stats)}; choose one with option unnorm_key")
+            raise InvalidInput(
+                f"backend 'openvla': checkpoint has statistics for {sorted(stats)}; choose one with option unnorm_key"
+            )
         requested = next(iter(stats))
     if requested not in stats:
-        raise InvalidInput(f"backend 'openvla': unnorm_key {requested!r} is not in the checkpoint's norm_stats; valid keys: {sorted(stats)}")
+        raise InvalidInput(
+            f"backend 'openvla': unnorm_key {requested!r} is not in the checkpoint's norm_stats; "
+            f"valid keys: {sorted(stats)}"
+        )
     dim = len(stats[requested]["action"]["q01"])
     if dim != io.actions.dim:
-        raise InvalidInput(f"backend 'openvla': statistics '{requested}' are {dim}-D but model card '{io.card.name}' maps {io.actions.dim} dims")
+        raise InvalidInput(
+            f"backend 'openvla': statistics '{requested}' are {dim}-D but model card "
+            f"'{io.card.name}' maps {io.actions.dim} dims"
+        )
     return requested

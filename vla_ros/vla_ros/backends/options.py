@@ -11,9 +11,9 @@ from typing import Any
 
 import yaml
 
-from vla_ros.core.model_card import ModelCard, load_model_card
-from vla_ros.core.model_io import ModelIO
-from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.model.card import ModelCard, load_model_card
+from vla_ros.core.model.io import ModelIO
+from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.types import InvalidInput
 
 _MISSING = object()
@@ -31,19 +31,27 @@ class BackendOptions:
         unknown = sorted(set(self.values) - set(accepted))
         if unknown:
             valid = "; ".join(f"{k}: {v}" for k, v in accepted.items())
-            raise InvalidInput(f"backend '{backend}': unknown option(s) {unknown}; valid options: {valid}")
+            raise InvalidInput(
+                f"backend '{backend}': unknown option(s) {unknown}; valid options: {valid}"
+            )
 
     def _fail(self, name: str, value: Any, valid: str) -> InvalidInput:
-        return InvalidInput(f"backend '{self.backend}': option {name}={value!r} is invalid; expected {valid}")
+        return InvalidInput(
+            f"backend '{self.backend}': option {name}={value!r} is invalid; expected {valid}"
+        )
 
     def get(self, name: str, default: Any = _MISSING) -> Any:
         if name not in self.values or self.values[name] in (None, ""):
             if default is _MISSING:
-                raise InvalidInput(f"backend '{self.backend}': missing required option '{name}' ({self.accepted[name]})")
+                raise InvalidInput(
+                    f"backend '{self.backend}': missing required option '{name}' ({self.accepted[name]})"
+                )
             return default
         return self.values[name]
 
-    def string(self, name: str, default: Any = _MISSING, choices: tuple[str, ...] | None = None) -> str:
+    def string(
+        self, name: str, default: Any = _MISSING, choices: tuple[str, ...] | None = None
+    ) -> str:
         value = self.get(name, default)
         if value is not None and not isinstance(value, str):
             raise self._fail(name, value, "a string")
@@ -77,7 +85,9 @@ class BackendOptions:
                 value = yaml.safe_load(value)
             except yaml.YAMLError:
                 raise self._fail(name, value, "a mapping (or its YAML text)") from None
-        if not isinstance(value, dict) or not all(isinstance(k, str) and (isinstance(v, str) or not strings) for k, v in value.items()):
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and (isinstance(v, str) or not strings) for k, v in value.items()
+        ):
             raise self._fail(name, value, "a mapping of strings" if strings else "a mapping")
         return dict(value)
 
@@ -85,7 +95,11 @@ class BackendOptions:
         value = self.string(name)
         path = Path(value).expanduser()
         if not path.is_dir():
-            raise self._fail(name, value, f"an existing directory ({'no such path' if not path.exists() else 'not a directory'})")
+            raise self._fail(
+                name,
+                value,
+                f"an existing directory ({'no such path' if not path.exists() else 'not a directory'})",
+            )
         return path
 
     def file(self, name: str) -> Path:
@@ -100,7 +114,9 @@ class BackendOptions:
         name = self.get("card", None)
         if name is None:
             if checkpoint is None:
-                raise InvalidInput(f"backend '{self.backend}': missing required option 'card' ({CARD_OPTIONS['card']})")
+                raise InvalidInput(
+                    f"backend '{self.backend}': missing required option 'card' ({CARD_OPTIONS['card']})"
+                )
             return load_model_card(checkpoint)
         return load_model_card(name)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from vla_ros.core.policy import Policy
-from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.inference.policy import Policy
+from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.types import InvalidInput
 
 BACKENDS: dict[str, str] = {
@@ -23,7 +23,9 @@ BACKENDS: dict[str, str] = {
 }
 
 
-def create_policy(backend: str, robot: RobotConfig, options: dict[str, Any] | None = None) -> Policy:
+def create_policy(
+    backend: str, robot: RobotConfig, options: dict[str, Any] | None = None
+) -> Policy:
     if backend not in BACKENDS:
         raise InvalidInput(f"unknown backend '{backend}'; available: {sorted(BACKENDS)}")
     module_name, class_name = BACKENDS[backend].split(":")

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from vla_ros.backends.options import BackendOptions
-from vla_ros.core.model_card import parse_model_card
-from vla_ros.core.model_io import ModelIO
-from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.model.card import parse_model_card
+from vla_ros.core.model.io import ModelIO
+from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, Observation
 
 OPTIONS = {
@@ -44,11 +44,15 @@ class ReplayPolicy:
     def from_options(cls, robot: RobotConfig, options: dict[str, Any]) -> ReplayPolicy:
         opts = BackendOptions("replay", options, OPTIONS)
         if ("bag" in opts.values) == ("dataset" in opts.values):
-            raise InvalidInput("backend 'replay': set exactly one of options bag (rosbag2) or dataset (LeRobot dataset root)")
+            raise InvalidInput(
+                "backend 'replay': set exactly one of options bag (rosbag2) or dataset (LeRobot dataset root)"
+            )
         horizon = opts.integer("horizon", 30, minimum=1)
         if "bag" in opts.values:
             path = opts.file("bag")
-            times, actions = read_bag_joint_states(path, opts.string("topic", "/joint_states"), robot.command_joints)
+            times, actions = read_bag_joint_states(
+                path, opts.string("topic", "/joint_states"), robot.command_joints
+            )
             names, fps = list(robot.command_joints), 30.0
         else:
             path = opts.directory("dataset")
@@ -58,8 +62,12 @@ class ReplayPolicy:
             card = replace(opts.card(), control_rate=rate, chunk_size=horizon, execute=horizon)
         else:
             card = parse_model_card(
-                {"name": f"replay:{path.name}", "action": {"space": "joint_position", "targets": names, "dim": len(names)},
-                 "control_rate": rate, "chunk_size": horizon},
+                {
+                    "name": f"replay:{path.name}",
+                    "action": {"space": "joint_position", "targets": names, "dim": len(names)},
+                    "control_rate": rate,
+                    "chunk_size": horizon,
+                },
                 source=f"replay of {path}",
             )
         return cls(times, actions, ModelIO(card, robot), str(path))
@@ -74,17 +82,24 @@ class ReplayPolicy:
             self._start = observation.stamp
         card = self.io.card
         at = observation.stamp - self._start + np.arange(card.chunk_size) * card.dt
-        rows = np.stack([np.interp(at, self.times, self.actions[:, d]) for d in range(self.actions.shape[1])], axis=1)
+        rows = np.stack(
+            [np.interp(at, self.times, self.actions[:, d]) for d in range(self.actions.shape[1])],
+            axis=1,
+        )
         picked = time.perf_counter()
         chunk = self.io.chunk(rows, observation)
-        return replace(chunk, timing=InferenceTiming(0.0, picked - start, time.perf_counter() - picked))
+        return replace(
+            chunk, timing=InferenceTiming(0.0, picked - start, time.perf_counter() - picked)
+        )
 
     def reset(self) -> None:
         """The next inference starts the recording from its beginning."""
         self._start = None
 
 
-def read_bag_joint_states(path: Path, topic: str, joints: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+def read_bag_joint_states(
+    path: Path, topic: str, joints: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
     """(times in s, positions (n, len(joints))) of every JointState on `topic` holding all `joints`."""
     from rosbags.highlevel import AnyReader
     from rosbags.typesys import Stores, get_typestore
@@ -92,15 +107,21 @@ def read_bag_joint_states(path: Path, topic: str, joints: tuple[str, ...]) -> tu
     try:
         reader = AnyReader([path], default_typestore=get_typestore(Stores.ROS2_KILTED))
         reader.open()
-    except Exception as error:  # noqa: BLE001 - rosbags raises its own error types for unreadable bags
-        raise InvalidInput(f"backend 'replay': option bag={str(path)!r} is not a readable rosbag2: {error}") from error
+    except Exception as error:
+        raise InvalidInput(
+            f"backend 'replay': option bag={str(path)!r} is not a readable rosbag2: {error}"
+        ) from error
     try:
         connections = [c for c in reader.connections if c.topic == topic]
         if not connections:
             topics = sorted({f"{c.topic} ({c.msgtype})" for c in reader.connections})
-            raise InvalidInput(f"backend 'replay': bag {path} has no topic {topic}; it has {topics}")
+            raise InvalidInput(
+                f"backend 'replay': bag {path} has no topic {topic}; it has {topics}"
+            )
         if connections[0].msgtype != "sensor_msgs/msg/JointState":
-            raise InvalidInput(f"backend 'replay': topic {topic} carries {connections[0].msgtype}, expected sensor_msgs/msg/JointState")
+            raise InvalidInput(
+                f"backend 'replay': topic {topic} carries {connections[0].msgtype}, expected sensor_msgs/msg/JointState"
+            )
         times, rows = [], []
         for connection, stamp_ns, data in reader.messages(connections=connections):
             msg = reader.deserialize(data, connection.msgtype)
@@ -113,12 +134,16 @@ def read_bag_joint_states(path: Path, topic: str, joints: tuple[str, ...]) -> tu
     finally:
         reader.close()
     if not rows:
-        raise InvalidInput(f"backend 'replay': no JointState on {topic} in {path} names all of {list(joints)}")
+        raise InvalidInput(
+            f"backend 'replay': no JointState on {topic} in {path} names all of {list(joints)}"
+        )
     order = np.argsort(times, kind="stable")
     return np.asarray(times)[order], np.asarray(rows, dtype=float)[order]
 
 
-def read_dataset_episode(root: Path, episode: int) -> tuple[np.ndarray, np.ndarray, list[str], float]:
+def read_dataset_episode(
+    root: Path, episode: int
+) -> tuple[np.ndarray, np.ndarray, list[str], float]:
     """(timestamps, actions, action names, fps) of one episode of a local LeRobot dataset."""
     from vla_ros.backends.torch_runtime import ensure_torchvision_importable
 
@@ -127,12 +152,28 @@ def read_dataset_episode(root: Path, episode: int) -> tuple[np.ndarray, np.ndarr
 
     try:
         meta = LeRobotDatasetMetadata(repo_id=f"local/{root.name}", root=root)
-    except Exception as error:  # noqa: BLE001 - missing/corrupt metadata surfaces as many error types
-        raise InvalidInput(f"backend 'replay': option dataset={str(root)!r} is not a LeRobot dataset root: {error}") from error
+    except Exception as error:
+        raise InvalidInput(
+            f"backend 'replay': option dataset={str(root)!r} is not a LeRobot dataset root: {error}"
+        ) from error
     if not 0 <= episode < meta.total_episodes:
-        raise InvalidInput(f"backend 'replay': option episode={episode} is out of range; dataset {root} has {meta.total_episodes} episodes")
-    dataset = LeRobotDataset(repo_id=f"local/{root.name}", root=root, episodes=[episode], download_videos=False)
+        raise InvalidInput(
+            f"backend 'replay': option episode={episode} is out of range; dataset {root} has "
+            f"{meta.total_episodes} episodes"
+        )
+    dataset = LeRobotDataset(
+        repo_id=f"local/{root.name}", root=root, episodes=[episode], download_videos=False
+    )
     table = dataset.hf_dataset.with_format("numpy")
-    rows = table.filter(lambda e: e == episode, input_columns="episode_index") if "episode_index" in table.column_names else table
+    rows = (
+        table.filter(lambda e: e == episode, input_columns="episode_index")
+        if "episode_index" in table.column_names
+        else table
+    )
     names = list(meta.features["action"]["names"] or [])
-    return np.asarray(rows["timestamp"], dtype=float), np.asarray(rows["action"], dtype=float), names, float(meta.fps)
+    return (
+        np.asarray(rows["timestamp"], dtype=float),
+        np.asarray(rows["action"], dtype=float),
+        names,
+        float(meta.fps),
+    )

@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 import pinocchio as pin
 
-from vla_ros.core.kinematics import Kinematics
-from vla_ros.core.robot_config import ArmConfig, RobotConfig
-from vla_ros.core.task_spec import TaskSpec, parse_instruction
+from vla_ros.core.robot.config import ArmConfig, RobotConfig
+from vla_ros.core.robot.kinematics import Kinematics
+from vla_ros.core.tasks.spec import TaskSpec, parse_instruction
 from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, NotReady, Observation
 from vla_ros.sim.scene_config import SceneConfig
 
@@ -54,18 +54,26 @@ class ScriptedExpertConfig:
     # on the receiving side would swing into the receiving palm, where the safety projector's
     # self-distance check stops it and the handover stalls.
     release_closure: float = 0.35
-    finger_clearance: float = 0.015  # m, wanted between open fingers and other objects when grasping
+    finger_clearance: float = (
+        0.015  # m, wanted between open fingers and other objects when grasping
+    )
 
     def __post_init__(self) -> None:
         if int(self.chunk_size) != self.chunk_size or self.chunk_size < 1:
-            raise InvalidInput(f"scripted option chunk_size must be a positive integer, got {self.chunk_size!r}")
+            raise InvalidInput(
+                f"scripted option chunk_size must be a positive integer, got {self.chunk_size!r}"
+            )
         for f in fields(self):
             value = getattr(self, f.name)
             if not isinstance(value, (int, float)) or not np.isfinite(value) or value <= 0:
-                raise InvalidInput(f"scripted option {f.name} must be a positive number, got {value!r}")
+                raise InvalidInput(
+                    f"scripted option {f.name} must be a positive number, got {value!r}"
+                )
         for name in ("velocity_fraction", "release_closure"):
             if getattr(self, name) > 1.0:
-                raise InvalidInput(f"scripted option {name} must be in (0, 1], got {getattr(self, name)}")
+                raise InvalidInput(
+                    f"scripted option {name} must be in (0, 1], got {getattr(self, name)}"
+                )
 
 
 @dataclass
@@ -77,7 +85,9 @@ class ArmGeometry:
     gripper: int  # index of the gripper joint in command_joints
     approach: np.ndarray  # ee-frame axis pointing from the wrist out through the fingers
     closing: np.ndarray  # ee-frame axis along which the fingers close
-    finger_reach: float  # m, how far an open finger's frame sits from the TCP across the closing axis
+    finger_reach: (
+        float  # m, how far an open finger's frame sits from the TCP across the closing axis
+    )
 
 
 @dataclass
@@ -99,14 +109,20 @@ class ScriptedExpert:
         self.kinematics = Kinematics.from_robot(robot)
         self.arms = [_geometry(robot, arm, self.kinematics) for arm in robot.arms if arm.gripper]
         if not self.arms:
-            raise InvalidInput(f"robot '{robot.name}' has no arm with a gripper; the scripted expert needs one")
+            raise InvalidInput(
+                f"robot '{robot.name}' has no arm with a gripper; the scripted expert needs one"
+            )
         self._velocity_limits = robot.limits.velocity * self.config.velocity_fraction
         scene = SceneConfig.from_extra(robot.extra)
         self._cube_size = scene.cube_size
         self._bowl_radius = scene.bowl_radius
         self._handover_point = np.asarray(scene.handover_point, dtype=float)
-        self._home_poses = [self.kinematics.frame_pose(robot.home, geo.arm.ee_frame) for geo in self.arms]
-        self._poses_seen = False  # across episodes: once the sim has published poses, losing them is a fault
+        self._home_poses = [
+            self.kinematics.frame_pose(robot.home, geo.arm.ee_frame) for geo in self.arms
+        ]
+        self._poses_seen = (
+            False  # across episodes: once the sim has published poses, losing them is a fault
+        )
         self.reset()
 
     @classmethod
@@ -114,7 +130,9 @@ class ScriptedExpert:
         known = {f.name for f in fields(ScriptedExpertConfig)}
         unknown = sorted(set(options) - known)
         if unknown:
-            raise InvalidInput(f"unknown scripted expert options {unknown}; valid options: {sorted(known)}")
+            raise InvalidInput(
+                f"unknown scripted expert options {unknown}; valid options: {sorted(known)}"
+            )
         return cls(robot, ScriptedExpertConfig(**options))
 
     def reset(self) -> None:
@@ -129,8 +147,12 @@ class ScriptedExpert:
         poses = observation.extras.get("object_poses")
         if not poses:
             if not self._poses_seen:  # the sim has just started: its first poses are on their way
-                raise NotReady("the scripted expert waits for the first object poses (/sim/object_poses)")
-            raise InvalidInput("the scripted expert needs observation.extras['object_poses'] (from /sim/object_poses)")
+                raise NotReady(
+                    "the scripted expert waits for the first object poses (/sim/object_poses)"
+                )
+            raise InvalidInput(
+                "the scripted expert needs observation.extras['object_poses'] (from /sim/object_poses)"
+            )
         self._poses_seen = True
         for name in (task.obj, task.target):
             if name != "right_gripper" and name not in poses:
@@ -139,7 +161,9 @@ class ScriptedExpert:
         objects = {name: np.asarray(pose, dtype=float) for name, pose in poses.items()}
         if task.kind == "handover":
             if len(self.arms) < 2:
-                raise InvalidInput(f"'{task.instruction}' needs two arms with grippers; robot '{self.robot.name}' has {len(self.arms)}")
+                raise InvalidInput(
+                    f"'{task.instruction}' needs two arms with grippers; robot '{self.robot.name}' has {len(self.arms)}"
+                )
             targets = self._handover(q, objects, observation.stamp, task)
         else:
             targets = {0: self._pick_and_place(self.arms[0], q, objects, observation.stamp, task)}
@@ -163,7 +187,16 @@ class ScriptedExpert:
     def _enter(self, name: str, now: float, **memory: Any) -> None:
         self._phase = Phase(name, now, {**self._phase.memory, **memory})
 
-    def _pick(self, geo: ArmGeometry, q: np.ndarray, ee: np.ndarray, objects: dict, name: str, now: float, then: str) -> tuple:
+    def _pick(
+        self,
+        geo: ArmGeometry,
+        q: np.ndarray,
+        ee: np.ndarray,
+        objects: dict,
+        name: str,
+        now: float,
+        then: str,
+    ) -> tuple:
         """Phases approach -> descend -> grasp -> lift of a top-down grasp of cube `name`, then phase `then`."""
         c = self.config
         cube = objects[name]
@@ -191,7 +224,9 @@ class ScriptedExpert:
             self._enter(then, now)
         return target, True
 
-    def _pick_and_place(self, geo: ArmGeometry, q: np.ndarray, objects: dict, now: float, task: TaskSpec) -> tuple:
+    def _pick_and_place(
+        self, geo: ArmGeometry, q: np.ndarray, objects: dict, now: float, task: TaskSpec
+    ) -> tuple:
         """(ee target pose, gripper closed?) for this chunk; advances the phase from the observed state."""
         c = self.config
         ee = self.kinematics.frame_pose(q, geo.arm.ee_frame)
@@ -233,7 +268,9 @@ class ScriptedExpert:
             self._enter("approach", now)
         return target, False
 
-    def _handover(self, q: np.ndarray, objects: dict, now: float, task: TaskSpec) -> dict[int, tuple]:
+    def _handover(
+        self, q: np.ndarray, objects: dict, now: float, task: TaskSpec
+    ) -> dict[int, tuple]:
         """Targets of the giving (first) and receiving (second) arm; advances the phase from the observed state."""
         c = self.config
         giver, receiver = self.arms[0], self.arms[1]
@@ -242,22 +279,37 @@ class ScriptedExpert:
         cube = objects[task.obj]
         idle = (self._home_poses[1], False)
         phase, elapsed = self._phase.name, now - self._phase.since
-        lost = (phase in ("lift", "carry", "reach", "receive") and not self._holding(giver_ee, cube)) or (
-            phase in ("release", "retreat", "done") and not self._holding(receiver_ee, cube, c.receive_offset)
+        lost = (
+            phase in ("lift", "carry", "reach", "receive") and not self._holding(giver_ee, cube)
+        ) or (
+            phase in ("release", "retreat", "done")
+            and not self._holding(receiver_ee, cube, c.receive_offset)
         )
         if lost:
-            self._enter("approach", now)  # the cube slipped or fell: start over, both grippers open
+            self._enter(
+                "approach", now
+            )  # the cube slipped or fell: start over, both grippers open
             return {0: (giver_ee, False), 1: idle}
         if phase in PICK_PHASES:
-            return {0: self._pick(giver, q, giver_ee, objects, task.obj, now, then="carry"), 1: idle}
+            return {
+                0: self._pick(giver, q, giver_ee, objects, task.obj, now, then="carry"),
+                1: idle,
+            }
         reach = self._reach_direction(receiver)
         # The giver turns its closing axis along the reach: its fingers leave the two side faces free.
-        present_yaw = _nearest_yaw(float(np.arctan2(reach[1], reach[0])), self._phase.memory["grasp_yaw"], np.pi)
+        present_yaw = _nearest_yaw(
+            float(np.arctan2(reach[1], reach[0])), self._phase.memory["grasp_yaw"], np.pi
+        )
         present = _pose(self._handover_point, self._grasp_rotation(giver, present_yaw))
-        closing = self._phase.memory.setdefault("receive_closing", self._receive_closing(receiver, receiver_ee, reach))
+        closing = self._phase.memory.setdefault(
+            "receive_closing", self._receive_closing(receiver, receiver_ee, reach)
+        )
         receive_rotation = self._hand_rotation(receiver, reach, closing)
         if phase == "carry":
-            wait = _pose(self._handover_point - reach * (c.receive_offset + c.receive_standoff), receive_rotation)
+            wait = _pose(
+                self._handover_point - reach * (c.receive_offset + c.receive_standoff),
+                receive_rotation,
+            )
             if self._reached(giver_ee, present, 1.5) and self._reached(receiver_ee, wait, 1.5):
                 self._enter("reach", now)
             return {0: (present, True), 1: (wait, False)}
@@ -312,7 +364,10 @@ class ScriptedExpert:
 
     def _reach_direction(self, geo: ArmGeometry) -> np.ndarray:
         """Horizontal unit vector from the arm's base (its first joint) toward the handover point."""
-        reach = self._handover_point - self.kinematics.frame_pose(self.robot.home, geo.arm.joints[0])[:3, 3]
+        reach = (
+            self._handover_point
+            - self.kinematics.frame_pose(self.robot.home, geo.arm.joints[0])[:3, 3]
+        )
         reach[2] = 0.0
         return reach / np.linalg.norm(reach)
 
@@ -334,11 +389,15 @@ class ScriptedExpert:
 
     def _finger_clearance(self, geo: ArmGeometry, objects: dict, name: str, yaw: float) -> float:
         """Smallest horizontal gap between the open fingers around cube `name` and any other object."""
-        fingers = objects[name][:2] + np.outer([1, -1], geo.finger_reach * np.array([np.cos(yaw), np.sin(yaw)]))
+        fingers = objects[name][:2] + np.outer(
+            [1, -1], geo.finger_reach * np.array([np.cos(yaw), np.sin(yaw)])
+        )
         gaps = [np.inf]
         for other, pose in objects.items():
             if other != name:
-                radius = self._bowl_radius if other == "bowl" else 0.71 * self._cube_size  # bowl: out to its rim
+                radius = (
+                    self._bowl_radius if other == "bowl" else 0.71 * self._cube_size
+                )  # bowl: out to its rim
                 gaps += list(np.linalg.norm(fingers - pose[:2], axis=1) - radius)
         return float(min(gaps))
 
@@ -354,7 +413,10 @@ class ScriptedExpert:
     def _closed_on_nothing(geo: ArmGeometry, q: np.ndarray) -> bool:
         """The gripper closed (almost) fully: nothing between the fingers."""
         gripper = geo.arm.gripper
-        return bool(q[geo.gripper] <= gripper.closed_position + 0.1 * abs(gripper.open_position - gripper.closed_position))
+        return bool(
+            q[geo.gripper]
+            <= gripper.closed_position + 0.1 * abs(gripper.open_position - gripper.closed_position)
+        )
 
     def _reached(self, ee: np.ndarray, target: np.ndarray, scale: float = 1.0) -> bool:
         position = np.linalg.norm(ee[:3, 3] - target[:3, 3]) < self.config.reach_tolerance * scale
@@ -370,13 +432,19 @@ class ScriptedExpert:
             geo = self.arms[arm_index]
             # closure: True / 1 closed, False / 0 open, in between partly open.
             gripper = geo.arm.gripper
-            grip = gripper.open_position + float(closed) * (gripper.closed_position - gripper.open_position)
+            grip = gripper.open_position + float(closed) * (
+                gripper.closed_position - gripper.open_position
+            )
             pose = self.kinematics.frame_pose(q, geo.arm.ee_frame)
             q_i = q.copy()
             for i in range(1, c.chunk_size):
                 pose = _step_toward(pose, target, c.speed * c.dt, c.turn_rate * c.dt)
-                result = self.kinematics.solve_ik(geo.arm.ee_frame, pose, q_i, tolerance=1e-3, max_iterations=50)
-                step = np.clip(result.q - q_i, -self._velocity_limits * c.dt, self._velocity_limits * c.dt)
+                result = self.kinematics.solve_ik(
+                    geo.arm.ee_frame, pose, q_i, tolerance=1e-3, max_iterations=50
+                )
+                step = np.clip(
+                    result.q - q_i, -self._velocity_limits * c.dt, self._velocity_limits * c.dt
+                )
                 q_i = q_i.copy()
                 q_i[geo.joints] += step[geo.joints]
                 actions[i, geo.joints] = q_i[geo.joints]
@@ -384,7 +452,9 @@ class ScriptedExpert:
         return actions
 
 
-def _step_toward(pose: np.ndarray, target: np.ndarray, max_move: float, max_turn: float) -> np.ndarray:
+def _step_toward(
+    pose: np.ndarray, target: np.ndarray, max_move: float, max_turn: float
+) -> np.ndarray:
     """One step of a straight line toward target, slowing down over the last few centimetres."""
     delta = target[:3, 3] - pose[:3, 3]
     distance = np.linalg.norm(delta)
@@ -394,7 +464,9 @@ def _step_toward(pose: np.ndarray, target: np.ndarray, max_move: float, max_turn
     turn = min(max_turn, 0.5 * angle + 0.2 * max_turn)
     out = np.eye(4)
     out[:3, 3] = pose[:3, 3] + (delta * min(1.0, move / distance) if distance > 1e-9 else 0.0)
-    out[:3, :3] = (pin.exp3(rotation * min(1.0, turn / angle)) if angle > 1e-9 else np.eye(3)) @ pose[:3, :3]
+    out[:3, :3] = (
+        pin.exp3(rotation * min(1.0, turn / angle)) if angle > 1e-9 else np.eye(3)
+    ) @ pose[:3, :3]
     return out
 
 
@@ -433,9 +505,18 @@ def _geometry(robot: RobotConfig, arm: ArmConfig, kinematics: Kinematics) -> Arm
     finger_open = kinematics.frame_pose(q_open, finger)[:3, 3]
     closing = _snap(ee[:3, :3].T @ (kinematics.frame_pose(q_closed, finger)[:3, 3] - finger_open))
     if abs(approach @ closing) > 0.5:
-        raise InvalidInput(f"arm '{arm.name}': fingers close along the approach axis; cannot plan top-down grasps")
+        raise InvalidInput(
+            f"arm '{arm.name}': fingers close along the approach axis; cannot plan top-down grasps"
+        )
     reach = abs(closing @ ee[:3, :3].T @ (finger_open - ee[:3, 3]))
-    return ArmGeometry(arm, np.array([names.index(j) for j in arm.joints]), gripper, approach, closing, float(reach))
+    return ArmGeometry(
+        arm,
+        np.array([names.index(j) for j in arm.joints]),
+        gripper,
+        approach,
+        closing,
+        float(reach),
+    )
 
 
 def _snap(vector: np.ndarray) -> np.ndarray:

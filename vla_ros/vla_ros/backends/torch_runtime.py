@@ -43,9 +43,16 @@ def resolve_device(value: str, backend: str) -> torch.device:
     try:
         device = torch.device(value)
     except RuntimeError:
-        raise InvalidInput(f"backend '{backend}': option device={value!r} is invalid; expected auto, cpu, cuda or cuda:N") from None
+        raise InvalidInput(
+            f"backend '{backend}': option device={value!r} is invalid; expected auto, cpu, cuda or cuda:N"
+        ) from None
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise InvalidInput(f"backend '{backend}': option device={value!r} but no CUDA device is available (torch {torch.__version__}); use auto or cpu")
+        raise InvalidInput(
+            f"backend '{backend}': option device={value!r} but no CUDA device is available (torch "
+            f"{torch.__version__}); use auto or cpu"
+        )
     if device.type not in ("cpu", "cuda"):
-        raise InvalidInput(f"backend '{backend}': option device={value!r} is invalid; expected auto, cpu, cuda or cuda:N")
+        raise InvalidInput(
+            f"backend '{backend}': option device={value!r} is invalid; expected auto, cpu, cuda or cuda:N"
+        )
     return device

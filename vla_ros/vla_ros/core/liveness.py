@@ -25,7 +25,9 @@ def lost_phrase(node: str, silence_s: float) -> str:
 class LivenessMonitor:
     def __init__(self, watched: Iterable[str], timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         if not timeout_s > 2 * HEARTBEAT_PERIOD_S:
-            raise InvalidInput(f"liveness timeout must exceed two heartbeat periods ({2 * HEARTBEAT_PERIOD_S} s), got {timeout_s}")
+            raise InvalidInput(
+                f"liveness timeout must exceed two heartbeat periods ({2 * HEARTBEAT_PERIOD_S} s), got {timeout_s}"
+            )
         self.watched = tuple(dict.fromkeys(watched))
         self.timeout_s = float(timeout_s)
         self._last: dict[str, float] = {}
@@ -39,7 +41,9 @@ class LivenessMonitor:
 
     def lost(self, now: float) -> tuple[str, ...]:
         """Watched nodes heard from before but silent for longer than the timeout, in watch order."""
-        lost = tuple(n for n in self.watched if n in self._last and now - self._last[n] > self.timeout_s)
+        lost = tuple(
+            n for n in self.watched if n in self._last and now - self._last[n] > self.timeout_s
+        )
         self.losses += len(set(lost) - set(self._lost))
         self._lost = lost
         return lost

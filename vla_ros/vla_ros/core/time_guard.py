@@ -36,7 +36,9 @@ class TimeGuard:
 
     def __post_init__(self) -> None:
         if not (self.max_future_s > 0.0 and np.isfinite(self.max_future_s)):
-            raise InvalidInput(f"max_future_s must be a positive finite number of seconds, got {self.max_future_s}")
+            raise InvalidInput(
+                f"max_future_s must be a positive finite number of seconds, got {self.max_future_s}"
+            )
 
     def jumped_back(self, now: float) -> bool:
         """Follow the clock; True when `now` fell more than max_future_s behind the latest now seen."""

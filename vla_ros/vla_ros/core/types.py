@@ -51,7 +51,9 @@ class JointState:
                 continue
             bad = {name: float(v) for name, v in zip(self.names, values) if not np.isfinite(v)}
             if bad:
-                raise InvalidInput(f"joint state has non-finite {what} {bad}; every position and velocity must be a finite number")
+                raise InvalidInput(
+                    f"joint state has non-finite {what} {bad}; every position and velocity must be a finite number"
+                )
 
 
 @dataclass(frozen=True)
@@ -109,13 +111,18 @@ class ActionChunk:
     def validate(self, expected_dim_names: tuple[str, ...] | None = None) -> None:
         """Raise InvalidInput saying exactly what is wrong with this chunk."""
         if self.actions.ndim != 2 or self.actions.shape[0] == 0:
-            raise InvalidInput(f"chunk actions must be a non-empty (horizon, dim) array, got shape {self.actions.shape}")
+            raise InvalidInput(
+                f"chunk actions must be a non-empty (horizon, dim) array, got shape {self.actions.shape}"
+            )
         if self.actions.shape[1] != len(self.dim_names):
             raise InvalidInput(
-                f"chunk has {self.actions.shape[1]} action dims but {len(self.dim_names)} dim_names {list(self.dim_names)}"
+                f"chunk has {self.actions.shape[1]} action dims but {len(self.dim_names)} "
+                f"dim_names {list(self.dim_names)}"
             )
         if not np.isfinite(self.dt) or self.dt <= 0.0:
-            raise InvalidInput(f"chunk dt must be a positive finite number of seconds, got {self.dt}")
+            raise InvalidInput(
+                f"chunk dt must be a positive finite number of seconds, got {self.dt}"
+            )
         if not np.isfinite(self.stamp):
             raise InvalidInput(f"chunk stamp must be finite, got {self.stamp}")
         bad = ~np.isfinite(self.actions)

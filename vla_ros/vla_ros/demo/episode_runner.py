@@ -11,16 +11,15 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import Header
-from vla_ros_msgs.action import RunTask
-from vla_ros_msgs.msg import ActionChunk, ExecutorStatus
-from vla_ros_msgs.srv import ResetSim
 
-from vla_ros.core.episode_metrics import EpisodeResult, RunMetrics
-from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.robot.config import RobotConfig
+from vla_ros.demo.episode_metrics import EpisodeResult, RunMetrics
 from vla_ros.nodes.conversions import image_from_msg
 from vla_ros.nodes.managed import stamp_to_s
 from vla_ros.nodes.qos import SENSOR
-
+from vla_ros_msgs.action import RunTask
+from vla_ros_msgs.msg import ActionChunk, ExecutorStatus
+from vla_ros_msgs.srv import ResetSim
 
 # The RunTask server unseen this long while a goal runs: it died with the goal.
 SERVER_LOST_S = 3.0
@@ -31,8 +30,13 @@ class GraphNotReady(RuntimeError):
 
 
 class EpisodeRunner(Node):
-    def __init__(self, robot: RobotConfig, video_camera: str | None, use_sim_time: bool = True) -> None:
-        super().__init__("vla_episode_runner", parameter_overrides=[Parameter("use_sim_time", value=use_sim_time)])
+    def __init__(
+        self, robot: RobotConfig, video_camera: str | None, use_sim_time: bool = True
+    ) -> None:
+        super().__init__(
+            "vla_episode_runner",
+            parameter_overrides=[Parameter("use_sim_time", value=use_sim_time)],
+        )
         self.robot = robot
         self._record_video = video_camera is not None
         self.metrics = RunMetrics()
@@ -48,7 +52,9 @@ class EpisodeRunner(Node):
         self.create_subscription(JointState, "/vla/safe_joint_command", self._on_commanded, 10)
         self.create_subscription(ActionChunk, "/vla/action_chunk", self._on_chunk, 10)
         self._starvation_s = 0.0
-        self.create_subscription(ExecutorStatus, "/vla/executor_status", self._on_executor_status, 10)
+        self.create_subscription(
+            ExecutorStatus, "/vla/executor_status", self._on_executor_status, 10
+        )
         # Wall-clock arrival of each camera frame, by capture stamp: e2e latency is measured in wall
         # time (frame published -> chunk computed from it received), whatever the sim's speed.
         self._frame_arrivals: dict[float, float] = {}
@@ -60,19 +66,28 @@ class EpisodeRunner(Node):
         deadline = time.monotonic() + timeout_s
         if not self._reset_client.wait_for_service(timeout_sec=timeout_s):
             raise GraphNotReady("/sim/reset service did not appear")
-        if not self._task_client.wait_for_server(timeout_sec=max(deadline - time.monotonic(), 1.0)):
+        if not self._task_client.wait_for_server(
+            timeout_sec=max(deadline - time.monotonic(), 1.0)
+        ):
             raise GraphNotReady("/vla/run_task action server did not appear")
         while not self.measured and time.monotonic() < deadline:
             time.sleep(0.1)
         if not self.measured:
             raise GraphNotReady(f"no {self.robot.joint_state_topic} received")
 
-    def run_episode(self, seed: int, instruction: str, timeout_s: float, record: bool) -> EpisodeResult:
-        reply = _wait(self._reset_client.call_async(ResetSim.Request(seed=seed, instruction=instruction)), 30.0)
+    def run_episode(
+        self, seed: int, instruction: str, timeout_s: float, record: bool
+    ) -> EpisodeResult:
+        reply = _wait(
+            self._reset_client.call_async(ResetSim.Request(seed=seed, instruction=instruction)),
+            30.0,
+        )
         if reply is None or not reply.success:
             message = reply.message if reply else "no reply from /sim/reset"
             return EpisodeResult(seed, instruction, False, 0.0, f"reset failed: {message}")
-        self._reset_pub.publish(Header(stamp=self.get_clock().now().to_msg(), frame_id="episode_reset"))
+        self._reset_pub.publish(
+            Header(stamp=self.get_clock().now().to_msg(), frame_id="episode_reset")
+        )
         starvation_at_start = self._starvation_s
         if record:
             self.commanded.clear()
@@ -83,7 +98,12 @@ class EpisodeRunner(Node):
         # A request sent right after discovery can be lost before the reply path is matched: resend.
         goal = None
         for _ in range(3):
-            goal = _wait(self._task_client.send_goal_async(RunTask.Goal(instruction=instruction, timeout=timeout_s)), 10.0)
+            goal = _wait(
+                self._task_client.send_goal_async(
+                    RunTask.Goal(instruction=instruction, timeout=timeout_s)
+                ),
+                10.0,
+            )
             if goal is not None:
                 break
         result, lost = None, False
@@ -93,11 +113,17 @@ class EpisodeRunner(Node):
         self._in_episode = False
         self._recording = False
         if result is None:
-            message = "RunTask server lost before a result (task_server died)" if lost else "RunTask goal rejected or no result"
+            message = (
+                "RunTask server lost before a result (task_server died)"
+                if lost
+                else "RunTask goal rejected or no result"
+            )
             return EpisodeResult(seed, instruction, False, timeout_s, message)
         # The executor reports its total starvation since start: this episode's share is the difference.
         starvation = max(self._starvation_s - starvation_at_start, 0.0)
-        return EpisodeResult(seed, instruction, result.success, result.duration, result.message, starvation)
+        return EpisodeResult(
+            seed, instruction, result.success, result.duration, result.message, starvation
+        )
 
     def _result(self, goal, timeout_s: float):
         """(result or None, whether the action server vanished while we waited): a goal dies with
@@ -107,7 +133,9 @@ class EpisodeRunner(Node):
             response = _wait(future, 0.5)
             if response is not None:
                 return response.result, False
-            gone_since = None if self._task_client.server_is_ready() else (gone_since or time.monotonic())
+            gone_since = (
+                None if self._task_client.server_is_ready() else (gone_since or time.monotonic())
+            )
             if gone_since is not None and time.monotonic() - gone_since > SERVER_LOST_S:
                 return None, True
         return None, False
@@ -118,8 +146,12 @@ class EpisodeRunner(Node):
 
     def _positions(self, msg: JointState) -> np.ndarray | None:
         index = {n: i for i, n in enumerate(msg.name)}
-        if len(msg.position) != len(msg.name) or not all(j in index for j in self.robot.command_joints):
-            return None  # not this robot's joint state, or malformed (the graph's nodes report those)
+        if len(msg.position) != len(msg.name) or not all(
+            j in index for j in self.robot.command_joints
+        ):
+            return (
+                None  # not this robot's joint state, or malformed (the graph's nodes report those)
+            )
         return np.array([msg.position[index[j]] for j in self.robot.command_joints])
 
     def _on_measured(self, msg: JointState) -> None:

@@ -11,7 +11,9 @@ def write_video(frames: list[np.ndarray], path: Path, fps: float) -> Path:
     import imageio.v2 as imageio
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    with imageio.get_writer(path, fps=fps, codec="libx264", quality=7, macro_block_size=8) as writer:
+    with imageio.get_writer(
+        path, fps=fps, codec="libx264", quality=7, macro_block_size=8
+    ) as writer:
         for frame in frames:
             writer.append_data(frame)
     return path
@@ -32,14 +34,16 @@ def plot_tracking(
 
     columns = 2
     rows = (len(joint_names) + columns - 1) // columns
-    figure, axes = plt.subplots(rows, columns, figsize=(11, 2.0 * rows), sharex=True, squeeze=False)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(11, 2.0 * rows), sharex=True, squeeze=False
+    )
     for j, name in enumerate(joint_names):
         axis = axes[j // columns][j % columns]
         axis.plot(measured[0], measured[1][:, j], label="measured", linewidth=1.6)
         axis.plot(commanded[0], commanded[1][:, j], "--", label="commanded (safe)", linewidth=1.0)
         axis.set_ylabel(name, fontsize=8)
         axis.grid(alpha=0.3)
-    for axis in axes.ravel()[len(joint_names):]:
+    for axis in axes.ravel()[len(joint_names) :]:
         axis.set_visible(False)
     axes[0][0].legend(fontsize=8, loc="upper right")
     for axis in axes[-1]:

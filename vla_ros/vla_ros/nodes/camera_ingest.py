@@ -13,16 +13,16 @@ from rclpy.clock import JumpThreshold, TimeJump
 from rclpy.duration import Duration
 from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import String
-from vla_ros_msgs.msg import Observation
 
-from vla_ros.core.image import ImagePreprocess
-from vla_ros.core.observation_sync import ObservationAssembler, SyncConfig
+from vla_ros.core.perception.image import ImagePreprocess
+from vla_ros.core.perception.observation_sync import ObservationAssembler, SyncConfig
+from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.time_guard import MAX_FUTURE_S
-from vla_ros.core.robot_config import load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.conversions import image_from_msg, joint_state_from_msg, observation_to_msg
 from vla_ros.nodes.managed import ManagedNode, run_node, stamp_to_s
 from vla_ros.nodes.qos import LATCHED, SENSOR
+from vla_ros_msgs.msg import Observation
 
 
 class CameraIngestNode(ManagedNode):
@@ -35,7 +35,9 @@ class CameraIngestNode(ManagedNode):
         names = list(self.param("cameras", [c.name for c in robot.cameras]))
         unknown = [n for n in names if n not in by_name]
         if unknown:
-            raise InvalidInput(f"parameter cameras names {unknown}; robot '{robot.name}' has {list(by_name)}")
+            raise InvalidInput(
+                f"parameter cameras names {unknown}; robot '{robot.name}' has {list(by_name)}"
+            )
         width, height = self.param("image_width", 224), self.param("image_height", 224)
         crop = list(self.param("crop", [0, 0, 0, 0]))  # top, left, height, width; zeros = no crop
         preprocess = ImagePreprocess(width, height, tuple(crop) if any(crop) else None)
@@ -53,11 +55,14 @@ class CameraIngestNode(ManagedNode):
         self.create_subscription(String, "/vla/instruction", self._on_instruction, LATCHED)
         self.create_subscription(JointState, robot.joint_state_topic, self._on_joint_state, SENSOR)
         for name in names:
-            self.create_subscription(Image, by_name[name].topic, lambda msg, n=name: self._on_image(n, msg), SENSOR)
+            self.create_subscription(
+                Image, by_name[name].topic, lambda msg, n=name: self._on_image(n, msg), SENSOR
+            )
         self.create_timer(1.0, self._report)
         backward = Duration(nanoseconds=-round(self._assembler.config.max_future_s * 1e9))
         self._jump_handle = self.get_clock().create_jump_callback(
-            JumpThreshold(min_forward=None, min_backward=backward, on_clock_change=False), post_callback=self._on_clock_jump
+            JumpThreshold(min_forward=None, min_backward=backward, on_clock_change=False),
+            post_callback=self._on_clock_jump,
         )
         self.get_logger().info(f"ingesting {names} -> /vla/observation at {width}x{height}")
 
@@ -69,14 +74,18 @@ class CameraIngestNode(ManagedNode):
 
     def _on_clock_jump(self, jump: TimeJump) -> None:
         self._assembler.restart_time_line(self.now_s())
-        self.get_logger().warning(f"clock jumped back by {-jump.delta.nanoseconds * 1e-9:.3f} s: frame and joint history reset")
+        self.get_logger().warning(
+            f"clock jumped back by {-jump.delta.nanoseconds * 1e-9:.3f} s: frame and joint history reset"
+        )
 
     def _on_joint_state(self, msg: JointState) -> None:
         now = self.started_now_s()
         if now is None:
             return
         try:
-            self._assembler.add_joint_state(stamp_to_s(msg.header.stamp), joint_state_from_msg(msg), now)
+            self._assembler.add_joint_state(
+                stamp_to_s(msg.header.stamp), joint_state_from_msg(msg), now
+            )
         except InvalidInput as error:
             self.report_bad_input("joint state", error)
 
@@ -85,7 +94,9 @@ class CameraIngestNode(ManagedNode):
         if now is None:
             return
         try:
-            self._assembler.add_frame(camera, stamp_to_s(msg.header.stamp), image_from_msg(msg), now)
+            self._assembler.add_frame(
+                camera, stamp_to_s(msg.header.stamp), image_from_msg(msg), now
+            )
         except InvalidInput as error:
             self.report_bad_input(f"image on camera '{camera}'", error)
             return
@@ -97,7 +108,11 @@ class CameraIngestNode(ManagedNode):
 
     def _report(self) -> None:
         counters = vars(self._assembler.counters)
-        self.publish_diagnostics("warn" if counters["last_problem"] else "ok", counters["last_problem"] or "ok", counters)
+        self.publish_diagnostics(
+            "warn" if counters["last_problem"] else "ok",
+            counters["last_problem"] or "ok",
+            counters,
+        )
 
 
 def main(args=None) -> None:

@@ -13,17 +13,23 @@ from dataclasses import asdict
 
 from sensor_msgs.msg import JointState as JointStateMsg
 from std_msgs.msg import Header
+
+from vla_ros.core.chunking import ChunkExecutor, ExecutorConfig
+from vla_ros.core.chunking.anchoring import ee_pose_function
+from vla_ros.core.robot.config import load_robot_config
+from vla_ros.core.types import InvalidInput, JointState
+from vla_ros.nodes.conversions import (
+    chunk_from_msg,
+    chunk_to_msg,
+    command_to_msg,
+    header,
+    joint_state_from_msg,
+)
+from vla_ros.nodes.managed import ManagedNode, run_node
+from vla_ros.nodes.qos import CONTROL, SENSOR
 from vla_ros_msgs.msg import ActionChunk as ActionChunkMsg
 from vla_ros_msgs.msg import Command as CommandMsg
 from vla_ros_msgs.msg import ExecutorStatus
-
-from vla_ros.core.chunking import Admission, ChunkExecutor, ExecutorConfig
-from vla_ros.core.chunking.anchoring import ee_pose_function
-from vla_ros.core.robot_config import load_robot_config
-from vla_ros.core.types import InvalidInput, JointState
-from vla_ros.nodes.conversions import chunk_from_msg, chunk_to_msg, command_to_msg, header, joint_state_from_msg
-from vla_ros.nodes.managed import ManagedNode, run_node
-from vla_ros.nodes.qos import CONTROL, SENSOR
 
 DEFAULTS = ExecutorConfig()
 
@@ -57,7 +63,9 @@ class ChunkExecutorNode(ManagedNode):
         self._request_pub = self.create_publisher(Header, "/vla/inference_request", 10)
         self._prefix_pub = self.create_publisher(ActionChunkMsg, "/vla/rtc_prefix", 10)
         self.create_subscription(ActionChunkMsg, "/vla/action_chunk", self._on_chunk, 10)
-        self.create_subscription(JointStateMsg, robot.joint_state_topic, self._on_joint_state, SENSOR)
+        self.create_subscription(
+            JointStateMsg, robot.joint_state_topic, self._on_joint_state, SENSOR
+        )
         # Episode boundary (the robot was moved or reset): forget the plan, wait for a fresh chunk.
         self.create_subscription(Header, "/vla/reset", lambda _: self._executor.reset(), 10)
 
@@ -84,7 +92,9 @@ class ChunkExecutorNode(ManagedNode):
             self.report_bad_input("action chunk (the plan in force continues)", error)
             return
         if not admission.executed:
-            self.get_logger().warn(f"ignored a {admission.value} chunk (stamp {msg.header.stamp.sec}.{msg.header.stamp.nanosec:09d})")
+            self.get_logger().warn(
+                f"ignored a {admission.value} chunk (stamp {msg.header.stamp.sec}.{msg.header.stamp.nanosec:09d})"
+            )
 
     def _on_tick(self) -> None:
         now = self.now_s()
@@ -115,7 +125,11 @@ class ChunkExecutorNode(ManagedNode):
             )
         )
         starving = stats.chunks_received > 0 and stats.queue_duration == 0.0
-        self.publish_diagnostics("warn" if starving else "ok", "plan ran out: holding" if starving else "executing", asdict(stats))
+        self.publish_diagnostics(
+            "warn" if starving else "ok",
+            "plan ran out: holding" if starving else "executing",
+            asdict(stats),
+        )
 
 
 def main(args=None) -> None:

@@ -21,7 +21,7 @@ import yaml
 from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
-from vla_ros.core.graph import RESPAWN_DELAY_S, BringupArgs, NodeSpec, resolve_graph
+from vla_ros.bringup.graph import RESPAWN_DELAY_S, BringupArgs, NodeSpec, resolve_graph
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.executors import IsolatedExecutors
 from vla_ros.nodes.managed import parameter_overrides
@@ -56,9 +56,19 @@ class ProcessSupervisor:
     alarm: nothing commands the robot until it is back.
     """
 
-    def __init__(self, specs: list[NodeSpec], log_dir: Path | None = None, respawn: bool = True,
-                 respawn_delay_s: float = RESPAWN_DELAY_S) -> None:
-        self.specs, self.log_dir, self.respawn, self.respawn_delay_s = specs, log_dir, respawn, respawn_delay_s
+    def __init__(
+        self,
+        specs: list[NodeSpec],
+        log_dir: Path | None = None,
+        respawn: bool = True,
+        respawn_delay_s: float = RESPAWN_DELAY_S,
+    ) -> None:
+        self.specs, self.log_dir, self.respawn, self.respawn_delay_s = (
+            specs,
+            log_dir,
+            respawn,
+            respawn_delay_s,
+        )
         self._parameters = params_file(specs, Path(tempfile.mkdtemp(prefix="vla_ros_")))
         self.processes: dict[str, subprocess.Popen] = {}
         self.restarts: dict[str, int] = {spec.name: 0 for spec in specs}
@@ -69,7 +79,9 @@ class ProcessSupervisor:
         self._quick_failures: dict[str, int] = {spec.name: 0 for spec in specs}
         self._started: dict[str, float] = {}
         self._stopping = threading.Event()
-        self._watcher = threading.Thread(target=self._watch, name="vla_ros_supervisor", daemon=True)
+        self._watcher = threading.Thread(
+            target=self._watch, name="vla_ros_supervisor", daemon=True
+        )
 
     def start(self) -> ProcessSupervisor:
         if self.log_dir:
@@ -102,13 +114,23 @@ class ProcessSupervisor:
         shutil.rmtree(self._parameters.parent, ignore_errors=True)
 
     def _spawn(self, spec: NodeSpec) -> None:
-        command = [sys.executable, "-m", "vla_ros.nodes.entry", spec.executable,
-                   "--ros-args", "--params-file", str(self._parameters), "-r", f"__node:={spec.name}"]
+        command = [
+            sys.executable,
+            "-m",
+            "vla_ros.nodes.entry",
+            spec.executable,
+            "--ros-args",
+            "--params-file",
+            str(self._parameters),
+            "-r",
+            f"__node:={spec.name}",
+        ]
         mode = "a" if spec.name in self.processes else "w"
         output = open(self.log_dir / f"{spec.name}.log", mode) if self.log_dir else None  # noqa: SIM115 - lives with the process
         environment = {**os.environ, SUPERVISOR_PID_VARIABLE: str(os.getpid())}
         self.processes[spec.name] = subprocess.Popen(
-            command, stdout=output, stderr=subprocess.STDOUT if output else None, env=environment)
+            command, stdout=output, stderr=subprocess.STDOUT if output else None, env=environment
+        )
         self._started[spec.name] = time.monotonic()
 
     def _watch(self) -> None:
@@ -121,16 +143,33 @@ class ProcessSupervisor:
                     continue
                 uptime = time.monotonic() - self._started[name]
                 self.exits.append((name, process.returncode, uptime))
-                alarm = "ALARM: the robot is not commanded until it is back; " if name == SAFETY_NODE else ""
+                alarm = (
+                    "ALARM: the robot is not commanded until it is back; "
+                    if name == SAFETY_NODE
+                    else ""
+                )
                 if not self.respawn:
                     left_dead.add(name)
-                    print(f"[vla-ros] {name} exited with code {process.returncode} after {uptime:.1f} s; {alarm}"
-                          "respawn is off", file=sys.stderr, flush=True)
+                    print(
+                        f"[vla-ros] {name} exited with code {process.returncode} after {uptime:.1f} s; {alarm}"
+                        "respawn is off",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                     continue
-                self._quick_failures[name] = self._quick_failures[name] + 1 if uptime < QUICK_FAILURE_S else 0
-                delay = min(self.respawn_delay_s * 2 ** max(self._quick_failures[name] - 1, 0), MAX_RESPAWN_DELAY_S)
-                print(f"[vla-ros] {name} exited with code {process.returncode} after {uptime:.1f} s; "
-                      f"{alarm}respawning in {delay:.1f} s", file=sys.stderr, flush=True)
+                self._quick_failures[name] = (
+                    self._quick_failures[name] + 1 if uptime < QUICK_FAILURE_S else 0
+                )
+                delay = min(
+                    self.respawn_delay_s * 2 ** max(self._quick_failures[name] - 1, 0),
+                    MAX_RESPAWN_DELAY_S,
+                )
+                print(
+                    f"[vla-ros] {name} exited with code {process.returncode} after {uptime:.1f} s; "
+                    f"{alarm}respawning in {delay:.1f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 due[name] = time.monotonic() + delay
             for name, when in list(due.items()):
                 if time.monotonic() >= when:
@@ -148,8 +187,13 @@ class RunningGraph:
 
 
 @contextmanager
-def running_graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None,
-                  clients: Sequence[Callable[[], Node]] = (), stop: StopRequest | None = None):
+def running_graph(
+    bringup: BringupArgs,
+    multiprocess: bool,
+    log_dir: Path | None,
+    clients: Sequence[Callable[[], Node]] = (),
+    stop: StopRequest | None = None,
+):
     """Bring the graph up (in this process, or one process per node) and yield a RunningGraph.
 
     In one process every node spins on its own single-threaded executor (nodes/executors.py); with
@@ -171,11 +215,15 @@ def running_graph(bringup: BringupArgs, multiprocess: bool, log_dir: Path | None
             nodes = [executors.add(instantiate(spec)) for spec in specs]
             failed = [n.get_name() for n in nodes if not n.is_active]
             if failed:
-                raise InvalidInput(f"nodes {failed} failed to configure/activate (see their errors above)")
+                raise InvalidInput(
+                    f"nodes {failed} failed to configure/activate (see their errors above)"
+                )
         up = RunningGraph([executors.add(factory()) for factory in clients], supervisor)
         if stop is not None:
             stop.raise_if_requested()
-        print(f"[vla-ros] graph up: {[s.name for s in specs]} ({'multiprocess' if multiprocess else 'one process'})")
+        print(
+            f"[vla-ros] graph up: {[s.name for s in specs]} ({'multiprocess' if multiprocess else 'one process'})"
+        )
         yield up
     finally:
         executors.shutdown()

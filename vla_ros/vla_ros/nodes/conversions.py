@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import numpy as np
+from geometry_msgs.msg import Point, Pose, Quaternion
 from sensor_msgs.msg import Image
 from sensor_msgs.msg import JointState as JointStateMsg
-from geometry_msgs.msg import Point, Pose, Quaternion
 from std_msgs.msg import Header
+
+from vla_ros.core.perception.image import rgb_image_from_buffer
+from vla_ros.core.types import (
+    ActionChunk,
+    ActionSpace,
+    Command,
+    InferenceTiming,
+    InvalidInput,
+    JointState,
+    Observation,
+)
+from vla_ros.nodes.managed import s_to_stamp, stamp_to_s
 from vla_ros_msgs.msg import ActionChunk as ActionChunkMsg
 from vla_ros_msgs.msg import Command as CommandMsg
 from vla_ros_msgs.msg import ObjectPose
 from vla_ros_msgs.msg import ObjectPoses as ObjectPosesMsg
 from vla_ros_msgs.msg import Observation as ObservationMsg
-
-from vla_ros.core.image import rgb_image_from_buffer
-from vla_ros.core.types import ActionChunk, ActionSpace, Command, InferenceTiming, InvalidInput, JointState, Observation
-from vla_ros.nodes.managed import s_to_stamp, stamp_to_s
 
 
 def header(stamp_s: float, frame_id: str = "") -> Header:
@@ -25,7 +33,9 @@ def header(stamp_s: float, frame_id: str = "") -> Header:
 def joint_state_from_msg(msg: JointStateMsg) -> JointState:
     """Core joint state; InvalidInput for mismatched sizes and non-finite positions or velocities."""
     if len(msg.position) != len(msg.name):
-        raise InvalidInput(f"JointState has {len(msg.name)} names but {len(msg.position)} positions")
+        raise InvalidInput(
+            f"JointState has {len(msg.name)} names but {len(msg.position)} positions"
+        )
     velocities = np.array(msg.velocity, float) if len(msg.velocity) == len(msg.name) else None
     state = JointState(tuple(msg.name), np.array(msg.position, float), velocities)
     state.require_finite()  # no NaN/inf reaches an observation, a plan's start or the projector's anchor
@@ -33,7 +43,9 @@ def joint_state_from_msg(msg: JointStateMsg) -> JointState:
 
 
 def joint_state_to_msg(state: JointState, stamp_s: float) -> JointStateMsg:
-    msg = JointStateMsg(header=header(stamp_s), name=list(state.names), position=state.positions.tolist())
+    msg = JointStateMsg(
+        header=header(stamp_s), name=list(state.names), position=state.positions.tolist()
+    )
     if state.velocities is not None:
         msg.velocity = state.velocities.tolist()
     return msg
@@ -41,7 +53,9 @@ def joint_state_to_msg(state: JointState, stamp_s: float) -> JointStateMsg:
 
 def image_from_msg(msg: Image) -> np.ndarray:
     """HxWx3 uint8 RGB from a sensor_msgs/Image; InvalidInput for unknown encodings or sizes."""
-    return rgb_image_from_buffer(bytes(msg.data), msg.encoding, msg.height, msg.width, msg.step, msg.is_bigendian)
+    return rgb_image_from_buffer(
+        bytes(msg.data), msg.encoding, msg.height, msg.width, msg.step, msg.is_bigendian
+    )
 
 
 def image_to_msg(rgb: np.ndarray, stamp_s: float, frame_id: str = "") -> Image:
@@ -71,7 +85,9 @@ def observation_to_msg(observation: Observation) -> ObservationMsg:
 
 def observation_from_msg(msg: ObservationMsg) -> Observation:
     if len(msg.camera_names) != len(msg.images):
-        raise InvalidInput(f"Observation has {len(msg.camera_names)} camera names but {len(msg.images)} images")
+        raise InvalidInput(
+            f"Observation has {len(msg.camera_names)} camera names but {len(msg.images)} images"
+        )
     return Observation(
         stamp=stamp_to_s(msg.header.stamp),
         images={name: image_from_msg(img) for name, img in zip(msg.camera_names, msg.images)},
@@ -108,16 +124,22 @@ def chunk_from_msg(msg: ActionChunkMsg) -> ActionChunk:
             f"ActionChunk data has {len(msg.data)} values; expected horizon {msg.horizon} x {dim} dims (non-zero)"
         )
     if len(msg.anchor_names) != len(msg.anchor_positions):
-        raise InvalidInput(f"ActionChunk has {len(msg.anchor_names)} anchor names but {len(msg.anchor_positions)} positions")
+        raise InvalidInput(
+            f"ActionChunk has {len(msg.anchor_names)} anchor names but {len(msg.anchor_positions)} positions"
+        )
     chunk = ActionChunk(
         stamp=stamp_to_s(msg.header.stamp),
         dt=msg.dt,
         actions=np.array(msg.data, float).reshape(msg.horizon, dim),
         dim_names=tuple(msg.dim_names),
         action_space=action_space(msg.action_space),
-        anchor=JointState(tuple(msg.anchor_names), np.array(msg.anchor_positions, float)) if msg.anchor_names else None,
+        anchor=JointState(tuple(msg.anchor_names), np.array(msg.anchor_positions, float))
+        if msg.anchor_names
+        else None,
         model_id=msg.model_id,
-        timing=InferenceTiming(msg.preprocess_latency, msg.inference_latency, msg.postprocess_latency),
+        timing=InferenceTiming(
+            msg.preprocess_latency, msg.inference_latency, msg.postprocess_latency
+        ),
         observation_sequence=msg.observation_sequence,
     )
     chunk.validate()
@@ -128,7 +150,9 @@ def action_space(value: str) -> ActionSpace:
     try:
         return ActionSpace(value)
     except ValueError:
-        raise InvalidInput(f"unknown action_space '{value}'; valid: {[a.value for a in ActionSpace]}") from None
+        raise InvalidInput(
+            f"unknown action_space '{value}'; valid: {[a.value for a in ActionSpace]}"
+        ) from None
 
 
 def command_to_msg(command: Command) -> CommandMsg:
@@ -137,15 +161,21 @@ def command_to_msg(command: Command) -> CommandMsg:
         action_space=command.action_space.value,
         dim_names=list(command.dim_names),
         values=np.asarray(command.values, float).tolist(),
-        velocities=[] if command.velocities is None else np.asarray(command.velocities, float).tolist(),
+        velocities=[]
+        if command.velocities is None
+        else np.asarray(command.velocities, float).tolist(),
     )
 
 
 def command_from_msg(msg: CommandMsg) -> Command:
     if len(msg.values) != len(msg.dim_names):
-        raise InvalidInput(f"Command has {len(msg.dim_names)} dim names but {len(msg.values)} values")
+        raise InvalidInput(
+            f"Command has {len(msg.dim_names)} dim names but {len(msg.values)} values"
+        )
     if msg.velocities and len(msg.velocities) != len(msg.values):
-        raise InvalidInput(f"Command has {len(msg.values)} values but {len(msg.velocities)} velocities")
+        raise InvalidInput(
+            f"Command has {len(msg.values)} values but {len(msg.velocities)} velocities"
+        )
     return Command(
         stamp=stamp_to_s(msg.header.stamp),
         action_space=action_space(msg.action_space),
@@ -155,19 +185,32 @@ def command_from_msg(msg: CommandMsg) -> Command:
     )
 
 
-def object_poses_to_msg(poses: dict[str, np.ndarray], stamp_s: float, frame_id: str = "world") -> ObjectPosesMsg:
+def object_poses_to_msg(
+    poses: dict[str, np.ndarray], stamp_s: float, frame_id: str = "world"
+) -> ObjectPosesMsg:
     """poses: name -> [x, y, z, qw, qx, qy, qz] in `frame_id`."""
     objects = []
     for name, p in poses.items():
-        pose = Pose(position=Point(x=float(p[0]), y=float(p[1]), z=float(p[2])),
-                    orientation=Quaternion(w=float(p[3]), x=float(p[4]), y=float(p[5]), z=float(p[6])))
+        pose = Pose(
+            position=Point(x=float(p[0]), y=float(p[1]), z=float(p[2])),
+            orientation=Quaternion(w=float(p[3]), x=float(p[4]), y=float(p[5]), z=float(p[6])),
+        )
         objects.append(ObjectPose(name=name, pose=pose))
     return ObjectPosesMsg(header=header(stamp_s, frame_id), objects=objects)
 
 
 def object_poses_from_msg(msg: ObjectPosesMsg) -> dict[str, np.ndarray]:
     return {
-        o.name: np.array([o.pose.position.x, o.pose.position.y, o.pose.position.z, o.pose.orientation.w,
-                          o.pose.orientation.x, o.pose.orientation.y, o.pose.orientation.z])
+        o.name: np.array(
+            [
+                o.pose.position.x,
+                o.pose.position.y,
+                o.pose.position.z,
+                o.pose.orientation.w,
+                o.pose.orientation.x,
+                o.pose.orientation.y,
+                o.pose.orientation.z,
+            ]
+        )
         for o in msg.objects
     }

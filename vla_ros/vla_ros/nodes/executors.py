@@ -10,6 +10,7 @@ delays only its own node.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
@@ -25,7 +26,9 @@ class IsolatedExecutors:
     def add(self, node: Node) -> Node:
         executor = SingleThreadedExecutor()
         executor.add_node(node)
-        thread = threading.Thread(target=_spin, args=(executor,), name=f"spin_{node.get_name()}", daemon=True)
+        thread = threading.Thread(
+            target=_spin, args=(executor,), name=f"spin_{node.get_name()}", daemon=True
+        )
         thread.start()
         self._spinning.append((node, executor, thread))
         return node
@@ -49,7 +52,5 @@ class IsolatedExecutors:
 
 
 def _spin(executor: SingleThreadedExecutor) -> None:
-    try:
+    with contextlib.suppress(ExternalShutdownException):
         executor.spin()
-    except ExternalShutdownException:
-        pass

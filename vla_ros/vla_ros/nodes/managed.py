@@ -32,7 +32,11 @@ from vla_ros.nodes.shutdown import POLL_S, StopRequest
 
 # Every active node's heartbeat: std_msgs/Header, the node's name in frame_id.
 HEARTBEAT_TOPIC = "/vla/heartbeat"
-Levels = {"ok": DiagnosticStatus.OK, "warn": DiagnosticStatus.WARN, "error": DiagnosticStatus.ERROR}
+Levels = {
+    "ok": DiagnosticStatus.OK,
+    "warn": DiagnosticStatus.WARN,
+    "error": DiagnosticStatus.ERROR,
+}
 
 
 class ManagedNode(LifecycleNode):
@@ -67,14 +71,19 @@ class ManagedNode(LifecycleNode):
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
         result = self._release("deactivate", self.deactivate, "_activated")
-        return result if result != TransitionCallbackReturn.SUCCESS else super().on_deactivate(state)
+        return (
+            result if result != TransitionCallbackReturn.SUCCESS else super().on_deactivate(state)
+        )
 
     def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
         return self._release("cleanup", self.cleanup, "_configured")
 
     def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
         """From any state: undo activate, then configure, whichever happened."""
-        results = [self._release("deactivate", self.deactivate, "_activated"), self._release("cleanup", self.cleanup, "_configured")]
+        results = [
+            self._release("deactivate", self.deactivate, "_activated"),
+            self._release("cleanup", self.cleanup, "_configured"),
+        ]
         failed = [r for r in results if r != TransitionCallbackReturn.SUCCESS]
         return failed[0] if failed else TransitionCallbackReturn.SUCCESS
 
@@ -110,9 +119,15 @@ class ManagedNode(LifecycleNode):
         beats = self.create_publisher(Header, HEARTBEAT_TOPIC, 10)
         steady = Clock(clock_type=ClockType.STEADY_TIME)
         name = self.get_name()
-        self.create_timer(HEARTBEAT_PERIOD_S, lambda: beats.publish(Header(stamp=self.get_clock().now().to_msg(), frame_id=name)), clock=steady)
+        self.create_timer(
+            HEARTBEAT_PERIOD_S,
+            lambda: beats.publish(Header(stamp=self.get_clock().now().to_msg(), frame_id=name)),
+            clock=steady,
+        )
 
-    def _tracked(self, name: str, hook: Callable[[], None]) -> tuple[TransitionCallbackReturn, list[Any] | None]:
+    def _tracked(
+        self, name: str, hook: Callable[[], None]
+    ) -> tuple[TransitionCallbackReturn, list[Any] | None]:
         """Run a hook; on success return the entities it created, on failure destroy them."""
         before = self._entities()
         result = self._run_hook(name, hook)
@@ -122,7 +137,9 @@ class ManagedNode(LifecycleNode):
         self._destroy(created)
         return result, None
 
-    def _release(self, name: str, hook: Callable[[], None], attribute: str) -> TransitionCallbackReturn:
+    def _release(
+        self, name: str, hook: Callable[[], None], attribute: str
+    ) -> TransitionCallbackReturn:
         entities = getattr(self, attribute)
         if entities is None:
             return TransitionCallbackReturn.SUCCESS
@@ -132,7 +149,14 @@ class ManagedNode(LifecycleNode):
         return result
 
     def _entities(self) -> list[Any]:
-        return [*self.publishers, *self.subscriptions, *self.timers, *self.services, *self.clients, *self.waitables]
+        return [
+            *self.publishers,
+            *self.subscriptions,
+            *self.timers,
+            *self.services,
+            *self.clients,
+            *self.waitables,
+        ]
 
     def _destroy(self, entities: list[Any]) -> None:
         for entity in entities:
@@ -162,13 +186,19 @@ class ManagedNode(LifecycleNode):
         """Heartbeats of the nodes named by parameter `watched_nodes` (graph.yaml's `watches`; none
         when unset), lost after `liveness_timeout_s` of silence (steady clock)."""
         if not self.has_parameter("watched_nodes"):
-            self.declare_parameter("watched_nodes", Parameter.Type.STRING_ARRAY)  # typed: [] cannot say it
+            self.declare_parameter(
+                "watched_nodes", Parameter.Type.STRING_ARRAY
+            )  # typed: [] cannot say it
         try:
             watched = list(self.get_parameter("watched_nodes").value)
         except ParameterUninitializedException:  # a node started on its own: watches nobody
             watched = []
-        monitor = LivenessMonitor(watched, float(self.param("liveness_timeout_s", DEFAULT_TIMEOUT_S)))
-        self.create_subscription(Header, HEARTBEAT_TOPIC, lambda msg: monitor.beat(msg.frame_id, time.monotonic()), 10)
+        monitor = LivenessMonitor(
+            watched, float(self.param("liveness_timeout_s", DEFAULT_TIMEOUT_S))
+        )
+        self.create_subscription(
+            Header, HEARTBEAT_TOPIC, lambda msg: monitor.beat(msg.frame_id, time.monotonic()), 10
+        )
         return monitor
 
     # -- helpers ----------------------------------------------------------------------------------
@@ -188,7 +218,9 @@ class ManagedNode(LifecycleNode):
         now = self.now_s()
         return now if now > 0.0 else None
 
-    def publish_diagnostics(self, level: str, message: str, values: dict[str, Any] | None = None) -> None:
+    def publish_diagnostics(
+        self, level: str, message: str, values: dict[str, Any] | None = None
+    ) -> None:
         status = DiagnosticStatus(
             level=Levels[level],
             name=f"vla_ros/{self.get_name()}",

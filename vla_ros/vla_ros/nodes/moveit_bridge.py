@@ -15,8 +15,8 @@ from builtin_interfaces.msg import Duration
 from sensor_msgs.msg import JointState
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
-from vla_ros.core.robot_config import load_robot_config
-from vla_ros.core.trajectory_streaming import TrajectoryStreamer
+from vla_ros.core.bridge.trajectory_streaming import TrajectoryStreamer
+from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.conversions import joint_state_from_msg
 from vla_ros.nodes.managed import ManagedNode, run_node
@@ -36,10 +36,13 @@ class MoveItBridgeNode(ManagedNode):
         robot = load_robot_config(self.param("robot", "panda"))
         self._streamer = TrajectoryStreamer(robot, self.param("lookahead_s", 0.05))
         self._trajectory_pubs = {
-            c.name: self.create_publisher(JointTrajectory, c.trajectory_topic, CONTROL) for c in self._streamer.controllers
+            c.name: self.create_publisher(JointTrajectory, c.trajectory_topic, CONTROL)
+            for c in self._streamer.controllers
         }
         self._sent = 0
-        self.create_subscription(JointState, "/vla/safe_joint_command", self._on_safe_command, CONTROL)
+        self.create_subscription(
+            JointState, "/vla/safe_joint_command", self._on_safe_command, CONTROL
+        )
         self._liveness = self.watch_liveness()
         self.create_timer(1.0, self._report)
         topics = [c.trajectory_topic for c in self._streamer.controllers]
@@ -60,20 +63,23 @@ class MoveItBridgeNode(ManagedNode):
             trajectory = JointTrajectory(joint_names=list(point.joint_names))
             trajectory.points = [
                 JointTrajectoryPoint(
-                    positions=point.positions.tolist(), velocities=point.velocities.tolist(), time_from_start=lead
+                    positions=point.positions.tolist(),
+                    velocities=point.velocities.tolist(),
+                    time_from_start=lead,
                 )
             ]
             self._trajectory_pubs[point.controller.name].publish(trajectory)
         self._sent += 1
-
 
     def _report(self) -> None:
         lost = self._liveness.lost(time.monotonic())
         if not lost:
             self.publish_diagnostics("ok", "streaming", {"trajectories_sent": self._sent})
             return
-        alarm = (f"ALARM: {self._liveness.describe_lost(time.monotonic())}: no safe commands reach the "
-                 "controllers, which hold their last point")
+        alarm = (
+            f"ALARM: {self._liveness.describe_lost(time.monotonic())}: no safe commands reach the "
+            "controllers, which hold their last point"
+        )
         self.get_logger().error(alarm, throttle_duration_sec=5.0)
         self.publish_diagnostics("error", alarm, {"trajectories_sent": self._sent})
 

@@ -11,15 +11,15 @@ import time
 from sensor_msgs.msg import JointState as JointStateMsg
 from std_msgs.msg import Bool, Header, String
 from std_srvs.srv import SetBool
-from vla_ros_msgs.msg import Command as CommandMsg
-from vla_ros_msgs.msg import SafetyStatus
 
-from vla_ros.core.robot_config import load_robot_config
+from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.safety import HoldSupervisor, SafeCommand, SafetyProjector
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.conversions import command_from_msg, header, joint_state_from_msg
 from vla_ros.nodes.managed import ManagedNode, run_node
 from vla_ros.nodes.qos import CONTROL, LATCHED, SENSOR
+from vla_ros_msgs.msg import Command as CommandMsg
+from vla_ros_msgs.msg import SafetyStatus
 
 
 class SafetyProjectorNode(ManagedNode):
@@ -36,13 +36,17 @@ class SafetyProjectorNode(ManagedNode):
         description = self.param("robot_description", "")
         robot = load_robot_config(self.param("robot", "panda"), urdf_xml=description or None)
         self._projector = SafetyProjector(robot, 1.0 / rate)
-        self._supervisor = HoldSupervisor(timeout, self._projector.counters, float(self.param("joint_state_timeout_s", 0.5)))
+        self._supervisor = HoldSupervisor(
+            timeout, self._projector.counters, float(self.param("joint_state_timeout_s", 0.5))
+        )
         self._liveness = self.watch_liveness()
         self._measured = None
         self._safe_pub = self.create_publisher(JointStateMsg, "/vla/safe_joint_command", CONTROL)
         self._status_pub = self.create_publisher(SafetyStatus, "/vla/safety_status", CONTROL)
         self.create_subscription(CommandMsg, "/vla/command", self._on_command, CONTROL)
-        self.create_subscription(JointStateMsg, robot.joint_state_topic, self._on_joint_state, SENSOR)
+        self.create_subscription(
+            JointStateMsg, robot.joint_state_topic, self._on_joint_state, SENSOR
+        )
         self.create_subscription(Bool, "/vla/estop", lambda msg: self._set_estop(msg.data), 10)
         self.create_subscription(Bool, "/vla/reduced_speed", self._on_reduced_speed, 10)
         self.create_subscription(Header, "/vla/reset", self._on_reset, 10)
@@ -79,9 +83,14 @@ class SafetyProjectorNode(ManagedNode):
         self._supervisor.set_estop(engaged)
         self.get_logger().warning(f"e-stop {'ENGAGED (latched)' if engaged else 'released'}")
 
-    def _on_set_estop(self, request: SetBool.Request, response: SetBool.Response) -> SetBool.Response:
+    def _on_set_estop(
+        self, request: SetBool.Request, response: SetBool.Response
+    ) -> SetBool.Response:
         self._set_estop(request.data)
-        response.success, response.message = True, f"estop_latched={self._supervisor.estop_latched}"
+        response.success, response.message = (
+            True,
+            f"estop_latched={self._supervisor.estop_latched}",
+        )
         return response
 
     def _on_robot_description(self, msg: String) -> None:
@@ -93,13 +102,18 @@ class SafetyProjectorNode(ManagedNode):
             self.report_bad_input("robot_description", error)
             return
         except Exception as error:  # noqa: BLE001 - a core bug must not take the node down with it
-            self.report_bad_input("robot_description", InvalidInput(f"{type(error).__name__}: {error}"))
+            self.report_bad_input(
+                "robot_description", InvalidInput(f"{type(error).__name__}: {error}")
+            )
             return
         self._projector = projector
         for warning in robot.limit_warnings:
             self.get_logger().warning(f"robot_description: {warning}")
         if robot.limit_warnings:
-            self.publish_diagnostics("warn", f"robot_description accepted; {len(robot.limit_warnings)} limits kept at the configured ones")
+            self.publish_diagnostics(
+                "warn",
+                f"robot_description accepted; {len(robot.limit_warnings)} limits kept at the configured ones",
+            )
         self.get_logger().info("limits and kinematics now from /robot_description")
 
     def _on_reset(self, _: Header) -> None:
@@ -121,7 +135,10 @@ class SafetyProjectorNode(ManagedNode):
         safe = self._projector.step(None if reason else self._supervisor.command, reason)
         self._safe_pub.publish(
             JointStateMsg(
-                header=header(now), name=list(safe.names), position=safe.positions.tolist(), velocity=safe.velocities.tolist()
+                header=header(now),
+                name=list(safe.names),
+                position=safe.positions.tolist(),
+                velocity=safe.velocities.tolist(),
             )
         )
         self._status_pub.publish(self._status(safe, now))
@@ -134,7 +151,11 @@ class SafetyProjectorNode(ManagedNode):
         level = "warn" if self._last.holding else "ok"
         message = f"holding: {self._last.hold_reason}" if self._last.holding else "tracking"
         liveness = self._liveness.describe(time.monotonic())
-        values = {**self._projector.counters, "worst_jerk_ratio": round(self._projector.worst_jerk_ratio, 3), "upstream": liveness}
+        values = {
+            **self._projector.counters,
+            "worst_jerk_ratio": round(self._projector.worst_jerk_ratio, 3),
+            "upstream": liveness,
+        }
         self.publish_diagnostics(level, message, values)
 
     def _status(self, safe: SafeCommand, now: float) -> SafetyStatus:

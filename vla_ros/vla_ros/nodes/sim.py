@@ -19,17 +19,17 @@ from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import CameraInfo, Image
 from sensor_msgs.msg import JointState as JointStateMsg
 from trajectory_msgs.msg import JointTrajectory as JointTrajectoryMsg
-from vla_ros_msgs.msg import ObjectPoses, TaskStatus
-from vla_ros_msgs.srv import ResetSim
 
-from vla_ros.core.robot_config import load_robot_config
-from vla_ros.core.task_spec import parse_instruction
-from vla_ros.core.trajectory_follower import JointTrajectory, TrajectoryPoint
+from vla_ros.core.robot.config import load_robot_config
+from vla_ros.core.tasks.spec import parse_instruction
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.conversions import header, image_to_msg, joint_state_to_msg, object_poses_to_msg
 from vla_ros.nodes.managed import ManagedNode, run_node, s_to_stamp, stamp_to_s
 from vla_ros.sim.tasks import TaskMonitor
+from vla_ros.sim.trajectory_follower import JointTrajectory, TrajectoryPoint
 from vla_ros.sim.world import SimWorld
+from vla_ros_msgs.msg import ObjectPoses, TaskStatus
+from vla_ros_msgs.srv import ResetSim
 
 TICK_S = 0.01  # wall-clock period of the stepping timer
 # Sim time one tick may advance. Bursts of sim time would let the robot run ahead of controllers
@@ -47,8 +47,15 @@ class SimNode(ManagedNode):
             robot = load_robot_config(robot_name)
         except InvalidInput as error:
             raise InvalidInput(f"parameter robot='{robot_name}': {error}") from error
-        rates = {name: float(self.param(name, default)) for name, default in (
-            ("physics_rate_hz", 500.0), ("joint_state_rate_hz", 100.0), ("camera_rate_hz", 10.0), ("real_time_factor", 1.0))}
+        rates = {
+            name: float(self.param(name, default))
+            for name, default in (
+                ("physics_rate_hz", 500.0),
+                ("joint_state_rate_hz", 100.0),
+                ("camera_rate_hz", 10.0),
+                ("real_time_factor", 1.0),
+            )
+        }
         bad = {k: v for k, v in rates.items() if not (math.isfinite(v) and v > 0)}
         if bad:
             raise InvalidInput(f"parameters {bad} must be positive numbers")
@@ -61,20 +68,29 @@ class SimNode(ManagedNode):
         self.joint_state_period = 1.0 / rates["joint_state_rate_hz"]
         self.camera_period = 1.0 / rates["camera_rate_hz"]
         self.episode = 0
-        self._start_task(self.param("instruction", "put the red cube in the bowl"), int(self.param("seed", 0)))
+        self._start_task(
+            self.param("instruction", "put the red cube in the bowl"), int(self.param("seed", 0))
+        )
         group = self.group = MutuallyExclusiveCallbackGroup()
         self.clock_pub = self.create_publisher(ClockMsg, "/clock", 10)
         self.joint_pub = self.create_publisher(JointStateMsg, robot.joint_state_topic, 10)
         self.poses_pub = self.create_publisher(ObjectPoses, "/sim/object_poses", 10)
         self.status_pub = self.create_publisher(TaskStatus, "/sim/task_status", 10)
         self.cameras = [
-            (c, self.create_publisher(Image, c.topic, 2), self.create_publisher(CameraInfo, f"/cameras/{c.name}/camera_info", 2))
+            (
+                c,
+                self.create_publisher(Image, c.topic, 2),
+                self.create_publisher(CameraInfo, f"/cameras/{c.name}/camera_info", 2),
+            )
             for c in robot.cameras
         ]
         for controller in self.world.controller_names:
             self.create_subscription(
-                JointTrajectoryMsg, f"/{controller}/joint_trajectory",
-                lambda msg, name=controller: self._on_trajectory(name, msg), 10, callback_group=group,
+                JointTrajectoryMsg,
+                f"/{controller}/joint_trajectory",
+                lambda msg, name=controller: self._on_trajectory(name, msg),
+                10,
+                callback_group=group,
             )
         self.create_service(ResetSim, "/sim/reset", self._on_reset, callback_group=group)
 
@@ -101,7 +117,9 @@ class SimNode(ManagedNode):
             self.world.step(max(1, int(round((next_event - self.world.time) / dt))))
             now = self.world.time
             if now + 0.5 * dt >= self._next_joint_state:
-                self._next_joint_state = _next_after(self._next_joint_state, now, self.joint_state_period)
+                self._next_joint_state = _next_after(
+                    self._next_joint_state, now, self.joint_state_period
+                )
                 self._publish_state(now)
             if now + 0.5 * dt >= self._next_camera:
                 self._next_camera = _next_after(self._next_camera, now, self.camera_period)
@@ -115,12 +133,21 @@ class SimNode(ManagedNode):
 
     def _publish_cameras(self, now: float) -> None:
         for camera, image_pub, info_pub in self.cameras:
-            rgb = self.render_thread.submit(self.world.render, camera.name, camera.width, camera.height).result()
+            rgb = self.render_thread.submit(
+                self.world.render, camera.name, camera.width, camera.height
+            ).result()
             image_pub.publish(image_to_msg(rgb, now, camera.name))
             info_pub.publish(_camera_info(camera, now))
         status = self.monitor.update()
-        self.status_pub.publish(TaskStatus(
-            header=header(now), instruction=self.instruction, success=status.success, progress=status.progress, episode=self.episode))
+        self.status_pub.publish(
+            TaskStatus(
+                header=header(now),
+                instruction=self.instruction,
+                success=status.success,
+                progress=status.progress,
+                episode=self.episode,
+            )
+        )
 
     # -- inputs ------------------------------------------------------------------------------------
     def _on_trajectory(self, controller: str, msg: JointTrajectoryMsg) -> None:
@@ -129,14 +156,19 @@ class SimNode(ManagedNode):
         except InvalidInput as error:
             self.report_bad_input(f"trajectory on /{controller}/joint_trajectory", error)
 
-    def _on_reset(self, request: ResetSim.Request, response: ResetSim.Response) -> ResetSim.Response:
+    def _on_reset(
+        self, request: ResetSim.Request, response: ResetSim.Response
+    ) -> ResetSim.Response:
         try:
             self._start_task(request.instruction or self.instruction, int(request.seed))
         except (InvalidInput, ValueError) as error:
             response.success, response.message = False, str(error)
             return response
         self.episode += 1
-        response.success, response.message = True, f"episode {self.episode}: '{self.instruction}' with seed {request.seed}"
+        response.success, response.message = (
+            True,
+            f"episode {self.episode}: '{self.instruction}' with seed {request.seed}",
+        )
         self.get_logger().info(response.message)
         return response
 
@@ -157,7 +189,12 @@ def trajectory_from_msg(msg: JointTrajectoryMsg) -> JointTrajectory:
         return np.asarray(values, dtype=float) if len(values) else None
 
     points = tuple(
-        TrajectoryPoint(p.time_from_start.sec + p.time_from_start.nanosec * 1e-9, array(p.positions), array(p.velocities), array(p.accelerations))
+        TrajectoryPoint(
+            p.time_from_start.sec + p.time_from_start.nanosec * 1e-9,
+            array(p.positions),
+            array(p.velocities),
+            array(p.accelerations),
+        )
         for p in msg.points
     )
     return JointTrajectory(tuple(msg.joint_names), points, stamp_to_s(msg.header.stamp))
@@ -168,8 +205,13 @@ def _camera_info(camera: Any, now: float) -> CameraInfo:
     f = 0.5 * camera.height / math.tan(math.radians(camera.fovy_deg) / 2)
     cx, cy = camera.width / 2, camera.height / 2
     return CameraInfo(
-        header=header(now, camera.name), width=camera.width, height=camera.height, distortion_model="plumb_bob",
-        d=[0.0] * 5, k=[f, 0.0, cx, 0.0, f, cy, 0.0, 0.0, 1.0], r=[1.0, 0, 0, 0, 1.0, 0, 0, 0, 1.0],
+        header=header(now, camera.name),
+        width=camera.width,
+        height=camera.height,
+        distortion_model="plumb_bob",
+        d=[0.0] * 5,
+        k=[f, 0.0, cx, 0.0, f, cy, 0.0, 0.0, 1.0],
+        r=[1.0, 0, 0, 0, 1.0, 0, 0, 0, 1.0],
         p=[f, 0.0, cx, 0.0, 0.0, f, cy, 0.0, 0.0, 0.0, 1.0, 0.0],
     )
 

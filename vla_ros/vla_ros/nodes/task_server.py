@@ -4,7 +4,7 @@ A goal sets the instruction (/vla/instruction, latched: camera_ingest stamps it 
 policy node adopts it and resets its episode state), then waits for the task judge (/sim/task_status
 in simulation, an external evaluator on a real robot) to report success, or for the timeout. It
 aborts the goal with the reason when a node the task needs is lost (heartbeats) or action chunks
-stop coming (core/task_episode.py), quoting what the nodes last reported on /diagnostics. Hosted in
+stop coming (core/tasks/episode.py), quoting what the nodes last reported on /diagnostics. Hosted in
 its own light process, a crashing policy (out of GPU memory, a model bug) takes no goal down with it.
 """
 
@@ -17,12 +17,12 @@ from rclpy.action import ActionServer, CancelResponse
 from rclpy.clock import Clock, ClockType
 from rclpy.task import Future
 from std_msgs.msg import String
-from vla_ros_msgs.action import RunTask
-from vla_ros_msgs.msg import ActionChunk, TaskStatus
 
-from vla_ros.core.task_episode import TaskEpisode
+from vla_ros.core.tasks.episode import TaskEpisode
 from vla_ros.nodes.managed import ManagedNode, run_node
 from vla_ros.nodes.qos import LATCHED
+from vla_ros_msgs.action import RunTask
+from vla_ros_msgs.msg import ActionChunk, TaskStatus
 
 
 class TaskServerNode(ManagedNode):
@@ -41,7 +41,10 @@ class TaskServerNode(ManagedNode):
         self.create_subscription(ActionChunk, "/vla/action_chunk", self._on_chunk, 10)
         self.create_subscription(DiagnosticArray, "/diagnostics", self._on_diagnostics, 50)
         ActionServer(
-            self, RunTask, "/vla/run_task", execute_callback=self._run_task,
+            self,
+            RunTask,
+            "/vla/run_task",
+            execute_callback=self._run_task,
             cancel_callback=lambda _: CancelResponse.ACCEPT,
         )
 
@@ -74,7 +77,8 @@ class TaskServerNode(ManagedNode):
             now, status = self.now_s(), self._task_status
             judged = status.instruction if status else ""
             feedback = RunTask.Feedback(
-                elapsed=now - episode.started, progress=episode.progress(judged, status.progress if status else 0.0),
+                elapsed=now - episode.started,
+                progress=episode.progress(judged, status.progress if status else 0.0),
                 chunks=self._chunks - chunks_at_start,
             )
             goal_handle.publish_feedback(feedback)
@@ -82,11 +86,18 @@ class TaskServerNode(ManagedNode):
                 finished.set_result(None)
                 return
             steady = time.monotonic()
-            outcome = episode.outcome(now, status.instruction if status else None, bool(status and status.success))
-            lost = {node: self._liveness.silence(node, steady) for node in self._liveness.lost(steady)}
+            outcome = episode.outcome(
+                now, status.instruction if status else None, bool(status and status.success)
+            )
+            lost = {
+                node: self._liveness.silence(node, steady) for node in self._liveness.lost(steady)
+            }
             outcome = outcome or episode.interruption(
-                lost, steady - started, {"action chunk": steady - max(started, self._last_chunk)},
-                self._stall_timeout_s, self._problems,
+                lost,
+                steady - started,
+                {"action chunk": steady - max(started, self._last_chunk)},
+                self._stall_timeout_s,
+                self._problems,
             )
             if outcome is not None and not finished.done():
                 finished.set_result(outcome)

@@ -11,16 +11,16 @@ from dataclasses import replace
 
 import yaml
 from std_msgs.msg import Header, String
-from vla_ros_msgs.msg import ActionChunk, ObjectPoses, Observation
 
 from vla_ros.backends.latency import DelayedPolicy
 from vla_ros.backends.registry import create_policy
-from vla_ros.core.inference_worker import InferenceWorker
-from vla_ros.core.robot_config import load_robot_config
+from vla_ros.core.inference.worker import InferenceWorker
+from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.conversions import chunk_to_msg, object_poses_from_msg, observation_from_msg
 from vla_ros.nodes.managed import ManagedNode, run_node
 from vla_ros.nodes.qos import LATCHED
+from vla_ros_msgs.msg import ActionChunk, ObjectPoses, Observation
 
 
 class VlaPolicyNode(ManagedNode):
@@ -32,33 +32,46 @@ class VlaPolicyNode(ManagedNode):
         backend = self.param("backend", "scripted")
         options = yaml.safe_load(self.param("backend_options", "{}")) or {}
         if not isinstance(options, dict):
-            raise InvalidInput(f"parameter backend_options must be a YAML mapping, got {options!r}")
-        device = self.param("device", "")  # cuda | cpu | auto for model backends; "" = the backend's default
+            raise InvalidInput(
+                f"parameter backend_options must be a YAML mapping, got {options!r}"
+            )
+        device = self.param(
+            "device", ""
+        )  # cuda | cpu | auto for model backends; "" = the backend's default
         if device:
             options["device"] = device
         self.get_logger().info(f"loading backend '{backend}' for robot '{robot.name}' ...")
         started = time.perf_counter()
         policy = create_policy(backend, robot, options)
         if hasattr(policy, "warmup"):
-            self.get_logger().info("warm-up inference (so the first real chunk is not a cold start) ...")
+            self.get_logger().info(
+                "warm-up inference (so the first real chunk is not a cold start) ..."
+            )
             try:
                 policy.warmup()
             except ConnectionError as error:
                 # A remote server that is not up yet: serve anyway, the backend reconnects with backoff.
                 self.get_logger().warning(f"warm-up could not reach the policy server: {error}")
-        self.get_logger().info(f"backend '{backend}' ready in {time.perf_counter() - started:.2f} s")
+        self.get_logger().info(
+            f"backend '{backend}' ready in {time.perf_counter() - started:.2f} s"
+        )
         latency_ms = float(self.param("latency_ms", 0.0))
         if latency_ms > 0.0:
             policy = DelayedPolicy(policy, latency_ms / 1000.0)
         self._worker = InferenceWorker(
-            policy, self._publish_chunk, self._on_policy_error, self.param("trigger", "continuous"),
+            policy,
+            self._publish_chunk,
+            self._on_policy_error,
+            self.param("trigger", "continuous"),
             on_not_ready=lambda waiting: self.get_logger().info(f"policy waiting: {waiting}"),
         )
         self._instruction_override = self.param("instruction", "")
         self._object_poses: dict = {}
         self._chunk_pub = self.create_publisher(ActionChunk, "/vla/action_chunk", 10)
         self.create_subscription(Observation, "/vla/observation", self._on_observation, 2)
-        self.create_subscription(Header, "/vla/inference_request", lambda _: self._worker.request(), 10)
+        self.create_subscription(
+            Header, "/vla/inference_request", lambda _: self._worker.request(), 10
+        )
         self.create_subscription(String, "/vla/instruction", self._on_instruction, LATCHED)
         self.create_subscription(Header, "/vla/reset", lambda _: self._worker.reset(), 10)
         if getattr(policy, "needs_object_poses", False):
@@ -73,7 +86,9 @@ class VlaPolicyNode(ManagedNode):
 
     def cleanup(self) -> None:
         self._worker.stop()
-        close = getattr(self._worker.policy, "close", None)  # backends holding models or connections
+        close = getattr(
+            self._worker.policy, "close", None
+        )  # backends holding models or connections
         if close is not None:
             close()
 
@@ -86,7 +101,11 @@ class VlaPolicyNode(ManagedNode):
             self.report_bad_input("observation", error)
             return
         instruction = self._instruction_override or observation.instruction
-        self._worker.submit(replace(observation, instruction=instruction, extras={"object_poses": self._object_poses}))
+        self._worker.submit(
+            replace(
+                observation, instruction=instruction, extras={"object_poses": self._object_poses}
+            )
+        )
 
     def _on_object_poses(self, msg: ObjectPoses) -> None:
         self._object_poses = object_poses_from_msg(msg)
@@ -107,7 +126,9 @@ class VlaPolicyNode(ManagedNode):
         link = getattr(self._worker.policy, "link_state", None)
         if link is not None:
             stats["link_state"] = getattr(link, "value", link)
-        message = stats["last_error"] or (f"waiting: {stats['waiting_for']}" if stats["waiting_for"] else "serving")
+        message = stats["last_error"] or (
+            f"waiting: {stats['waiting_for']}" if stats["waiting_for"] else "serving"
+        )
         self.publish_diagnostics("warn" if stats["last_error"] else "ok", message, stats)
 
 

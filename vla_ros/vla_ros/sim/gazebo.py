@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from vla_ros.core.robot_config import CameraConfig, ControllerConfig, RobotConfig
+from vla_ros.core.robot.config import CameraConfig, ControllerConfig, RobotConfig
 from vla_ros.core.types import InvalidInput
 
 CONTROLLER_RATE_HZ = 500
@@ -70,7 +70,9 @@ def require_packages(packages: Mapping[str, str] = GAZEBO_PACKAGES) -> None:
 def files_directory(robot_name: str, environ: Mapping[str, str] = os.environ) -> Path:
     """Where sim:=gazebo writes a robot's files: $ROS_HOME (default ~/.ros)/vla_ros/gazebo/<robot>."""
     if not robot_name or Path(robot_name).name != robot_name or robot_name in (".", ".."):
-        raise InvalidInput(f"robot name '{robot_name}' cannot name a directory (a robot config's `name`, not a path)")
+        raise InvalidInput(
+            f"robot name '{robot_name}' cannot name a directory (a robot config's `name`, not a path)"
+        )
     ros_home = Path(environ.get("ROS_HOME") or Path.home() / ".ros")
     return ros_home / "vla_ros" / "gazebo" / robot_name
 
@@ -87,15 +89,24 @@ class GazeboBringup:
     @property
     def spawn_order(self) -> tuple[str, ...]:
         """Controllers to start with the controller_manager spawner, broadcaster first."""
-        return tuple(k for k in self.controllers["controller_manager"]["ros__parameters"] if k != "update_rate")
+        return tuple(
+            k
+            for k in self.controllers["controller_manager"]["ros__parameters"]
+            if k != "update_rate"
+        )
 
     def write(self, directory: Path) -> dict[str, Path]:
         """Write robot.urdf, controllers.yaml and bridge.yaml; the URDF points the plugin at controllers.yaml."""
         directory.mkdir(parents=True, exist_ok=True)
-        paths = {name: directory / name for name in ("robot.urdf", "controllers.yaml", "bridge.yaml")}
+        paths = {
+            name: directory / name for name in ("robot.urdf", "controllers.yaml", "bridge.yaml")
+        }
         _replace(paths["controllers.yaml"], yaml.safe_dump(self.controllers, sort_keys=False))
         _replace(paths["bridge.yaml"], yaml.safe_dump(self.bridge, sort_keys=False))
-        _replace(paths["robot.urdf"], self.urdf.replace(_PARAMETERS_PLACEHOLDER, str(paths["controllers.yaml"].resolve())))
+        _replace(
+            paths["robot.urdf"],
+            self.urdf.replace(_PARAMETERS_PLACEHOLDER, str(paths["controllers.yaml"].resolve())),
+        )
         return paths
 
 
@@ -113,7 +124,10 @@ def gazebo_bringup(robot: RobotConfig) -> GazeboBringup:
     controllers = list(robot.controllers)
     namespaces = {c.name.rpartition("/")[0] for c in controllers}
     namespace = namespaces.pop() if len(namespaces) == 1 else ""
-    local = {c.name: (c.name.rpartition("/")[2] if namespace else c.name.replace("/", "_")) for c in controllers}
+    local = {
+        c.name: (c.name.rpartition("/")[2] if namespace else c.name.replace("/", "_"))
+        for c in controllers
+    }
     prefix = f"/{namespace}" if namespace else ""
     topics = {c.name: f"{prefix}/{local[c.name]}/joint_trajectory" for c in controllers}
     return GazeboBringup(
@@ -125,19 +139,25 @@ def gazebo_bringup(robot: RobotConfig) -> GazeboBringup:
     )
 
 
-def _controller_parameters(controllers: list[ControllerConfig], local: dict[str, str]) -> dict[str, Any]:
-    manager: dict[str, Any] = {"update_rate": CONTROLLER_RATE_HZ,
-                               "joint_state_broadcaster": {"type": "joint_state_broadcaster/JointStateBroadcaster"}}
+def _controller_parameters(
+    controllers: list[ControllerConfig], local: dict[str, str]
+) -> dict[str, Any]:
+    manager: dict[str, Any] = {
+        "update_rate": CONTROLLER_RATE_HZ,
+        "joint_state_broadcaster": {"type": "joint_state_broadcaster/JointStateBroadcaster"},
+    }
     parameters: dict[str, Any] = {"controller_manager": {"ros__parameters": manager}}
     for controller in controllers:
         name = local[controller.name]
         manager[name] = {"type": "joint_trajectory_controller/JointTrajectoryController"}
-        parameters[name] = {"ros__parameters": {
-            "joints": list(controller.joints),
-            "command_interfaces": ["position"],
-            "state_interfaces": ["position", "velocity"],
-            "allow_nonzero_velocity_at_trajectory_end": True,
-        }}
+        parameters[name] = {
+            "ros__parameters": {
+                "joints": list(controller.joints),
+                "command_interfaces": ["position"],
+                "state_interfaces": ["position", "velocity"],
+                "allow_nonzero_velocity_at_trajectory_end": True,
+            }
+        }
     return parameters
 
 
@@ -147,7 +167,9 @@ def _urdf(robot: RobotConfig, namespace: str) -> str:
         root.remove(mujoco_only)
     _weld_to_world(root)
     control = ET.SubElement(root, "ros2_control", name="GazeboSimSystem", type="system")
-    ET.SubElement(ET.SubElement(control, "hardware"), "plugin").text = "gz_ros2_control/GazeboSimSystem"
+    ET.SubElement(
+        ET.SubElement(control, "hardware"), "plugin"
+    ).text = "gz_ros2_control/GazeboSimSystem"
     home = dict(zip(robot.command_joints, robot.home))
     for index, joint in enumerate(robot.command_joints):
         element = ET.SubElement(control, "joint", name=joint)
@@ -165,8 +187,12 @@ def _urdf(robot: RobotConfig, namespace: str) -> str:
             ET.SubElement(element, "param", name="multiplier").text = "1"
             ET.SubElement(element, "state_interface", name="position")
             ET.SubElement(element, "state_interface", name="velocity")
-    plugin = ET.SubElement(ET.SubElement(root, "gazebo"), "plugin",
-                           filename="gz_ros2_control-system", name="gz_ros2_control::GazeboSimROS2ControlPlugin")
+    plugin = ET.SubElement(
+        ET.SubElement(root, "gazebo"),
+        "plugin",
+        filename="gz_ros2_control-system",
+        name="gz_ros2_control::GazeboSimROS2ControlPlugin",
+    )
     ET.SubElement(plugin, "parameters").text = _PARAMETERS_PLACEHOLDER
     if namespace:
         ET.SubElement(ET.SubElement(plugin, "ros"), "namespace").text = f"/{namespace}"
@@ -196,16 +222,24 @@ def _add_camera(root: ET.Element, camera: CameraConfig, base_frame: str) -> None
     joint = ET.SubElement(root, "joint", name=f"{camera.name}_camera_joint", type="fixed")
     ET.SubElement(joint, "parent", link=camera.parent_body or base_frame)
     ET.SubElement(joint, "child", link=link)
-    ET.SubElement(joint, "origin", xyz=" ".join(map(repr, map(float, camera.position))),
-                  rpy=" ".join(map(repr, _look_at_rpy(camera.position, camera.look_at))))
-    sensor = ET.SubElement(ET.SubElement(root, "gazebo", reference=link), "sensor", name=camera.name, type="camera")
+    ET.SubElement(
+        joint,
+        "origin",
+        xyz=" ".join(map(repr, map(float, camera.position))),
+        rpy=" ".join(map(repr, _look_at_rpy(camera.position, camera.look_at))),
+    )
+    sensor = ET.SubElement(
+        ET.SubElement(root, "gazebo", reference=link), "sensor", name=camera.name, type="camera"
+    )
     ET.SubElement(sensor, "update_rate").text = "30"
     ET.SubElement(sensor, "always_on").text = "true"
     ET.SubElement(sensor, "topic").text = f"{camera.name}/image"
     spec = ET.SubElement(sensor, "camera")
     ET.SubElement(spec, "camera_info_topic").text = f"{camera.name}/camera_info"
     fovy = math.radians(camera.fovy_deg)
-    ET.SubElement(spec, "horizontal_fov").text = repr(2 * math.atan(math.tan(fovy / 2) * camera.width / camera.height))
+    ET.SubElement(spec, "horizontal_fov").text = repr(
+        2 * math.atan(math.tan(fovy / 2) * camera.width / camera.height)
+    )
     image = ET.SubElement(spec, "image")
     ET.SubElement(image, "width").text = str(camera.width)
     ET.SubElement(image, "height").text = str(camera.height)
@@ -215,7 +249,9 @@ def _add_camera(root: ET.Element, camera: CameraConfig, base_frame: str) -> None
     ET.SubElement(clip, "far").text = "10"
 
 
-def _look_at_rpy(position: tuple[float, ...], target: tuple[float, ...]) -> tuple[float, float, float]:
+def _look_at_rpy(
+    position: tuple[float, ...], target: tuple[float, ...]
+) -> tuple[float, float, float]:
     """Roll-pitch-yaw (URDF: R = Rz(yaw) Ry(pitch) Rx(roll)) turning +x towards target, no roll."""
     direction = np.asarray(target, float) - np.asarray(position, float)
     yaw = math.atan2(direction[1], direction[0])
@@ -226,12 +262,27 @@ def _look_at_rpy(position: tuple[float, ...], target: tuple[float, ...]) -> tupl
 def _bridge(cameras: tuple[CameraConfig, ...]) -> list[dict[str, str]]:
     entries = [_bridge_entry("/clock", "/clock", "rosgraph_msgs/msg/Clock", "gz.msgs.Clock")]
     for camera in cameras:
-        entries.append(_bridge_entry(camera.topic, f"{camera.name}/image", "sensor_msgs/msg/Image", "gz.msgs.Image"))
-        entries.append(_bridge_entry(f"/cameras/{camera.name}/camera_info", f"{camera.name}/camera_info",
-                                     "sensor_msgs/msg/CameraInfo", "gz.msgs.CameraInfo"))
+        entries.append(
+            _bridge_entry(
+                camera.topic, f"{camera.name}/image", "sensor_msgs/msg/Image", "gz.msgs.Image"
+            )
+        )
+        entries.append(
+            _bridge_entry(
+                f"/cameras/{camera.name}/camera_info",
+                f"{camera.name}/camera_info",
+                "sensor_msgs/msg/CameraInfo",
+                "gz.msgs.CameraInfo",
+            )
+        )
     return entries
 
 
 def _bridge_entry(ros_topic: str, gz_topic: str, ros_type: str, gz_type: str) -> dict[str, str]:
-    return {"ros_topic_name": ros_topic, "gz_topic_name": gz_topic, "ros_type_name": ros_type,
-            "gz_type_name": gz_type, "direction": "GZ_TO_ROS"}
+    return {
+        "ros_topic_name": ros_topic,
+        "gz_topic_name": gz_topic,
+        "ros_type_name": ros_type,
+        "gz_type_name": gz_type,
+        "direction": "GZ_TO_ROS",
+    }

@@ -10,7 +10,10 @@ ATTEMPTS = 2000
 
 
 def sample_layout(
-    config: SceneConfig, cubes: tuple[str, ...], rng: np.random.Generator, placed_first: tuple[str, ...] = ()
+    config: SceneConfig,
+    cubes: tuple[str, ...],
+    rng: np.random.Generator,
+    placed_first: tuple[str, ...] = (),
 ) -> dict[str, tuple[float, float, float]]:
     """name -> (x, y, yaw). The bowl is placed first, then the task's `placed_first` cubes (inside
     `task_region` when the scene has one), then the rest.
@@ -23,12 +26,20 @@ def sample_layout(
     clear_of_bowl = config.bowl_radius + config.cube_size
     order = [c for c in placed_first if c in cubes] + [c for c in cubes if c not in placed_first]
     for name in order:
-        region = config.task_region if name in placed_first and config.task_region else config.object_region
+        region = (
+            config.task_region
+            if name in placed_first and config.task_region
+            else config.object_region
+        )
         (x0, y0), (x1, y1) = region
         for _ in range(ATTEMPTS):
             x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
             far_from_bowl = np.hypot(x - layout["bowl"][0], y - layout["bowl"][1]) >= clear_of_bowl
-            spaced = all(np.hypot(x - px, y - py) >= config.min_spacing for n, (px, py, _) in layout.items() if n != "bowl")
+            spaced = all(
+                np.hypot(x - px, y - py) >= config.min_spacing
+                for n, (px, py, _) in layout.items()
+                if n != "bowl"
+            )
             if far_from_bowl and spaced:
                 layout[name] = (float(x), float(y), float(rng.uniform(-np.pi / 4, np.pi / 4)))
                 break

@@ -11,10 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from vla_ros.core.task_spec import COLOURS
+from vla_ros.core.tasks.spec import COLOURS
 from vla_ros.core.types import InvalidInput
 
-RGBA = {"red": (0.85, 0.1, 0.1, 1.0), "green": (0.1, 0.7, 0.15, 1.0), "blue": (0.1, 0.25, 0.85, 1.0), "yellow": (0.9, 0.8, 0.1, 1.0)}
+RGBA = {
+    "red": (0.85, 0.1, 0.1, 1.0),
+    "green": (0.1, 0.7, 0.15, 1.0),
+    "blue": (0.1, 0.25, 0.85, 1.0),
+    "yellow": (0.9, 0.8, 0.1, 1.0),
+}
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,12 @@ class SceneConfig:
         table = dict(raw.pop("table", {}) or {})
         objects = dict(raw.pop("objects", {}) or {})
         values: dict[str, Any] = {}
-        _take(values, table, {"center": "table_center", "size": "table_size", "top_z": "table_height"}, "sim.table")
+        _take(
+            values,
+            table,
+            {"center": "table_center", "size": "table_size", "top_z": "table_height"},
+            "sim.table",
+        )
         spawn = _take_region(objects, "spawn_min", "spawn_max", "sim.objects")
         bowl_spawn = _take_region(objects, "bowl_spawn_min", "bowl_spawn_max", "sim.objects")
         task_spawn = _take_region(objects, "task_spawn_min", "task_spawn_max", "sim.objects")
@@ -64,7 +74,12 @@ class SceneConfig:
             values["object_region"] = spawn
         if bowl_spawn or spawn:
             values["bowl_region"] = bowl_spawn or spawn
-        _take(values, objects, {"cube_size": "cube_size", "min_separation": "min_spacing", "cubes": "cubes"}, "sim.objects")
+        _take(
+            values,
+            objects,
+            {"cube_size": "cube_size", "min_separation": "min_spacing", "cubes": "cubes"},
+            "sim.objects",
+        )
         flat = {f.name for f in fields(SceneConfig)}
         _take(values, raw, {k: k for k in flat}, "sim")
         for key in ("table_center", "table_size", "handover_point"):
@@ -77,7 +92,9 @@ class SceneConfig:
             values["cubes"] = tuple(values["cubes"])
             bad = [c for c in values["cubes"] if c not in COLOURS]
             if bad:
-                raise InvalidInput(f"robot config sim.objects.cubes: unknown colours {bad}; known: {list(COLOURS)}")
+                raise InvalidInput(
+                    f"robot config sim.objects.cubes: unknown colours {bad}; known: {list(COLOURS)}"
+                )
         for key, value in values.items():
             if not isinstance(value, tuple):
                 values[key] = float(value)

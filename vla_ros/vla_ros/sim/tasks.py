@@ -1,6 +1,6 @@
 """Success checks of the table-top tasks, judged from the simulated physical state.
 
-The same TaskSpec (core/task_spec.py) drives the scripted expert; here it is judged:
+The same TaskSpec (core/tasks/spec.py) drives the scripted expert; here it is judged:
 - pick_place: the cube lies inside the bowl (within its rim, below its top) and nothing of the
   robot touches it;
 - stack: the cube rests on the target cube (centred over it, one cube height above) and nothing of
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import mujoco
 import numpy as np
 
-from vla_ros.core.task_spec import TaskSpec
+from vla_ros.core.tasks.spec import TaskSpec
 from vla_ros.core.types import InvalidInput
 
 AT_REST_SPEED = 0.05  # m/s
@@ -38,21 +38,33 @@ class TaskMonitor:
         self.task = task
         self.world = world
         if task.obj not in world.scene.cube_names:
-            raise InvalidInput(f"task '{task.instruction}': no '{task.obj}' in the scene (cubes: {list(world.scene.cube_names)})")
+            raise InvalidInput(
+                f"task '{task.instruction}': no '{task.obj}' in the scene (cubes: {list(world.scene.cube_names)})"
+            )
         if task.kind == "stack" and task.target not in world.scene.cube_names:
             raise InvalidInput(f"task '{task.instruction}': no '{task.target}' in the scene")
         if task.kind == "handover" and len(world.robot.arms) < 2:
-            raise InvalidInput(f"task '{task.instruction}' needs two arms; robot '{world.robot.name}' has {len(world.robot.arms)}")
+            raise InvalidInput(
+                f"task '{task.instruction}' needs two arms; robot '{world.robot.name}' has {len(world.robot.arms)}"
+            )
         model = world.model
         # Per arm, the bodies its joints move (from its first joint's body down).
-        self.arm_bodies = [_subtree(model, _first_body(model, arm.joints[0])) for arm in world.robot.arms]
-        self._hand_bodies = [_subtree(model, _first_body(model, arm.joints[-1])) for arm in world.robot.arms]
+        self.arm_bodies = [
+            _subtree(model, _first_body(model, arm.joints[0])) for arm in world.robot.arms
+        ]
+        self._hand_bodies = [
+            _subtree(model, _first_body(model, arm.joints[-1])) for arm in world.robot.arms
+        ]
         self._robot_bodies = set().union(*self.arm_bodies)
         self._cube_body = model.body(task.obj).id
         self.picked_by_first_arm = False
 
     def update(self) -> TaskStatus:
-        status = {"pick_place": self._pick_place, "stack": self._stack, "handover": self._handover}[self.task.kind]()
+        status = {
+            "pick_place": self._pick_place,
+            "stack": self._stack,
+            "handover": self._handover,
+        }[self.task.kind]()
         # Plain Python types: ROS message fields reject numpy scalars (bool_ fails a C assertion).
         return TaskStatus(bool(status.success), float(status.progress), status.detail)
 
@@ -61,33 +73,58 @@ class TaskMonitor:
         config = self.world.scene.config
         cube, bowl = self.world.data.body(self.task.obj).xpos, self.world.data.body("bowl").xpos
         distance = float(np.hypot(*(cube[:2] - bowl[:2])))
-        inside = distance < config.bowl_radius - 0.25 * config.cube_size and cube[2] < bowl[2] + config.bowl_height + config.cube_size / 2
+        inside = (
+            distance < config.bowl_radius - 0.25 * config.cube_size
+            and cube[2] < bowl[2] + config.bowl_height + config.cube_size / 2
+        )
         released = not self._touching(self._robot_bodies)
         success = inside and released and self._at_rest()
-        return TaskStatus(success, _progress(distance, 0.3) if not success else 1.0, f"cube {distance:.3f} m from bowl centre, released={released}")
+        return TaskStatus(
+            success,
+            _progress(distance, 0.3) if not success else 1.0,
+            f"cube {distance:.3f} m from bowl centre, released={released}",
+        )
 
     def _stack(self) -> TaskStatus:
         size = self.world.scene.config.cube_size
-        cube, base = self.world.data.body(self.task.obj).xpos, self.world.data.body(self.task.target).xpos
+        cube, base = (
+            self.world.data.body(self.task.obj).xpos,
+            self.world.data.body(self.task.target).xpos,
+        )
         offset = float(np.hypot(*(cube[:2] - base[:2])))
         height = float(cube[2] - base[2])
         on_top = offset < 0.5 * size and abs(height - size) < 0.2 * size
         released = not self._touching(self._robot_bodies)
         success = on_top and released and self._at_rest()
-        return TaskStatus(success, 1.0 if success else _progress(offset, 0.3), f"offset {offset:.3f} m, height {height:.3f} m, released={released}")
+        return TaskStatus(
+            success,
+            1.0 if success else _progress(offset, 0.3),
+            f"offset {offset:.3f} m, height {height:.3f} m, released={released}",
+        )
 
     def _handover(self) -> TaskStatus:
         first, second = self._hand_bodies[0], self._hand_bodies[1]
         config = self.world.scene.config
-        lifted = self.world.data.body(self.task.obj).xpos[2] > config.table_height + config.cube_size
+        lifted = (
+            self.world.data.body(self.task.obj).xpos[2] > config.table_height + config.cube_size
+        )
         contacts = self._cube_contacts()
         held_by_robot_only = lifted and contacts <= self._robot_bodies
         self.picked_by_first_arm |= held_by_robot_only and len(contacts & first) >= 2
         held_by_second = held_by_robot_only and len(contacts & second) >= 2
         free_of_first = not contacts & self.arm_bodies[0]
         success = self.picked_by_first_arm and held_by_second and free_of_first and self._at_rest()
-        progress = (0.4 * self.picked_by_first_arm + 0.3 * held_by_second + 0.3 * (held_by_second and free_of_first))
-        return TaskStatus(success, progress, f"picked_by_{self.world.robot.arms[0].name}={self.picked_by_first_arm}, held_by_{self.world.robot.arms[1].name}={held_by_second}")
+        progress = (
+            0.4 * self.picked_by_first_arm
+            + 0.3 * held_by_second
+            + 0.3 * (held_by_second and free_of_first)
+        )
+        return TaskStatus(
+            success,
+            progress,
+            f"picked_by_{self.world.robot.arms[0].name}={self.picked_by_first_arm}, "
+            f"held_by_{self.world.robot.arms[1].name}={held_by_second}",
+        )
 
     # -- physics queries -----------------------------------------------------------------------------
     def _touching(self, bodies: set[int]) -> bool:
@@ -105,7 +142,14 @@ class TaskMonitor:
 
     def _at_rest(self) -> bool:
         velocity = np.zeros(6)
-        mujoco.mj_objectVelocity(self.world.model, self.world.data, mujoco.mjtObj.mjOBJ_BODY, self._cube_body, velocity, 0)
+        mujoco.mj_objectVelocity(
+            self.world.model,
+            self.world.data,
+            mujoco.mjtObj.mjOBJ_BODY,
+            self._cube_body,
+            velocity,
+            0,
+        )
         return bool(np.linalg.norm(velocity[3:]) < AT_REST_SPEED)
 
 

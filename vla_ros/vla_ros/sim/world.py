@@ -10,11 +10,11 @@ from __future__ import annotations
 import mujoco
 import numpy as np
 
-from vla_ros.core.robot_config import RobotConfig
-from vla_ros.core.trajectory_follower import JointTrajectory, TrajectoryFollower
+from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.types import InvalidInput, JointState
 from vla_ros.sim.placement import sample_layout
 from vla_ros.sim.scene import Scene, build_scene
+from vla_ros.sim.trajectory_follower import JointTrajectory, TrajectoryFollower
 
 
 class SimWorld:
@@ -30,7 +30,10 @@ class SimWorld:
         self._servo_index = np.array([s.command_index for s in servos])
         self._servo_multiplier = np.array([s.multiplier for s in servos])
         self._servo_offset = np.array([s.offset for s in servos])
-        self._servo_kv_over_kp = self.model.actuator_biasprm[self._servo_actuators, 2] / self.model.actuator_biasprm[self._servo_actuators, 1]
+        self._servo_kv_over_kp = (
+            self.model.actuator_biasprm[self._servo_actuators, 2]
+            / self.model.actuator_biasprm[self._servo_actuators, 1]
+        )
         joints = [self.model.joint(n) for n in self.scene.robot_joints]
         self._robot_qpos = np.array([self.model.jnt_qposadr[j.id] for j in joints])
         self._robot_qvel = np.array([self.model.jnt_dofadr[j.id] for j in joints])
@@ -58,7 +61,9 @@ class SimWorld:
         self.data.time = now
         home = self.robot.home
         self._set_command_positions(home)
-        layout = sample_layout(self.scene.config, self.scene.cube_names, np.random.default_rng(seed), placed_first)
+        layout = sample_layout(
+            self.scene.config, self.scene.cube_names, np.random.default_rng(seed), placed_first
+        )
         self.model.body("bowl").pos[:2] = layout["bowl"][:2]
         for name in self.scene.cube_names:
             x, y, yaw = layout[name]
@@ -73,13 +78,18 @@ class SimWorld:
     def _set_command_positions(self, q: np.ndarray) -> None:
         for servo_index, actuator in enumerate(self._servo_actuators):
             joint = self.model.actuator_trnid[actuator, 0]
-            target = self._servo_multiplier[servo_index] * q[self._servo_index[servo_index]] + self._servo_offset[servo_index]
+            target = (
+                self._servo_multiplier[servo_index] * q[self._servo_index[servo_index]]
+                + self._servo_offset[servo_index]
+            )
             self.data.qpos[self.model.jnt_qposadr[joint]] = target
 
     # -- control -----------------------------------------------------------------------------------
     def receive_trajectory(self, controller: str, trajectory: JointTrajectory) -> None:
         if controller not in self._controllers:
-            raise InvalidInput(f"unknown controller '{controller}'; this robot has {list(self._controllers)}")
+            raise InvalidInput(
+                f"unknown controller '{controller}'; this robot has {list(self._controllers)}"
+            )
         self._controllers[controller][0].receive(trajectory, now=self.time)
 
     def step(self, steps: int = 1) -> None:
@@ -100,16 +110,23 @@ class SimWorld:
     def _make_controllers(self) -> dict[str, tuple[TrajectoryFollower, np.ndarray]]:
         index = {n: i for i, n in enumerate(self._command_joints)}
         controllers = {}
-        for controller in self.robot.controllers:  # the config guarantees they cover the command joints
+        for (
+            controller
+        ) in self.robot.controllers:  # the config guarantees they cover the command joints
             indices = np.array([index[j] for j in controller.joints])
-            controllers[controller.name] = (TrajectoryFollower(controller.joints, self.robot.home[indices]), indices)
+            controllers[controller.name] = (
+                TrajectoryFollower(controller.joints, self.robot.home[indices]),
+                indices,
+            )
         return controllers
 
     # -- state -------------------------------------------------------------------------------------
     def joint_state(self) -> JointState:
         """Every robot joint (mimic fingers included), as a robot's /joint_states reports them."""
         return JointState(
-            self.scene.robot_joints, self.data.qpos[self._robot_qpos].copy(), self.data.qvel[self._robot_qvel].copy()
+            self.scene.robot_joints,
+            self.data.qpos[self._robot_qpos].copy(),
+            self.data.qvel[self._robot_qvel].copy(),
         )
 
     def command_positions(self) -> np.ndarray:
@@ -118,7 +135,10 @@ class SimWorld:
 
     def object_poses(self) -> dict[str, np.ndarray]:
         """name -> [x, y, z, qw, qx, qy, qz] in the world frame, for every cube and the bowl."""
-        poses = {name: np.concatenate([self.data.body(name).xpos, self.data.body(name).xquat]) for name in self.scene.cube_names}
+        poses = {
+            name: np.concatenate([self.data.body(name).xpos, self.data.body(name).xquat])
+            for name in self.scene.cube_names
+        }
         poses["bowl"] = np.concatenate([self.data.body("bowl").xpos, self.data.body("bowl").xquat])
         return poses
 
@@ -126,12 +146,16 @@ class SimWorld:
     def render(self, camera: str, width: int, height: int) -> np.ndarray:
         """RGB uint8 (height, width, 3) from a model camera; shadows and reflections off for speed."""
         if mujoco.mj_name2id(self.model, mujoco.mjtObj.mjOBJ_CAMERA, camera) < 0:
-            raise InvalidInput(f"unknown camera '{camera}'; cameras: {[c.name for c in self.robot.cameras]}")
+            raise InvalidInput(
+                f"unknown camera '{camera}'; cameras: {[c.name for c in self.robot.cameras]}"
+            )
         renderer = self._renderers.get((width, height))
         if renderer is None:
             self.model.vis.global_.offwidth = max(self.model.vis.global_.offwidth, width)
             self.model.vis.global_.offheight = max(self.model.vis.global_.offheight, height)
-            renderer = self._renderers[(width, height)] = mujoco.Renderer(self.model, height, width)
+            renderer = self._renderers[(width, height)] = mujoco.Renderer(
+                self.model, height, width
+            )
             renderer.scene.flags[mujoco.mjtRndFlag.mjRND_SHADOW] = False
             renderer.scene.flags[mujoco.mjtRndFlag.mjRND_REFLECTION] = False
         option = mujoco.MjvOption()

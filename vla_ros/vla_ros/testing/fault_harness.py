@@ -7,9 +7,9 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from vla_ros.core.episode_metrics import EpisodeResult
-from vla_ros.core.graph import BringupArgs, resolve_graph
-from vla_ros.core.robot_config import load_robot_config
+from vla_ros.bringup.graph import BringupArgs, resolve_graph
+from vla_ros.core.robot.config import load_robot_config
+from vla_ros.demo.episode_metrics import EpisodeResult
 from vla_ros.demo.episode_runner import EpisodeRunner
 from vla_ros.nodes.composition import running_graph
 from vla_ros.testing.malformed_traffic import MalformedTraffic
@@ -20,7 +20,9 @@ TASK_TIMEOUT_S = 60.0  # sim seconds
 
 
 class FaultHarness:
-    def __init__(self, robot: str, log_dir: Path, instruction: str = "put the red cube in the bowl") -> None:
+    def __init__(
+        self, robot: str, log_dir: Path, instruction: str = "put the red cube in the bowl"
+    ) -> None:
         self.robot = load_robot_config(robot)
         self.instruction = instruction
         self.bringup = BringupArgs(robot=robot, instruction=instruction)
@@ -29,8 +31,11 @@ class FaultHarness:
         self._tasks = ThreadPoolExecutor(1, thread_name_prefix="fault_task")
 
     def __enter__(self) -> FaultHarness:
-        clients = [lambda: EpisodeRunner(self.robot, None), lambda: GraphObserver(self.robot, self.nodes),
-                   lambda: MalformedTraffic(self.robot)]
+        clients = [
+            lambda: EpisodeRunner(self.robot, None),
+            lambda: GraphObserver(self.robot, self.nodes),
+            lambda: MalformedTraffic(self.robot),
+        ]
         self._graph = running_graph(self.bringup, True, self.log_dir, clients)
         up = self._graph.__enter__()
         self.runner, self.observer, self.traffic = up.clients
@@ -38,7 +43,9 @@ class FaultHarness:
         try:
             self.runner.wait_for_graph(timeout_s=120.0)
             if not self.wait_for(lambda: all(self.observer.alive(n) for n in self.nodes), 120.0):
-                raise RuntimeError(f"graph not alive: {self.observer.liveness.describe(time.monotonic())}")
+                raise RuntimeError(
+                    f"graph not alive: {self.observer.liveness.describe(time.monotonic())}"
+                )
         except BaseException as error:
             self._graph.__exit__(type(error), error, error.__traceback__)
             raise

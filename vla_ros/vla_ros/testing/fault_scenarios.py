@@ -41,7 +41,13 @@ class FaultOutcome:
 
     @property
     def passed(self) -> bool:
-        return self.detected and self.recovered and not self.node_exits and not self.violations and not self.unnamed_holds
+        return (
+            self.detected
+            and self.recovered
+            and not self.node_exits
+            and not self.violations
+            and not self.unnamed_holds
+        )
 
 
 class _Watch:
@@ -55,7 +61,9 @@ class _Watch:
     def errors(self) -> list[tuple[str, str]]:
         return self.h.observer.errors_since(self.error_count)
 
-    def finish(self, fault: str, detected: bool, during: str, detail: str = "", killed: str = "") -> FaultOutcome:
+    def finish(
+        self, fault: str, detected: bool, during: str, detail: str = "", killed: str = ""
+    ) -> FaultOutcome:
         recovery = self.h.run_task(seed=RECOVERY_SEED)
         holds, unnamed, violations, _ = self.h.observer.snapshot()
         exits = [f"{name} ({code})" for name, code, _ in self.h.exits_since(self.exits)]
@@ -63,10 +71,21 @@ class _Watch:
             exits.remove(f"{killed} (-9)")
         notes = [detail] if detail else []
         notes += [] if recovery.success else [f"recovery task: {recovery.message}"]
-        notes += [f"first violation: {self.h.observer.judge.report.first_violation}"] if violations > self.violations else []
+        notes += (
+            [f"first violation: {self.h.observer.judge.report.first_violation}"]
+            if violations > self.violations
+            else []
+        )
         return FaultOutcome(
-            fault, detected, recovery.success, exits, violations - self.violations, self.h.observer.holds_since(self.holds),
-            unnamed - self.unnamed, during, "; ".join(notes),
+            fault,
+            detected,
+            recovery.success,
+            exits,
+            violations - self.violations,
+            self.h.observer.holds_since(self.holds),
+            unnamed - self.unnamed,
+            during,
+            "; ".join(notes),
         )
 
 
@@ -78,14 +97,26 @@ def kill_node(h: FaultHarness, node: str, seed: int = 11) -> FaultOutcome:
     time.sleep(4.0)
     h.kill(node)
     if node in PROJECTOR_UPSTREAM:
-        signalled = h.wait_for(lambda: any(node in reason for reason in h.observer.holds_since(watch.holds)), DETECT_TIMEOUT_S)
+        signalled = h.wait_for(
+            lambda: any(node in reason for reason in h.observer.holds_since(watch.holds)),
+            DETECT_TIMEOUT_S,
+        )
     else:
-        signalled = h.wait_for(lambda: any(node in text and "ALARM" in text for _, text in watch.errors()), DETECT_TIMEOUT_S)
+        signalled = h.wait_for(
+            lambda: any(node in text and "ALARM" in text for _, text in watch.errors()),
+            DETECT_TIMEOUT_S,
+        )
     result = task.result()
     aborted = not result.success and node in result.message
     back = h.wait_for(lambda: h.observer.alive(node), 60.0)
     detail = "" if back else f"{node} not back after 60 s"
-    return watch.finish(f"kill -9 {node} mid-task", signalled and aborted and back, result.message, detail, killed=node)
+    return watch.finish(
+        f"kill -9 {node} mid-task",
+        signalled and aborted and back,
+        result.message,
+        detail,
+        killed=node,
+    )
 
 
 def flood(h: FaultHarness, seconds: float, seed: int = 12) -> FaultOutcome:
@@ -107,7 +138,8 @@ def flood(h: FaultHarness, seconds: float, seed: int = 12) -> FaultOutcome:
     expected = {"camera_ingest", "chunk_executor", "safety_projector"}
     sent = ", ".join(f"{n} {k}" for k, n in sorted(h.traffic.sent.items()))
     return watch.finish(
-        f"{seconds:g} s flood of malformed inputs", expected <= reporters,
+        f"{seconds:g} s flood of malformed inputs",
+        expected <= reporters,
         f"{sum(r.success for r in results)}/{len(results)} tasks done during the flood",
         f"sent {sent}; rejections reported by {sorted(reporters)}",
     )
@@ -124,11 +156,19 @@ def bad_robot_descriptions(h: FaultHarness, seed: int = 13) -> FaultOutcome:
         publisher.publish(String(data=text))
         time.sleep(1.0)
     result = task.result()
-    h.observer.destroy_publisher(publisher)  # its latched text must not greet a respawned projector
-    refused = [text for node, text in watch.errors() if node == "safety_projector" and "robot_description" in text]
+    h.observer.destroy_publisher(
+        publisher
+    )  # its latched text must not greet a respawned projector
+    refused = [
+        text
+        for node, text in watch.errors()
+        if node == "safety_projector" and "robot_description" in text
+    ]
     return watch.finish(
-        f"{len(descriptions)} bad robot_descriptions mid-task", len(refused) >= len(descriptions) and result.success,
-        result.message, f"refused: {len(refused)} of {list(descriptions)}",
+        f"{len(descriptions)} bad robot_descriptions mid-task",
+        len(refused) >= len(descriptions) and result.success,
+        result.message,
+        f"refused: {len(refused)} of {list(descriptions)}",
     )
 
 
@@ -158,7 +198,12 @@ def estop(h: FaultHarness, seconds: float = 2.0, seed: int = 15) -> FaultOutcome
     result = task.result()
     h.observer.destroy_publisher(publisher)
     held = h.observer.holds_since(watch.holds).get("estop", 0)
-    return watch.finish(f"e-stop for {seconds:g} s mid-task", held > 0 and result.success, result.message, f"{held} ticks held for estop")
+    return watch.finish(
+        f"e-stop for {seconds:g} s mid-task",
+        held > 0 and result.success,
+        result.message,
+        f"{held} ticks held for estop",
+    )
 
 
 def _matched_publisher(h: FaultHarness, msg_type, topic: str, qos):
@@ -172,12 +217,17 @@ def _matched_publisher(h: FaultHarness, msg_type, topic: str, qos):
 
 def _bad_descriptions(urdf: str, ee_frame: str) -> dict[str, str]:
     """Broken variants of the robot's own URDF, each of a kind a projector must refuse."""
-    laughs = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><robot name="&b;"/>'
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><robot name="&b;"/>'
+    )
     return {
         "empty": "",
         "truncated XML": urdf[: len(urdf) // 2],
         "entity expansion": laughs,
         "no EE frame": urdf.replace(f'"{ee_frame}"', '"renamed_tcp"'),
-        "cylinder without length": re.sub(r'(<cylinder[^>]*?)\s+length="[^"]*"', r"\1", urdf, count=1),
+        "cylinder without length": re.sub(
+            r'(<cylinder[^>]*?)\s+length="[^"]*"', r"\1", urdf, count=1
+        ),
         "velocity 1e9": re.sub(r'velocity="[^"]*"', 'velocity="1e9"', urdf, count=1),
     }

@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterator
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image, JointState
-from vla_ros_msgs.msg import ActionChunk, Command
 
-from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.robot.config import RobotConfig
 from vla_ros.nodes.managed import s_to_stamp
 from vla_ros.nodes.qos import SENSOR
+from vla_ros_msgs.msg import ActionChunk, Command
 
 # Messages per second of each kind (images: per camera).
 RATES_HZ = {"image": 10.0, "joint_state": 50.0, "action_chunk": 10.0, "command": 20.0}
@@ -24,18 +24,37 @@ AHEAD_S = 3600.0  # a stamp an hour in the future (a wall-clock stamp on a sim-t
 
 class MalformedTraffic(Node):
     def __init__(self, robot: RobotConfig, use_sim_time: bool = True) -> None:
-        super().__init__("vla_malformed_traffic", parameter_overrides=[Parameter("use_sim_time", value=use_sim_time)])
+        super().__init__(
+            "vla_malformed_traffic",
+            parameter_overrides=[Parameter("use_sim_time", value=use_sim_time)],
+        )
         self.robot = robot
         self.sent: Counter = Counter()
         joints = list(robot.command_joints)
         streams: list[tuple[str, object, Iterator[Callable[[float], object]]]] = [
-            (f"image:{c.name}", self.create_publisher(Image, c.topic, SENSOR), itertools.cycle(_images()))
+            (
+                f"image:{c.name}",
+                self.create_publisher(Image, c.topic, SENSOR),
+                itertools.cycle(_images()),
+            )
             for c in robot.cameras
         ]
         streams += [
-            ("joint_state", self.create_publisher(JointState, robot.joint_state_topic, SENSOR), itertools.cycle(_joint_states(joints))),
-            ("action_chunk", self.create_publisher(ActionChunk, "/vla/action_chunk", 10), itertools.cycle(_chunks(joints))),
-            ("command", self.create_publisher(Command, "/vla/command", 10), itertools.cycle(_commands(joints))),
+            (
+                "joint_state",
+                self.create_publisher(JointState, robot.joint_state_topic, SENSOR),
+                itertools.cycle(_joint_states(joints)),
+            ),
+            (
+                "action_chunk",
+                self.create_publisher(ActionChunk, "/vla/action_chunk", 10),
+                itertools.cycle(_chunks(joints)),
+            ),
+            (
+                "command",
+                self.create_publisher(Command, "/vla/command", 10),
+                itertools.cycle(_commands(joints)),
+            ),
         ]
         self._streams = streams
         self._timers = []
@@ -43,7 +62,11 @@ class MalformedTraffic(Node):
     def start(self) -> None:
         for name, publisher, variants in self._streams:
             rate = RATES_HZ[name.split(":")[0]]
-            self._timers.append(self.create_timer(1.0 / rate, lambda n=name, p=publisher, v=variants: self._send(n, p, v)))
+            self._timers.append(
+                self.create_timer(
+                    1.0 / rate, lambda n=name, p=publisher, v=variants: self._send(n, p, v)
+                )
+            )
 
     def stop(self) -> None:
         for timer in self._timers:
@@ -63,22 +86,34 @@ def _stamped(msg, stamp: float):
 
 def _images() -> list[Callable[[float], Image]]:
     def image(encoding: str, height: int, width: int, step: int, size: int, ahead: float = 0.0):
-        return lambda now: _stamped(Image(encoding=encoding, height=height, width=width, step=step, data=bytes(size)), now + ahead)
+        return lambda now: _stamped(
+            Image(encoding=encoding, height=height, width=width, step=step, data=bytes(size)),
+            now + ahead,
+        )
 
     return [
         image("bogus8", 48, 64, 64 * 3, 48 * 64 * 3),  # unknown encoding
         image("rgb8", 48, 64, 64 * 3, 100),  # data shorter than height x step
         image("rgb8", 48, 64, 10, 48 * 10),  # step shorter than a row
         image("rgb8", 0, 0, 0, 0),  # empty
-        image("rgb8", 48, 64, 64 * 3, 48 * 64 * 3, ahead=AHEAD_S),  # well-formed, stamped in the future
+        image(
+            "rgb8", 48, 64, 64 * 3, 48 * 64 * 3, ahead=AHEAD_S
+        ),  # well-formed, stamped in the future
     ]
 
 
 def _joint_states(joints: list[str]) -> list[Callable[[float], JointState]]:
     n, nan, inf = len(joints), float("nan"), float("inf")
 
-    def state(names: list[str], positions: list[float], velocities: list[float] | None = None, ahead: float = 0.0):
-        return lambda now: _stamped(JointState(name=names, position=positions, velocity=velocities or []), now + ahead)
+    def state(
+        names: list[str],
+        positions: list[float],
+        velocities: list[float] | None = None,
+        ahead: float = 0.0,
+    ):
+        return lambda now: _stamped(
+            JointState(name=names, position=positions, velocity=velocities or []), now + ahead
+        )
 
     return [
         state(joints, [nan] * n),  # NaN positions
@@ -91,9 +126,18 @@ def _joint_states(joints: list[str]) -> list[Callable[[float], JointState]]:
 def _chunks(joints: list[str]) -> list[Callable[[float], ActionChunk]]:
     n = len(joints)
 
-    def chunk(dims: list[str], data: list[float], horizon: int = 2, dt: float = 0.1, space: str = "joint_position", ahead: float = 0.0):
+    def chunk(
+        dims: list[str],
+        data: list[float],
+        horizon: int = 2,
+        dt: float = 0.1,
+        space: str = "joint_position",
+        ahead: float = 0.0,
+    ):
         return lambda now: _stamped(
-            ActionChunk(dt=dt, horizon=horizon, dim_names=dims, action_space=space, data=data), now + ahead)
+            ActionChunk(dt=dt, horizon=horizon, dim_names=dims, action_space=space, data=data),
+            now + ahead,
+        )
 
     return [
         chunk(joints, [float("nan")] * 2 * n),  # NaN actions
@@ -109,7 +153,9 @@ def _commands(joints: list[str]) -> list[Callable[[float], Command]]:
     n = len(joints)
 
     def command(dims: list[str], values: list[float], space: str = "joint_position"):
-        return lambda now: _stamped(Command(action_space=space, dim_names=dims, values=values), now)
+        return lambda now: _stamped(
+            Command(action_space=space, dim_names=dims, values=values), now
+        )
 
     return [
         command(joints, [float("nan")] * n),  # NaN target

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vla_ros.core.kinematics import Kinematics
-from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.robot.config import RobotConfig
+from vla_ros.core.robot.kinematics import Kinematics
 
 TOL = 1e-6
 INTERRUPTION_S = 0.5
@@ -63,7 +63,9 @@ class StreamJudge:
         (positions no longer integrate the velocities), whichever arrives first."""
         self._reanchor_pending = True
 
-    def check(self, stamp: float, names: tuple[str, ...], positions: np.ndarray, velocities: np.ndarray) -> None:
+    def check(
+        self, stamp: float, names: tuple[str, ...], positions: np.ndarray, velocities: np.ndarray
+    ) -> None:
         self.report.commands += 1
         order = [names.index(j) for j in self.robot.command_joints if j in names]
         if len(order) != len(self.robot.command_joints):
@@ -75,7 +77,9 @@ class StreamJudge:
             self._previous = None
             return
         workspace = self.robot.workspace
-        ee = np.array([self.kinematics.frame_pose(q, arm.ee_frame)[:3, 3] for arm in self.robot.arms])
+        ee = np.array(
+            [self.kinematics.frame_pose(q, arm.ee_frame)[:3, 3] for arm in self.robot.arms]
+        )
         outside = {
             "joint_position": np.maximum(self.limits.lower - q, q - self.limits.upper),
             "workspace": np.maximum(workspace.lower - ee, ee - workspace.upper).max(axis=1),
@@ -109,18 +113,28 @@ class StreamJudge:
             return True
         if consecutive:
             steps = [(v0, v)]
-        elif stamp - t0 < 2.5 * self.dt:  # one message lost: its velocity follows from the positions
+        elif (
+            stamp - t0 < 2.5 * self.dt
+        ):  # one message lost: its velocity follows from the positions
             between = (q - q0) / self.dt - v
             self._excess("joint_velocity", (np.abs(between) - self.limits.velocity).max(), stamp)
             steps = [(v0, between), (between, v)]
         else:  # several lost: only their sum is known
             self.report.skipped_ticks += round((stamp - t0) / self.dt) - 1
             ticks = round((stamp - t0) / self.dt) + 1  # one more for the stamps' quantization
-            self._excess("joint_acceleration", (np.abs(v - v0) - ticks * self.dt * self.limits.acceleration).max(), stamp)
+            self._excess(
+                "joint_acceleration",
+                (np.abs(v - v0) - ticks * self.dt * self.limits.acceleration).max(),
+                stamp,
+            )
             self._previous_acceleration = None
             return False
         for before, after in steps:
-            self._excess("joint_acceleration", (np.abs(after - before) - self.dt * self.limits.acceleration).max(), stamp)
+            self._excess(
+                "joint_acceleration",
+                (np.abs(after - before) - self.dt * self.limits.acceleration).max(),
+                stamp,
+            )
             acceleration = (after - before) / self.dt
             if self._previous_acceleration is not None:
                 jerk = np.abs(acceleration - self._previous_acceleration) / self.dt

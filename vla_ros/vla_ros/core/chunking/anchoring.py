@@ -16,8 +16,8 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from vla_ros.core.chunking.layout import DELTA_DIMS, POSE_DIMS
-from vla_ros.core.kinematics import Kinematics
-from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.robot.config import RobotConfig
+from vla_ros.core.robot.kinematics import Kinematics
 from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, JointState
 
 # Forward kinematics of the commanded end effector: joint state -> (position (3,), quaternion xyzw (4,)).
@@ -27,13 +27,18 @@ PoseFunction = Callable[[JointState], tuple[np.ndarray, np.ndarray]]
 def anchor_ee_deltas(chunk: ActionChunk, pose_of: PoseFunction) -> ActionChunk:
     """The ee_delta chunk as an ee_pose chunk (POSE_DIMS + its gripper columns), same stamp and dt."""
     if chunk.action_space != ActionSpace.EE_DELTA:
-        raise InvalidInput(f"anchor_ee_deltas needs an ee_delta chunk, got {chunk.action_space.value}")
+        raise InvalidInput(
+            f"anchor_ee_deltas needs an ee_delta chunk, got {chunk.action_space.value}"
+        )
     if chunk.actions.shape[1] < len(DELTA_DIMS):
         raise InvalidInput(
-            f"ee_delta chunks need at least {len(DELTA_DIMS)} dims {list(DELTA_DIMS)} (+ grippers), got {list(chunk.dim_names)}"
+            f"ee_delta chunks need at least {len(DELTA_DIMS)} dims {list(DELTA_DIMS)} (+ "
+            f"grippers), got {list(chunk.dim_names)}"
         )
     if chunk.anchor is None:
-        raise InvalidInput("ee_delta chunk carries no anchor (anchor_names/anchor_positions): relative actions cannot be placed")
+        raise InvalidInput(
+            "ee_delta chunk carries no anchor (anchor_names/anchor_positions): relative actions cannot be placed"
+        )
     position, quaternion = pose_of(chunk.anchor)
     deltas = chunk.actions
     positions = np.asarray(position, dtype=float) + np.cumsum(deltas[:, :3], axis=0)

@@ -75,7 +75,9 @@ class Crossfade:
             window = min(window, self.max_window_s)
         u = np.clip((overlap.times - overlap.now) / max(window, 1e-9), 0.0, 1.0)
         w = u * u * (3.0 - 2.0 * u)
-        return mix(overlap.old_values, overlap.new_values, w, overlap.layout), np.ones(len(overlap.times))
+        return mix(overlap.old_values, overlap.new_values, w, overlap.layout), np.ones(
+            len(overlap.times)
+        )
 
 
 class TemporalEnsemble:

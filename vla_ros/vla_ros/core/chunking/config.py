@@ -58,12 +58,22 @@ class ExecutorConfig:
         _positive("control_rate_hz", self.control_rate_hz)
         _positive("request_timeout_s", self.request_timeout_s)
         _positive("max_future_s", self.max_future_s)
-        for name in ("ensemble_k", "crossfade_max_s", "catch_up_s", "initial_latency_s", "request_margin_s"):
+        for name in (
+            "ensemble_k",
+            "crossfade_max_s",
+            "catch_up_s",
+            "initial_latency_s",
+            "request_margin_s",
+        ):
             _non_negative(name, getattr(self, name))
         if not 0.0 <= self.refresh_fraction <= 1.0:
-            raise InvalidInput(f"refresh_fraction must be within [0, 1], got {self.refresh_fraction}")
+            raise InvalidInput(
+                f"refresh_fraction must be within [0, 1], got {self.refresh_fraction}"
+            )
         if int(self.latency_window) < 1:
-            raise InvalidInput(f"latency_window must be an integer >= 1, got {self.latency_window}")
+            raise InvalidInput(
+                f"latency_window must be an integer >= 1, got {self.latency_window}"
+            )
 
     @property
     def period(self) -> float:

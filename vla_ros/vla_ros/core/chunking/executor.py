@@ -28,7 +28,7 @@ from vla_ros.core.chunking.latency import InferenceTrigger, LatencyEstimator
 from vla_ros.core.chunking.layout import layout_for
 from vla_ros.core.chunking.rtc import rtc_prefix
 from vla_ros.core.chunking.timeline import Admission, ChunkTimeline
-from vla_ros.core.robot_config import JointLimits, RobotConfig
+from vla_ros.core.robot.config import JointLimits, RobotConfig
 from vla_ros.core.time_guard import TimeGuard
 from vla_ros.core.types import ActionChunk, ActionSpace, Command, InvalidInput, JointState
 
@@ -73,12 +73,21 @@ class ChunkExecutor:
             max_future_s=config.max_future_s,
         )
         self.trigger = InferenceTrigger(
-            LatencyEstimator(config.initial_latency_s, config.latency_window), config.request_margin_s, config.request_timeout_s,
-            config.period, config.refresh_fraction,
+            LatencyEstimator(config.initial_latency_s, config.latency_window),
+            config.request_margin_s,
+            config.request_timeout_s,
+            config.period,
+            config.refresh_fraction,
         )
         if config.interpolation == "jerk_limited" and limits is None:
-            raise InvalidInput("interpolation 'jerk_limited' needs joint velocity/acceleration/jerk limits (robot config)")
-        self._follower = JerkLimitedFollower(limits, config.period) if config.interpolation == "jerk_limited" else None
+            raise InvalidInput(
+                "interpolation 'jerk_limited' needs joint velocity/acceleration/jerk limits (robot config)"
+            )
+        self._follower = (
+            JerkLimitedFollower(limits, config.period)
+            if config.interpolation == "jerk_limited"
+            else None
+        )
         self._last_tick: float | None = None
         self._time = TimeGuard(config.max_future_s)
         self.clock_jumps = 0
@@ -87,12 +96,20 @@ class ChunkExecutor:
         self.starvation_time = 0.0
 
     @classmethod
-    def for_robot(cls, config: ExecutorConfig, robot: RobotConfig, pose_of: PoseFunction | None = None) -> ChunkExecutor:
-        grippers = {arm.gripper.joint: (arm.gripper.open_position, arm.gripper.closed_position) for arm in robot.arms if arm.gripper}
+    def for_robot(
+        cls, config: ExecutorConfig, robot: RobotConfig, pose_of: PoseFunction | None = None
+    ) -> ChunkExecutor:
+        grippers = {
+            arm.gripper.joint: (arm.gripper.open_position, arm.gripper.closed_position)
+            for arm in robot.arms
+            if arm.gripper
+        }
         return cls(config, robot.command_joints, grippers, robot.limits, pose_of)
 
     # -- chunks in ---------------------------------------------------------------------------------
-    def submit(self, chunk: ActionChunk, now: float, robot_state: JointState | None = None) -> Admission:
+    def submit(
+        self, chunk: ActionChunk, now: float, robot_state: JointState | None = None
+    ) -> Admission:
         """Validate, anchor and place a chunk that arrived at `now`. Raises InvalidInput (plan kept)."""
         self._follow_clock(now)
         self.chunks_received += 1
@@ -100,9 +117,13 @@ class ChunkExecutor:
             chunk.validate()
             if chunk.action_space == ActionSpace.EE_DELTA:
                 if self.pose_of is None:
-                    raise InvalidInput("ee_delta chunks need forward kinematics (no pose function configured)")
+                    raise InvalidInput(
+                        "ee_delta chunks need forward kinematics (no pose function configured)"
+                    )
                 chunk = anchor_ee_deltas(chunk, self.pose_of)
-            layout = layout_for(chunk.action_space, chunk.dim_names, self.gripper_ranges, self.command_joints)
+            layout = layout_for(
+                chunk.action_space, chunk.dim_names, self.gripper_ranges, self.command_joints
+            )
             start = None
             if chunk.action_space == ActionSpace.JOINT_POSITION and robot_state is not None:
                 robot_state.require_finite()

@@ -34,8 +34,14 @@ class PlanTrajectory:
     ) -> None:
         self.times = np.asarray(times, dtype=float)
         self.values = np.asarray(values, dtype=float)
-        if self.times.ndim != 1 or self.values.shape[:1] != self.times.shape or len(self.times) == 0:
-            raise ValueError(f"need matching non-empty knots, got times {self.times.shape} values {self.values.shape}")
+        if (
+            self.times.ndim != 1
+            or self.values.shape[:1] != self.times.shape
+            or len(self.times) == 0
+        ):
+            raise ValueError(
+                f"need matching non-empty knots, got times {self.times.shape} values {self.values.shape}"
+            )
         if np.any(np.diff(self.times) <= 0.0):
             raise ValueError("knot times must be strictly increasing")
         self.layout = layout
@@ -45,12 +51,18 @@ class PlanTrajectory:
         self._spline = self._pchip = self._slerp = None
         if len(self.times) >= 2:
             if self._vector:
-                v0 = np.zeros(len(self._vector)) if start_velocity is None else np.asarray(start_velocity)[self._vector]
+                v0 = (
+                    np.zeros(len(self._vector))
+                    if start_velocity is None
+                    else np.asarray(start_velocity)[self._vector]
+                )
                 self._spline = _vector_curve(self.times, self.values[:, self._vector], v0, c2)
             if self._grippers and not binary_grippers:
                 self._pchip = PchipInterpolator(self.times, self.values[:, self._grippers])
             if layout.quaternion is not None:
-                self._slerp = Slerp(self.times, Rotation.from_quat(self.values[:, list(layout.quaternion)]))
+                self._slerp = Slerp(
+                    self.times, Rotation.from_quat(self.values[:, list(layout.quaternion)])
+                )
 
     @property
     def start(self) -> float:
@@ -86,14 +98,18 @@ class PlanTrajectory:
                 velocities[:, self._grippers] = self._pchip(ts, 1)
             else:
                 # Binary: hold each knot's command until the next knot.
-                index = np.clip(np.searchsorted(self.times, ts, side="right") - 1, 0, len(self.times) - 1)
+                index = np.clip(
+                    np.searchsorted(self.times, ts, side="right") - 1, 0, len(self.times) - 1
+                )
                 values[:, self._grippers] = self.values[index][:, self._grippers]
         if self._slerp is not None:
             cols = list(self.layout.quaternion)
             values[:, cols] = self._slerp(ts).as_quat()
             ahead = self._slerp(np.minimum(ts + _QUAT_DIFF_STEP, self.end)).as_quat()
             behind = self._slerp(np.maximum(ts - _QUAT_DIFF_STEP, self.start)).as_quat()
-            span = np.minimum(ts + _QUAT_DIFF_STEP, self.end) - np.maximum(ts - _QUAT_DIFF_STEP, self.start)
+            span = np.minimum(ts + _QUAT_DIFF_STEP, self.end) - np.maximum(
+                ts - _QUAT_DIFF_STEP, self.start
+            )
             velocities[:, cols] = (ahead - behind) / span[:, None]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from ruckig import InputParameter, OutputParameter, Result, Ruckig
 
-from vla_ros.core.robot_config import JointLimits
+from vla_ros.core.robot.config import JointLimits
 
 
 class JerkLimitedFollower:
@@ -30,16 +30,22 @@ class JerkLimitedFollower:
 
     def reset(self, position: np.ndarray, velocity: np.ndarray | None = None) -> None:
         self._input.current_position = np.asarray(position, dtype=float).tolist()
-        self._input.current_velocity = (np.zeros(self.dofs) if velocity is None else np.asarray(velocity, dtype=float)).tolist()
+        self._input.current_velocity = (
+            np.zeros(self.dofs) if velocity is None else np.asarray(velocity, dtype=float)
+        ).tolist()
         self._input.current_acceleration = [0.0] * self.dofs
         self.started = True
 
-    def step(self, target_position: np.ndarray, target_velocity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def step(
+        self, target_position: np.ndarray, target_velocity: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Advance one period towards the target state; returns (position, velocity)."""
         if not self.started:
             self.reset(target_position)
         self._input.target_position = np.asarray(target_position, dtype=float).tolist()
-        self._input.target_velocity = np.clip(target_velocity, -self._velocity_limit, self._velocity_limit).tolist()
+        self._input.target_velocity = np.clip(
+            target_velocity, -self._velocity_limit, self._velocity_limit
+        ).tolist()
         self._input.target_acceleration = [0.0] * self.dofs
         result = self._ruckig.update(self._input, self._output)
         if result not in (Result.Working, Result.Finished):

@@ -50,7 +50,12 @@ class InferenceTrigger:
     """
 
     def __init__(
-        self, estimator: LatencyEstimator, margin_s: float, timeout_s: float, period: float, refresh_fraction: float = 0.0
+        self,
+        estimator: LatencyEstimator,
+        margin_s: float,
+        timeout_s: float,
+        period: float,
+        refresh_fraction: float = 0.0,
     ) -> None:
         self.estimator = estimator
         self.refresh_fraction = refresh_fraction
@@ -63,13 +68,19 @@ class InferenceTrigger:
 
     def lead_time(self, step_s: float) -> float:
         needed = self.estimator.estimate + self.margin_s + step_s
-        return max(needed, self.refresh_fraction * self.chunk_span) if self.chunk_span is not None else needed
+        return (
+            max(needed, self.refresh_fraction * self.chunk_span)
+            if self.chunk_span is not None
+            else needed
+        )
 
     def due(self, now: float, plan_end: float | None, step_s: float) -> bool:
         expiry = max(self.timeout_s, 2.0 * self.estimator.estimate)
         while self.outstanding and not 0.0 <= now - self.outstanding[0] < expiry:
             self.outstanding.popleft()
-        if self.outstanding and (self.chunk_span is None or now - self.outstanding[-1] < self.min_interval() - 1e-9):
+        if self.outstanding and (
+            self.chunk_span is None or now - self.outstanding[-1] < self.min_interval() - 1e-9
+        ):
             return False  # the first chunk is on its way (its span is unknown yet), or one just went out
         covered = [plan_end] if plan_end is not None else []
         covered += [r + self.chunk_span for r in self.outstanding]

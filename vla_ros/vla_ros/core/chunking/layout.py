@@ -65,15 +65,23 @@ def layout_for(
                 f"{list(expected_joint_dims)} ({len(names)} vs {len(expected_joint_dims)} dims)"
             )
         # Velocity commands have no open/closed positions to snap to; only position spaces have grippers.
-        grippers = tuple(i for i, n in enumerate(names) if n in gripper_ranges) if action_space == ActionSpace.JOINT_POSITION else ()
+        grippers = (
+            tuple(i for i, n in enumerate(names) if n in gripper_ranges)
+            if action_space == ActionSpace.JOINT_POSITION
+            else ()
+        )
         quaternion = None
     elif action_space == ActionSpace.EE_POSE:
         if len(names) < len(POSE_DIMS):
-            raise InvalidInput(f"ee_pose chunks need at least {len(POSE_DIMS)} dims {list(POSE_DIMS)} (+ grippers), got {list(names)}")
+            raise InvalidInput(
+                f"ee_pose chunks need at least {len(POSE_DIMS)} dims {list(POSE_DIMS)} (+ grippers), got {list(names)}"
+            )
         grippers = tuple(range(len(POSE_DIMS), len(names)))
         quaternion = (3, 4, 5, 6)
     else:
-        raise InvalidInput(f"{action_space.value} chunks must be anchored to absolute poses before execution (see anchoring.py)")
+        raise InvalidInput(
+            f"{action_space.value} chunks must be anchored to absolute poses before execution (see anchoring.py)"
+        )
     ranges = [gripper_ranges.get(names[i], (1.0, 0.0)) for i in grippers]
     return ActionLayout(
         dim_names=names,

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from vla_ros.core.chunking.timeline import Plan
 from vla_ros.core.types import ActionChunk
-
-import numpy as np
 
 
 def rtc_prefix(plan: Plan, now: float, latency_s: float) -> ActionChunk:

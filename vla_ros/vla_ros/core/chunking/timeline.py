@@ -69,7 +69,9 @@ class Plan:
     dt: float
 
     def count_at(self, times: np.ndarray) -> np.ndarray:
-        index = np.clip(np.searchsorted(self.trajectory.times, times - 1e-9), 0, len(self.counts) - 1)
+        index = np.clip(
+            np.searchsorted(self.trajectory.times, times - 1e-9), 0, len(self.counts) - 1
+        )
         return self.counts[index]
 
 
@@ -85,7 +87,9 @@ class ChunkTimeline:
     counters: TimelineCounters = field(default_factory=TimelineCounters)
     _newest: tuple[float, int, str] | None = None
 
-    def admit(self, chunk: ActionChunk, layout: ActionLayout, now: float, start: np.ndarray | None = None) -> Admission:
+    def admit(
+        self, chunk: ActionChunk, layout: ActionLayout, now: float, start: np.ndarray | None = None
+    ) -> Admission:
         """Place a validated, anchored chunk on the timeline. `start` seeds the first plan (robot state)."""
         if chunk.stamp > now + self.max_future_s:
             self.counters.future_chunks += 1
@@ -119,11 +123,21 @@ class ChunkTimeline:
         self._catch_up_until = -np.inf
 
     def _merge(
-        self, times: np.ndarray, values: np.ndarray, chunk: ActionChunk, layout: ActionLayout, now: float, start: np.ndarray | None
+        self,
+        times: np.ndarray,
+        values: np.ndarray,
+        chunk: ActionChunk,
+        layout: ActionLayout,
+        now: float,
+        start: np.ndarray | None,
     ) -> Plan:
         counts = np.ones(len(times))
         values = np.array(values, dtype=float)
-        old = self.plan if self.plan is not None and self.plan.action_space == chunk.action_space else None
+        old = (
+            self.plan
+            if self.plan is not None and self.plan.action_space == chunk.action_space
+            else None
+        )
         if old is not None and old.trajectory.start > now:
             old = None  # not begun yet (a first plan without robot state): nothing executed to continue
         bridge_value, bridge_velocity, bridge_count = start, None, 1.0
@@ -145,19 +159,30 @@ class ChunkTimeline:
                 values[covered], counts[covered] = self.strategy.blend(overlap)
         if bridge_value is not None:
             gap = 0.0 if old is None else max(0.0, now - old.trajectory.end)
-            continuation = old.trajectory.sample(times)[0] if old is not None else np.broadcast_to(bridge_value, values.shape)
+            continuation = (
+                old.trajectory.sample(times)[0]
+                if old is not None
+                else np.broadcast_to(bridge_value, values.shape)
+            )
             window = max(self.catch_up_s, 2.0 * gap, self._catch_up_until - now)
             self._catch_up_until = now + window
             values = self._catch_up(times, values, continuation, now, window, layout)
             times = np.concatenate([[now], times])
             values = np.vstack([bridge_value, values])
             counts = np.concatenate([[bridge_count], counts])
-        trajectory = PlanTrajectory(times, values, layout, bridge_velocity, self.binary_grippers, self.c2)
+        trajectory = PlanTrajectory(
+            times, values, layout, bridge_velocity, self.binary_grippers, self.c2
+        )
         return Plan(trajectory, counts, chunk.action_space, layout, chunk.dt)
 
     @staticmethod
     def _catch_up(
-        times: np.ndarray, values: np.ndarray, continuation: np.ndarray, now: float, window: float, layout: ActionLayout
+        times: np.ndarray,
+        values: np.ndarray,
+        continuation: np.ndarray,
+        now: float,
+        window: float,
+        layout: ActionLayout,
     ) -> np.ndarray:
         if window <= 0.0:
             return values

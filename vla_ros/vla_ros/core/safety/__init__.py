@@ -7,8 +7,8 @@
 from vla_ros.core.safety.config import SafetyConfig
 from vla_ros.core.safety.constraint import Constraint, Rows
 from vla_ros.core.safety.context import MotionState, StepContext
-from vla_ros.core.safety.projector import Projection, project
-from vla_ros.core.safety.safety_projector import SafeCommand, SafetyProjector
+from vla_ros.core.safety.projection import Projection, project
+from vla_ros.core.safety.projector import SafeCommand, SafetyProjector
 from vla_ros.core.safety.supervisor import HoldSupervisor
 
 __all__ = [

@@ -19,16 +19,30 @@ from vla_ros.core.safety.context import StepContext
 PLANNED_DECELERATION = 0.5
 
 
-def approach_velocity(target: np.ndarray, target_velocity: np.ndarray, ctx: StepContext) -> np.ndarray:
+def approach_velocity(
+    target: np.ndarray, target_velocity: np.ndarray, ctx: StepContext
+) -> np.ndarray:
     state, limits = ctx.state, ctx.limits
     return _approach(
-        np.asarray(target, float), np.asarray(target_velocity, float), state.q, state.v, state.a,
-        limits.velocity, limits.acceleration, limits.jerk, ctx.dt,
+        np.asarray(target, float),
+        np.asarray(target_velocity, float),
+        state.q,
+        state.v,
+        state.a,
+        limits.velocity,
+        limits.acceleration,
+        limits.jerk,
+        ctx.dt,
     )
 
 
-@kernel("float64[:](float64[:], float64[:], float64[:], float64[:], float64[:], float64[:], float64[:], float64[:], float64)")
-def _approach(target, target_velocity, q, v, a, max_velocity, max_acceleration, max_jerk, dt) -> np.ndarray:
+@kernel(
+    "float64[:](float64[:], float64[:], float64[:], float64[:], float64[:], float64[:], "
+    "float64[:], float64[:], float64)"
+)
+def _approach(
+    target, target_velocity, q, v, a, max_velocity, max_acceleration, max_jerk, dt
+) -> np.ndarray:
     exact = (target - q) / dt
     acceleration = (exact - v) / dt
     # Landing must also leave a state that can go on with the target (not arrive too fast to stay).

@@ -58,7 +58,9 @@ def blend_toward_braking(
     gentler = _segment_factor(ctx, braking, direction, safe, unsafe)
     if gentler != safe:
         candidate = braking + gentler * direction
-        if _jerk_ratios(ctx, candidate).max() < ratios.max() and not failing(ctx, constraints, candidate):
+        if _jerk_ratios(ctx, candidate).max() < ratios.max() and not failing(
+            ctx, constraints, candidate
+        ):
             chosen, ratios = candidate, _jerk_ratios(ctx, candidate)
     lower, upper = boxes
     for group in _groups(ctx):
@@ -71,7 +73,9 @@ def blend_toward_braking(
     return chosen, blocked
 
 
-def _segment_factor(ctx: StepContext, braking: np.ndarray, direction: np.ndarray, safe: float, unsafe: float) -> float:
+def _segment_factor(
+    ctx: StepContext, braking: np.ndarray, direction: np.ndarray, safe: float, unsafe: float
+) -> float:
     """Candidate 1 of the module docstring: a blend factor (`safe` itself when none is better)."""
     offset = braking - (ctx.state.v + ctx.state.a * ctx.dt)  # from the centre of the jerk box
     half = ctx.limits.jerk * ctx.dt * ctx.dt
@@ -85,7 +89,9 @@ def _groups(ctx: StepContext) -> list[np.ndarray]:
     """Joints that move together: the grippers, then each arm (all joints when there is no model)."""
     if ctx.model is None:
         return [np.arange(ctx.state.q.size)]
-    grippers = [np.array(ctx.model.gripper_columns, dtype=np.int64)] if ctx.model.gripper_columns else []
+    grippers = (
+        [np.array(ctx.model.gripper_columns, dtype=np.int64)] if ctx.model.gripper_columns else []
+    )
     return grippers + list(ctx.model.arm_columns)
 
 
@@ -136,7 +142,11 @@ def _least_ratio(offset, direction, half, s_max):
             best, best_value = _better(a, b, -a[i] / b[i], s_max, best, best_value)
         for j in range(i + 1, n):
             if b[i] != b[j]:
-                best, best_value = _better(a, b, (a[j] - a[i]) / (b[i] - b[j]), s_max, best, best_value)
+                best, best_value = _better(
+                    a, b, (a[j] - a[i]) / (b[i] - b[j]), s_max, best, best_value
+                )
             if b[i] != -b[j]:
-                best, best_value = _better(a, b, -(a[i] + a[j]) / (b[i] + b[j]), s_max, best, best_value)
+                best, best_value = _better(
+                    a, b, -(a[i] + a[j]) / (b[i] + b[j]), s_max, best, best_value
+                )
     return best

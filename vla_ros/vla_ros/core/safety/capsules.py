@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
+from vla_ros.core.robot.urdf import Geometry, Urdf
+from vla_ros.core.robot.urdf.meshes import mesh_vertices
 from vla_ros.core.safety.compiled import kernel
 from vla_ros.core.safety.mesh_capsule import fit_capsule
-from vla_ros.core.urdf import Geometry, Urdf
-from vla_ros.core.urdf.meshes import mesh_vertices
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,9 @@ class Capsule:
         return np.array([self.a, self.b] * 4), self.radius
 
 
-def _shape(geometry: Geometry, base_dir: Path | None, where: str) -> tuple[np.ndarray, np.ndarray, float, np.ndarray | None]:
+def _shape(
+    geometry: Geometry, base_dir: Path | None, where: str
+) -> tuple[np.ndarray, np.ndarray, float, np.ndarray | None]:
     """(a, b, radius, corners or None) of one collision shape, in its own frame."""
     if geometry.shape in ("cylinder", "capsule"):
         half = geometry.length / 2
@@ -50,7 +52,9 @@ def _shape(geometry: Geometry, base_dir: Path | None, where: str) -> tuple[np.nd
         axis = int(np.argmax(size))
         half = np.zeros(3)
         half[axis] = size[axis] / 2
-        corners = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)]) * size / 2
+        corners = (
+            np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)]) * size / 2
+        )
         return -half, half, float(np.linalg.norm(np.delete(size, axis) / 2)), corners
     return fit_capsule(mesh_vertices(geometry, base_dir, where))
 
@@ -60,7 +64,9 @@ def link_capsules(description: Urdf) -> list[Capsule]:
     capsules = []
     for link in description.links.values():
         for k, collision in enumerate(link.collisions):
-            a, b, radius, corners = _shape(collision.geometry, description.base_dir, f"link '{link.name}' <collision> {k}")
+            a, b, radius, corners = _shape(
+                collision.geometry, description.base_dir, f"link '{link.name}' <collision> {k}"
+            )
             place = collision.origin
             corners = None if corners is None else np.array([place.act(c) for c in corners])
             capsules.append(Capsule(link.name, place.act(a), place.act(b), radius, corners))

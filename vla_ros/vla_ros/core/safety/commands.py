@@ -14,7 +14,9 @@ def joint_values(command: Command, joints: tuple[str, ...]) -> np.ndarray:
     """Values of a joint-space command in `joints` order; InvalidInput naming what is wrong."""
     values = np.asarray(command.values, float)
     if values.shape != (len(command.dim_names),):
-        raise InvalidInput(f"command has {values.size} values for {len(command.dim_names)} dim_names")
+        raise InvalidInput(
+            f"command has {values.size} values for {len(command.dim_names)} dim_names"
+        )
     if set(command.dim_names) != set(joints) or len(command.dim_names) != len(joints):
         missing = sorted(set(joints) - set(command.dim_names))
         extra = sorted(set(command.dim_names) - set(joints))
@@ -24,9 +26,12 @@ def joint_values(command: Command, joints: tuple[str, ...]) -> np.ndarray:
         )
     index = {name: i for i, name in enumerate(command.dim_names)}
     order = [index[j] for j in joints]
-    if command.velocities is not None:
-        if np.shape(command.velocities) != values.shape or not np.all(np.isfinite(command.velocities)):
-            raise InvalidInput(f"command velocities must be {values.size} finite values, got {command.velocities}")
+    if command.velocities is not None and (
+        np.shape(command.velocities) != values.shape or not np.all(np.isfinite(command.velocities))
+    ):
+        raise InvalidInput(
+            f"command velocities must be {values.size} finite values, got {command.velocities}"
+        )
     return values[order]
 
 
@@ -36,17 +41,27 @@ def check_finite(command: Command) -> None:
     if bad.any():
         i = int(np.argmax(bad))
         name = command.dim_names[i] if i < len(command.dim_names) else str(i)
-        raise InvalidInput(f"command has {int(bad.sum())} non-finite values (first: '{name}' = {values[i]})")
+        raise InvalidInput(
+            f"command has {int(bad.sum())} non-finite values (first: '{name}' = {values[i]})"
+        )
 
 
-def target_velocity(command: Command, previous: Command | None, joints: tuple[str, ...]) -> np.ndarray:
+def target_velocity(
+    command: Command, previous: Command | None, joints: tuple[str, ...]
+) -> np.ndarray:
     """How fast the target itself moves: the command's feed-forward, else its finite difference."""
     if command.velocities is not None:
         index = {name: i for i, name in enumerate(command.dim_names)}
         return np.asarray(command.velocities, float)[[index[j] for j in joints]]
-    if previous is None or previous.action_space is not command.action_space or not command.stamp > previous.stamp:
+    if (
+        previous is None
+        or previous.action_space is not command.action_space
+        or not command.stamp > previous.stamp
+    ):
         return np.zeros(len(joints))
-    return (joint_values(command, joints) - joint_values(previous, joints)) / (command.stamp - previous.stamp)
+    return (joint_values(command, joints) - joint_values(previous, joints)) / (
+        command.stamp - previous.stamp
+    )
 
 
 def joint_objective(
@@ -55,7 +70,9 @@ def joint_objective(
     """Joint position targets become the velocity that approaches them; velocities are tracked as given."""
     values = joint_values(command, joints)
     if command.action_space is ActionSpace.JOINT_POSITION:
-        return Objective.track_velocity(approach_velocity(values, target_velocity(command, previous, joints), ctx))
+        return Objective.track_velocity(
+            approach_velocity(values, target_velocity(command, previous, joints), ctx)
+        )
     if command.action_space is ActionSpace.JOINT_VELOCITY:
         return Objective.track_velocity(values)
     raise InvalidInput(f"joint_objective got a {command.action_space.value} command")

@@ -26,7 +26,8 @@ def kernel(signature: str) -> Callable:
 
 
 def drop_stale_cache(package: Path) -> bool:
-    """Empty `package`'s numba cache when any of its sources changed; True if it was dropped.
+    """Empty the numba caches of `package` and its subpackages when any of their sources changed;
+    True if they were dropped.
 
     numba checks a cached kernel against its own file only, so a kernel that calls a kernel of
     another file (the braking path calls brake()) would keep the old callee after that file alone
@@ -34,15 +35,16 @@ def drop_stale_cache(package: Path) -> bool:
     stale. A package without a writable __pycache__ (an installed one: numba then caches in the
     user's cache dir) is left alone: an install replaces all its files at once.
     """
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(package.glob("*.py")))).hexdigest()
-    cache = package / "__pycache__"
-    stamp = cache / _STAMP
+    sources = sorted(package.rglob("*.py"))
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()
+    stamp = package / "__pycache__" / _STAMP
     if stamp.is_file() and stamp.read_text() == digest:
         return False
     try:
-        cache.mkdir(exist_ok=True)
-        for entry in [*cache.glob("*.nbi"), *cache.glob("*.nbc")]:
-            entry.unlink(missing_ok=True)
+        for cache in {p.parent / "__pycache__" for p in sources}:
+            cache.mkdir(exist_ok=True)
+            for entry in [*cache.glob("*.nbi"), *cache.glob("*.nbc")]:
+                entry.unlink(missing_ok=True)
         stamp.write_text(digest)
     except OSError:
         return False

@@ -50,7 +50,10 @@ class EndEffectorConditioning:
             placement = pinocchio.frames[int(pinocchio.getFrameId(frame))]
             chain = [int(j) for j in pinocchio.supports[placement.parentJoint] if j > 0]
             chains.append((chain, placement.placement.translation))
-        length, width = max(len(chain) for chain, _ in chains), max(len(c) for c in model.arm_columns)
+        length, width = (
+            max(len(chain) for chain, _ in chains),
+            max(len(c) for c in model.arm_columns),
+        )
         # Per arm, padded: its command columns (-1 pads); D over them; and down its EE chain, per
         # model joint: placement in its parent (rotation, translation), motion axis, prismatic or
         # not, the slot of its leader among the arm's columns (-1: none) and <mimic> gain and shift;
@@ -76,7 +79,10 @@ class EndEffectorConditioning:
                 self._prismatic[arm, depth] = pinocchio.joints[joint].shortname() in _PRISMATIC
                 self._axis[arm, depth] = _motion_axis(pinocchio, joint)
                 self._slot[arm, depth] = slot_of.get(int(kinematics.leader[k]), -1)
-                self._gain[arm, depth], self._shift[arm, depth] = kinematics.multiplier[k], kinematics.offset[k]
+                self._gain[arm, depth], self._shift[arm, depth] = (
+                    kinematics.multiplier[k],
+                    kinematics.offset[k],
+                )
                 self._leader[arm, depth] = kinematics.leader[k]
             # A command column sums the chain columns that follow it, times their gain.
             carried = np.zeros((len(chain), len(columns)))
@@ -110,12 +116,23 @@ class EndEffectorConditioning:
         the bound on the Jacobian's change; the first one it cannot certify is evaluated exactly and
         becomes the next anchor.
         """
-        return _shortfall(np.ascontiguousarray(path), self.at(path[0]), required, self.bounds, *self._chain())
+        return _shortfall(
+            np.ascontiguousarray(path), self.at(path[0]), required, self.bounds, *self._chain()
+        )
 
     def _chain(self) -> tuple:
         return (
-            self.columns, self._length, self._rotation, self._translation, self._axis, self._prismatic,
-            self._slot, self._leader, self._gain, self._shift, self._ee_point,
+            self.columns,
+            self._length,
+            self._rotation,
+            self._translation,
+            self._axis,
+            self._prismatic,
+            self._slot,
+            self._leader,
+            self._gain,
+            self._shift,
+            self._ee_point,
         )
 
 
@@ -129,7 +146,9 @@ def _motion_axis(pinocchio: pin.Model, joint: int) -> np.ndarray:
     return motion[:3] if np.linalg.norm(motion[3:]) < 1e-9 else motion[3:]
 
 
-def _chain_bounds(pinocchio: pin.Model, ee_point: np.ndarray, chain: list[int], prismatic: np.ndarray) -> np.ndarray:
+def _chain_bounds(
+    pinocchio: pin.Model, ee_point: np.ndarray, chain: list[int], prismatic: np.ndarray
+) -> np.ndarray:
     """D over the model joints of an EE chain, root first (module docstring)."""
     travel = np.maximum(np.abs(pinocchio.lowerPositionLimit), np.abs(pinocchio.upperPositionLimit))
     # From the EE back: a bound on the distance from each joint's origin to the EE point.
@@ -196,7 +215,9 @@ _CHAIN = (
 
 
 @kernel("float64[:, ::1](float64[::1], " + _CHAIN + ")")
-def _extremes(q, columns, length, rotation, translation, axis, prismatic, slot, leader, gain, shift, ee_point):
+def _extremes(
+    q, columns, length, rotation, translation, axis, prismatic, slot, leader, gain, shift, ee_point
+):
     """EndEffectorConditioning.extremes: per arm, down its chain, joint frames by Rodrigues' formula
     (a joint's frame is its parent's, times its placement, times its motion: oMi = oMp A M(theta)),
     then columns [z x (p - o); z] (prismatic: [z; 0]) added into the leader's slot times the gain."""
@@ -217,7 +238,9 @@ def _extremes(q, columns, length, rotation, translation, axis, prismatic, slot, 
                 t[r] += R[r, 0] * shift_by[0] + R[r, 1] * shift_by[1] + R[r, 2] * shift_by[2]
             for r in range(3):
                 for c in range(3):
-                    frame[r, c] = R[r, 0] * placed[0, c] + R[r, 1] * placed[1, c] + R[r, 2] * placed[2, c]
+                    frame[r, c] = (
+                        R[r, 0] * placed[0, c] + R[r, 1] * placed[1, c] + R[r, 2] * placed[2, c]
+                    )
             for r in range(3):
                 axes[d, r] = frame[r, 0] * a[0] + frame[r, 1] * a[1] + frame[r, 2] * a[2]
             if prismatic[arm, d]:
@@ -259,9 +282,24 @@ def _extremes(q, columns, length, rotation, translation, axis, prismatic, slot, 
     return out
 
 
-@kernel("float64(float64[:, ::1], float64[:, ::1], float64[:], float64[:, :, ::1], " + _CHAIN + ")")
+@kernel(
+    "float64(float64[:, ::1], float64[:, ::1], float64[:], float64[:, :, ::1], " + _CHAIN + ")"
+)
 def _shortfall(
-    path, extremes, required, bounds, columns, length, rotation, translation, axis, prismatic, slot, leader, gain, shift,
+    path,
+    extremes,
+    required,
+    bounds,
+    columns,
+    length,
+    rotation,
+    translation,
+    axis,
+    prismatic,
+    slot,
+    leader,
+    gain,
+    shift,
     ee_point,
 ):
     """EndEffectorConditioning.shortfall. Certified: r >= (s - e) / (S + e) from the anchor's exact
@@ -291,7 +329,18 @@ def _shortfall(
         if certified:
             continue
         extremes = _extremes(
-            path[k], columns, length, rotation, translation, axis, prismatic, slot, leader, gain, shift, ee_point
+            path[k],
+            columns,
+            length,
+            rotation,
+            translation,
+            axis,
+            prismatic,
+            slot,
+            leader,
+            gain,
+            shift,
+            ee_point,
         )
         anchor = k
         for arm in range(arms):

@@ -38,15 +38,29 @@ class SafetyConfig:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
+            if (
+                not isinstance(value, (int, float))
+                or value != value
+                or value in (float("inf"), float("-inf"))
+            ):
                 raise InvalidInput(f"safety.{f.name} must be a finite number, got {value!r}")
         positive = [
-            "max_linear_speed", "max_angular_speed", "reduced_linear_speed", "reduced_angular_speed",
+            "max_linear_speed",
+            "max_angular_speed",
+            "reduced_linear_speed",
+            "reduced_angular_speed",
         ]
         for name in positive:
             if getattr(self, name) <= 0.0:
                 raise InvalidInput(f"safety.{name} must be > 0, got {getattr(self, name)}")
-        for name in ["position_margin", "min_self_distance", "adjacent_joints", "min_table_distance", "ik_damping", "orientation_weight"]:
+        for name in [
+            "position_margin",
+            "min_self_distance",
+            "adjacent_joints",
+            "min_table_distance",
+            "ik_damping",
+            "orientation_weight",
+        ]:
             if getattr(self, name) < 0.0:
                 raise InvalidInput(f"safety.{name} must be >= 0, got {getattr(self, name)}")
         if not 1.0 <= self.singularity_slowdown < self.singularity_stop:
@@ -74,7 +88,15 @@ class SafetyConfig:
         return cls(**values)
 
     def linear_speed(self, reduced: bool) -> float:
-        return min(self.reduced_linear_speed, self.max_linear_speed) if reduced else self.max_linear_speed
+        return (
+            min(self.reduced_linear_speed, self.max_linear_speed)
+            if reduced
+            else self.max_linear_speed
+        )
 
     def angular_speed(self, reduced: bool) -> float:
-        return min(self.reduced_angular_speed, self.max_angular_speed) if reduced else self.max_angular_speed
+        return (
+            min(self.reduced_angular_speed, self.max_angular_speed)
+            if reduced
+            else self.max_angular_speed
+        )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from vla_ros.core.robot_config import JointLimits
+from vla_ros.core.robot.config import JointLimits
 from vla_ros.core.safety.config import SafetyConfig
 from vla_ros.core.types import ActionSpace
 

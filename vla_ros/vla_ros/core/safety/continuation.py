@@ -58,6 +58,12 @@ def continuation_violations(
     return worst
 
 
-def failing(ctx: StepContext, constraints: Sequence[Constraint], velocity: np.ndarray) -> list[str]:
+def failing(
+    ctx: StepContext, constraints: Sequence[Constraint], velocity: np.ndarray
+) -> list[str]:
     """Names of the constraints the step at `velocity` (with its braking continuation) would break."""
-    return [name for name, worst in continuation_violations(ctx, constraints, velocity).items() if worst > 0.0]
+    return [
+        name
+        for name, worst in continuation_violations(ctx, constraints, velocity).items()
+        if worst > 0.0
+    ]

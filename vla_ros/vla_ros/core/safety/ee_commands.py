@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pinocchio as pin
 
-from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.safety.approach import approach_velocity
 from vla_ros.core.safety.compiled import kernel
 from vla_ros.core.safety.conditioning import EndEffectorConditioning
+from vla_ros.core.safety.constraints.singularity import singularity_scales
 from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.objective import Objective
-from vla_ros.core.safety.singularity import singularity_scales
 from vla_ros.core.types import ActionSpace, Command, InvalidInput
 
 
@@ -58,7 +58,9 @@ class EndEffectorTargets:
                 rotation = pin.rpy.rpyToMatrix(*block[3:6]) @ current.ee_rotation[arm]
             else:
                 position, rotation = block[:3], self._rotation(block[3:])
-            position = np.minimum(np.maximum(position, self.robot.workspace.lower), self.robot.workspace.upper)
+            position = np.minimum(
+                np.maximum(position, self.robot.workspace.lower), self.robot.workspace.upper
+            )
             poses.append(pin.SE3(rotation, position))
             if has_gripper:
                 grippers.append(values[offset])
@@ -71,7 +73,9 @@ class EndEffectorTargets:
             return pin.rpy.rpyToMatrix(*values)
         norm = np.linalg.norm(values)
         if not norm > 1e-6:
-            raise InvalidInput(f"ee_pose quaternion [qx qy qz qw] must be non-zero, got {values.tolist()}")
+            raise InvalidInput(
+                f"ee_pose quaternion [qx qy qz qw] must be non-zero, got {values.tolist()}"
+            )
         x, y, z, w = values / norm
         return pin.Quaternion(w, x, y, z).toRotationMatrix()
 
@@ -97,10 +101,14 @@ class EndEffectorTargets:
                 motion[arm, :3] = (target.translation - before[arm].translation) / elapsed
                 motion[arm, 3:] = pin.log3(target.rotation @ before[arm].rotation.T) / elapsed
         if not (np.isfinite(error).all() and np.isfinite(motion).all()):
-            raise InvalidInput(f"{command.action_space.value} command gives a non-finite pose error {error.tolist()}")
+            raise InvalidInput(
+                f"{command.action_space.value} command gives a non-finite pose error {error.tolist()}"
+            )
         config, n, dt = ctx.config, self.model.n, ctx.dt
         columns = self._gripper_columns
-        H, step, moving = _damped_least_squares(ctx.jacobians, error, motion, config.orientation_weight, config.ik_damping, columns)
+        H, step, moving = _damped_least_squares(
+            ctx.jacobians, error, motion, config.orientation_weight, config.ik_damping, columns
+        )
         step[columns] = grippers - ctx.state.q[columns]
         velocity = approach_velocity(ctx.state.q + step, moving, ctx)
         if command.action_space is ActionSpace.EE_DELTA:
@@ -112,8 +120,14 @@ class EndEffectorTargets:
             velocity[arm_columns] *= scale
         return Objective(H, -H @ velocity, velocity)
 
-    def _previous_poses(self, command: Command, previous: Command | None, ctx: StepContext) -> list[pin.SE3] | None:
-        if previous is None or previous.action_space is not command.action_space or not command.stamp > previous.stamp:
+    def _previous_poses(
+        self, command: Command, previous: Command | None, ctx: StepContext
+    ) -> list[pin.SE3] | None:
+        if (
+            previous is None
+            or previous.action_space is not command.action_space
+            or not command.stamp > previous.stamp
+        ):
             return None
         if command.action_space is not ActionSpace.EE_POSE:
             return None
@@ -122,7 +136,10 @@ class EndEffectorTargets:
         return self.targets(previous, ctx)[0]
 
 
-@kernel("Tuple((float64[:, ::1], float64[::1], float64[::1]))(float64[:, :, ::1], float64[:, ::1], float64[:, ::1], float64, float64, int64[::1])")
+@kernel(
+    "Tuple((float64[:, ::1], float64[::1], float64[::1]))(float64[:, :, ::1], float64[:, ::1], "
+    "float64[:, ::1], float64, float64, int64[::1])"
+)
 def _damped_least_squares(jacobians, error, motion, orientation_weight, damping, gripper_columns):
     """H = sum J' W J + damping I (grippers +1: they track their own targets) and the joint
     motions H^-1 J' W e for the step to the target and for the target's velocity (moving; zero

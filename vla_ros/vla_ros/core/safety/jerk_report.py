@@ -18,7 +18,9 @@ from vla_ros.core.safety.context import MotionState
 EXCEEDANCE = 1e-6
 
 
-def jerk_ratios(state: MotionState, velocity: np.ndarray, jerk_limit: np.ndarray, dt: float) -> np.ndarray:
+def jerk_ratios(
+    state: MotionState, velocity: np.ndarray, jerk_limit: np.ndarray, dt: float
+) -> np.ndarray:
     """|jerk| / limit per joint of moving from `state` at `velocity` for one tick."""
     return _ratios(velocity, state.v, state.a, jerk_limit, dt)
 
@@ -27,7 +29,10 @@ def jerk_ratios(state: MotionState, velocity: np.ndarray, jerk_limit: np.ndarray
 def _ratios(velocity, previous_velocity, previous_acceleration, jerk_limit, dt):
     out = np.empty(velocity.size)
     for j in range(velocity.size):
-        out[j] = abs(((velocity[j] - previous_velocity[j]) / dt - previous_acceleration[j]) / dt) / jerk_limit[j]
+        out[j] = (
+            abs(((velocity[j] - previous_velocity[j]) / dt - previous_acceleration[j]) / dt)
+            / jerk_limit[j]
+        )
     return out
 
 

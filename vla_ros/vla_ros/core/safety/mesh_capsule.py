@@ -28,5 +28,12 @@ def fit_capsule(vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, np
     a, b = center + ends[0] * axis, center + ends[1] * axis
     local = centered @ basis
     low, high = local.min(axis=0), local.max(axis=0)
-    box = np.array([[x, y, z] for x in (low[0], high[0]) for y in (low[1], high[1]) for z in (low[2], high[2])])
+    box = np.array(
+        [
+            [x, y, z]
+            for x in (low[0], high[0])
+            for y in (low[1], high[1])
+            for z in (low[2], high[2])
+        ]
+    )
     return a, b, radius, center + box @ basis.T

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pinocchio as pin
 
-from vla_ros.core.kinematics import Kinematics
-from vla_ros.core.robot_config import RobotConfig
+from vla_ros.core.robot.config import RobotConfig
+from vla_ros.core.robot.kinematics import Kinematics
 from vla_ros.core.safety.capsules import Capsule, closest_points, link_capsules
 from vla_ros.core.safety.compiled import kernel
 from vla_ros.core.safety.config import SafetyConfig
@@ -37,7 +37,9 @@ class Placements:
 
 
 class SafetyModel:
-    def __init__(self, robot: RobotConfig, config: SafetyConfig, kinematics: Kinematics | None = None) -> None:
+    def __init__(
+        self, robot: RobotConfig, config: SafetyConfig, kinematics: Kinematics | None = None
+    ) -> None:
         self.kinematics = kinematics or Kinematics.from_robot(robot)
         self.model = model = self.kinematics.model
         self._jdata = model.createData()
@@ -52,13 +54,19 @@ class SafetyModel:
         self.ee_frames = tuple(arm.ee_frame for arm in robot.arms)
         self._ee_ids = [int(model.getFrameId(f)) for f in self.ee_frames]
         self.arm_columns = [np.array([joints.index(j) for j in arm.joints]) for arm in robot.arms]
-        self.gripper_columns = [joints.index(arm.gripper.joint) for arm in robot.arms if arm.gripper]
+        self.gripper_columns = [
+            joints.index(arm.gripper.joint) for arm in robot.arms if arm.gripper
+        ]
         self._chain()
         capsules = [c for c in link_capsules(robot.urdf) if model.existFrame(c.link)]
         # Finger links: children of each gripper joint and of the joints that mimic it, per arm.
         leaders = {joint: mimic.joint for joint, mimic in robot.mimics.items()}
         self.finger_links = [
-            {joint.child for joint in robot.urdf.joints.values() if arm.gripper.joint in (joint.name, leaders.get(joint.name))}
+            {
+                joint.child
+                for joint in robot.urdf.joints.values()
+                if arm.gripper.joint in (joint.name, leaders.get(joint.name))
+            }
             if arm.gripper
             else set()
             for arm in robot.arms
@@ -68,8 +76,12 @@ class SafetyModel:
         self._half_length = np.array([np.linalg.norm(c.b - c.a) / 2 for c in capsules])
         frames = [model.frames[int(model.getFrameId(c.link))] for c in capsules]
         self._capsule_joint = np.array([f.parentJoint for f in frames], dtype=np.int64)
-        self._capsule_a = np.array([f.placement.act(c.a) for f, c in zip(frames, capsules)]).reshape(-1, 3)
-        self._capsule_b = np.array([f.placement.act(c.b) for f, c in zip(frames, capsules)]).reshape(-1, 3)
+        self._capsule_a = np.array(
+            [f.placement.act(c.a) for f, c in zip(frames, capsules)]
+        ).reshape(-1, 3)
+        self._capsule_b = np.array(
+            [f.placement.act(c.b) for f, c in zip(frames, capsules)]
+        ).reshape(-1, 3)
         ee = [model.frames[i] for i in self._ee_ids]
         self._ee_joint = np.array([f.parentJoint for f in ee], dtype=np.int64)
         self._ee_rotation = np.array([f.placement.rotation for f in ee]).reshape(-1, 3, 3)
@@ -77,24 +89,37 @@ class SafetyModel:
         self.moving_links = self._capsule_joint > 0
         supports = [c.support() for c in capsules]
         self.support_radius = np.array([radius for _, radius in supports])
-        support = np.array([[f.placement.act(p) for p in points] for f, (points, _) in zip(frames, supports)]).reshape(-1, 3)
+        support = np.array(
+            [[f.placement.act(p) for p in points] for f, (points, _) in zip(frames, supports)]
+        ).reshape(-1, 3)
         # Every point the constraints read, in its joint's frame, in the order batch_placements
         # slices them: capsule ends a, ends b, EE origins, 8 supports per capsule.
         self._point_joint = np.concatenate(
-            [self._capsule_joint, self._capsule_joint, self._ee_joint, np.repeat(self._capsule_joint, 8)]
+            [
+                self._capsule_joint,
+                self._capsule_joint,
+                self._ee_joint,
+                np.repeat(self._capsule_joint, 8),
+            ]
         )
-        self._point_local = np.vstack([self._capsule_a, self._capsule_b, self._ee_translation, support])
+        self._point_local = np.vstack(
+            [self._capsule_a, self._capsule_b, self._ee_translation, support]
+        )
         self._cache: OrderedDict[bytes, Placements] = OrderedDict()
         self._path_memo: OrderedDict[bytes, Placements] = OrderedDict()
         self._joint_reach = self._reach()
         self.reach = self.motion_bound(np.ones(model.njoints, dtype=bool))
         # 1 for the command columns whose own joint rotates.
-        self.revolute = np.array([0.0 if self._prismatic[model.getJointId(j)] else 1.0 for j in joints])
+        self.revolute = np.array(
+            [0.0 if self._prismatic[model.getJointId(j)] else 1.0 for j in joints]
+        )
         # Per capsule, 1 for the model's velocity coordinates (all 1-DoF: v index = q index) whose
         # joint carries it: a mimicking finger's own joint, not its leader's, which moves another link.
         self._capsule_dofs = np.zeros((len(capsules), model.nv))
         for k, joint in enumerate(self._capsule_joint):
-            self._capsule_dofs[k, [model.joints[j].idx_v for j in model.supports[int(joint)] if j > 0]] = 1.0
+            self._capsule_dofs[
+                k, [model.joints[j].idx_v for j in model.supports[int(joint)] if j > 0]
+            ] = 1.0
         # Bound on |dJ_i/dq_j| for the EE Jacobian columns (the larger reach of i and j; 1 for axes).
         self.reach_bound = float(max(self.reach.max(initial=0.0), 1.0))
 
@@ -108,14 +133,18 @@ class SafetyModel:
         (AK = A skew(axis)), a translation along A axis for a prismatic one (AK = 0).
         """
         model = self.model
-        self._parents = np.array([int(model.parents[j]) for j in range(model.njoints)], dtype=np.int64)
+        self._parents = np.array(
+            [int(model.parents[j]) for j in range(model.njoints)], dtype=np.int64
+        )
         kinematics = self.kinematics
         self._column = np.full(model.njoints, -1, dtype=np.int64)
         self._gain, self._shift = np.ones(model.njoints), np.zeros(model.njoints)
         self._prismatic = np.zeros(model.njoints, dtype=bool)
         self._turn = np.zeros((model.njoints, 3, 3, 3))
         self._turn[0, 0] = np.eye(3)
-        self._offset = np.array([model.jointPlacements[j].translation for j in range(model.njoints)])
+        self._offset = np.array(
+            [model.jointPlacements[j].translation for j in range(model.njoints)]
+        )
         self._slide = np.zeros((model.njoints, 3))
         for j in range(1, model.njoints):
             joint = model.joints[j]
@@ -125,7 +154,11 @@ class SafetyModel:
             motion = pin.log6(data.M).vector
             self._prismatic[j] = np.linalg.norm(motion[3:]) < 1e-9
             k = joint.idx_q
-            self._column[j], self._gain[j], self._shift[j] = kinematics.leader[k], kinematics.multiplier[k], kinematics.offset[k]
+            self._column[j], self._gain[j], self._shift[j] = (
+                kinematics.leader[k],
+                kinematics.multiplier[k],
+                kinematics.offset[k],
+            )
             A = np.asarray(model.jointPlacements[j].rotation)
             self._turn[j, 0] = A
             if self._prismatic[j]:
@@ -141,8 +174,20 @@ class SafetyModel:
         points = np.empty((m, len(self._point_local), 3))
         rotations = np.empty((m, e, 3, 3))
         _forward_kinematics(
-            Q, self._parents, self._column, self._gain, self._shift, self._turn, self._offset, self._slide,
-            self._point_joint, self._point_local, self._ee_joint, self._ee_rotation, points, rotations,
+            Q,
+            self._parents,
+            self._column,
+            self._gain,
+            self._shift,
+            self._turn,
+            self._offset,
+            self._slide,
+            self._point_joint,
+            self._point_local,
+            self._ee_joint,
+            self._ee_rotation,
+            points,
+            rotations,
         )
         return Placements(
             points[:, 2 * c : 2 * c + e],
@@ -176,7 +221,11 @@ class SafetyModel:
         return cached
 
     def pair_distances(
-        self, capsule_a: np.ndarray, capsule_b: np.ndarray, pairs: np.ndarray, cutoff: float = np.inf
+        self,
+        capsule_a: np.ndarray,
+        capsule_b: np.ndarray,
+        pairs: np.ndarray,
+        cutoff: float = np.inf,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Surface distance of capsule pairs (negative: overlap) and the closest axis points.
 
@@ -187,7 +236,12 @@ class SafetyModel:
         """
         lead, c, k = capsule_a.shape[:-2], len(self.capsules), len(pairs)
         distance, c1, c2 = _pair_distances(
-            capsule_a.reshape(-1, c, 3), capsule_b.reshape(-1, c, 3), pairs, self._half_length, self.capsule_radius, float(cutoff)
+            capsule_a.reshape(-1, c, 3),
+            capsule_b.reshape(-1, c, 3),
+            pairs,
+            self._half_length,
+            self.capsule_radius,
+            float(cutoff),
         )
         return distance.reshape(lead + (k,)), c1.reshape(lead + (k, 3)), c2.reshape(lead + (k, 3))
 
@@ -205,7 +259,9 @@ class SafetyModel:
             )
         return self._ee_jacobians
 
-    def point_jacobians(self, q: np.ndarray, capsules: np.ndarray, points: np.ndarray) -> np.ndarray:
+    def point_jacobians(
+        self, q: np.ndarray, capsules: np.ndarray, points: np.ndarray
+    ) -> np.ndarray:
         """(k, 3, n) linear Jacobians at q of world points rigidly attached to capsules' links.
 
         From Pinocchio's stacked world-frame Jacobian (spatial velocities at the world origin):
@@ -215,8 +271,12 @@ class SafetyModel:
         if self._world_jacobian is None:
             self._world_jacobian = np.ascontiguousarray(self._jdata.J)
         return _point_jacobians(
-            self._world_jacobian, np.ascontiguousarray(points, float), self._capsule_dofs[capsules],
-            self.kinematics.leader, self.kinematics.multiplier, self.n,
+            self._world_jacobian,
+            np.ascontiguousarray(points, float),
+            self._capsule_dofs[capsules],
+            self.kinematics.leader,
+            self.kinematics.multiplier,
+            self.n,
         )
 
     def condition_numbers(self, q: np.ndarray) -> np.ndarray:
@@ -230,13 +290,16 @@ class SafetyModel:
         """condition_numbers at a probe configuration, leaving the cached Jacobians alone."""
         pin.computeJointJacobians(self.model, self._probe_data, self.kinematics.configuration(q))
         pin.updateFramePlacements(self.model, self._probe_data)
-        return self._conditions(
-            [self._frame_jacobian(self._probe_data, i) for i in self._ee_ids]
-        )
+        return self._conditions([self._frame_jacobian(self._probe_data, i) for i in self._ee_ids])
 
     def _frame_jacobian(self, data: pin.Data, frame: int) -> np.ndarray:
-        """(6, n) LOCAL_WORLD_ALIGNED Jacobian of a frame in command columns (mimicking joints added into their leader's)."""
-        return pin.getFrameJacobian(self.model, data, frame, pin.LOCAL_WORLD_ALIGNED) @ self._selection
+        """(6, n) LOCAL_WORLD_ALIGNED Jacobian of a frame in command columns (mimicking joints added
+        into their leader's).
+        """
+        return (
+            pin.getFrameJacobian(self.model, data, frame, pin.LOCAL_WORLD_ALIGNED)
+            @ self._selection
+        )
 
     def _conditions(self, jacobians: np.ndarray) -> np.ndarray:
         return np.array([condition_number(j[:, c]) for j, c in zip(jacobians, self.arm_columns)])
@@ -252,7 +315,11 @@ class SafetyModel:
     # -- motion bounds -----------------------------------------------------------------------------
     def support(self, item: str | int) -> np.ndarray:
         """(n,) 1 for the command-joint columns that move an EE frame (name) or a capsule (index)."""
-        joint = self._ee_joint[self.ee_frames.index(item)] if isinstance(item, str) else self._capsule_joint[item]
+        joint = (
+            self._ee_joint[self.ee_frames.index(item)]
+            if isinstance(item, str)
+            else self._capsule_joint[item]
+        )
         mask = np.zeros(self.n)
         for j in self.model.supports[int(joint)]:
             if j > 0:
@@ -286,7 +353,9 @@ class SafetyModel:
         model, reach = self.model, np.zeros(self.model.njoints)
         extent = {}
         for frame in model.frames:
-            extent[frame.parentJoint] = max(extent.get(frame.parentJoint, 0.0), np.linalg.norm(frame.placement.translation))
+            extent[frame.parentJoint] = max(
+                extent.get(frame.parentJoint, 0.0), np.linalg.norm(frame.placement.translation)
+            )
         for joint, point in zip(self._point_joint, self._point_local):
             extent[joint] = max(extent.get(joint, 0.0), np.linalg.norm(point))
         for j in range(1, model.njoints):
@@ -294,11 +363,15 @@ class SafetyModel:
                 reach[j] = 1.0
                 continue
             below = list(model.subtrees[j])
-            reach[j] = sum(np.linalg.norm(self._offset[k]) for k in below if k != j) + max(extent.get(k, 0.0) for k in below)
+            reach[j] = sum(np.linalg.norm(self._offset[k]) for k in below if k != j) + max(
+                extent.get(k, 0.0) for k in below
+            )
         return reach
 
 
-@kernel("float64[:, :, ::1](float64[:, ::1], float64[:, ::1], float64[:, ::1], int64[::1], float64[::1], int64)")
+@kernel(
+    "float64[:, :, ::1](float64[:, ::1], float64[:, ::1], float64[:, ::1], int64[::1], float64[::1], int64)"
+)
 def _point_jacobians(world_jacobian, points, supports, columns, gains, n):
     """Rows J_lin - point x J_ang of the world Jacobian, on each point's supporting model joints
     only, each added into its command column times its gain (a mimicking joint: its multiplier)."""
@@ -326,10 +399,24 @@ def condition_number(jacobian) -> float:
 
 @kernel(
     "void(float64[:, ::1], int64[::1], int64[::1], float64[::1], float64[::1], float64[:, :, :, ::1], float64[:, ::1], "
-    "float64[:, ::1], int64[::1], float64[:, ::1], int64[::1], float64[:, :, ::1], float64[:, :, ::1], float64[:, :, :, ::1])"
+    "float64[:, ::1], int64[::1], float64[:, ::1], int64[::1], float64[:, :, ::1], float64[:, :, "
+    "::1], float64[:, :, :, ::1])"
 )
 def _forward_kinematics(
-    Q, parents, columns, gain, bias, turn, offset, slide, point_joint, point_local, frame_joint, frame_rotation, points, rotations
+    Q,
+    parents,
+    columns,
+    gain,
+    bias,
+    turn,
+    offset,
+    slide,
+    point_joint,
+    point_local,
+    frame_joint,
+    frame_rotation,
+    points,
+    rotations,
 ) -> None:
     """World points (m, P, 3) and frame rotations (m, F, 3, 3) of every sample, down the chain."""
     joints = parents.size
@@ -342,23 +429,36 @@ def _forward_kinematics(
             sine, versine = np.sin(q), 1.0 - np.cos(q)
             for r in range(3):
                 for c in range(3):
-                    M[r, c] = turn[j, 0, r, c] + sine * turn[j, 1, r, c] + versine * turn[j, 2, r, c]
+                    M[r, c] = (
+                        turn[j, 0, r, c] + sine * turn[j, 1, r, c] + versine * turn[j, 2, r, c]
+                    )
             for r in range(3):
                 shift = 0.0
                 for c in range(3):
-                    R[j, r, c] = R[parent, r, 0] * M[0, c] + R[parent, r, 1] * M[1, c] + R[parent, r, 2] * M[2, c]
+                    R[j, r, c] = (
+                        R[parent, r, 0] * M[0, c]
+                        + R[parent, r, 1] * M[1, c]
+                        + R[parent, r, 2] * M[2, c]
+                    )
                     shift += R[parent, r, c] * (offset[j, c] + q * slide[j, c])
                 t[j, r] = t[parent, r] + shift
         for k in range(point_joint.size):
             j = point_joint[k]
             for r in range(3):
-                points[sample, k, r] = t[j, r] + R[j, r, 0] * point_local[k, 0] + R[j, r, 1] * point_local[k, 1] + R[j, r, 2] * point_local[k, 2]
+                points[sample, k, r] = (
+                    t[j, r]
+                    + R[j, r, 0] * point_local[k, 0]
+                    + R[j, r, 1] * point_local[k, 1]
+                    + R[j, r, 2] * point_local[k, 2]
+                )
         for f in range(frame_joint.size):
             j = frame_joint[f]
             for r in range(3):
                 for c in range(3):
                     rotations[sample, f, r, c] = (
-                        R[j, r, 0] * frame_rotation[f, 0, c] + R[j, r, 1] * frame_rotation[f, 1, c] + R[j, r, 2] * frame_rotation[f, 2, c]
+                        R[j, r, 0] * frame_rotation[f, 0, c]
+                        + R[j, r, 1] * frame_rotation[f, 1, c]
+                        + R[j, r, 2] * frame_rotation[f, 2, c]
                     )
 
 
@@ -379,6 +479,10 @@ def _pair_distances(a, b, pairs, half_length, radius, cutoff):
                 squared += (0.5 * (a[s, i, r] + b[s, i, r]) - 0.5 * (a[s, j, r] + b[s, j, r])) ** 2
             bound = np.sqrt(squared) - (half_length[i] + half_length[j] + radius[i] + radius[j])
             if bound <= cutoff:
-                bound = closest_points(a[s, i], b[s, i], a[s, j], b[s, j], c1[s, k], c2[s, k]) - radius[i] - radius[j]
+                bound = (
+                    closest_points(a[s, i], b[s, i], a[s, j], b[s, j], c1[s, k], c2[s, k])
+                    - radius[i]
+                    - radius[j]
+                )
             distance[s, k] = bound
     return distance, c1, c2

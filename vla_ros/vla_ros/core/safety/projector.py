@@ -1,162 +1,247 @@
-"""project(): stack every constraint's rows, solve one exact QP, verify, fall back to braking.
+"""SafetyProjector: the stateful filter one control loop runs, tick by tick.
 
-Per tick: joint boxes (velocity, acceleration, viable position, jerk) are intersected exactly in
-priority order; kinematic rows (workspace, speed, distance, singularity) go to DAQP, an exact
-active-set solver. The QP rows of kinematic constraints are linearizations, so the answer is then
-checked with exact forward kinematics over the step and over its braking continuation
-(continuation.py); if that fails, the step is blended toward braking (braking_blend.py) — braking
-itself is safe by induction.
+It integrates its own output (the controller sees exactly the positions it publishes), starts at
+rest at the measured joint state, and on any hold reason brakes to a stop within the acceleration
+limits and stays there. Every tick whose jerk exceeds the limit is counted (joint_jerk_exceeded, and
+by what the tick did: _tracking the command, _blending toward braking, _holding).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import daqp
 import numpy as np
 
+from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.safety.braking import brake
-from vla_ros.core.safety.braking_blend import blend_toward_braking
-from vla_ros.core.safety.compiled import kernel
-from vla_ros.core.safety.constraint import Constraint, Rows
-from vla_ros.core.safety.context import StepContext
+from vla_ros.core.safety.commands import check_finite, joint_objective, joint_values
+from vla_ros.core.safety.conditioning import EndEffectorConditioning
+from vla_ros.core.safety.config import SafetyConfig
+from vla_ros.core.safety.constraint import Constraint
+from vla_ros.core.safety.constraints.ee_speed import EndEffectorSpeedLimit
+from vla_ros.core.safety.constraints.joint_acceleration import JointAccelerationLimit
+from vla_ros.core.safety.constraints.joint_jerk import JointJerkLimit
+from vla_ros.core.safety.constraints.joint_position import JointPositionLimit
+from vla_ros.core.safety.constraints.joint_velocity import JointVelocityLimit
+from vla_ros.core.safety.constraints.self_distance import SelfDistanceLimit
+from vla_ros.core.safety.constraints.singularity import SingularityLimit
+from vla_ros.core.safety.constraints.table_distance import TableDistanceLimit
+from vla_ros.core.safety.constraints.workspace import WorkspaceLimit
+from vla_ros.core.safety.context import MotionState, StepContext
+from vla_ros.core.safety.ee_commands import EndEffectorTargets
+from vla_ros.core.safety.jerk_report import exceeding, jerk_ratios
+from vla_ros.core.safety.model import SafetyModel
 from vla_ros.core.safety.objective import Objective
-
-_ACTIVE_TOL = 1e-9
-# Boxes of this priority and above give way when the QP has no answer with them.
-SOFT = 2
-# Boxes that meet within rounding (braking exactly on a viability bound) are not a conflict.
-_TIE = 1e-12
+from vla_ros.core.safety.projection import project
+from vla_ros.core.types import ActionSpace, Command, InvalidInput
 
 
 @dataclass(frozen=True)
-class Projection:
-    velocity: np.ndarray
-    # Constraints that moved the command on this tick (including boxes relaxed, suffixed "_relaxed").
+class SafeCommand:
+    """One tick's output: positions and velocities in RobotConfig.command_joints order."""
+
+    names: tuple[str, ...]
+    positions: np.ndarray
+    velocities: np.ndarray
+    hold_reason: str
     active: tuple[str, ...]
-    # Distance between requested and forwarded step, dt * |v - v_ref| [rad].
     correction_norm: float
-    # "" when the QP answered; "infeasible" when it had no answer and the arm brakes.
-    failure: str = ""
-    # The answer failed exact verification and the velocity is a blend toward braking.
+    # Largest |jerk| / limit over the joints on this tick (> 1: counted as joint_jerk_exceeded).
+    jerk_ratio: float = 0.0
+    # The command's step failed exact verification; this tick blends it toward braking.
     blended: bool = False
 
-
-def project(ctx: StepContext, constraints: Sequence[Constraint], objective: Objective) -> Projection:
-    """The safe velocity for this tick closest (in the objective's metric) to what was asked."""
-    boxes, general = [], []
-    for constraint in constraints:
-        rows = constraint.rows(ctx)
-        if rows is not None:
-            (boxes if rows.G is None else general).append((constraint, rows))
-    hard = [(c, rows) for c, rows in boxes if rows.priority < SOFT]
-    soft = [(c, rows) for c, rows in boxes if rows.priority >= SOFT]
-    lower, upper, relaxed = _intersect_boxes(boxes, objective.reference.size)
-    all_boxes = (lower, upper)
-    braking = brake(ctx.state.v, ctx.limits.acceleration, ctx.dt)
-    general = [(c, _admitting(rows, braking)) for c, rows in general]
-    velocity, failure = _solve(objective, lower, upper, general)
-    # Soft boxes (jerk) against kinematic rows: braking may lie outside them. Widened to admit it
-    # (every other row does) they give way only as far as a stop needs; dropped when the solver still
-    # has no answer (braking exactly on a bound of every row leaves it no room).
-    for admitted in ([(c, _admitting(rows, braking)) for c, rows in soft], []):
-        if velocity is not None or not soft:
-            break
-        lower, upper, relaxed = _intersect_boxes(hard + admitted, objective.reference.size)
-        relaxed += [c.name for c, _ in soft]
-        velocity, failure = _solve(objective, lower, upper, general)
-    if velocity is None:
-        velocity, active = braking, []
-    else:
-        active = _active_names(velocity, lower, upper, boxes, general, objective.reference)
-    inexact = [c for c in constraints if not c.is_exact]
-    blocked = []
-    if inexact and velocity is not braking:
-        velocity, blocked = blend_toward_braking(ctx, inexact, velocity, braking, all_boxes)
-        active += [name for name in blocked if name not in active]
-    active += [f"{name}_relaxed" for name in relaxed]
-    correction = float(ctx.dt * np.linalg.norm(velocity - objective.reference))
-    return Projection(velocity, tuple(active), correction, failure, bool(blocked))
+    @property
+    def holding(self) -> bool:
+        return bool(self.hold_reason)
 
 
-def _admitting(rows: Rows, braking: np.ndarray) -> Rows:
-    """Rows widened to admit braking: never ask more than a stop can give, so the QP stays feasible."""
-    value = braking if rows.G is None else rows.G @ braking
-    return Rows(np.minimum(rows.lower, value), np.maximum(rows.upper, value), rows.G, rows.priority)
+def joint_constraints() -> list[Constraint]:
+    return [JointVelocityLimit(), JointAccelerationLimit(), JointPositionLimit(), JointJerkLimit()]
 
 
-def _intersect_boxes(boxes: list[tuple[Constraint, Rows]], n: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Intersect boxes by priority; a later box that would empty a joint's interval is relaxed there."""
-    ordered = sorted(boxes, key=lambda item: item[1].priority)
-    lower, upper, relaxed = _intersect(
-        np.array([rows.lower for _, rows in ordered], float).reshape(-1, n),
-        np.array([rows.upper for _, rows in ordered], float).reshape(-1, n),
-    )
-    return lower, upper, [constraint.name for (constraint, _), conflict in zip(ordered, relaxed) if conflict]
+def kinematic_constraints(
+    robot: RobotConfig,
+    model: SafetyModel,
+    config: SafetyConfig,
+    conditioning: EndEffectorConditioning,
+) -> list[Constraint]:
+    return [
+        WorkspaceLimit(model, robot.workspace),
+        EndEffectorSpeedLimit(model),
+        SelfDistanceLimit(
+            model, robot.home, config.min_self_distance, int(config.adjacent_joints)
+        ),
+        TableDistanceLimit(model, robot.home, config.table_height, config.min_table_distance),
+        SingularityLimit(conditioning),
+    ]
 
 
-@kernel("Tuple((float64[:], float64[:], boolean[:]))(float64[:, ::1], float64[:, ::1])")
-def _intersect(lowers, uppers):
-    """_intersect_boxes on stacked boxes; per box whether it conflicted (beyond rounding) anywhere."""
-    count, n = lowers.shape
-    lower, upper, relaxed = np.full(n, -np.inf), np.full(n, np.inf), np.zeros(count, np.bool_)
-    for box in range(count):
-        for j in range(n):
-            low, high = max(lower[j], lowers[box, j]), min(upper[j], uppers[box, j])
-            if low > high:
-                relaxed[box] |= low > high + _TIE
-                # Keep the point of the current interval nearest the conflicting box.
-                low = high = lower[j] if uppers[box, j] < lower[j] else upper[j]
-            lower[j], upper[j] = low, high
-    return lower, upper, relaxed
+class SafetyProjector:
+    def __init__(
+        self,
+        robot: RobotConfig,
+        dt: float,
+        config: SafetyConfig | None = None,
+        constraints: Sequence[Constraint] | None = None,
+        kinematic: bool = True,
+    ) -> None:
+        """`kinematic=False` keeps to joint-space limits (no URDF kinematics, no EE commands)."""
+        if not (np.isfinite(dt) and dt > 0.0):
+            raise InvalidInput(f"control period must be > 0 seconds, got {dt}")
+        self.robot = robot
+        self.joints = robot.command_joints
+        self.dt = float(dt)
+        self.config = config or SafetyConfig.from_extra(robot.extra)
+        self.model = SafetyModel(robot, self.config) if kinematic else None
+        conditioning = EndEffectorConditioning(self.model) if self.model else None
+        self._ee = EndEffectorTargets(robot, conditioning) if conditioning else None
+        if constraints is None:
+            constraints = joint_constraints()
+            if conditioning is not None:
+                constraints += kinematic_constraints(robot, self.model, self.config, conditioning)
+        self.constraints = list(constraints)
+        arm_joints = {j for arm in robot.arms for j in arm.joints}
+        self.margin = np.array(
+            [self.config.position_margin if j in arm_joints else 0.0 for j in self.joints]
+        )
+        self.reduced_speed = False
+        self.counters: Counter = Counter()
+        # Largest jerk ratio of any tick since construction (SafeCommand.jerk_ratio).
+        self.worst_jerk_ratio = 0.0
+        self.state: MotionState | None = None
+        self._previous: Command | None = None
 
+    def for_robot(self, robot: RobotConfig) -> SafetyProjector:
+        """A projector for another description of the same robot (robot_description arrived),
+        continuing from this one's motion state so the switch never jumps."""
+        if robot.command_joints != self.joints:
+            raise InvalidInput(
+                f"new robot description has joints {list(robot.command_joints)}, expected {list(self.joints)}"
+            )
+        successor = SafetyProjector(
+            robot, self.dt, SafetyConfig.from_extra(robot.extra), kinematic=self.model is not None
+        )
+        successor.state, successor.reduced_speed, successor.counters = (
+            self.state,
+            self.reduced_speed,
+            self.counters,
+        )
+        successor.worst_jerk_ratio = self.worst_jerk_ratio
+        return successor
 
-def _solve(
-    objective: Objective, lower: np.ndarray, upper: np.ndarray, general: list[tuple[Constraint, Rows]]
-) -> tuple[np.ndarray | None, str]:
-    if not general and (objective.H == np.eye(lower.size)).all():
-        return _clipped(objective.reference, lower, upper), ""
-    G = np.vstack([rows.G for _, rows in general]) if general else np.zeros((0, lower.size))
-    upper_all = np.concatenate([upper, *[rows.upper for _, rows in general]])
-    lower_all = np.concatenate([lower, *[rows.lower for _, rows in general]])
-    x, _, exitflag, _ = daqp.solve(
-        np.ascontiguousarray(objective.H),
-        np.ascontiguousarray(objective.f),
-        np.ascontiguousarray(G),
-        np.ascontiguousarray(np.minimum(upper_all, 1e30)),
-        np.ascontiguousarray(np.maximum(lower_all, -1e30)),
-        primal_tol=1e-10,
-    )
-    if exitflag < 1 or not np.isfinite(x).all():
-        return None, f"infeasible (daqp exit flag {exitflag})"
-    # The boxes are exact: remove the solver's tolerance from them.
-    return _clipped(x, lower, upper), ""
+    @property
+    def ready(self) -> bool:
+        return self.state is not None
 
+    def reset(self) -> None:
+        """Forget the motion state: the next start() re-anchors at a fresh measurement.
 
-def _clipped(x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    """np.clip for lower <= upper, without its dispatch cost (this runs several times per tick)."""
-    return np.minimum(np.maximum(x, lower), upper)
+        For episode boundaries, when the robot was moved by something other than this filter (a sim
+        reset, a person guiding the arm) and is at rest: holding the old state would drive it back.
+        """
+        self.state = None
 
+    def start(self, measured_positions: np.ndarray) -> None:
+        """Begin at rest at the measured positions (in command_joints order)."""
+        q = np.asarray(measured_positions, float)
+        if q.shape != (len(self.joints),) or not np.all(np.isfinite(q)):
+            raise InvalidInput(
+                f"measured positions must be {len(self.joints)} finite values for {list(self.joints)}"
+            )
+        self.state = MotionState.at_rest(q)
 
-def _active_names(
-    velocity: np.ndarray,
-    lower: np.ndarray,
-    upper: np.ndarray,
-    boxes: list[tuple[Constraint, Rows]],
-    general: list[tuple[Constraint, Rows]],
-    reference: np.ndarray,
-) -> list[str]:
-    moved = np.abs(velocity - reference) > _ACTIVE_TOL
-    if not moved.any():
-        return []
-    names = []
-    for constraint, rows in boxes:
-        tight = (np.abs(velocity - rows.lower) <= _ACTIVE_TOL) | (np.abs(velocity - rows.upper) <= _ACTIVE_TOL)
-        if (tight & moved).any():
-            names.append(constraint.name)
-    for constraint, rows in general:
-        value = rows.G @ velocity
-        if ((value >= rows.upper - _ACTIVE_TOL) | (value <= rows.lower + _ACTIVE_TOL)).any():
-            names.append(constraint.name)
-    return names
+    def validate(self, command: Command) -> None:
+        """Raise InvalidInput for commands that can never be projected (NaN/inf, wrong dims)."""
+        check_finite(command)
+        if command.action_space in (ActionSpace.JOINT_POSITION, ActionSpace.JOINT_VELOCITY):
+            joint_values(command, self.joints)
+        elif self._ee is None:
+            raise InvalidInput(
+                f"{command.action_space.value} commands need kinematics (projector built with kinematic=False)"
+            )
+        else:
+            self._ee.targets(command, self._context())
+
+    def objective(self, command: Command, ctx: StepContext) -> Objective:
+        if command.action_space in (ActionSpace.JOINT_POSITION, ActionSpace.JOINT_VELOCITY):
+            return joint_objective(command, self.joints, ctx, self._previous)
+        if self._ee is None:
+            raise InvalidInput(
+                f"{command.action_space.value} commands need kinematics (projector built with kinematic=False)"
+            )
+        return self._ee.objective(command, ctx, self._previous)
+
+    def step(self, command: Command | None, hold_reason: str = "") -> SafeCommand:
+        """Advance one tick: project `command`, or brake toward a hold when a reason is given."""
+        ctx = self._context(
+            command.action_space if command is not None and not hold_reason else None
+        )
+        if command is None and not hold_reason:
+            hold_reason = "not_ready"
+        projection = None
+        if not hold_reason:
+            try:
+                check_finite(command)
+                projection = project(ctx, self.constraints, self.objective(command, ctx))
+            except InvalidInput:
+                hold_reason = "invalid_command"
+        blended = False
+        if projection is None:
+            velocity, active, correction = (
+                brake(ctx.state.v, ctx.limits.acceleration, self.dt),
+                (),
+                0.0,
+            )
+        else:
+            velocity, active, correction = (
+                projection.velocity,
+                projection.active,
+                projection.correction_norm,
+            )
+            hold_reason, blended = "infeasible" if projection.failure else "", projection.blended
+        self._previous = None if hold_reason else command
+        if hold_reason:
+            self.counters[f"hold_{hold_reason}"] += 1
+        for name in active:
+            self.counters[name] += 1
+        jerk = self._count_jerk(
+            ctx, velocity, "holding" if hold_reason else "blending" if blended else "tracking"
+        )
+        self.state = ctx.state.advanced(velocity, self.dt)
+        return SafeCommand(
+            self.joints,
+            self.state.q.copy(),
+            velocity.copy(),
+            hold_reason,
+            active,
+            correction,
+            jerk,
+            blended,
+        )
+
+    def _count_jerk(self, ctx: StepContext, velocity: np.ndarray, doing: str) -> float:
+        worst = float(jerk_ratios(ctx.state, velocity, ctx.limits.jerk, self.dt).max(initial=0.0))
+        if exceeding(worst):
+            self.counters["joint_jerk_exceeded"] += 1
+            self.counters[f"joint_jerk_exceeded_{doing}"] += 1
+        self.worst_jerk_ratio = max(self.worst_jerk_ratio, worst)
+        return worst
+
+    def _context(self, action_space: ActionSpace | None = None) -> StepContext:
+        if self.state is None:
+            raise InvalidInput(
+                "safety projector has no measured joint state yet; call start() first"
+            )
+        return StepContext(
+            self.state,
+            self.dt,
+            self.robot.limits,
+            self.config,
+            self.margin,
+            self.reduced_speed,
+            self.model,
+            action_space,
+        )

@@ -19,8 +19,16 @@ UPSTREAM_LOST = "upstream_lost"
 
 
 class HoldSupervisor:
-    def __init__(self, command_timeout_s: float, counters: Counter | None = None, joint_state_timeout_s: float = 0.5) -> None:
-        for name, value in (("command_timeout_s", command_timeout_s), ("joint_state_timeout_s", joint_state_timeout_s)):
+    def __init__(
+        self,
+        command_timeout_s: float,
+        counters: Counter | None = None,
+        joint_state_timeout_s: float = 0.5,
+    ) -> None:
+        for name, value in (
+            ("command_timeout_s", command_timeout_s),
+            ("joint_state_timeout_s", joint_state_timeout_s),
+        ):
             if not value > 0.0:
                 raise ValueError(f"{name} must be > 0 seconds, got {value}")
         self.command_timeout_s = command_timeout_s

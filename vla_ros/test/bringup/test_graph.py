@@ -1,0 +1,76 @@
+import pytest
+
+from vla_ros.bringup.graph import (
+    LAUNCH_ARGUMENTS,
+    BringupArgs,
+    bringup_args_from_strings,
+    parse_override,
+    resolve_graph,
+)
+from vla_ros.core.types import InvalidInput
+
+PIPELINE = [
+    "camera_ingest",
+    "vla_policy",
+    "chunk_executor",
+    "safety_projector",
+    "moveit_bridge",
+    "task_server",
+]
+
+
+def test_mujoco_graph_has_the_sim_and_every_pipeline_node_with_sim_time():
+    specs = resolve_graph(
+        BringupArgs(robot="panda", instruction="stack the green cube on the blue cube", seed=3)
+    )
+    assert [s.name for s in specs] == ["sim", *PIPELINE]
+    sim = specs[0]
+    assert (
+        sim.parameters["instruction"] == "stack the green cube on the blue cube"
+        and sim.parameters["seed"] == 3
+    )
+    assert all(
+        s.parameters["use_sim_time"] and s.parameters.get("robot", "panda") == "panda"
+        for s in specs
+    )
+
+
+def test_real_robot_graph_has_no_sim_and_wall_time():
+    specs = resolve_graph(BringupArgs(sim="false"))
+    assert [s.name for s in specs] == PIPELINE
+    assert not any(s.parameters["use_sim_time"] for s in specs)
+
+
+def test_watched_nodes_are_those_of_the_bring_up():
+    with_sim = {
+        s.name: s.parameters.get("watched_nodes") for s in resolve_graph(BringupArgs(sim="mujoco"))
+    }
+    without = {
+        s.name: s.parameters.get("watched_nodes") for s in resolve_graph(BringupArgs(sim="false"))
+    }
+    assert (
+        with_sim["safety_projector"]
+        == without["safety_projector"]
+        == ["camera_ingest", "vla_policy", "chunk_executor"]
+    )
+    assert with_sim["task_server"][0] == "sim" and "sim" not in without["task_server"]
+    assert with_sim["moveit_bridge"] == ["safety_projector"] and with_sim["chunk_executor"] is None
+
+
+def test_overrides_are_typed_and_checked():
+    key, value = parse_override("chunk_executor.control_rate_hz=250")
+    specs = resolve_graph(BringupArgs(overrides={key: value}))
+    assert (
+        next(s for s in specs if s.name == "chunk_executor").parameters["control_rate_hz"] == 250
+    )
+    with pytest.raises(InvalidInput, match="override 'nope.x'"):
+        resolve_graph(BringupArgs(overrides={"nope.x": 1}))
+    with pytest.raises(InvalidInput, match="node.param=value"):
+        parse_override("chunk_executor.control_rate_hz")
+
+
+def test_launch_argument_strings_round_trip_and_bad_sim_is_rejected():
+    defaults = {name: default for name, (default, _) in LAUNCH_ARGUMENTS.items()}
+    assert bringup_args_from_strings(defaults) == BringupArgs()
+    with pytest.raises(InvalidInput, match="sim 'isaac'"):
+        BringupArgs(sim="isaac")

@@ -1,0 +1,323 @@
+"""Unit tests, one behaviour each: blending strategies, interpolation, anchoring, latency, RTC, ruckig."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from chunk_streams import NAMES
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.spatial.transform import Rotation
+
+from vla_ros.core.chunking import Admission, ChunkExecutor, ExecutorConfig
+from vla_ros.core.chunking.anchoring import anchor_ee_deltas
+from vla_ros.core.chunking.blending import Crossfade, LatestOnly, Overlap
+from vla_ros.core.chunking.interpolation import PlanTrajectory
+from vla_ros.core.chunking.jerk_limited import JerkLimitedFollower
+from vla_ros.core.chunking.latency import LatencyEstimator
+from vla_ros.core.chunking.layout import POSE_DIMS, layout_for
+from vla_ros.core.robot.config import JointLimits
+from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, JointState
+
+VECTOR = layout_for(ActionSpace.JOINT_POSITION, NAMES, {})
+
+
+def overlap(n: int = 5) -> Overlap:
+    times = np.linspace(0.1, 0.5, n)
+    return Overlap(times, 0.0, 0.5, np.zeros((n, 3)), np.ones(n), np.ones((n, 3)), VECTOR)
+
+
+def constant_chunk(stamp: float, value: float, horizon: int = 20, dt: float = 0.05) -> ActionChunk:
+    return ActionChunk(stamp, dt, np.full((horizon, 3), value), NAMES, ActionSpace.JOINT_POSITION)
+
+
+# -- blending --------------------------------------------------------------------------------------
+def test_latest_only_takes_the_new_values():
+    values, _ = LatestOnly().blend(overlap())
+    assert np.array_equal(values, np.ones((5, 3)))
+
+
+def test_crossfade_goes_from_old_to_new_monotonically():
+    values, _ = Crossfade().blend(overlap())
+    w = values[:, 0]
+    assert w[-1] == pytest.approx(1.0) and 0.0 < w[0] < 0.2 and np.all(np.diff(w) > 0)
+
+
+def test_crossfade_window_cap_hands_over_early():
+    values, _ = Crossfade(max_window_s=0.2).blend(overlap())
+    assert np.allclose(values[2:, 0], 1.0)
+
+
+def test_temporal_ensemble_is_the_act_weighted_mean_of_all_predictions():
+    k = 0.7  # large enough to tell the weights apart
+    executor = ChunkExecutor(
+        ExecutorConfig(strategy="temporal_ensemble", ensemble_k=k, catch_up_s=0.0), NAMES
+    )
+    predictions = [1.0, 2.0, 4.0]
+    for i, value in enumerate(predictions):  # same stamp grid, each chunk one step later
+        executor.submit(constant_chunk(i * 0.05, value), i * 0.05)
+    weights = np.exp(-k * np.arange(3))
+    expected = np.dot(weights, predictions) / weights.sum()
+    t = 0.5  # a time all three chunks predict
+    assert executor.timeline.plan.trajectory.sample(t)[0][0] == pytest.approx(expected, rel=1e-9)
+
+
+# -- interpolation ---------------------------------------------------------------------------------
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(-1, 1), min_size=2, max_size=12), st.floats(-2, 2))
+def test_cubic_hits_knots_starts_at_given_velocity_and_never_overshoots(knots, v0):
+    times = 0.1 * np.arange(len(knots))
+    values = np.repeat(np.array(knots)[:, None], 3, axis=1)
+    plan = PlanTrajectory(times, values, VECTOR, start_velocity=np.full(3, v0))
+    assert np.allclose(plan.sample(times)[0], values)
+    assert plan.sample(1e-12)[1][0] == pytest.approx(v0, abs=1e-6)
+    dense = plan.sample(np.linspace(times[1], times[-1], 500))[0][:, 0]
+    assert dense.min() >= min(knots[1:]) - 1e-9 and dense.max() <= max(knots[1:]) + 1e-9
+
+
+def test_spline_option_is_c2_inside_a_plan():
+    times = 0.1 * np.arange(8)
+    values = np.repeat(np.sin(times)[:, None], 3, axis=1)
+    plan = PlanTrajectory(times, values, VECTOR, c2=True)
+    acc = plan._spline(times[1:-1], 2)
+    assert np.allclose(plan._spline(times[1:-1] - 1e-7, 2), acc, atol=1e-4)
+
+
+def test_pose_orientation_is_slerped_and_binary_gripper_snaps():
+    layout = layout_for(ActionSpace.EE_POSE, POSE_DIMS + ("gripper",), {"gripper": (1.0, 0.0)})
+    q0, q1 = Rotation.identity().as_quat(), Rotation.from_euler("z", 90, degrees=True).as_quat()
+    values = np.array([[0, 0, 0, *q0, 0.9], [1, 0, 0, *q1, 0.2]])
+    plan = PlanTrajectory(np.array([0.0, 1.0]), values, layout, binary_grippers=True)
+    mid, _ = plan.sample(0.5)
+    assert Rotation.from_quat(mid[3:7]).as_euler("xyz", degrees=True)[2] == pytest.approx(45.0)
+    assert mid[7] == 1.0 and plan.sample(1.0)[0][7] == 0.0
+
+
+# -- scheduling ------------------------------------------------------------------------------------
+def test_duplicate_out_of_order_and_stale_chunks_are_counted_and_ignored():
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    assert executor.submit(constant_chunk(1.0, 0.0), 0.97) == Admission.ACCEPTED
+    assert executor.submit(constant_chunk(1.0, 0.0), 1.1) == Admission.DUPLICATE
+    assert executor.submit(constant_chunk(0.5, 9.0), 1.2) == Admission.OUT_OF_ORDER
+    assert executor.submit(constant_chunk(1.4, 0.0), 1.6) == Admission.LATE
+    assert executor.submit(constant_chunk(1.45, 0.0, horizon=2), 2.0) == Admission.STALE
+    stats = executor.stats(2.0)
+    assert (stats.duplicates, stats.out_of_order, stats.stale_chunks, stats.late_chunks) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    # The late chunk's actions before now + half a step (1.40 .. 1.60) and the stale chunk's 2.
+    assert stats.actions_dropped_stale == 5 + 2
+
+
+@pytest.mark.parametrize(
+    ("chunk", "message"),
+    [
+        (
+            ActionChunk(0.0, 0.05, np.zeros((5, 2)), NAMES[:2], ActionSpace.JOINT_POSITION),
+            "command joints",
+        ),
+        (
+            ActionChunk(0.0, 0.05, np.full((5, 3), np.nan), NAMES, ActionSpace.JOINT_POSITION),
+            "non-finite",
+        ),
+        (
+            ActionChunk(0.0, -0.05, np.zeros((5, 3)), NAMES, ActionSpace.JOINT_POSITION),
+            "dt must be a positive",
+        ),
+        (ActionChunk(0.0, 0.05, np.zeros((0, 3)), NAMES, ActionSpace.JOINT_POSITION), "non-empty"),
+        (
+            ActionChunk(0.0, 0.05, np.zeros((5, 7)), ("dx",) * 7, ActionSpace.EE_DELTA),
+            "forward kinematics",
+        ),
+    ],
+)
+def test_malformed_chunks_are_rejected_with_a_clear_message_and_the_plan_continues(chunk, message):
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    executor.submit(constant_chunk(0.0, 0.3), 0.0)
+    before = executor.tick(0.1)
+    with pytest.raises(InvalidInput, match=message):
+        executor.submit(chunk, 0.1)
+    after = executor.tick(0.1)
+    assert np.array_equal(before.values, after.values)
+    assert executor.stats(0.1).chunks_rejected == 1
+
+
+def test_clock_jumping_back_drops_the_plan():
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    executor.submit(constant_chunk(5.0, 0.3), 5.0)
+    assert executor.tick(5.1) is not None
+    assert executor.tick(0.2) is None and executor.timeline.plan is None
+    assert executor.stats(0.2).clock_jumps == 1
+
+
+def test_a_chunk_stamped_in_the_future_is_ignored_and_real_chunks_keep_coming():
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    assert executor.submit(constant_chunk(10.0, 0.1), 10.0).executed
+    assert (
+        executor.submit(constant_chunk(1.7e9, 9.0), 10.1) == Admission.FUTURE
+    )  # a wall-clock stamp on sim time
+    assert executor.submit(constant_chunk(10.1, 0.2), 10.1).executed
+    assert (
+        executor.submit(constant_chunk(10.3, 0.2), 10.22) == Admission.ACCEPTED
+    )  # within max_future_s
+    stats = executor.stats(10.2)
+    assert (stats.future_chunks, stats.out_of_order) == (1, 0)
+    assert executor.tick(10.25).values[0] < 1.0
+
+
+@pytest.mark.parametrize("first_tick", [False, True], ids=["before_any_tick", "after_ticks"])
+def test_a_clock_jump_back_with_a_plan_in_force_asks_for_a_new_chunk_and_runs_it(first_tick):
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    executor.submit(constant_chunk(100.0, 0.3), 100.05, JointState(NAMES, np.zeros(3)))
+    if first_tick:
+        assert executor.tick(100.1) is not None and not executor.request_due(100.1)
+    # Sim reset: time restarts near 0; the old plan (100..101) must not wait for the clock to come back.
+    assert executor.request_due(0.5), "a new chunk is requested at once"
+    assert executor.tick(0.5) is None and executor.timeline.plan is None
+    assert executor.submit(
+        constant_chunk(0.45, 0.6), 0.52, JointState(NAMES, np.zeros(3))
+    ).executed
+    assert executor.tick(0.6) is not None and executor.stats(0.6).clock_jumps == 1
+
+
+def test_a_chunk_arriving_first_after_a_clock_jump_is_placed_on_the_new_time_line():
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    executor.submit(constant_chunk(100.0, 0.3), 100.05)
+    assert executor.tick(100.1) is not None
+    assert executor.submit(constant_chunk(4.9, 0.6), 5.0).executed
+    assert executor.tick(5.1) is not None and executor.stats(5.1).out_of_order == 0
+
+
+def test_a_step_back_within_max_future_s_skips_ticks_and_keeps_the_plan():
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    executor.submit(constant_chunk(5.0, 0.3), 5.0)
+    assert executor.tick(5.1) is not None
+    assert executor.tick(5.05) is None and executor.timeline.plan is not None
+    assert executor.tick(5.11) is not None and executor.stats(5.11).clock_jumps == 0
+
+
+def test_a_robot_state_with_nan_is_rejected_with_the_chunk():
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    with pytest.raises(InvalidInput, match=r"non-finite positions \{'j2': nan\}"):
+        executor.submit(
+            constant_chunk(0.0, 0.3), 0.0, JointState(NAMES, np.array([0.0, np.nan, 0.0]))
+        )
+    assert executor.timeline.plan is None and executor.stats(0.0).chunks_rejected == 1
+
+
+# -- anchoring -------------------------------------------------------------------------------------
+def test_ee_deltas_are_integrated_from_the_observation_time_anchor():
+    def pose_of(state: JointState):
+        return np.array([state.positions[0], 0.0, 0.5]), Rotation.identity().as_quat()
+
+    deltas = np.zeros((4, 7))
+    deltas[:, 0] = 0.01
+    deltas[:, 5] = np.deg2rad(10)
+    deltas[:, 6] = 1.0
+    chunk = ActionChunk(
+        0.0,
+        0.2,
+        deltas,
+        ("dx", "dy", "dz", "droll", "dpitch", "dyaw", "gripper"),
+        ActionSpace.EE_DELTA,
+        anchor=JointState(("j1",), np.array([0.3])),
+    )
+    anchored = anchor_ee_deltas(chunk, pose_of)
+    assert anchored.action_space == ActionSpace.EE_POSE and anchored.dim_names == POSE_DIMS + (
+        "gripper",
+    )
+    assert np.allclose(anchored.actions[:, 0], 0.3 + 0.01 * np.arange(1, 5))
+    assert Rotation.from_quat(anchored.actions[-1, 3:7]).as_euler("xyz", degrees=True)[
+        2
+    ] == pytest.approx(40.0)
+    # The executor anchors to the chunk's anchor, whatever the robot's state is now.
+    executor = ChunkExecutor(ExecutorConfig(), NAMES, pose_of=pose_of)
+    executor.submit(chunk, 0.0, robot_state=JointState(("j1",), np.array([9.0])))
+    assert executor.timeline.plan.trajectory.values[-1, 0] == pytest.approx(0.34)
+
+
+def test_ee_deltas_without_anchor_are_rejected():
+    chunk = ActionChunk(0.0, 0.2, np.zeros((2, 7)), ("d",) * 7, ActionSpace.EE_DELTA)
+    with pytest.raises(InvalidInput, match="anchor"):
+        anchor_ee_deltas(chunk, lambda s: (np.zeros(3), np.array([0, 0, 0, 1.0])))
+
+
+# -- latency and RTC -------------------------------------------------------------------------------
+def test_latency_estimate_outvotes_a_slow_first_call():
+    estimator = LatencyEstimator(initial_s=0.3)
+    assert estimator.estimate == 0.3
+    estimator.add(3.0)
+    assert estimator.estimate == 3.0  # one sample: all we know
+    estimator.add(0.1)
+    estimator.add(0.1)
+    assert estimator.estimate == pytest.approx(0.1)
+
+
+def test_rtc_prefix_covers_the_next_inference():
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    executor.submit(constant_chunk(0.0, 0.5, dt=0.05), 0.22)  # measured latency 0.22 s
+    prefix = executor.rtc_prefix(0.3)
+    assert prefix.stamp == 0.3 and prefix.dt == 0.05 and prefix.horizon == 5  # ceil(0.22 / 0.05)
+    assert np.allclose(
+        prefix.actions, executor.timeline.plan.trajectory.sample(0.3 + 0.05 * np.arange(5))[0]
+    )
+
+
+# -- jerk limited ----------------------------------------------------------------------------------
+def test_ruckig_follower_respects_limits_through_a_jump():
+    limits = JointLimits(
+        np.full(3, -3.0), np.full(3, 3.0), np.full(3, 1.0), np.full(3, 5.0), np.full(3, 50.0)
+    )
+    follower = JerkLimitedFollower(limits, 0.01)
+    follower.reset(np.zeros(3))
+    positions = [follower.step(np.ones(3), np.zeros(3))[0] for _ in range(400)]
+    p = np.array(positions)[:, 0]
+    v, a = np.diff(p) / 0.01, np.diff(p, 2) / 0.01**2
+    assert np.abs(v).max() <= 1.0 + 1e-6 and np.abs(a).max() <= 5.0 + 1e-3
+    assert p[-1] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_jerk_limited_executor_needs_limits():
+    with pytest.raises(InvalidInput, match="jerk_limited"):
+        ChunkExecutor(ExecutorConfig(interpolation="jerk_limited"), NAMES)
+
+
+def test_config_errors_name_the_knob():
+    with pytest.raises(InvalidInput, match="strategy must be one of"):
+        ExecutorConfig(strategy="average")
+    with pytest.raises(InvalidInput, match="control_rate_hz"):
+        ExecutorConfig(control_rate_hz=0.0)
+    with pytest.raises(InvalidInput, match="max_future_s must be a positive"):
+        ExecutorConfig(max_future_s=0.0)
+
+
+def test_openvla_style_deltas_on_the_widowx_start_from_its_forward_kinematics():
+    from vla_ros.core.chunking import ChunkExecutor, ExecutorConfig
+    from vla_ros.core.chunking.anchoring import ee_pose_function
+    from vla_ros.core.robot.config import load_robot_config
+    from vla_ros.core.robot.kinematics import Kinematics
+
+    robot = load_robot_config("widowx")
+    assert ee_pose_function(load_robot_config("aloha")) is None, (
+        "ee_delta is a single-arm convention"
+    )
+    executor = ChunkExecutor.for_robot(ExecutorConfig(), robot, ee_pose_function(robot))
+    anchor = JointState(robot.command_joints, robot.home)
+    deltas = np.zeros((4, 7))
+    deltas[:, 0] = 0.01  # +1 cm in x per step, gripper column 0
+    chunk = ActionChunk(
+        1.0,
+        0.2,
+        deltas,
+        ("dx", "dy", "dz", "droll", "dpitch", "dyaw", robot.arms[0].gripper.joint),
+        ActionSpace.EE_DELTA,
+        anchor=anchor,
+    )
+    executor.submit(chunk, 1.0)
+    command = executor.tick(1.0 + 3 * 0.2)
+    home_tcp = Kinematics.from_robot(robot).frame_pose(robot.home, robot.arms[0].ee_frame)[:3, 3]
+    assert command.action_space == ActionSpace.EE_POSE
+    np.testing.assert_allclose(command.values[:3], home_tcp + [0.04, 0.0, 0.0], atol=1e-6)

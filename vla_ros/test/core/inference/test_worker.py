@@ -1,0 +1,141 @@
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from vla_ros.core.inference.worker import InferenceWorker
+from vla_ros.core.types import (
+    ActionChunk,
+    ActionSpace,
+    InvalidInput,
+    JointState,
+    NotReady,
+    Observation,
+)
+
+
+class SlowPolicy:
+    """Blocks each inference until released, recording which observations it saw."""
+
+    def __init__(self):
+        self.seen, self.release, self.resets = [], threading.Semaphore(0), 0
+
+    def infer(self, observation):
+        self.seen.append(observation.sequence)
+        self.release.acquire(timeout=5)
+        if observation.instruction == "explode":
+            raise RuntimeError("model crashed")
+        return ActionChunk(
+            observation.stamp, 0.1, np.zeros((2, 1)), ("j",), ActionSpace.JOINT_POSITION
+        )
+
+    def reset(self):
+        self.resets += 1
+
+
+def observation(seq, instruction="go"):
+    return Observation(float(seq), {}, JointState(("j",), np.zeros(1)), instruction, sequence=seq)
+
+
+def wait_until(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert predicate()
+
+
+def make(trigger):
+    policy, chunks, errors = SlowPolicy(), [], []
+    worker = InferenceWorker(policy, chunks.append, errors.append, trigger)
+    worker.start()
+    return worker, policy, chunks, errors
+
+
+def test_observations_arriving_while_busy_are_coalesced_to_the_newest():
+    worker, policy, chunks, _ = make("continuous")
+    worker.submit(observation(1))
+    wait_until(lambda: policy.seen == [1])
+    for seq in (2, 3, 4):
+        worker.submit(observation(seq))
+    policy.release.release()
+    policy.release.release()
+    wait_until(lambda: len(chunks) == 2)
+    worker.stop()
+    assert policy.seen == [1, 4] and worker.stats.coalesced == 2
+    assert [c.observation_sequence for c in chunks] == [1, 4]
+    assert chunks[0].timing.inference > 0.0, "the worker fills in the measured latency"
+
+
+def test_on_request_mode_serves_the_first_observation_then_waits_for_a_request():
+    worker, policy, chunks, _ = make("on_request")
+    policy.release.release()
+    policy.release.release()
+    worker.submit(observation(1))
+    wait_until(lambda: len(chunks) == 1)
+    worker.submit(observation(2))
+    time.sleep(0.05)
+    assert len(chunks) == 1
+    worker.request()
+    wait_until(lambda: len(chunks) == 2)
+    worker.stop()
+
+
+def test_a_failing_model_is_reported_and_the_worker_keeps_serving():
+    worker, policy, chunks, errors = make("continuous")
+    policy.release.release()
+    worker.submit(observation(1, "explode"))
+    wait_until(lambda: len(errors) == 1)
+    policy.release.release()
+    worker.submit(observation(2))
+    wait_until(lambda: len(chunks) == 1)
+    worker.stop()
+    assert worker.stats.errors == 1 and "model crashed" in str(errors[0])
+    assert worker.stats.last_error == "", "a successful inference clears the reported error"
+
+
+def test_reset_forwards_to_the_policy_and_bad_trigger_is_rejected():
+    worker, policy, _, _ = make("continuous")
+    worker.reset()
+    worker.stop()
+    assert policy.resets == 1
+    with pytest.raises(InvalidInput, match="trigger 'sometimes'"):
+        InferenceWorker(policy, print, print, "sometimes")
+
+
+class WaitingPolicy:
+    """Not ready until `ready` is set (an input such as object poses has not arrived), then serves."""
+
+    def __init__(self):
+        self.ready, self.seen = False, []
+
+    def infer(self, observation):
+        self.seen.append(observation.sequence)
+        if not self.ready:
+            raise NotReady("waiting for the first object poses")
+        return ActionChunk(
+            observation.stamp, 0.1, np.zeros((2, 1)), ("j",), ActionSpace.JOINT_POSITION
+        )
+
+    def reset(self):
+        pass
+
+
+@pytest.mark.parametrize("trigger", ["continuous", "on_request"])
+def test_a_policy_not_ready_yet_is_waited_for_not_reported_as_an_error(trigger):
+    policy, chunks, errors, waits = WaitingPolicy(), [], [], []
+    worker = InferenceWorker(
+        policy, chunks.append, errors.append, trigger, on_not_ready=waits.append
+    )
+    worker.start()
+    for seq in (1, 2, 3):
+        worker.submit(observation(seq))
+        wait_until(lambda seq=seq: policy.seen[-1:] == [seq])
+    assert worker.stats.not_ready == 3 and "object poses" in worker.stats.waiting_for
+    assert len(waits) == 1, "announced once per wait, not per observation"
+    assert errors == [] and worker.stats.errors == 0 and worker.stats.last_error == ""
+    policy.ready = True
+    worker.submit(observation(4))  # on_request: still a cold start, served without a request
+    wait_until(lambda: len(chunks) == 1)
+    worker.stop()
+    assert worker.stats.waiting_for == "" and chunks[0].observation_sequence == 4

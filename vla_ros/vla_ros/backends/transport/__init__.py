@@ -1,0 +1,3 @@
+"""Transports to remote policy servers (openpi websocket, LeRobot gRPC) and the reconnecting link they
+share; no policy logic.
+"""

@@ -1,0 +1,1 @@
+"""Safe commands out to the robot's controllers (trajectory streaming)."""

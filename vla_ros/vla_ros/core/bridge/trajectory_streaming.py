@@ -1,0 +1,60 @@
+"""Safe joint targets -> one-point trajectories for ros2_control JointTrajectoryControllers.
+
+A JointTrajectoryController replaces its trajectory from a new message's start time and drops
+points already in the past, so each control tick sends one point `lookahead_s` ahead of the
+message stamp. Positions plus velocities make the controller interpolate cubically (C1) from
+where it is to the target, instead of the linear ramp positions alone would give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from vla_ros.core.robot.config import ControllerConfig, RobotConfig
+from vla_ros.core.types import InvalidInput
+
+
+@dataclass(frozen=True)
+class StreamedPoint:
+    controller: ControllerConfig
+    joint_names: tuple[str, ...]
+    positions: np.ndarray
+    velocities: np.ndarray
+    time_from_start_s: float
+
+
+class TrajectoryStreamer:
+    def __init__(self, robot: RobotConfig, lookahead_s: float = 0.05) -> None:
+        if not lookahead_s > 0.0:
+            raise InvalidInput(f"lookahead_s must be > 0, got {lookahead_s}")
+        self.lookahead_s = lookahead_s
+        self.controllers = robot.controllers
+
+    def points(
+        self, names: tuple[str, ...], positions: np.ndarray, velocities: np.ndarray | None
+    ) -> list[StreamedPoint]:
+        """One point per controller from a safe joint command (names may come in any order)."""
+        index = {name: i for i, name in enumerate(names)}
+        velocities = (
+            np.zeros_like(positions) if velocities is None or len(velocities) == 0 else velocities
+        )
+        points = []
+        for controller in self.controllers:
+            missing = [j for j in controller.joints if j not in index]
+            if missing:
+                raise InvalidInput(
+                    f"safe command lacks joints {missing} of controller '{controller.name}'"
+                )
+            rows = [index[j] for j in controller.joints]
+            points.append(
+                StreamedPoint(
+                    controller,
+                    controller.joints,
+                    positions[rows],
+                    velocities[rows],
+                    self.lookahead_s,
+                )
+            )
+        return points

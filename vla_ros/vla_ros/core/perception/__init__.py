@@ -1,0 +1,1 @@
+"""Camera frames and joint states in: image decoding and time-consistent observations."""

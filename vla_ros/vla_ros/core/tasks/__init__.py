@@ -1,0 +1,1 @@
+"""Tasks: instructions parsed into task specs, and one RunTask episode's outcome."""

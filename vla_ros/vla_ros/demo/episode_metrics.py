@@ -1,0 +1,62 @@
+"""What the demo reports: success rate, control rate, end-to-end latency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class EpisodeResult:
+    seed: int
+    instruction: str
+    success: bool
+    duration_s: float
+    message: str = ""
+    # Time the chunk executor had nothing left to execute (the arm stopped between chunks), s.
+    starvation_s: float = 0.0
+
+
+@dataclass
+class RunMetrics:
+    episodes: list[EpisodeResult] = field(default_factory=list)
+    # Receive times (s) of safe commands, per episode: the rate the robot is commanded at.
+    command_times: list[list[float]] = field(default_factory=list)
+    # Camera frame published -> the chunk computed from it received, wall-clock seconds.
+    latencies_s: list[float] = field(default_factory=list)
+
+    @property
+    def success_rate(self) -> float:
+        return sum(e.success for e in self.episodes) / max(len(self.episodes), 1)
+
+    @property
+    def control_rate_hz(self) -> float:
+        """Median over episodes of commands per second while the episode ran."""
+        rates = [rate_hz(times) for times in self.command_times if len(times) > 10]
+        return float(np.median(rates)) if rates else 0.0
+
+    @property
+    def starvation_s(self) -> float:
+        return sum(e.starvation_s for e in self.episodes)
+
+    @property
+    def latency_p50_ms(self) -> float:
+        return (
+            float(np.percentile(self.latencies_s, 50) * 1000.0)
+            if self.latencies_s
+            else float("nan")
+        )
+
+    def summary_line(self) -> str:
+        return (
+            f"episodes={len(self.episodes)} success_rate={self.success_rate:.2f} "
+            f"control_rate_hz={self.control_rate_hz:.1f} e2e_latency_ms_p50={self.latency_p50_ms:.1f}"
+        )
+
+
+def rate_hz(times: list[float]) -> float:
+    """Messages per second over a stream of receive times (robust to one long gap at a reset)."""
+    gaps = np.diff(np.asarray(times))
+    gaps = gaps[gaps > 0]
+    return float(1.0 / np.median(gaps)) if gaps.size else 0.0
