@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vla_ros.core.types import ActionChunk, Command
+from vla_ros.core.types import ActionChunk, Command, CommandSpace
 
 
 @dataclass
@@ -61,7 +61,7 @@ class QueueBaseline:
             self.starvation_time += now - max(self._last_tick, self.times[-1])
         self._last_tick = now
         values = np.array([np.interp(now, self.times, column) for column in self.values.T])
-        return Command(now, None, (), values)
+        return Command(now, CommandSpace.JOINT_POSITION, (), values)
 
     def stats(self, now: float) -> BaselineStats:
         return BaselineStats(self.starvation_time)

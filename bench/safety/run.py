@@ -25,9 +25,10 @@ import pinocchio as pin
 from pink import Configuration, solve_ik
 from pink.tasks import FrameTask
 
+from vla_ros.core.actions import EE_RPY_DIMS, ee_command_dims
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.safety import SafetyProjector
-from vla_ros.core.types import ActionSpace, Command
+from vla_ros.core.types import Command, CommandSpace
 
 DT = 0.01
 MODES = ("joint", "pose", "reach")
@@ -71,9 +72,7 @@ def pose_command(robot, poses: list[pin.SE3], t: float) -> Command:
         values += list(pose.translation) + list(pin.rpy.matrixToRpy(pose.rotation))
         if arm.gripper:
             values.append(robot.home[robot.command_joints.index(arm.gripper.joint)])
-    return Command(
-        t, ActionSpace.EE_POSE, tuple(f"v{i}" for i in range(len(values))), np.array(values)
-    )
+    return Command(t, CommandSpace.EE_POSE, ee_command_dims(robot, EE_RPY_DIMS), np.array(values))
 
 
 def joint_command(robot, k: int) -> Command:
@@ -81,7 +80,7 @@ def joint_command(robot, k: int) -> Command:
     span = np.minimum(robot.limits.upper - robot.limits.lower, 1.0)
     inward = np.where(robot.home > (robot.limits.lower + robot.limits.upper) / 2, -1.0, 1.0)
     target = robot.home + inward * span * (0.05 * (1 - np.cos(t)) + 0.1 * ((k // 100) % 2))
-    return Command(t, ActionSpace.JOINT_POSITION, robot.command_joints, target)
+    return Command(t, CommandSpace.JOINT_POSITION, robot.command_joints, target)
 
 
 def timed(fn, steps: int) -> tuple[np.ndarray, np.ndarray]:

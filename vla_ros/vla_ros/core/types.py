@@ -14,12 +14,41 @@ import numpy as np
 
 
 class ActionSpace(str, Enum):
-    """What the numbers of an action mean (per-dimension names say which joint or axis)."""
+    """What the numbers of a chunk's actions mean (per-dimension names say which joint or axis).
+
+    EE_DELTA rows are increments chained from the pose at the chunk's observation time (OpenVLA,
+    Octo); the executor anchors them into EE_POSE before anything executes them.
+    """
 
     JOINT_POSITION = "joint_position"
     JOINT_VELOCITY = "joint_velocity"
     EE_DELTA = "ee_delta"
     EE_POSE = "ee_pose"
+
+
+class CommandSpace(Enum):
+    """What the numbers of one tick's Command mean to the safety projector.
+
+    A type apart from ActionSpace (and no str mix-in, so no value compares equal across the two): a
+    command's EE delta moves the last commanded pose by this tick's displacement, a chunk's is
+    relative to its observation time, and one must never pass for the other. The values are the
+    Command message's action_space strings.
+    """
+
+    JOINT_POSITION = "joint_position"
+    JOINT_VELOCITY = "joint_velocity"
+    EE_POSE = "ee_pose"
+    EE_TICK_DELTA = "ee_delta"
+
+    @classmethod
+    def executing(cls, space: ActionSpace) -> CommandSpace:
+        """The command space an executed chunk's actions are sent in; ee_delta chunks have none."""
+        if space is ActionSpace.EE_DELTA:
+            raise InvalidInput(
+                "an ee_delta chunk is relative to its observation-time pose: anchor it into ee_pose "
+                "(chunking.anchoring) before commanding it; per-tick deltas are CommandSpace.EE_TICK_DELTA"
+            )
+        return cls(space.value)
 
 
 class InvalidInput(ValueError):
@@ -140,10 +169,17 @@ class ActionChunk:
 
 @dataclass(frozen=True)
 class Command:
-    """One command for one control tick, in the action space of the policy that produced it."""
+    """One command for one control tick; EE values are read by name (vla_ros.core.actions)."""
 
     stamp: float
-    action_space: ActionSpace
+    action_space: CommandSpace
     dim_names: tuple[str, ...]
     values: np.ndarray
     velocities: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.action_space, CommandSpace):
+            raise TypeError(
+                f"Command.action_space must be a CommandSpace {[s.name for s in CommandSpace]}, got "
+                f"{self.action_space!r} (a chunk's ActionSpace becomes one via CommandSpace.executing)"
+            )

@@ -13,6 +13,7 @@ from vla_ros.core.types import (
     ActionChunk,
     ActionSpace,
     Command,
+    CommandSpace,
     InferenceTiming,
     InvalidInput,
     JointState,
@@ -146,12 +147,16 @@ def chunk_from_msg(msg: ActionChunkMsg) -> ActionChunk:
     return chunk
 
 
-def action_space(value: str) -> ActionSpace:
+def action_space(
+    value: str, spaces: type[ActionSpace] | type[CommandSpace] = ActionSpace
+) -> ActionSpace | CommandSpace:
+    """A message's action_space string as a chunk's ActionSpace or a command's CommandSpace: the
+    same "ee_delta" is chunk-relative on an ActionChunk and per-tick on a Command."""
     try:
-        return ActionSpace(value)
+        return spaces(value)
     except ValueError:
         raise InvalidInput(
-            f"unknown action_space '{value}'; valid: {[a.value for a in ActionSpace]}"
+            f"unknown action_space '{value}'; valid: {[a.value for a in spaces]}"
         ) from None
 
 
@@ -178,7 +183,7 @@ def command_from_msg(msg: CommandMsg) -> Command:
         )
     return Command(
         stamp=stamp_to_s(msg.header.stamp),
-        action_space=action_space(msg.action_space),
+        action_space=action_space(msg.action_space, CommandSpace),
         dim_names=tuple(msg.dim_names),
         values=np.array(msg.values, float),
         velocities=np.array(msg.velocities, float) if msg.velocities else None,

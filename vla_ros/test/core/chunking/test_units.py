@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from chunk_streams import NAMES
@@ -9,15 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation
 
+from vla_ros.core.actions import EE_DELTA_DIMS, EE_POSE_DIMS
 from vla_ros.core.chunking import Admission, ChunkExecutor, ExecutorConfig
 from vla_ros.core.chunking.anchoring import anchor_ee_deltas
 from vla_ros.core.chunking.blending import Crossfade, LatestOnly, Overlap
 from vla_ros.core.chunking.interpolation import PlanTrajectory
 from vla_ros.core.chunking.jerk_limited import JerkLimitedFollower
 from vla_ros.core.chunking.latency import LatencyEstimator
-from vla_ros.core.chunking.layout import POSE_DIMS, layout_for
+from vla_ros.core.chunking.layout import layout_for
 from vla_ros.core.robot.config import JointLimits
-from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, JointState
+from vla_ros.core.types import ActionChunk, ActionSpace, CommandSpace, InvalidInput, JointState
 
 VECTOR = layout_for(ActionSpace.JOINT_POSITION, NAMES, {})
 
@@ -84,7 +87,7 @@ def test_spline_option_is_c2_inside_a_plan():
 
 
 def test_pose_orientation_is_slerped_and_binary_gripper_snaps():
-    layout = layout_for(ActionSpace.EE_POSE, POSE_DIMS + ("gripper",), {"gripper": (1.0, 0.0)})
+    layout = layout_for(ActionSpace.EE_POSE, EE_POSE_DIMS + ("gripper",), {"gripper": (1.0, 0.0)})
     q0, q1 = Rotation.identity().as_quat(), Rotation.from_euler("z", 90, degrees=True).as_quat()
     values = np.array([[0, 0, 0, *q0, 0.9], [1, 0, 0, *q1, 0.2]])
     plan = PlanTrajectory(np.array([0.0, 1.0]), values, layout, binary_grippers=True)
@@ -129,7 +132,7 @@ def test_duplicate_out_of_order_and_stale_chunks_are_counted_and_ignored():
         ),
         (ActionChunk(0.0, 0.05, np.zeros((0, 3)), NAMES, ActionSpace.JOINT_POSITION), "non-empty"),
         (
-            ActionChunk(0.0, 0.05, np.zeros((5, 7)), ("dx",) * 7, ActionSpace.EE_DELTA),
+            ActionChunk(0.0, 0.05, np.zeros((5, 7)), EE_DELTA_DIMS + ("g",), ActionSpace.EE_DELTA),
             "forward kinematics",
         ),
     ],
@@ -221,14 +224,20 @@ def test_ee_deltas_are_integrated_from_the_observation_time_anchor():
         0.0,
         0.2,
         deltas,
-        ("dx", "dy", "dz", "droll", "dpitch", "dyaw", "gripper"),
+        EE_DELTA_DIMS + ("gripper",),
         ActionSpace.EE_DELTA,
         anchor=JointState(("j1",), np.array([0.3])),
     )
     anchored = anchor_ee_deltas(chunk, pose_of)
-    assert anchored.action_space == ActionSpace.EE_POSE and anchored.dim_names == POSE_DIMS + (
+    assert anchored.action_space == ActionSpace.EE_POSE and anchored.dim_names == EE_POSE_DIMS + (
         "gripper",
     )
+    # Columns are read by name: the same chunk with its columns shuffled anchors to the same poses.
+    order = [6, 3, 0, 5, 1, 4, 2]
+    shuffled = replace(
+        chunk, actions=deltas[:, order], dim_names=tuple(chunk.dim_names[i] for i in order)
+    )
+    np.testing.assert_array_equal(anchor_ee_deltas(shuffled, pose_of).actions, anchored.actions)
     assert np.allclose(anchored.actions[:, 0], 0.3 + 0.01 * np.arange(1, 5))
     assert Rotation.from_quat(anchored.actions[-1, 3:7]).as_euler("xyz", degrees=True)[
         2
@@ -240,9 +249,45 @@ def test_ee_deltas_are_integrated_from_the_observation_time_anchor():
 
 
 def test_ee_deltas_without_anchor_are_rejected():
-    chunk = ActionChunk(0.0, 0.2, np.zeros((2, 7)), ("d",) * 7, ActionSpace.EE_DELTA)
+    chunk = ActionChunk(
+        0.0, 0.2, np.zeros((2, 7)), EE_DELTA_DIMS + ("gripper",), ActionSpace.EE_DELTA
+    )
     with pytest.raises(InvalidInput, match="anchor"):
         anchor_ee_deltas(chunk, lambda s: (np.zeros(3), np.array([0, 0, 0, 1.0])))
+
+
+@pytest.mark.parametrize(
+    "space, names, message",
+    [
+        (ActionSpace.EE_DELTA, tuple(f"d{i}" for i in range(7)), r"missing \['dx', 'dy'"),
+        (
+            ActionSpace.EE_DELTA,
+            EE_DELTA_DIMS[:5] + ("dx", "g"),
+            r"missing \['dyaw'\], repeated \['dx'\]",
+        ),
+        (
+            ActionSpace.EE_POSE,
+            ("x", "y", "z", "roll", "pitch", "yaw", "g"),
+            r"missing \['qx', 'qy'",
+        ),
+    ],
+)
+def test_ee_chunks_must_name_their_pose_or_delta_dims(space, names, message):
+    executor = ChunkExecutor(
+        ExecutorConfig(), NAMES, pose_of=lambda s: (np.zeros(3), np.array([0, 0, 0, 1.0]))
+    )
+    chunk = ActionChunk(
+        0.0, 0.2, np.zeros((2, 7)), names, space, anchor=JointState(("j1",), np.zeros(1))
+    )
+    with pytest.raises(InvalidInput, match=message):
+        executor.submit(chunk, 0.0)
+
+
+def test_ee_pose_layout_finds_the_quaternion_and_grippers_by_name():
+    names = ("gripper", "qw", "x", "qx", "y", "qy", "z", "qz")
+    layout = layout_for(ActionSpace.EE_POSE, names, {"gripper": (0.04, 0.0)})
+    assert layout.quaternion == (3, 5, 7, 1) and layout.grippers == (0,)
+    assert layout.vector_columns == (2, 4, 6)
 
 
 # -- latency and RTC -------------------------------------------------------------------------------
@@ -319,5 +364,5 @@ def test_openvla_style_deltas_on_the_widowx_start_from_its_forward_kinematics():
     executor.submit(chunk, 1.0)
     command = executor.tick(1.0 + 3 * 0.2)
     home_tcp = Kinematics.from_robot(robot).frame_pose(robot.home, robot.arms[0].ee_frame)[:3, 3]
-    assert command.action_space == ActionSpace.EE_POSE
+    assert command.action_space is CommandSpace.EE_POSE
     np.testing.assert_allclose(command.values[:3], home_tcp + [0.04, 0.0, 0.0], atol=1e-6)

@@ -13,10 +13,11 @@ import numpy as np
 from hypothesis import strategies as st
 from limits_check import LimitsJudge
 
-from vla_ros.core.robot.config import load_robot_config
+from vla_ros.core.actions import EE_DELTA_DIMS, EE_RPY_DIMS, ee_command_dims
+from vla_ros.core.robot.config import RobotConfig, load_robot_config
 from vla_ros.core.safety import SafetyProjector
 from vla_ros.core.safety.model import condition_number
-from vla_ros.core.types import ActionSpace, Command
+from vla_ros.core.types import Command, CommandSpace
 
 DT = 0.01
 
@@ -80,13 +81,20 @@ def command(robot, kind, payload, special, stamp: float) -> tuple[Command | None
     if kind == "hold":
         return None, payload
     if kind == "special":
-        return Command(stamp, ActionSpace.JOINT_POSITION, joints, special[payload]), ""
+        return Command(stamp, CommandSpace.JOINT_POSITION, joints, special[payload]), ""
     if kind in ("joint", "bad"):
-        return Command(stamp, ActionSpace.JOINT_POSITION, joints, payload), ""
+        return Command(stamp, CommandSpace.JOINT_POSITION, joints, payload), ""
     if kind == "velocity":
-        return Command(stamp, ActionSpace.JOINT_VELOCITY, joints, payload), ""
-    space = ActionSpace.EE_POSE if kind == "pose" else ActionSpace.EE_DELTA
-    return Command(stamp, space, tuple(f"d{i}" for i in range(len(payload))), payload), ""
+        return Command(stamp, CommandSpace.JOINT_VELOCITY, joints, payload), ""
+    space = CommandSpace.EE_POSE if kind == "pose" else CommandSpace.EE_TICK_DELTA
+    return Command(stamp, space, command_dims(robot, space), payload), ""
+
+
+def command_dims(robot: RobotConfig, space: CommandSpace) -> tuple[str, ...]:
+    """The dim names of a `space` command for `robot` (EE poses as x y z roll pitch yaw)."""
+    if space in (CommandSpace.JOINT_POSITION, CommandSpace.JOINT_VELOCITY):
+        return robot.command_joints
+    return ee_command_dims(robot, EE_RPY_DIMS if space is CommandSpace.EE_POSE else EE_DELTA_DIMS)
 
 
 def judged_run(

@@ -21,7 +21,7 @@ import pinocchio as pin
 from vla_ros.core.robot.kinematics import Kinematics
 from vla_ros.core.safety import SafetyProjector
 from vla_ros.core.safety.jerk_report import EXCEEDANCE
-from vla_ros.core.types import ActionSpace
+from vla_ros.core.types import CommandSpace
 
 TOL = 1e-9
 
@@ -83,7 +83,7 @@ class LimitsJudge:
                 lowest.append(min(a[-1][2], b[-1][2]) - capsule.radius)
         return np.array(a), np.array(b), np.array(lowest)
 
-    def check(self, safe, reduced_speed: bool = False, space: ActionSpace | None = None) -> None:
+    def check(self, safe, reduced_speed: bool = False, space: CommandSpace | None = None) -> None:
         """Assert the new output obeys every limit relative to the previous one; then advance.
 
         `space`: the action space of the command projected on this tick (None on a hold).
@@ -138,8 +138,8 @@ class LimitsJudge:
         self.q, self.v = q.copy(), v
         self.velocity, self.acceleration = safe.velocities.copy(), acceleration
 
-    def _check_singularity(self, q: np.ndarray, space: ActionSpace | None) -> None:
-        if space in (ActionSpace.JOINT_POSITION, ActionSpace.JOINT_VELOCITY):
+    def _check_singularity(self, q: np.ndarray, space: CommandSpace | None) -> None:
+        if space in (CommandSpace.JOINT_POSITION, CommandSpace.JOINT_VELOCITY):
             self.inverse_kappa_bound = None
         elif space is not None and self.inverse_kappa_bound is None:
             stop = 1.0 / self.p.config.singularity_stop

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from vla_ros.core.robot.config import available_robots, load_robot_config
 from vla_ros.core.safety import SafetyConfig, SafetyProjector
 from vla_ros.core.safety.context import MotionState, StepContext
-from vla_ros.core.types import ActionSpace
+from vla_ros.core.types import CommandSpace
 
 EXAMPLES = max(int(os.environ.get("VLA_SAFETY_EXAMPLES", "1000")) // 5, 10)
 SETTINGS = settings(
@@ -106,7 +106,7 @@ def test_the_certified_march_agrees_with_every_sample_evaluated(robot_name: str)
             robot.limits,
             config,
             model=projector.model,
-            action_space=ActionSpace.EE_DELTA,
+            action_space=CommandSpace.EE_TICK_DELTA,
         )
         worst = singularity.violation(ctx, path)
         shortfalls = (np.minimum(1.0 / stop, exact[0]) - exact[1:]).max(axis=1)
@@ -123,7 +123,7 @@ def test_joint_space_commands_are_not_checked() -> None:
     robot, projector, singularity = setup("widowx")
     q = robot.home.copy()
     path = np.stack([q, q + 0.3])
-    for space in (ActionSpace.JOINT_POSITION, ActionSpace.JOINT_VELOCITY, None):
+    for space in (CommandSpace.JOINT_POSITION, CommandSpace.JOINT_VELOCITY, None):
         state = MotionState.at_rest(q)
         ctx = StepContext(
             state, 0.01, robot.limits, projector.config, model=projector.model, action_space=space

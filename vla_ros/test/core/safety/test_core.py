@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pinocchio as pin
 import pytest
+from adversarial import command_dims
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +14,7 @@ from vla_ros.core.safety import HoldSupervisor, SafetyConfig, SafetyProjector
 from vla_ros.core.safety.braking import brake, braking_distance, max_viable_velocity
 from vla_ros.core.safety.capsules import closest_points
 from vla_ros.core.safety.compiled import drop_stale_cache
-from vla_ros.core.types import ActionSpace, Command, InvalidInput
+from vla_ros.core.types import ActionSpace, Command, CommandSpace, InvalidInput
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)
@@ -65,7 +67,7 @@ def test_config_rejects_bad_values_by_name() -> None:
 
 def test_supervisor_precedence_and_latch() -> None:
     supervisor = HoldSupervisor(0.2)
-    command = Command(0.0, ActionSpace.JOINT_POSITION, ("a",), np.zeros(1))
+    command = Command(0.0, CommandSpace.JOINT_POSITION, ("a",), np.zeros(1))
     assert supervisor.hold_reason(0.0) == "not_ready"
     supervisor.accept(0.0, command)
     assert supervisor.hold_reason(0.1) == ""
@@ -80,29 +82,72 @@ def test_supervisor_precedence_and_latch() -> None:
     assert supervisor.counters["estop"] == 1 and supervisor.counters["invalid_command"] == 1
 
 
+RPY = ("x", "y", "z", "roll", "pitch", "yaw", "panda_finger_joint1")
+QUAT = ("x", "y", "z", "qx", "qy", "qz", "qw", "panda_finger_joint1")
+
+
 @pytest.mark.parametrize(
-    "space, values, message",
+    "space, names, values, message",
     [
-        (ActionSpace.EE_POSE, np.zeros(5), r"needs \[7, 8\]"),
-        (ActionSpace.EE_DELTA, np.zeros(8), r"needs \[7\]"),
-        (ActionSpace.EE_POSE, np.r_[0.4, 0, 0.3, 0, 0, 0, 0, 0.02], "quaternion"),
-        (ActionSpace.JOINT_POSITION, np.full(8, np.nan), "non-finite"),
+        (CommandSpace.EE_POSE, RPY[:5], np.zeros(5), r"do not name panda's end effector"),
+        (CommandSpace.EE_POSE, tuple(f"d{i}" for i in range(7)), np.zeros(7), r"valid are"),
+        (CommandSpace.EE_POSE, RPY[:6] + ("x",), np.zeros(7), r"do not name"),
+        (CommandSpace.EE_TICK_DELTA, RPY, np.zeros(7), r"\['dx', 'dy', 'dz', 'droll'"),
+        (CommandSpace.EE_POSE, RPY, np.zeros(8), r"8 values for 7 dim_names"),
+        (CommandSpace.EE_POSE, QUAT, np.r_[0.4, 0, 0.3, 0, 0, 0, 0, 0.02], "quaternion"),
+        (CommandSpace.JOINT_POSITION, None, np.full(8, np.nan), "non-finite"),
+        (CommandSpace.JOINT_POSITION, RPY + ("z",), np.zeros(8), r"unknown \['pitch', 'roll'"),
     ],
 )
-def test_invalid_commands_hold_with_a_reason(space, values, message) -> None:
+def test_invalid_commands_hold_with_a_reason(space, names, values, message) -> None:
     robot = load_robot_config("panda")
     projector = SafetyProjector(robot, 0.01)
     projector.start(robot.home)
-    names = (
-        robot.command_joints
-        if space is ActionSpace.JOINT_POSITION
-        else tuple(f"d{i}" for i in range(len(values)))
-    )
-    command = Command(0.0, space, names, values)
+    command = Command(0.0, space, names or robot.command_joints, values)
     with pytest.raises(InvalidInput, match=message):
         projector.validate(command)
     safe = projector.step(command)
     assert safe.hold_reason == "invalid_command" and np.all(safe.velocities == 0.0)
+
+
+@pytest.mark.parametrize(
+    "robot_name, space", [("panda", CommandSpace.EE_POSE), ("aloha", CommandSpace.EE_TICK_DELTA)]
+)
+def test_ee_commands_are_read_by_name_in_any_order(robot_name, space) -> None:
+    robot = load_robot_config(robot_name)
+    names = command_dims(robot, space)
+    if len(robot.arms) > 1:
+        assert names[0] == f"{robot.arms[0].name}.{names[0].partition('.')[2]}"
+    rng = np.random.default_rng(0)
+    home = SafetyProjector(robot, 0.01).model.placements(robot.home)
+    values = []
+    for k, arm in enumerate(robot.arms):
+        if space is CommandSpace.EE_POSE:
+            rpy = pin.rpy.matrixToRpy(home.ee_rotation[k])
+            values += list(home.ee_position[k] + rng.uniform(-0.05, 0.05, 3)) + list(rpy)
+        else:
+            values += list(rng.uniform(-0.002, 0.002, 6))
+        values.append(robot.home[robot.command_joints.index(arm.gripper.joint)])
+    shuffle = rng.permutation(len(names))
+    outputs = []
+    for order in (np.arange(len(names)), shuffle):
+        projector = SafetyProjector(robot, 0.01)
+        projector.start(robot.home)
+        command = Command(0.0, space, tuple(names[i] for i in order), np.array(values)[order])
+        outputs.append(projector.step(command))
+    assert outputs[0].hold_reason == "" and not np.allclose(outputs[0].velocities, 0.0)
+    assert np.array_equal(outputs[0].positions, outputs[1].positions)
+
+
+def test_a_chunk_relative_delta_is_no_command_space() -> None:
+    """ActionSpace.EE_DELTA is relative to a chunk's observation time: it cannot pass for a per-tick
+    delta, neither as a Command's space nor through the executor's mapping."""
+    with pytest.raises(TypeError, match="must be a CommandSpace"):
+        Command(0.0, ActionSpace.EE_DELTA, ("dx",), np.zeros(1))
+    with pytest.raises(InvalidInput, match="anchor it into ee_pose"):
+        CommandSpace.executing(ActionSpace.EE_DELTA)
+    assert CommandSpace.EE_TICK_DELTA != ActionSpace.EE_DELTA
+    assert CommandSpace.executing(ActionSpace.EE_POSE) is CommandSpace.EE_POSE
 
 
 def test_for_robot_keeps_the_motion_and_rejects_other_joints() -> None:
@@ -110,7 +155,7 @@ def test_for_robot_keeps_the_motion_and_rejects_other_joints() -> None:
     projector = SafetyProjector(panda, 0.01)
     projector.start(panda.home)
     projector.step(
-        Command(0.0, ActionSpace.JOINT_VELOCITY, panda.command_joints, np.full(8, 0.01))
+        Command(0.0, CommandSpace.JOINT_VELOCITY, panda.command_joints, np.full(8, 0.01))
     )
     successor = projector.for_robot(panda.with_urdf(panda.urdf_xml()))
     assert successor.state is projector.state and successor.counters is projector.counters

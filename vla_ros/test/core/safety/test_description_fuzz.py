@@ -19,7 +19,7 @@ from urdf_mutations import mutated_descriptions
 
 from vla_ros.core.robot.config import RobotConfig, available_robots, load_robot_config
 from vla_ros.core.safety import SafetyProjector
-from vla_ros.core.types import ActionSpace, Command, InvalidInput
+from vla_ros.core.types import Command, CommandSpace, InvalidInput
 
 EXAMPLES = int(os.environ.get("VLA_FUZZ_EXAMPLES", "300"))
 DT = 0.01
@@ -37,7 +37,7 @@ def moving_command(robot: RobotConfig, tick: int) -> Command:
     inward = np.where(robot.home > (robot.limits.lower + robot.limits.upper) / 2, -1.0, 1.0)
     return Command(
         tick * DT,
-        ActionSpace.JOINT_VELOCITY,
+        CommandSpace.JOINT_VELOCITY,
         robot.command_joints,
         0.5 * inward * robot.limits.velocity,
     )

@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 import pytest
-from adversarial import inputs, judged_run, setup
+from adversarial import command_dims, inputs, judged_run, setup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from limits_check import LimitsJudge
@@ -21,7 +21,7 @@ from vla_ros.core.safety import SafetyProjector
 from vla_ros.core.safety.braking_blend import _box_interval, _least_ratio
 from vla_ros.core.safety.context import MotionState
 from vla_ros.core.safety.jerk_report import EXCEEDANCE
-from vla_ros.core.types import ActionSpace, Command
+from vla_ros.core.types import Command, CommandSpace
 
 PANDA = load_robot_config("panda")
 EXAMPLES = max(int(os.environ.get("VLA_SAFETY_EXAMPLES", "1000")) // 10, 5)
@@ -124,10 +124,13 @@ def pose_run(dt: float, steps) -> tuple[SafetyProjector, LimitsJudge, list]:
         for _ in range(repeat):
             velocity, acceleration = judge.velocity, judge.acceleration
             command = Command(
-                tick * dt, ActionSpace.EE_POSE, tuple(f"d{i}" for i in range(7)), np.array(values)
+                tick * dt,
+                CommandSpace.EE_POSE,
+                command_dims(PANDA, CommandSpace.EE_POSE),
+                np.array(values),
             )
             safe = projector.step(command)
-            judge.check(safe, space=ActionSpace.EE_POSE)
+            judge.check(safe, space=CommandSpace.EE_POSE)
             ratios = (
                 np.abs(((safe.velocities - velocity) / dt - acceleration) / dt) / PANDA.limits.jerk
             )
@@ -164,7 +167,7 @@ def test_a_hold_exceeds_jerk_by_design_and_is_counted() -> None:
     velocity = np.r_[np.zeros(7), 0.2]
     for tick in range(5):  # the gripper ramps up to its acceleration limit toward 0.2 m/s
         safe = projector.step(
-            Command(tick * 0.01, ActionSpace.JOINT_VELOCITY, PANDA.command_joints, velocity)
+            Command(tick * 0.01, CommandSpace.JOINT_VELOCITY, PANDA.command_joints, velocity)
         )
     assert safe.jerk_ratio <= 1.0 + EXCEEDANCE and projector.state.a[-1] > 0.0
     safe = projector.step(None, "estop")
@@ -184,7 +187,7 @@ def test_a_jerk_box_that_leaves_the_qp_no_room_gives_way_entirely() -> None:
     projector = SafetyProjector(robot, 0.01)
     projector.state = MotionState(STUCK_Q, STUCK_V, STUCK_A)
     safe = projector.step(
-        Command(7.53, ActionSpace.EE_POSE, tuple(f"v{i}" for i in range(14)), STUCK_POSES)
+        Command(7.53, CommandSpace.EE_POSE, command_dims(robot, CommandSpace.EE_POSE), STUCK_POSES)
     )
     assert safe.hold_reason == "" and "joint_jerk_relaxed" in safe.active
 

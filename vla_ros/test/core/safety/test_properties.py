@@ -10,12 +10,12 @@ import os
 
 import numpy as np
 import pytest
-from adversarial import DT, inputs, judged_run, setup
+from adversarial import DT, command_dims, inputs, judged_run, setup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vla_ros.core.robot.config import available_robots
-from vla_ros.core.types import ActionSpace, Command
+from vla_ros.core.types import Command, CommandSpace
 
 ROBOTS = available_robots()
 EXAMPLES = int(os.environ.get("VLA_SAFETY_EXAMPLES", "1000"))
@@ -62,7 +62,7 @@ def test_safe_joint_trajectories_are_tracked_exactly(robot_name: str) -> None:
             # Starts at rest (1 - cos), every derivative far inside the limits.
             target = robot.home + amplitude * span * (1 - np.cos(omega * t))
             safe = projector.step(
-                Command(t, ActionSpace.JOINT_POSITION, robot.command_joints, target)
+                Command(t, CommandSpace.JOINT_POSITION, robot.command_joints, target)
             )
             assert np.max(np.abs(safe.positions - target)) <= 1e-12, (tick, safe)
             assert safe.active == () and safe.hold_reason == ""
@@ -87,10 +87,10 @@ def test_reachable_pose_target_is_reached_without_constraint(robot_name: str) ->
             values.append(goal[robot.command_joints.index(arm.gripper.joint)])
     projector.start(robot.home)
     judge.start(robot.home)
-    names = tuple(f"d{i}" for i in range(len(values)))
+    names = command_dims(robot, CommandSpace.EE_POSE)
     for tick in range(300):
-        safe = projector.step(Command(tick * DT, ActionSpace.EE_POSE, names, np.array(values)))
-        judge.check(safe, space=ActionSpace.EE_POSE)
+        safe = projector.step(Command(tick * DT, CommandSpace.EE_POSE, names, np.array(values)))
+        judge.check(safe, space=CommandSpace.EE_POSE)
     reached = projector.model.placements(safe.positions)
     if np.all(robot.limits.jerk * DT >= robot.limits.acceleration / 2):
         assert np.allclose(reached.ee_position, placements.ee_position, atol=1e-6)

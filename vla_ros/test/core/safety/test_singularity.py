@@ -16,6 +16,7 @@ import os
 import numpy as np
 import pinocchio as pin
 import pytest
+from adversarial import command_dims
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from limits_check import LimitsJudge
@@ -26,7 +27,7 @@ from vla_ros.core.safety.conditioning import EndEffectorConditioning
 from vla_ros.core.safety.constraints.singularity import singularity_scales
 from vla_ros.core.safety.context import MotionState, StepContext
 from vla_ros.core.safety.model import condition_number
-from vla_ros.core.types import ActionSpace, Command
+from vla_ros.core.types import Command, CommandSpace
 
 ROBOT = load_robot_config("panda")
 APPROACHING = np.r_[0.0, 0.334, 0.0, -1.177, 0.0, 1.510, 0.785, 0.04]
@@ -50,14 +51,14 @@ def x_velocity(projector: SafetyProjector, q: np.ndarray, sign: float) -> np.nda
 def run(
     projector: SafetyProjector,
     judge: LimitsJudge,
-    steps: list[tuple[ActionSpace, list[float], int]],
+    steps: list[tuple[CommandSpace, list[float], int]],
     tick: int = 0,
 ):
     """Project each (space, values, repeat) step, judging every tick; the last output and the tick after."""
     for space, values, repeat in steps:
         for _ in range(repeat):
             command = Command(
-                tick * DT, space, dim_names(projector, space, values), np.array(values, float)
+                tick * DT, space, command_dims(projector.robot, space), np.array(values, float)
             )
             safe = projector.step(command)
             judge.check(safe, space=space)
@@ -103,7 +104,7 @@ def test_pushing_into_the_singularity_halts_at_the_stop_and_backing_out_is_free(
     projector.start(APPROACHING)
     judge.start(APPROACHING)
     push = [0.005, 0, 0, 0, 0, 0, 0.04]  # 0.5 m/s along +x, every tick
-    safe, tick = run(projector, judge, [(ActionSpace.EE_DELTA, push, 200)])
+    safe, tick = run(projector, judge, [(CommandSpace.EE_TICK_DELTA, push, 200)])
     # The rows scale the approach down in proportion to what is left to the stop: it creeps to a halt.
     assert np.all(np.abs(safe.velocities) < 1e-6), (
         "still moving although the command keeps pushing"
@@ -112,7 +113,7 @@ def test_pushing_into_the_singularity_halts_at_the_stop_and_backing_out_is_free(
     stop = projector.config.singularity_stop
     assert 0.99 * stop < kappa(projector, safe.positions) <= stop * (1 + 1e-9)
     back = [-0.005, 0, 0, 0, 0, 0, 0.04]
-    safe, _ = run(projector, judge, [(ActionSpace.EE_DELTA, back, 60)], tick)
+    safe, _ = run(projector, judge, [(CommandSpace.EE_TICK_DELTA, back, 60)], tick)
     assert kappa(projector, safe.positions) < projector.config.singularity_slowdown
 
 
@@ -124,18 +125,18 @@ def test_pushing_into_the_singularity_halts_at_the_stop_and_backing_out_is_free(
         (
             "widowx",
             [
-                (ActionSpace.EE_DELTA, [-0.5, 0.35, 0.5, 0.45, -0.35, 0.45, 0.0], 23),
-                (ActionSpace.EE_DELTA, [0.0, -0.25, 0.3, 0.4, -0.25, 0.0, 0.0], 49),
+                (CommandSpace.EE_TICK_DELTA, [-0.5, 0.35, 0.5, 0.45, -0.35, 0.45, 0.0], 23),
+                (CommandSpace.EE_TICK_DELTA, [0.0, -0.25, 0.3, 0.4, -0.25, 0.0, 0.0], 49),
             ],
         ),
         # Pose targets beyond the workspace corners (clipped) with arbitrary orientations (kappa 77).
         (
             "panda",
             [
-                (ActionSpace.EE_POSE, [2.612, 1.109, -0.796, 2.465, 1.966, 2.131, 0.0], 39),
-                (ActionSpace.EE_POSE, [-1.255, 1.741, -1.351, -2.558, 1.1, 1.796, 0.04], 12),
-                (ActionSpace.EE_POSE, [0.359, -2.871, 0.376, 2.141, -2.532, -0.7, 0.0], 21),
-                (ActionSpace.EE_POSE, [-0.72, -2.922, 1.967, -0.023, -0.384, 0.611, 0.04], 44),
+                (CommandSpace.EE_POSE, [2.612, 1.109, -0.796, 2.465, 1.966, 2.131, 0.0], 39),
+                (CommandSpace.EE_POSE, [-1.255, 1.741, -1.351, -2.558, 1.1, 1.796, 0.04], 12),
+                (CommandSpace.EE_POSE, [0.359, -2.871, 0.376, 2.141, -2.532, -0.7, 0.0], 21),
+                (CommandSpace.EE_POSE, [-0.72, -2.922, 1.967, -0.023, -0.384, 0.611, 0.04], 44),
             ],
         ),
     ],
@@ -163,11 +164,11 @@ def test_an_arm_beyond_the_stop_goes_no_further_in_ee_modes_and_may_leave() -> N
     entry = kappa(projector, HALT)
     assert entry > projector.config.singularity_stop
     safe, tick = run(
-        projector, judge, [(ActionSpace.EE_DELTA, [0.005, 0, 0, 0.05, 0, 0, 0.04], 100)]
+        projector, judge, [(CommandSpace.EE_TICK_DELTA, [0.005, 0, 0, 0.05, 0, 0, 0.04], 100)]
     )
     assert kappa(projector, safe.positions) <= entry * (1 + 1e-9)
     safe, _ = run(
-        projector, judge, [(ActionSpace.EE_DELTA, [-0.005, 0, 0, 0, 0, 0, 0.04], 100)], tick
+        projector, judge, [(CommandSpace.EE_TICK_DELTA, [-0.005, 0, 0, 0, 0, 0, 0.04], 100)], tick
     )
     assert kappa(projector, safe.positions) < projector.config.singularity_stop
 
@@ -193,9 +194,9 @@ def test_a_joint_trajectory_through_a_wrist_singularity_is_followed(
         target = start.copy()
         target[column] = 0.5 - 0.2 * min(tick, 600) * DT
         safe = projector.step(
-            Command(tick * DT, ActionSpace.JOINT_POSITION, robot.command_joints, target)
+            Command(tick * DT, CommandSpace.JOINT_POSITION, robot.command_joints, target)
         )
-        judge.check(safe, space=ActionSpace.JOINT_POSITION)
+        judge.check(safe, space=CommandSpace.JOINT_POSITION)
         crossed = max(crossed, kappa(projector, safe.positions))
     assert np.max(np.abs(safe.positions - target)) <= 1e-9
     assert crossed > 1e6 * projector.config.singularity_stop
@@ -232,12 +233,12 @@ def ee_values(projector: SafetyProjector, q: np.ndarray, offset: np.ndarray) -> 
 
 def aimed_step(
     projector: SafetyProjector, singular: list[np.ndarray], step
-) -> tuple[ActionSpace | None, list[float]]:
+) -> tuple[CommandSpace | None, list[float]]:
     """A step of the aimed strategy as (space, values); space None is a hold."""
     kind, index, vector = step
     target = singular[index % len(singular)]
     if kind == "pose_at":  # a pose at (or near) a singular configuration
-        return ActionSpace.EE_POSE, ee_values(projector, target, vector)
+        return CommandSpace.EE_POSE, ee_values(projector, target, vector)
     if kind == "delta_toward":  # a constant EE delta toward it (speed up to 2 m/s), plus a twist
         home = projector.model.placements(projector.robot.home)
         there = projector.model.placements(target)
@@ -251,9 +252,9 @@ def aimed_step(
                 values.append(
                     float(projector.robot.home[projector.joints.index(arm.gripper.joint)])
                 )
-        return ActionSpace.EE_DELTA, values
+        return CommandSpace.EE_TICK_DELTA, values
     if kind == "joint_to":  # joint space to it (kappa may pass the stop there), then EE again
-        return ActionSpace.JOINT_POSITION, list(target)
+        return CommandSpace.JOINT_POSITION, list(target)
     return None, []
 
 
@@ -291,20 +292,13 @@ def test_ee_targets_aimed_at_singularities_never_pass_the_stop(robot_name: str) 
         for step, repeat in sequence:
             space, values = aimed_step(projector, singular, step)
             for _ in range(repeat):
-                names = dim_names(projector, space, values)
                 command = (
-                    None if space is None else Command(tick * DT, space, names, np.array(values))
+                    None
+                    if space is None
+                    else Command(tick * DT, space, command_dims(robot, space), np.array(values))
                 )
                 safe = projector.step(command, "" if command else "stale_command")
                 judge.check(safe, space=space)
                 tick += 1
 
     check()
-
-
-def dim_names(
-    projector: SafetyProjector, space: ActionSpace, values: list[float]
-) -> tuple[str, ...]:
-    if space in (ActionSpace.JOINT_POSITION, ActionSpace.JOINT_VELOCITY):
-        return projector.joints
-    return tuple(f"d{i}" for i in range(len(values)))

@@ -3,12 +3,12 @@
 import numpy as np
 
 from vla_ros.core.safety import HoldSupervisor
-from vla_ros.core.types import ActionSpace, Command
+from vla_ros.core.types import Command, CommandSpace
 
 
 def fresh_supervisor() -> HoldSupervisor:
     supervisor = HoldSupervisor(0.2, joint_state_timeout_s=0.5)
-    supervisor.accept(10.0, Command(10.0, ActionSpace.JOINT_POSITION, ("a",), np.zeros(1)))
+    supervisor.accept(10.0, Command(10.0, CommandSpace.JOINT_POSITION, ("a",), np.zeros(1)))
     supervisor.measured(10.0)
     return supervisor
 
@@ -30,7 +30,7 @@ def test_lost_upstream_nodes_hold_by_name_even_while_commands_are_fresh():
 
 def test_a_silent_joint_state_stream_holds_until_states_come_back():
     supervisor = fresh_supervisor()
-    supervisor.accept(10.6, Command(10.6, ActionSpace.JOINT_POSITION, ("a",), np.zeros(1)))
+    supervisor.accept(10.6, Command(10.6, CommandSpace.JOINT_POSITION, ("a",), np.zeros(1)))
     assert supervisor.hold_reason(10.6) == "joint_states_stale"
     assert supervisor.hold_reason(10.6, ("chunk_executor",)) == "upstream_lost:chunk_executor"
     supervisor.measured(10.6)
@@ -39,5 +39,5 @@ def test_a_silent_joint_state_stream_holds_until_states_come_back():
 
 def test_no_joint_state_yet_is_not_a_stale_stream():
     supervisor = HoldSupervisor(0.2)
-    supervisor.accept(0.0, Command(0.0, ActionSpace.JOINT_POSITION, ("a",), np.zeros(1)))
+    supervisor.accept(0.0, Command(0.0, CommandSpace.JOINT_POSITION, ("a",), np.zeros(1)))
     assert supervisor.hold_reason(100.0) == "stale_command"

@@ -1,10 +1,10 @@
 """Relative actions made absolute from the robot state at the chunk's observation time.
 
-An ee_delta chunk's rows are per-step increments [dx dy dz droll dpitch dyaw, grippers...]
-(translation in the base frame, rotation as base-frame roll/pitch/yaw applied on the left, the
-Bridge/OpenVLA convention). Target i is the observation-time pose composed with deltas 0..i. The
-anchor is the chunk's own `anchor` joint state, never the robot's state "now": re-anchoring to the
-current state adds each chunk's already-executed motion again and makes targets drift.
+An ee_delta chunk's rows are per-step increments `EE_DELTA_DIMS` + gripper columns, read by name
+(vla_ros.core.actions: the Bridge/OpenVLA convention). Target i is the observation-time pose
+composed with deltas 0..i. The anchor is the chunk's own `anchor` joint state, never the robot's
+state "now": re-anchoring to the current state adds each chunk's already-executed motion again and
+makes targets drift.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from vla_ros.core.chunking.layout import DELTA_DIMS, POSE_DIMS
+from vla_ros.core.actions import EE_DELTA_DIMS, EE_POSE_DIMS, columns_of, other_columns
 from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.robot.kinematics import Kinematics
 from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, JointState
@@ -25,33 +25,29 @@ PoseFunction = Callable[[JointState], tuple[np.ndarray, np.ndarray]]
 
 
 def anchor_ee_deltas(chunk: ActionChunk, pose_of: PoseFunction) -> ActionChunk:
-    """The ee_delta chunk as an ee_pose chunk (POSE_DIMS + its gripper columns), same stamp and dt."""
+    """The ee_delta chunk as an ee_pose chunk (EE_POSE_DIMS + its gripper columns), same stamp and dt."""
     if chunk.action_space != ActionSpace.EE_DELTA:
         raise InvalidInput(
             f"anchor_ee_deltas needs an ee_delta chunk, got {chunk.action_space.value}"
         )
-    if chunk.actions.shape[1] < len(DELTA_DIMS):
-        raise InvalidInput(
-            f"ee_delta chunks need at least {len(DELTA_DIMS)} dims {list(DELTA_DIMS)} (+ "
-            f"grippers), got {list(chunk.dim_names)}"
-        )
+    delta = columns_of(chunk.dim_names, EE_DELTA_DIMS, "ee_delta chunk")
+    grippers = list(other_columns(chunk.dim_names, EE_DELTA_DIMS))
     if chunk.anchor is None:
         raise InvalidInput(
             "ee_delta chunk carries no anchor (anchor_names/anchor_positions): relative actions cannot be placed"
         )
     position, quaternion = pose_of(chunk.anchor)
-    deltas = chunk.actions
+    deltas = chunk.actions[:, delta]
     positions = np.asarray(position, dtype=float) + np.cumsum(deltas[:, :3], axis=0)
     rotation = Rotation.from_quat(quaternion)
     quats = np.empty((chunk.horizon, 4))
     for i, step in enumerate(Rotation.from_euler("xyz", deltas[:, 3:6])):
         rotation = step * rotation
         quats[i] = rotation.as_quat()
-    grippers = deltas[:, len(DELTA_DIMS) :]
     return replace(
         chunk,
-        actions=np.hstack([positions, quats, grippers]),
-        dim_names=POSE_DIMS + tuple(chunk.dim_names[len(DELTA_DIMS) :]),
+        actions=np.hstack([positions, quats, chunk.actions[:, grippers]]),
+        dim_names=EE_POSE_DIMS + tuple(chunk.dim_names[i] for i in grippers),
         action_space=ActionSpace.EE_POSE,
     )
 

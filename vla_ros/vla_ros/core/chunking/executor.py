@@ -30,7 +30,14 @@ from vla_ros.core.chunking.rtc import rtc_prefix
 from vla_ros.core.chunking.timeline import Admission, ChunkTimeline
 from vla_ros.core.robot.config import JointLimits, RobotConfig
 from vla_ros.core.time_guard import TimeGuard
-from vla_ros.core.types import ActionChunk, ActionSpace, Command, InvalidInput, JointState
+from vla_ros.core.types import (
+    ActionChunk,
+    ActionSpace,
+    Command,
+    CommandSpace,
+    InvalidInput,
+    JointState,
+)
 
 
 @dataclass(frozen=True)
@@ -164,7 +171,8 @@ class ChunkExecutor:
             values = np.zeros_like(values)
         if self._follower is not None and plan.action_space == ActionSpace.JOINT_POSITION:
             values, velocities = self._follower.step(values, velocities)
-        return Command(now, plan.action_space, plan.layout.dim_names, values, velocities)
+        space = CommandSpace.executing(plan.action_space)
+        return Command(now, space, plan.layout.dim_names, values, velocities)
 
     # -- asynchronous inference ----------------------------------------------------------------------
     def request_due(self, now: float) -> bool:

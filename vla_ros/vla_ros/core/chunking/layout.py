@@ -1,8 +1,8 @@
 """What each column of an action is, so blending and interpolation treat it in its own space.
 
-Joint spaces are plain vectors. End-effector poses are `POSE_DIMS` (position, then a unit quaternion
-x, y, z, w as scipy orders it) followed by gripper columns. Gripper columns are blended like
-vectors but interpolated without overshoot, and snapped to open/closed in binary mode.
+Joint spaces are plain vectors. End-effector poses are `EE_POSE_DIMS` (vla_ros.core.actions),
+found by name, and gripper columns (every other column). Gripper columns are blended like vectors
+but interpolated without overshoot, and snapped to open/closed in binary mode.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vla_ros.core.actions import EE_POSE_DIMS, columns_of, other_columns
 from vla_ros.core.types import ActionSpace, InvalidInput
-
-POSE_DIMS = ("x", "y", "z", "qx", "qy", "qz", "qw")
-DELTA_DIMS = ("dx", "dy", "dz", "droll", "dpitch", "dyaw")
 
 
 @dataclass(frozen=True)
@@ -54,8 +52,8 @@ def layout_for(
     """Layout of an (already anchored) action space.
 
     gripper_ranges: gripper dim name -> (open, closed). Joint spaces take grippers by name (and must
-    address `expected_joint_dims` exactly); EE pose spaces take every column after the pose as a
-    gripper, with range (open, closed) from gripper_ranges when named there, else (1, 0).
+    address `expected_joint_dims` exactly); EE pose spaces find the pose dims by name and take every
+    other column as a gripper, with range (open, closed) from gripper_ranges when named there, else (1, 0).
     """
     names = tuple(dim_names)
     if action_space in (ActionSpace.JOINT_POSITION, ActionSpace.JOINT_VELOCITY):
@@ -72,12 +70,9 @@ def layout_for(
         )
         quaternion = None
     elif action_space == ActionSpace.EE_POSE:
-        if len(names) < len(POSE_DIMS):
-            raise InvalidInput(
-                f"ee_pose chunks need at least {len(POSE_DIMS)} dims {list(POSE_DIMS)} (+ grippers), got {list(names)}"
-            )
-        grippers = tuple(range(len(POSE_DIMS), len(names)))
-        quaternion = (3, 4, 5, 6)
+        pose = columns_of(names, EE_POSE_DIMS, "ee_pose chunk")
+        grippers = other_columns(names, EE_POSE_DIMS)
+        quaternion = tuple(int(c) for c in pose[3:])
     else:
         raise InvalidInput(
             f"{action_space.value} chunks must be anchored to absolute poses before execution (see anchoring.py)"

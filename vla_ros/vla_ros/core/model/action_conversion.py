@@ -8,9 +8,9 @@ Then the chunk is laid out as the pipeline executes it:
   their position at observation time (the anchor).
 - joint_velocity: integrated from the anchor into joint positions (action i is the position at
   stamp + i*dt, so row 0 is the anchor); gripper dims stay absolute, as pi0 DROID emits them.
-- ee_delta: [dx dy dz droll dpitch dyaw] + the arm's gripper joint, per-step increments that the
-  executor anchors to the observation-time pose (vla_ros.core.chunking.anchoring).
-- ee_pose: [x y z qx qy qz qw] + gripper (roll/pitch/yaw outputs become a quaternion, xyz Euler).
+- ee_delta: EE_DELTA_DIMS + the arm's gripper joint (names: vla_ros.core.actions), per-step
+  increments that the executor anchors to the observation-time pose (vla_ros.core.chunking.anchoring).
+- ee_pose: EE_POSE_DIMS + gripper (roll/pitch/yaw outputs become a quaternion, xyz Euler).
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from vla_ros.core.chunking.layout import DELTA_DIMS, POSE_DIMS
+from vla_ros.core.actions import (
+    ANGULAR_DIMS,
+    EE_DELTA_DIMS,
+    EE_POSE_DIMS,
+    EE_RPY_DIMS,
+    QUATERNION_DIMS,
+)
 from vla_ros.core.model.card import ModelCard
 from vla_ros.core.model.normalization import check_normalization, unnormalize
-from vla_ros.core.model.targets import (
-    ANGULAR_AXES,
-    EE_QUAT_AXES,
-    EE_RPY_AXES,
-    Target,
-    resolve_targets,
-)
+from vla_ros.core.model.targets import Target, resolve_targets
 from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.types import ActionSpace, InvalidInput, JointState
 
@@ -88,9 +88,9 @@ class ActionConverter:
 
     def _unit_scale(self, target: Target) -> float:
         spec = self.card.action
-        if target.kind == "joint" or (target.kind == "ee" and target.axis in ANGULAR_AXES):
+        if target.kind == "joint" or (target.kind == "ee" and target.axis in ANGULAR_DIMS):
             return spec.angle_scale
-        if target.kind == "ee" and target.axis in EE_QUAT_AXES[3:]:
+        if target.kind == "ee" and target.axis in QUATERNION_DIMS:
             return 1.0
         return spec.length_scale  # translations, and grippers in joint units (prismatic fingers)
 
@@ -98,7 +98,7 @@ class ActionConverter:
         if self.space == ActionSpace.JOINT_POSITION:
             return self.robot.command_joints
         grippers = tuple(t.joint for t in self.targets if t.kind == "gripper")
-        return (DELTA_DIMS if self.space == ActionSpace.EE_DELTA else POSE_DIMS) + grippers
+        return (EE_DELTA_DIMS if self.space == ActionSpace.EE_DELTA else EE_POSE_DIMS) + grippers
 
     # -- conversion --------------------------------------------------------------------------------
     def to_robot_units(self, actions: np.ndarray) -> np.ndarray:
@@ -156,13 +156,13 @@ class ActionConverter:
 
     def _ee_pose(self, values: np.ndarray) -> np.ndarray:
         axes = {t.axis: values[:, i] for i, t in enumerate(self.targets) if t.kind == "ee"}
-        position = np.stack([axes["x"], axes["y"], axes["z"]], axis=1)
+        position = np.stack([axes[a] for a in EE_POSE_DIMS[:3]], axis=1)
         if "roll" in axes:
             quaternion = Rotation.from_euler(
-                "xyz", np.stack([axes[a] for a in EE_RPY_AXES[3:]], axis=1)
+                "xyz", np.stack([axes[a] for a in EE_RPY_DIMS[3:]], axis=1)
             ).as_quat()
         else:
-            raw = np.stack([axes[a] for a in EE_QUAT_AXES[3:]], axis=1)
+            raw = np.stack([axes[a] for a in QUATERNION_DIMS], axis=1)
             norms = np.linalg.norm(raw, axis=1, keepdims=True)
             if np.any(norms < 1e-9):
                 raise InvalidInput(

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vla_ros.core.actions import EE_DELTA_DIMS, EE_POSE_DIMS, EE_RPY_DIMS
 from vla_ros.core.robot.config import ArmConfig, RobotConfig
 from vla_ros.core.types import ActionSpace, InvalidInput
-
-EE_DELTA_AXES = ("dx", "dy", "dz", "droll", "dpitch", "dyaw")
-EE_RPY_AXES = ("x", "y", "z", "roll", "pitch", "yaw")
-EE_QUAT_AXES = ("x", "y", "z", "qx", "qy", "qz", "qw")
-ANGULAR_AXES = frozenset({"droll", "dpitch", "dyaw", "roll", "pitch", "yaw"})
 
 
 @dataclass(frozen=True)
@@ -103,9 +99,9 @@ def _arm(ref: str, robot: RobotConfig, text: str, where: str) -> tuple[int, ArmC
 
 def _ee_axes(member: str, space: ActionSpace, text: str, where: str) -> tuple[str, ...]:
     if space == ActionSpace.EE_DELTA and member == "ee":
-        return EE_DELTA_AXES
+        return EE_DELTA_DIMS
     if space == ActionSpace.EE_POSE:
-        return EE_RPY_AXES if member == "ee" else EE_QUAT_AXES
+        return EE_RPY_DIMS if member == "ee" else EE_POSE_DIMS
     raise InvalidInput(
         f"{where}: target '{text}' is an end-effector target, not valid in a {space.value} action space"
     )

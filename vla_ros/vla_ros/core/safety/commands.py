@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
+from vla_ros.core.actions import columns_of
 from vla_ros.core.safety.approach import approach_velocity
 from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.objective import Objective
-from vla_ros.core.types import ActionSpace, Command, InvalidInput
+from vla_ros.core.types import Command, CommandSpace, InvalidInput
 
 
 def joint_values(command: Command, joints: tuple[str, ...]) -> np.ndarray:
-    """Values of a joint-space command in `joints` order; InvalidInput naming what is wrong."""
+    """Values of a joint-space command in `joints` order, read by name; InvalidInput naming what is wrong."""
     values = np.asarray(command.values, float)
     if values.shape != (len(command.dim_names),):
         raise InvalidInput(
             f"command has {values.size} values for {len(command.dim_names)} dim_names"
         )
-    if set(command.dim_names) != set(joints) or len(command.dim_names) != len(joints):
-        missing = sorted(set(joints) - set(command.dim_names))
-        extra = sorted(set(command.dim_names) - set(joints))
-        raise InvalidInput(
-            f"{command.action_space.value} command must name each of {list(joints)} once "
-            f"(missing {missing}, unknown {extra}, got {len(command.dim_names)} dims)"
-        )
-    index = {name: i for i, name in enumerate(command.dim_names)}
-    order = [index[j] for j in joints]
+    order = columns_of(
+        command.dim_names, joints, f"{command.action_space.value} command", only=True
+    )
     if command.velocities is not None and (
         np.shape(command.velocities) != values.shape or not np.all(np.isfinite(command.velocities))
     ):
@@ -51,8 +46,10 @@ def target_velocity(
 ) -> np.ndarray:
     """How fast the target itself moves: the command's feed-forward, else its finite difference."""
     if command.velocities is not None:
-        index = {name: i for i, name in enumerate(command.dim_names)}
-        return np.asarray(command.velocities, float)[[index[j] for j in joints]]
+        order = columns_of(
+            command.dim_names, joints, f"{command.action_space.value} command", only=True
+        )
+        return np.asarray(command.velocities, float)[order]
     if (
         previous is None
         or previous.action_space is not command.action_space
@@ -69,10 +66,10 @@ def joint_objective(
 ) -> Objective:
     """Joint position targets become the velocity that approaches them; velocities are tracked as given."""
     values = joint_values(command, joints)
-    if command.action_space is ActionSpace.JOINT_POSITION:
+    if command.action_space is CommandSpace.JOINT_POSITION:
         return Objective.track_velocity(
             approach_velocity(values, target_velocity(command, previous, joints), ctx)
         )
-    if command.action_space is ActionSpace.JOINT_VELOCITY:
+    if command.action_space is CommandSpace.JOINT_VELOCITY:
         return Objective.track_velocity(values)
     raise InvalidInput(f"joint_objective got a {command.action_space.value} command")

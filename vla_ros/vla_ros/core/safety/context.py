@@ -9,7 +9,7 @@ import numpy as np
 
 from vla_ros.core.robot.config import JointLimits
 from vla_ros.core.safety.config import SafetyConfig
-from vla_ros.core.types import ActionSpace
+from vla_ros.core.types import CommandSpace
 
 if TYPE_CHECKING:
     from vla_ros.core.safety.model import SafetyModel
@@ -45,11 +45,11 @@ class StepContext:
     model: SafetyModel | None = None
     # Of the command being projected (None: no command, the arm brakes). Limits that bind only in
     # some modes read it (the singularity stop binds EE commands).
-    action_space: ActionSpace | None = None
+    action_space: CommandSpace | None = None
 
     @property
     def end_effector_command(self) -> bool:
-        return self.action_space in (ActionSpace.EE_POSE, ActionSpace.EE_DELTA)
+        return self.action_space in (CommandSpace.EE_POSE, CommandSpace.EE_TICK_DELTA)
 
     @property
     def jacobians(self) -> np.ndarray:

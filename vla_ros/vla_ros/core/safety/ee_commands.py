@@ -1,9 +1,9 @@
-"""End-effector commands (SE(3) poses or deltas, one block per arm) -> differential-IK QP objective.
+"""End-effector commands (SE(3) poses or per-tick deltas, per arm) -> differential-IK QP objective.
 
-Per arm the values are [x y z roll pitch yaw gripper] (ee_pose also [x y z qx qy qz qw gripper]),
-base frame, metres/radians; ee_delta is a displacement of the last commanded EE pose for this tick
-(rotation delta in base-frame axes); the gripper value is always an absolute joint position. Pose
-targets are first clipped into the workspace box.
+Values are read by name (vla_ros.core.actions): per arm EE_RPY_DIMS or EE_POSE_DIMS (ee_pose) or
+EE_DELTA_DIMS (ee_delta: this tick's displacement of the last commanded EE pose), then the arm's
+gripper joint, an absolute joint position; base frame, metres/radians. Pose targets are first
+clipped into the workspace box.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pinocchio as pin
 
+from vla_ros.core.actions import EE_DELTA_DIMS, EE_POSE_DIMS, EE_RPY_DIMS, ee_command_dims
 from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.safety.approach import approach_velocity
 from vla_ros.core.safety.compiled import kernel
@@ -18,7 +19,7 @@ from vla_ros.core.safety.conditioning import EndEffectorConditioning
 from vla_ros.core.safety.constraints.singularity import singularity_scales
 from vla_ros.core.safety.context import StepContext
 from vla_ros.core.safety.objective import Objective
-from vla_ros.core.types import ActionSpace, Command, InvalidInput
+from vla_ros.core.types import Command, CommandSpace, InvalidInput
 
 
 class EndEffectorTargets:
@@ -28,32 +29,53 @@ class EndEffectorTargets:
         self._last: tuple[Command, list[pin.SE3]] | None = None
         self.grippers = [arm.gripper is not None for arm in robot.arms]
         self._gripper_columns = np.array(self.model.gripper_columns, dtype=np.int64)
+        # The dim names each EE space accepts, in the order the arithmetic below reads them.
+        self._names = {
+            CommandSpace.EE_POSE: (
+                ee_command_dims(robot, EE_RPY_DIMS),
+                ee_command_dims(robot, EE_POSE_DIMS),
+            ),
+            CommandSpace.EE_TICK_DELTA: (ee_command_dims(robot, EE_DELTA_DIMS),),
+        }
+        # The last (space, dim_names) read and its (pose width, columns): a stream repeats its names.
+        self._read: tuple[CommandSpace, tuple[str, ...], int, np.ndarray] | None = None
 
-    def layout(self, command: Command) -> int:
-        """Pose width per arm (6: xyz rpy, 7: xyz quaternion); InvalidInput when the size fits neither."""
-        size = len(command.values)
-        grippers = sum(self.grippers)
-        arms = len(self.grippers)
-        widths = (6, 7) if command.action_space is ActionSpace.EE_POSE else (6,)
-        for width in widths:
-            if size == width * arms + grippers:
-                return width
-        expected = [w * arms + grippers for w in widths]
+    def layout(self, command: Command) -> tuple[int, np.ndarray]:
+        """Pose width per arm (6: xyz rpy or a delta, 7: xyz quaternion) and the columns of the
+        values in arm order (pose dims, gripper); InvalidInput when the names fit no layout."""
+        read = self._read
+        if read is not None and read[0] is command.action_space and read[1] == command.dim_names:
+            return read[2], read[3]
+        names = tuple(command.dim_names)
+        if len(command.values) != len(names):
+            raise InvalidInput(
+                f"{command.action_space.value} command has {len(command.values)} values for "
+                f"{len(names)} dim_names {list(names)}"
+            )
+        accepted = self._names[command.action_space]
+        for expected in accepted:
+            if sorted(names) == sorted(expected):
+                index = {name: i for i, name in enumerate(names)}
+                columns = np.array([index[n] for n in expected], dtype=np.int64)
+                width = (len(expected) - sum(self.grippers)) // len(self.grippers)
+                self._read = (command.action_space, names, width, columns)
+                return width, columns
         raise InvalidInput(
-            f"{command.action_space.value} command has {size} values; {self.robot.name} needs {expected} "
-            f"({arms} arm(s) x [x y z roll pitch yaw | x y z qx qy qz qw] + {grippers} gripper value(s))"
+            f"{command.action_space.value} command dims {list(names)} do not name {self.robot.name}'s "
+            f"end effector(s): valid are {' or '.join(str(list(e)) for e in accepted)}, in any order "
+            f"(per arm its pose dims, prefixed by the arm name on several arms, then its gripper joint)"
         )
 
     def targets(self, command: Command, ctx: StepContext) -> tuple[list[pin.SE3], np.ndarray]:
         """Per-arm target poses (clipped into the workspace) and gripper positions."""
-        width = self.layout(command)
-        values = np.asarray(command.values, float)
+        width, columns = self.layout(command)
+        values = np.asarray(command.values, float)[columns]
         current = self.model.placements(ctx.state.q)
         poses, grippers, offset = [], [], 0
         for arm, has_gripper in enumerate(self.grippers):
             block = values[offset : offset + width]
             offset += width
-            if command.action_space is ActionSpace.EE_DELTA:
+            if command.action_space is CommandSpace.EE_TICK_DELTA:
                 position = current.ee_position[arm] + block[:3]
                 rotation = pin.rpy.rpyToMatrix(*block[3:6]) @ current.ee_rotation[arm]
             else:
@@ -111,7 +133,7 @@ class EndEffectorTargets:
         )
         step[columns] = grippers - ctx.state.q[columns]
         velocity = approach_velocity(ctx.state.q + step, moving, ctx)
-        if command.action_space is ActionSpace.EE_DELTA:
+        if command.action_space is CommandSpace.EE_TICK_DELTA:
             # A delta is this tick's motion, not a place to stop at (grippers stay absolute).
             arm_columns = np.setdiff1d(np.arange(n), columns)
             velocity[arm_columns] = step[arm_columns] / dt
@@ -129,7 +151,7 @@ class EndEffectorTargets:
             or not command.stamp > previous.stamp
         ):
             return None
-        if command.action_space is not ActionSpace.EE_POSE:
+        if command.action_space is not CommandSpace.EE_POSE:
             return None
         if self._last is not None and self._last[0] is previous:
             return self._last[1]

@@ -35,7 +35,7 @@ from vla_ros.core.safety.jerk_report import exceeding, jerk_ratios
 from vla_ros.core.safety.model import SafetyModel
 from vla_ros.core.safety.objective import Objective
 from vla_ros.core.safety.projection import project
-from vla_ros.core.types import ActionSpace, Command, InvalidInput
+from vla_ros.core.types import Command, CommandSpace, InvalidInput
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class SafetyProjector:
     def validate(self, command: Command) -> None:
         """Raise InvalidInput for commands that can never be projected (NaN/inf, wrong dims)."""
         check_finite(command)
-        if command.action_space in (ActionSpace.JOINT_POSITION, ActionSpace.JOINT_VELOCITY):
+        if command.action_space in (CommandSpace.JOINT_POSITION, CommandSpace.JOINT_VELOCITY):
             joint_values(command, self.joints)
         elif self._ee is None:
             raise InvalidInput(
@@ -166,7 +166,7 @@ class SafetyProjector:
             self._ee.targets(command, self._context())
 
     def objective(self, command: Command, ctx: StepContext) -> Objective:
-        if command.action_space in (ActionSpace.JOINT_POSITION, ActionSpace.JOINT_VELOCITY):
+        if command.action_space in (CommandSpace.JOINT_POSITION, CommandSpace.JOINT_VELOCITY):
             return joint_objective(command, self.joints, ctx, self._previous)
         if self._ee is None:
             raise InvalidInput(
@@ -230,7 +230,7 @@ class SafetyProjector:
         self.worst_jerk_ratio = max(self.worst_jerk_ratio, worst)
         return worst
 
-    def _context(self, action_space: ActionSpace | None = None) -> StepContext:
+    def _context(self, action_space: CommandSpace | None = None) -> StepContext:
         if self.state is None:
             raise InvalidInput(
                 "safety projector has no measured joint state yet; call start() first"
