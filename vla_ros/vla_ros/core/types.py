@@ -48,7 +48,7 @@ class CommandSpace(Enum):
                 "an ee_delta chunk is relative to its observation-time pose: anchor it into ee_pose "
                 "(chunking.anchoring) before commanding it; per-tick deltas are CommandSpace.EE_TICK_DELTA"
             )
-        return cls(space.value)
+        return cls[space.name]  # the same member names: the other spaces mean the same on a tick
 
 
 class InvalidInput(ValueError):

@@ -43,15 +43,16 @@ class EndEffectorTargets:
     def layout(self, command: Command) -> tuple[int, np.ndarray]:
         """Pose width per arm (6: xyz rpy or a delta, 7: xyz quaternion) and the columns of the
         values in arm order (pose dims, gripper); InvalidInput when the names fit no layout."""
-        read = self._read
-        if read is not None and read[0] is command.action_space and read[1] == command.dim_names:
-            return read[2], read[3]
-        names = tuple(command.dim_names)
+        names = command.dim_names
         if len(command.values) != len(names):
             raise InvalidInput(
                 f"{command.action_space.value} command has {len(command.values)} values for "
                 f"{len(names)} dim_names {list(names)}"
             )
+        read = self._read
+        if read is not None and read[0] is command.action_space and read[1] == names:
+            return read[2], read[3]
+        names = tuple(names)
         accepted = self._names[command.action_space]
         for expected in accepted:
             if sorted(names) == sorted(expected):
