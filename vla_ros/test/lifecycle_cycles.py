@@ -20,11 +20,19 @@ def entity_counts(node) -> dict[str, int]:
 
 
 def change_state(ros, node_name: str, transition: int, timeout_s: float = 30.0) -> bool:
-    """One transition through /<node>/change_state."""
+    """One transition through /<node>/change_state.
+
+    `wait_for_service` is Fast DDS's graph heuristic (equal counts of request readers and response
+    writers under that name); in CI, after the fault tests had killed node processes, it reported
+    the projector's service absent for 30 s (cause not pinned down: stale participants are the
+    suspect). The request is sent anyway, so only a node that does not answer fails the test; the
+    heuristic's verdict is reported with it."""
     client = ros.client(ChangeState, f"/{node_name}/change_state")
-    assert client.wait_for_service(timeout_sec=timeout_s), f"/{node_name}/change_state not offered"
+    offered = client.wait_for_service(timeout_sec=timeout_s / 2)
     future = client.call_async(ChangeState.Request(transition=Transition(id=transition)))
-    assert ros.wait_for(future.done, timeout_s), f"/{node_name}/change_state did not answer"
+    assert ros.wait_for(future.done, timeout_s), f"/{node_name}/change_state did not answer" + (
+        "" if offered else " (and the DDS graph did not show it offered)"
+    )
     return future.result().success
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from limits_check import LimitsJudge
 
@@ -128,3 +129,29 @@ def judged_run(
             safe,
         )
     assert np.all(safe.velocities == 0.0)
+
+
+def judge_adversarial_sequences(
+    robot_name: str, examples: int, control_period_s: float = DT
+) -> None:
+    """Hypothesis drives `examples` adversarial sequences through the robot's projector at the given
+    control period; every tick is judged (judged_run)."""
+    robot, projector, judge, special = setup(robot_name)
+    if control_period_s != DT:
+        projector = SafetyProjector(robot, control_period_s)
+        judge = LimitsJudge(projector)
+    grippers = sum(arm.gripper is not None for arm in robot.arms)
+
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        inputs(len(robot.command_joints), len(special), len(robot.arms), grippers), st.booleans()
+    )
+    def check(sequence, reduced):
+        judged_run(projector, judge, special, sequence, reduced)
+
+    check()

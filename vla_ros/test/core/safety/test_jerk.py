@@ -11,8 +11,8 @@ import os
 
 import numpy as np
 import pytest
-from adversarial import command_dims, inputs, judged_run, setup
-from hypothesis import HealthCheck, given, settings
+from adversarial import command_dims, judge_adversarial_sequences
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from limits_check import LimitsJudge
 
@@ -195,24 +195,7 @@ def test_a_jerk_box_that_leaves_the_qp_no_room_gives_way_entirely() -> None:
 @pytest.mark.parametrize("robot_name", ["panda", "widowx"])
 def test_every_jerk_exceedance_at_1_khz_is_counted(robot_name: str) -> None:
     """The adversarial sequences of test_properties at 1 kHz: the judge counts what the projector does."""
-    robot, _, _, special = setup(robot_name)
-    projector = SafetyProjector(robot, 0.001)
-    judge = LimitsJudge(projector)
-    grippers = sum(arm.gripper is not None for arm in robot.arms)
-
-    @settings(
-        max_examples=EXAMPLES,
-        derandomize=True,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(
-        inputs(len(robot.command_joints), len(special), len(robot.arms), grippers), st.booleans()
-    )
-    def check(sequence, reduced):
-        judged_run(projector, judge, special, sequence, reduced)
-
-    check()
+    judge_adversarial_sequences(robot_name, EXAMPLES, control_period_s=0.001)
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)

@@ -10,8 +10,8 @@ import os
 
 import numpy as np
 import pytest
-from adversarial import DT, command_dims, inputs, judged_run, setup
-from hypothesis import HealthCheck, given, settings
+from adversarial import DT, command_dims, judge_adversarial_sequences, setup
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vla_ros.core.robot.config import available_robots
@@ -23,23 +23,7 @@ EXAMPLES = int(os.environ.get("VLA_SAFETY_EXAMPLES", "1000"))
 
 @pytest.mark.parametrize("robot_name", ROBOTS)
 def test_output_never_violates_a_limit(robot_name: str) -> None:
-    robot, _, _, special = setup(robot_name)
-    grippers = sum(arm.gripper is not None for arm in robot.arms)
-
-    @settings(
-        max_examples=EXAMPLES,
-        derandomize=True,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(
-        inputs(len(robot.command_joints), len(special), len(robot.arms), grippers), st.booleans()
-    )
-    def check(sequence, reduced):
-        _, projector, judge, _ = setup(robot_name)
-        judged_run(projector, judge, special, sequence, reduced)
-
-    check()
+    judge_adversarial_sequences(robot_name, EXAMPLES)
 
 
 @pytest.mark.parametrize("robot_name", ROBOTS)
