@@ -27,11 +27,8 @@ def test_policy_dir_gives_chunks_of_the_robot_command_dims(kind, horizon, checkp
         and chunk.action_space == ActionSpace.JOINT_POSITION
     )
     assert chunk.stamp == observation.stamp and chunk.observation_sequence == observation.sequence
-    assert (
-        chunk.model_id.startswith("tiny_")
-        and chunk.timing.inference > 0
-        and chunk.timing.preprocess > 0
-    )
+    # In process, the inference worker times the call; the backend reports no timing of its own.
+    assert chunk.model_id.startswith("tiny_") and chunk.timing.total == 0.0
     assert np.all(np.isfinite(chunk.actions))
     policy.reset()
     assert policy.infer(observation).actions.shape == chunk.actions.shape

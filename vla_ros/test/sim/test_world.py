@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from vla_ros.core.tasks.scene import SceneConfig
 from vla_ros.core.tasks.spec import parse_instruction
 from vla_ros.core.types import InvalidInput
-from vla_ros.sim.scene_config import SceneConfig
 from vla_ros.sim.tasks import TaskMonitor
 from vla_ros.sim.trajectory_follower import JointTrajectory, TrajectoryPoint
 

@@ -62,7 +62,7 @@ class ModelIO:
                 f"(horizon, {self.actions.dim})"
             )
         values = self.actions.convert(actions[: self.card.execute], observation.joint_state)
-        chunk = ActionChunk(
+        return ActionChunk(
             stamp=observation.stamp,
             dt=self.card.dt,
             actions=values,
@@ -73,5 +73,3 @@ class ModelIO:
             timing=timing or InferenceTiming(),
             observation_sequence=observation.sequence,
         )
-        chunk.validate()
-        return chunk
