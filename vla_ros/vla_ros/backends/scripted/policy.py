@@ -17,7 +17,7 @@ from vla_ros.backends.scripted.geometry import arm_geometry
 from vla_ros.backends.scripted.motion import HandTargets, plan_chunk
 from vla_ros.backends.scripted.phases import TaskPlanner
 from vla_ros.core.inference.policy import Policy
-from vla_ros.core.model.card import load_model_card
+from vla_ros.core.model.card import ModelCard, load_model_card
 from vla_ros.core.model.io import ModelIO
 from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.robot.kinematics import Kinematics
@@ -116,7 +116,7 @@ class ScriptedExpert(Policy):
         return actions
 
 
-def _card(robot: RobotConfig, config: ScriptedExpertConfig):
+def _card(robot: RobotConfig, config: ScriptedExpertConfig) -> ModelCard:
     """The expert's card (option card, else scripted_<robot>), with the chunk options applied."""
     card = load_model_card(config.card or f"scripted_{robot.name}")
     horizon = config.chunk_size or card.chunk_size
