@@ -105,11 +105,11 @@ class LeRobotPolicy(Policy):
         batch["task"] = inputs.prompt
         batch = self.preprocessor(batch)
         with torch.inference_mode():
-            actions = self._predict_chunk(batch)
+            actions = self.predict_chunk(batch)
         actions = self.postprocessor(actions).squeeze(0).float().cpu().numpy()
         return self.io.chunk(actions, observation)
 
-    def _predict_chunk(self, batch: dict[str, Any]) -> Any:
+    def predict_chunk(self, batch: dict[str, Any]) -> Any:
         """(1, n_action_steps, dim) normalized actions, as LeRobot's own select_action would play them."""
         import torch
         from lerobot.utils.constants import ACTION
