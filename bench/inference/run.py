@@ -71,6 +71,30 @@ def prepared_batch(policy: LeRobotPolicy, obs: Observation) -> dict:
     return policy.preprocessor(batch)
 
 
+def split_ms(policy: LeRobotPolicy, obs: Observation, repeats: int) -> tuple[float, float, float]:
+    """Median ms of infer's three steps: inputs + LeRobot preprocessing, the model, postprocessing + chunk.
+
+    The backend no longer times itself (the inference worker times the whole call), so the split is
+    measured here, step by step, with the backend's own calls.
+    """
+    batch = prepared_batch(policy, obs)
+
+    def model():
+        with torch.inference_mode():
+            actions = policy.predict_chunk(batch)
+            if policy.device.type == "cuda":
+                torch.cuda.synchronize(policy.device)
+        return actions
+
+    actions = model()
+
+    def post() -> None:
+        policy.io.chunk(policy.postprocessor(actions).squeeze(0).float().cpu().numpy(), obs)
+
+    pre_ms = median_ms(lambda: prepared_batch(policy, obs), repeats)
+    return pre_ms, median_ms(model, repeats), median_ms(post, repeats)
+
+
 def overhead(repeats: int, device: str) -> None:
     robot = load_robot_config("panda")
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,14 +107,13 @@ def overhead(repeats: int, device: str) -> None:
     for _ in range(3):
         policy.infer(obs)
     # Interleaved, so load from other processes on a shared machine hits both sides alike.
-    direct_ms, full_ms, chunks = [], [], []
+    direct_ms, full_ms = [], []
     for _ in range(repeats):
         with torch.inference_mode():
             direct_ms.append(median_ms(lambda: policy.policy.predict_action_chunk(batch), 1))
-        full_ms.append(median_ms(lambda: chunks.append(policy.infer(obs)), 1))
+        full_ms.append(median_ms(lambda: policy.infer(obs), 1))
     direct, full = statistics.median(direct_ms), statistics.median(full_ms)
-    pre = statistics.median(c.timing.preprocess for c in chunks) * 1e3
-    post = statistics.median(c.timing.postprocess for c in chunks) * 1e3
+    pre, _, post = split_ms(policy, obs, repeats)
     raw = np.zeros((10, 8))
 
     def model_io_round_trip() -> None:
@@ -139,9 +162,8 @@ def smolvla(repeats: int, device: str) -> None:
     obs = observation(robot)
     for _ in range(2):
         policy.infer(obs)
-    chunks = []
-    total = median_ms(lambda: chunks.append(policy.infer(obs)), repeats)
-    inference = statistics.median(c.timing.inference for c in chunks) * 1e3
+    total = median_ms(lambda: policy.infer(obs), repeats)
+    _, inference, _ = split_ms(policy, obs, repeats)
     name = (
         torch.cuda.get_device_name(target)
         if target.type == "cuda"

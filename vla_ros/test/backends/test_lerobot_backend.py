@@ -2,6 +2,7 @@
 registry: chunks of the robot's command dims, equal to what LeRobot's own select_action plays."""
 
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -27,11 +28,8 @@ def test_policy_dir_gives_chunks_of_the_robot_command_dims(kind, horizon, checkp
         and chunk.action_space == ActionSpace.JOINT_POSITION
     )
     assert chunk.stamp == observation.stamp and chunk.observation_sequence == observation.sequence
-    assert (
-        chunk.model_id.startswith("tiny_")
-        and chunk.timing.inference > 0
-        and chunk.timing.preprocess > 0
-    )
+    # In process, the inference worker times the call; the backend reports no timing of its own.
+    assert chunk.model_id.startswith("tiny_") and chunk.timing.total == 0.0
     assert np.all(np.isfinite(chunk.actions))
     policy.reset()
     assert policy.infer(observation).actions.shape == chunk.actions.shape
@@ -103,23 +101,20 @@ def test_card_that_disagrees_with_the_checkpoint(checkpoints, robots, tmp_path):
         )
 
 
-def test_wrong_image_size_is_rejected_per_observation(checkpoints, robots):
+def test_any_image_size_is_served_and_a_non_rgb_image_is_rejected(checkpoints, robots):
     robot = robots["widowx"]
     policy = create_policy(
         "lerobot", robot, {"checkpoint": str(checkpoints("act")), "device": "cpu"}
     )
     observation = observation_for(robot)
-    bad = type(observation)(
-        observation.stamp,
-        {"over_shoulder": np.zeros((120, 160, 3), np.uint8)},
-        observation.joint_state,
-        "x",
-    )
+    small = replace(observation, images={"over_shoulder": np.zeros((120, 160, 3), np.uint8)})
+    assert policy.infer(small).actions.shape[1] == len(robot.command_joints)
+    rgba = replace(observation, images={"over_shoulder": np.zeros((120, 160, 4), np.uint8)})
     with pytest.raises(
         InvalidInput,
-        match=r"camera 'over_shoulder' image is \(120, 160, 3\) uint8; robot config declares \(224, 224, 3\)",
+        match=r"camera 'over_shoulder' image is \(120, 160, 4\) uint8; expected \(height, width, 3\) uint8 RGB",
     ):
-        policy.infer(bad)
+        policy.infer(rgba)
 
 
 def test_hub_model_names_are_refused(checkpoints, robots, tmp_path):

@@ -30,7 +30,7 @@ def test_no_poses_yet_is_not_ready_and_losing_them_later_is_an_error():
     expert = ScriptedExpert(ROBOT)
     with pytest.raises(NotReady, match="waits for the first object poses"):
         expert.infer(observation({}))
-    expert.infer(observation(POSES)).validate(ROBOT.command_joints)
+    assert expert.infer(observation(POSES)).dim_names == ROBOT.command_joints
     expert.reset()  # a new episode: the sim keeps publishing, so missing poses now are a fault
     with pytest.raises(InvalidInput, match=r"needs observation.extras\['object_poses'\]"):
         expert.infer(observation({}))

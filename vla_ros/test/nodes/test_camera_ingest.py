@@ -28,8 +28,7 @@ def start_ingest(ros, **extra):
             parameter_overrides=parameter_overrides(
                 {
                     "robot": "panda",
-                    "image_width": 64,
-                    "image_height": 48,
+                    "crop": [10, 20, 48, 64],
                     "max_frame_age_s": 0.3,
                     "instruction": "go",
                     **extra,
@@ -70,6 +69,7 @@ def test_time_consistent_observations_from_all_cameras(ros, ingest):
     assert ros.wait_for(lambda: observations)
     obs = observations[-1]
     assert list(obs.camera_names) == [c.name for c in ROBOT.cameras]
+    # Cropped (160x120 frames, 64x48 region), never resized: the model edge resizes once.
     assert all((img.width, img.height, img.encoding) == (64, 48, "rgb8") for img in obs.images)
     assert list(obs.joint_state.name) == list(ROBOT.command_joints) and obs.instruction == "go"
 

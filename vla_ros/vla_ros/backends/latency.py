@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from vla_ros.core.inference.policy import Policy
 from vla_ros.core.types import ActionChunk, InvalidInput, Observation
 
 
-class DelayedPolicy:
-    """Makes every `infer` of `policy` take at least `latency_s` seconds of wall time."""
+class DelayedPolicy(Policy):
+    """Makes every `infer` of `policy` take at least `latency_s` s of wall time; otherwise it is `policy`."""
 
     def __init__(self, policy: Policy, latency_s: float) -> None:
         if not latency_s >= 0.0:
@@ -23,9 +22,19 @@ class DelayedPolicy:
         time.sleep(max(0.0, self.latency_s - (time.perf_counter() - started)))
         return chunk
 
+    @property
+    def needs_object_poses(self) -> bool:  # type: ignore[override]
+        return self.policy.needs_object_poses
+
     def reset(self) -> None:
         self.policy.reset()
 
-    def __getattr__(self, name: str) -> Any:
-        # Capabilities of the wrapped backend (needs_object_poses, warmup, close) stay visible.
-        return getattr(self.policy, name)
+    def warmup(self) -> None:
+        self.policy.warmup()
+
+    def close(self) -> None:
+        self.policy.close()
+
+    @property
+    def link_state(self) -> str | None:
+        return self.policy.link_state

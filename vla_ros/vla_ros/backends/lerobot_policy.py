@@ -10,16 +10,15 @@ elsewhere with the `config_overrides` option.
 from __future__ import annotations
 
 import json
-import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from vla_ros.backends.options import CARD_OPTIONS, BackendOptions
 from vla_ros.backends.torch_runtime import ensure_torchvision_importable, resolve_device
+from vla_ros.core.inference.policy import Policy
 from vla_ros.core.model.io import ModelIO
 from vla_ros.core.robot.config import RobotConfig
-from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, Observation
+from vla_ros.core.types import ActionChunk, InvalidInput, Observation
 
 OPTIONS = {
     "checkpoint": "LeRobot pretrained policy directory (config.json, model.safetensors, policy_*processor*.json)",
@@ -41,7 +40,7 @@ REQUIRED_FILES = (
 )
 
 
-class LeRobotPolicy:
+class LeRobotPolicy(Policy):
     def __init__(
         self, policy: Any, preprocessor: Any, postprocessor: Any, io: ModelIO, device: Any
     ) -> None:
@@ -95,7 +94,6 @@ class LeRobotPolicy:
     def infer(self, observation: Observation) -> ActionChunk:
         import torch
 
-        start = time.perf_counter()
         inputs = self.io.inputs(observation)
         batch: dict[str, Any] = {
             key: torch.from_numpy(image).permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
@@ -106,22 +104,12 @@ class LeRobotPolicy:
         )
         batch["task"] = inputs.prompt
         batch = self.preprocessor(batch)
-        prepared = time.perf_counter()
         with torch.inference_mode():
-            actions = self._predict_chunk(batch)
-            if self.device.type == "cuda":
-                torch.cuda.synchronize(self.device)
-        inferred = time.perf_counter()
+            actions = self.predict_chunk(batch)
         actions = self.postprocessor(actions).squeeze(0).float().cpu().numpy()
-        chunk = self.io.chunk(actions, observation)
-        return replace(
-            chunk,
-            timing=InferenceTiming(
-                prepared - start, inferred - prepared, time.perf_counter() - inferred
-            ),
-        )
+        return self.io.chunk(actions, observation)
 
-    def _predict_chunk(self, batch: dict[str, Any]) -> Any:
+    def predict_chunk(self, batch: dict[str, Any]) -> Any:
         """(1, n_action_steps, dim) normalized actions, as LeRobot's own select_action would play them."""
         import torch
         from lerobot.utils.constants import ACTION

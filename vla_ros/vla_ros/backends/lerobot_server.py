@@ -19,6 +19,7 @@ from vla_ros.backends.options import CARD_OPTIONS, BackendOptions
 from vla_ros.backends.torch_runtime import ensure_torchvision_importable
 from vla_ros.backends.transport.lerobot_grpc import LeRobotServerConnection
 from vla_ros.backends.transport.remote_link import Backoff, LinkState, RemoteLink
+from vla_ros.core.inference.policy import Policy
 from vla_ros.core.model.io import ModelIO
 from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, Observation
@@ -45,7 +46,7 @@ OPTIONS = {
 STATE_KEY, IMAGE_PREFIX = "observation.state", "observation.images."
 
 
-class LeRobotServerPolicy:
+class LeRobotServerPolicy(Policy):
     def __init__(self, io: ModelIO, address: str, make_connection: Any, backoff: Backoff) -> None:
         self.io, self.address = io, address
         self.link: RemoteLink[LeRobotServerConnection] = RemoteLink(
@@ -95,10 +96,11 @@ class LeRobotServerPolicy:
         return cls(io, address, connect, backoff)
 
     @property
-    def link_state(self) -> LinkState:
-        return self.link.state
+    def link_state(self) -> str:
+        return self.link.state.value
 
     def infer(self, observation: Observation) -> ActionChunk:
+        """The chunk, timed as the worker cannot: encoding here, the round trip to the server, decoding here."""
         from lerobot.async_inference.helpers import TimedObservation
 
         start = time.perf_counter()

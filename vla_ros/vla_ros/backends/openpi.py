@@ -15,7 +15,8 @@ import numpy as np
 
 from vla_ros.backends.options import CARD_OPTIONS, BackendOptions
 from vla_ros.backends.transport.openpi_websocket import OpenPIConnection
-from vla_ros.backends.transport.remote_link import Backoff, LinkState, RemoteLink
+from vla_ros.backends.transport.remote_link import Backoff, RemoteLink
+from vla_ros.core.inference.policy import Policy
 from vla_ros.core.model.io import ModelIO
 from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, Observation
@@ -32,7 +33,7 @@ OPTIONS = {
 }
 
 
-class OpenPIPolicy:
+class OpenPIPolicy(Policy):
     def __init__(
         self,
         io: ModelIO,
@@ -68,10 +69,11 @@ class OpenPIPolicy:
         )
 
     @property
-    def link_state(self) -> LinkState:
-        return self.link.state
+    def link_state(self) -> str:
+        return self.link.state.value
 
     def infer(self, observation: Observation) -> ActionChunk:
+        """The chunk, timed as the worker cannot: encoding here, the round trip to the server, decoding here."""
         start = time.perf_counter()
         request = self.request(observation)
         connection = self.link.handle()

@@ -10,17 +10,16 @@ evaluated), on CPU in float32.
 from __future__ import annotations
 
 import json
-import time
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from vla_ros.backends.options import CARD_OPTIONS, BackendOptions
 from vla_ros.backends.torch_runtime import ensure_torchvision_importable, resolve_device
+from vla_ros.core.inference.policy import Policy
 from vla_ros.core.model.io import ModelIO
 from vla_ros.core.robot.config import RobotConfig
-from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, Observation
+from vla_ros.core.types import ActionChunk, InvalidInput, Observation
 
 DEFAULT_PROMPT = "In: What action should the robot take to {instruction}?\nOut:"
 OPTIONS = {
@@ -33,7 +32,7 @@ OPTIONS = {
 }
 
 
-class OpenVLAPolicy:
+class OpenVLAPolicy(Policy):
     def __init__(
         self,
         model: Any,
@@ -112,7 +111,6 @@ class OpenVLAPolicy:
         import torch
         from PIL import Image
 
-        start = time.perf_counter()
         inputs = self.io.inputs(observation)
         image = Image.fromarray(next(iter(inputs.images.values())))
         batch = self.processor(
@@ -124,19 +122,11 @@ class OpenVLAPolicy:
             k: v.to(self.device, dtype=self.dtype) if v.is_floating_point() else v.to(self.device)
             for k, v in batch.items()
         }
-        prepared = time.perf_counter()
         with torch.inference_mode():
             action = self.model.predict_action(
                 **batch, unnorm_key=self.unnorm_key, do_sample=False
             )
-        inferred = time.perf_counter()
-        chunk = self.io.chunk(np.asarray(action, dtype=float).reshape(1, -1), observation)
-        return replace(
-            chunk,
-            timing=InferenceTiming(
-                prepared - start, inferred - prepared, time.perf_counter() - inferred
-            ),
-        )
+        return self.io.chunk(np.asarray(action, dtype=float).reshape(1, -1), observation)
 
     def warmup(self) -> None:
         self.infer(self.io.placeholder_observation())

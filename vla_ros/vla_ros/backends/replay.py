@@ -9,7 +9,6 @@ action columns are mapped by a model card (default: its action names must be the
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,11 @@ from typing import Any
 import numpy as np
 
 from vla_ros.backends.options import BackendOptions
+from vla_ros.core.inference.policy import Policy
 from vla_ros.core.model.card import parse_model_card
 from vla_ros.core.model.io import ModelIO
 from vla_ros.core.robot.config import RobotConfig
-from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, Observation
+from vla_ros.core.types import ActionChunk, InvalidInput, Observation
 
 OPTIONS = {
     "bag": "rosbag2 directory or file (sqlite3 or MCAP) holding sensor_msgs/JointState",
@@ -33,7 +33,7 @@ OPTIONS = {
 }
 
 
-class ReplayPolicy:
+class ReplayPolicy(Policy):
     def __init__(self, times: np.ndarray, actions: np.ndarray, io: ModelIO, source: str) -> None:
         if len(times) < 1:
             raise InvalidInput(f"replay source {source} holds no actions")
@@ -77,7 +77,6 @@ class ReplayPolicy:
         return float(self.times[-1])
 
     def infer(self, observation: Observation) -> ActionChunk:
-        start = time.perf_counter()
         if self._start is None:
             self._start = observation.stamp
         card = self.io.card
@@ -86,11 +85,7 @@ class ReplayPolicy:
             [np.interp(at, self.times, self.actions[:, d]) for d in range(self.actions.shape[1])],
             axis=1,
         )
-        picked = time.perf_counter()
-        chunk = self.io.chunk(rows, observation)
-        return replace(
-            chunk, timing=InferenceTiming(0.0, picked - start, time.perf_counter() - picked)
-        )
+        return self.io.chunk(rows, observation)
 
     def reset(self) -> None:
         """The next inference starts the recording from its beginning."""

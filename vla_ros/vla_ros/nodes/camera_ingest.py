@@ -14,7 +14,7 @@ from rclpy.duration import Duration
 from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import String
 
-from vla_ros.core.perception.image import ImagePreprocess
+from vla_ros.core.perception.image import ImageCrop
 from vla_ros.core.perception.observation_sync import ObservationAssembler, SyncConfig
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.time_guard import MAX_FUTURE_S
@@ -38,9 +38,8 @@ class CameraIngestNode(ManagedNode):
             raise InvalidInput(
                 f"parameter cameras names {unknown}; robot '{robot.name}' has {list(by_name)}"
             )
-        width, height = self.param("image_width", 224), self.param("image_height", 224)
         crop = list(self.param("crop", [0, 0, 0, 0]))  # top, left, height, width; zeros = no crop
-        preprocess = ImagePreprocess(width, height, tuple(crop) if any(crop) else None)
+        region = ImageCrop(tuple(crop) if any(crop) else None)
         self._assembler = ObservationAssembler(
             SyncConfig(
                 cameras=tuple(names),
@@ -48,7 +47,7 @@ class CameraIngestNode(ManagedNode):
                 max_camera_skew_s=self.param("max_camera_skew_s", 0.1),
                 max_future_s=self.param("max_future_s", MAX_FUTURE_S),
             ),
-            {n: preprocess for n in names},
+            {n: region for n in names},
         )
         self._instruction = self.param("instruction", "")
         self._publisher = self.create_publisher(Observation, "/vla/observation", 2)
@@ -64,7 +63,7 @@ class CameraIngestNode(ManagedNode):
             JumpThreshold(min_forward=None, min_backward=backward, on_clock_change=False),
             post_callback=self._on_clock_jump,
         )
-        self.get_logger().info(f"ingesting {names} -> /vla/observation at {width}x{height}")
+        self.get_logger().info(f"ingesting {names} -> /vla/observation (crop {crop})")
 
     def cleanup(self) -> None:
         self._jump_handle.unregister()  # not a node entity: the lifecycle base cannot release it

@@ -128,7 +128,7 @@ def chunk_from_msg(msg: ActionChunkMsg) -> ActionChunk:
         raise InvalidInput(
             f"ActionChunk has {len(msg.anchor_names)} anchor names but {len(msg.anchor_positions)} positions"
         )
-    chunk = ActionChunk(
+    return ActionChunk(
         stamp=stamp_to_s(msg.header.stamp),
         dt=msg.dt,
         actions=np.array(msg.data, float).reshape(msg.horizon, dim),
@@ -143,8 +143,6 @@ def chunk_from_msg(msg: ActionChunkMsg) -> ActionChunk:
         ),
         observation_sequence=msg.observation_sequence,
     )
-    chunk.validate()
-    return chunk
 
 
 def action_space(

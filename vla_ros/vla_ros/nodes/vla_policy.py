@@ -43,15 +43,11 @@ class VlaPolicyNode(ManagedNode):
         self.get_logger().info(f"loading backend '{backend}' for robot '{robot.name}' ...")
         started = time.perf_counter()
         policy = create_policy(backend, robot, options)
-        if hasattr(policy, "warmup"):
-            self.get_logger().info(
-                "warm-up inference (so the first real chunk is not a cold start) ..."
-            )
-            try:
-                policy.warmup()
-            except ConnectionError as error:
-                # A remote server that is not up yet: serve anyway, the backend reconnects with backoff.
-                self.get_logger().warning(f"warm-up could not reach the policy server: {error}")
+        try:
+            policy.warmup()
+        except ConnectionError as error:
+            # A remote server that is not up yet: serve anyway, the backend reconnects with backoff.
+            self.get_logger().warning(f"warm-up could not reach the policy server: {error}")
         self.get_logger().info(
             f"backend '{backend}' ready in {time.perf_counter() - started:.2f} s"
         )
@@ -74,7 +70,7 @@ class VlaPolicyNode(ManagedNode):
         )
         self.create_subscription(String, "/vla/instruction", self._on_instruction, LATCHED)
         self.create_subscription(Header, "/vla/reset", lambda _: self._worker.reset(), 10)
-        if getattr(policy, "needs_object_poses", False):
+        if policy.needs_object_poses:
             self.create_subscription(ObjectPoses, "/sim/object_poses", self._on_object_poses, 10)
         self.create_timer(1.0, self._report)
 
@@ -86,11 +82,7 @@ class VlaPolicyNode(ManagedNode):
 
     def cleanup(self) -> None:
         self._worker.stop()
-        close = getattr(
-            self._worker.policy, "close", None
-        )  # backends holding models or connections
-        if close is not None:
-            close()
+        self._worker.policy.close()
 
     def _on_observation(self, msg: Observation) -> None:
         if not self.is_active:
@@ -123,9 +115,9 @@ class VlaPolicyNode(ManagedNode):
 
     def _report(self) -> None:
         stats = dict(vars(self._worker.stats))
-        link = getattr(self._worker.policy, "link_state", None)
+        link = self._worker.policy.link_state
         if link is not None:
-            stats["link_state"] = getattr(link, "value", link)
+            stats["link_state"] = link
         message = stats["last_error"] or (
             f"waiting: {stats['waiting_for']}" if stats["waiting_for"] else "serving"
         )

@@ -16,9 +16,15 @@ import numpy as np
 
 from vla_ros.core.robot.config import CameraConfig, RobotConfig
 from vla_ros.core.robot.urdf import Mimic
+from vla_ros.core.tasks.scene import SceneConfig
 from vla_ros.core.types import InvalidInput
-from vla_ros.sim.scene_config import RGBA, SceneConfig
 
+RGBA = {
+    "red": (0.85, 0.1, 0.1, 1.0),
+    "green": (0.1, 0.7, 0.15, 1.0),
+    "blue": (0.1, 0.25, 0.85, 1.0),
+    "yellow": (0.9, 0.8, 0.1, 1.0),
+}
 BOWL_WALLS = 16
 ARM_ARMATURE = (
     0.1  # reflected rotor inertia [kg m^2]; also keeps the stiff servos stable at 2 ms steps

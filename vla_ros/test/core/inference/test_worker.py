@@ -4,6 +4,7 @@ import time
 import numpy as np
 import pytest
 
+from vla_ros.core.inference.policy import Policy
 from vla_ros.core.inference.worker import InferenceWorker
 from vla_ros.core.types import (
     ActionChunk,
@@ -15,7 +16,7 @@ from vla_ros.core.types import (
 )
 
 
-class SlowPolicy:
+class SlowPolicy(Policy):
     """Blocks each inference until released, recording which observations it saw."""
 
     def __init__(self):
@@ -65,6 +66,16 @@ def test_observations_arriving_while_busy_are_coalesced_to_the_newest():
     assert policy.seen == [1, 4] and worker.stats.coalesced == 2
     assert [c.observation_sequence for c in chunks] == [1, 4]
     assert chunks[0].timing.inference > 0.0, "the worker fills in the measured latency"
+    assert chunks[0].timing.inference == chunks[0].timing.total
+
+
+def test_a_policy_declares_every_member_the_node_relies_on_with_defaults():
+    policy = SlowPolicy()
+    policy.warmup()
+    policy.close()
+    assert policy.needs_object_poses is False and policy.link_state is None
+    with pytest.raises(TypeError, match="infer"):
+        type("NoInfer", (Policy,), {})()
 
 
 def test_on_request_mode_serves_the_first_observation_then_waits_for_a_request():
@@ -103,7 +114,7 @@ def test_reset_forwards_to_the_policy_and_bad_trigger_is_rejected():
         InferenceWorker(policy, print, print, "sometimes")
 
 
-class WaitingPolicy:
+class WaitingPolicy(Policy):
     """Not ready until `ready` is set (an input such as object poses has not arrived), then serves."""
 
     def __init__(self):
@@ -116,9 +127,6 @@ class WaitingPolicy:
         return ActionChunk(
             observation.stamp, 0.1, np.zeros((2, 1)), ("j",), ActionSpace.JOINT_POSITION
         )
-
-    def reset(self):
-        pass
 
 
 @pytest.mark.parametrize("trigger", ["continuous", "on_request"])

@@ -219,7 +219,7 @@ def test_model_output_of_wrong_width_is_rejected(robots):
         io.chunk(np.zeros((3, 6)), observation_for(robot))
 
 
-def test_images_are_checked_resized_and_transposed(robots):
+def test_images_of_any_size_are_resized_once_to_the_card_and_transposed(robots):
     robot = robots["aloha"]
     io = io_for(
         robot,
@@ -234,12 +234,16 @@ def test_images_are_checked_resized_and_transposed(robots):
     )
     observation = observation_for(robot)
     assert io.inputs(observation).images["images.cam_high"].shape == (3, 96, 128)
-    wrong = dict(observation.images, cam_high=np.zeros((100, 100, 3), np.uint8))
+    # The robot config's 224x224 is the render size, not a check: a bigger frame is resized too.
+    big = dict(observation.images, cam_high=np.full((480, 640, 3), 7, np.uint8))
+    image = io.images(big)["images.cam_high"]
+    assert image.shape == (3, 96, 128) and np.all(image == 7)
+    grey = dict(observation.images, cam_high=np.zeros((100, 100), np.uint8))
     with pytest.raises(
         InvalidInput,
-        match=r"camera 'cam_high' image is \(100, 100, 3\) uint8; robot config declares \(224, 224, 3\)",
+        match=r"camera 'cam_high' image is \(100, 100\) uint8; expected \(height, width, 3\) uint8 RGB",
     ):
-        io.images(wrong)
+        io.images(grey)
     with pytest.raises(InvalidInput, match="float32"):
         io.images(dict(observation.images, cam_high=np.zeros((224, 224, 3), np.float32)))
     with pytest.raises(InvalidInput, match="observation lacks camera 'cam_high'"):

@@ -3,7 +3,7 @@ import pytest
 
 from vla_ros.core.perception.image import (
     SUPPORTED_ENCODINGS,
-    ImagePreprocess,
+    ImageCrop,
     rgb_image_from_buffer,
 )
 from vla_ros.core.types import InvalidInput
@@ -53,15 +53,16 @@ def test_short_buffer_is_rejected_with_sizes():
         rgb_image_from_buffer(b"\0" * 10, "rgb8", 4, 6, 18)
 
 
-def test_preprocess_crops_then_resizes():
+def test_crop_keeps_the_region_and_never_resizes():
     image = np.zeros((100, 200, 3), np.uint8)
     image[10:60, 20:120] = 255
-    out = ImagePreprocess(50, 25, crop=(10, 20, 50, 100))(image)
-    assert out.shape == (25, 50, 3) and out.min() == 255
+    out = ImageCrop((10, 20, 50, 100))(image)
+    assert out.shape == (50, 100, 3) and out.min() == 255 and out.flags.c_contiguous
+    assert ImageCrop()(image) is image, "no crop: the frame passes at its own size"
 
 
-def test_preprocess_rejects_crop_outside_image():
-    with pytest.raises(InvalidInput, match="exceeds"):
-        ImagePreprocess(10, 10, crop=(0, 0, 50, 50))(np.zeros((20, 20, 3), np.uint8))
-    with pytest.raises(InvalidInput, match="positive"):
-        ImagePreprocess(0, 10)
+def test_crop_outside_the_image_or_of_no_size_is_rejected():
+    with pytest.raises(InvalidInput, match=r"crop \(0, 0, 50, 50\) exceeds the 20x20 image"):
+        ImageCrop((0, 0, 50, 50))(np.zeros((20, 20, 3), np.uint8))
+    with pytest.raises(InvalidInput, match="positive size, got \\(0, 0, 0, 10\\)"):
+        ImageCrop((0, 0, 0, 10))

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from vla_ros.core.perception.image import ImagePreprocess
+from vla_ros.core.perception.image import ImageCrop
 from vla_ros.core.perception.observation_sync import ObservationAssembler, SyncConfig
 from vla_ros.core.types import InvalidInput, JointState
 
@@ -9,8 +9,8 @@ NAMES = ("j1", "j2")
 
 
 def assembler(cameras=("front", "wrist"), **config):
-    preprocess = {c: ImagePreprocess(8, 8) for c in cameras}
-    return ObservationAssembler(SyncConfig(cameras=cameras, **config), preprocess)
+    crops = {c: ImageCrop((4, 4, 8, 8)) for c in cameras}
+    return ObservationAssembler(SyncConfig(cameras=cameras, **config), crops)
 
 
 def frame(value=0):

@@ -8,6 +8,10 @@ the newest observation at that moment. The first observation is always inferred 
 A policy that raises NotReady (an input it needs has not arrived yet, e.g. the scripted expert's
 object poses right after a sim starts) is waited for, not reported as failing: counted, announced
 once per wait through `on_not_ready`, and its next observation is inferred as a cold start again.
+
+Inference time is measured here, around the call, and nowhere else: a chunk carries it as its
+`timing.inference` unless its backend reported a split the worker cannot see (a remote backend's
+local encoding, round trip to the server and decoding).
 """
 
 from __future__ import annotations

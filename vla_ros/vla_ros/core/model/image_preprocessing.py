@@ -1,8 +1,10 @@
-"""Camera images -> the images a model reads: checked against the robot's camera, resized to the card's size.
+"""Camera images -> the images a model reads, resized once to the card's size: the one resize.
 
-Images arrive as the robot config declares them (height x width x 3, uint8 RGB); anything else is
-rejected with the camera's name and both shapes, because a silently resized or transposed image is
-a policy quietly seeing something it was never trained on.
+Images arrive as ingestion decoded and cropped them, at whatever size the camera delivers (the
+robot config's camera width/height is what the sim renders and the real camera is set to, not a
+check on observations). Anything but height x width x 3 uint8 RGB is rejected with the camera's
+name, because a transposed or mis-typed image is a policy quietly seeing something it was never
+trained on.
 """
 
 from __future__ import annotations
@@ -48,11 +50,10 @@ class ImagePreprocessor:
                     f"observation lacks camera '{camera.name}' (has {sorted(images)}) needed for "
                     f"model input '{wanted.key}'"
                 )
-            expected = (camera.height, camera.width, 3)
-            if image.shape != expected or image.dtype != np.uint8:
+            if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
                 raise InvalidInput(
-                    f"camera '{camera.name}' image is {image.shape} {image.dtype}; robot config "
-                    f"declares {expected} uint8 RGB"
+                    f"camera '{camera.name}' image is {image.shape} {image.dtype}; expected "
+                    "(height, width, 3) uint8 RGB"
                 )
             if image.shape[:2] != (wanted.height, wanted.width):
                 shrink = wanted.height < image.shape[0]

@@ -15,7 +15,7 @@ from vla_ros.core.model.card import ModelCard
 from vla_ros.core.model.image_preprocessing import ImagePreprocessor
 from vla_ros.core.model.state_encoding import StateEncoder
 from vla_ros.core.robot.config import RobotConfig
-from vla_ros.core.types import ActionChunk, InferenceTiming, InvalidInput, JointState, Observation
+from vla_ros.core.types import ActionChunk, InvalidInput, JointState, Observation
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,7 @@ class ModelIO:
             0.0, images, JointState(self.robot.command_joints, self.robot.home.copy()), "warm up"
         )
 
-    def chunk(
-        self, actions: np.ndarray, observation: Observation, timing: InferenceTiming | None = None
-    ) -> ActionChunk:
+    def chunk(self, actions: np.ndarray, observation: Observation) -> ActionChunk:
         """The first `card.execute` model actions as a chunk stamped with the observation's time."""
         actions = np.asarray(actions, dtype=float)
         if actions.ndim != 2 or actions.shape[0] == 0:
@@ -62,7 +60,7 @@ class ModelIO:
                 f"(horizon, {self.actions.dim})"
             )
         values = self.actions.convert(actions[: self.card.execute], observation.joint_state)
-        chunk = ActionChunk(
+        return ActionChunk(
             stamp=observation.stamp,
             dt=self.card.dt,
             actions=values,
@@ -70,8 +68,5 @@ class ModelIO:
             action_space=self.actions.space,
             anchor=observation.joint_state,
             model_id=self.card.name,
-            timing=timing or InferenceTiming(),
             observation_sequence=observation.sequence,
         )
-        chunk.validate()
-        return chunk

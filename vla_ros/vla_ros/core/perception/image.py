@@ -1,4 +1,4 @@
-"""Camera image decoding and model-input preprocessing (numpy + OpenCV, no ROS)."""
+"""Camera images as ingestion sees them: raw buffers decoded to RGB, then cropped (numpy + OpenCV, no ROS)."""
 
 from __future__ import annotations
 
@@ -58,35 +58,30 @@ def rgb_image_from_buffer(
 
 
 @dataclass(frozen=True)
-class ImagePreprocess:
-    """Crop then resize to the model's input. crop = (top, left, height, width) in source pixels, or None."""
+class ImageCrop:
+    """Keep a region (top, left, height, width) in source pixels of each frame; None keeps all of it.
 
-    width: int
-    height: int
-    crop: tuple[int, int, int, int] | None = None
+    Ingestion decodes and crops but never resizes: the size a model reads is stated once, in its
+    card, and applied once, at the model edge (vla_ros.core.model.image_preprocessing). Should big
+    frames need shrinking for bandwidth before they travel (real sensor rates), it belongs here.
+    """
+
+    region: tuple[int, int, int, int] | None = None
 
     def __post_init__(self) -> None:
-        if self.width <= 0 or self.height <= 0:
-            raise InvalidInput(
-                f"image output size must be positive, got {self.width}x{self.height}"
-            )
-        if self.crop is not None and (
-            len(self.crop) != 4 or min(self.crop) < 0 or min(self.crop[2:]) == 0
+        if self.region is not None and (
+            len(self.region) != 4 or min(self.region) < 0 or min(self.region[2:]) == 0
         ):
             raise InvalidInput(
-                f"crop must be (top, left, height, width) with positive size, got {self.crop}"
+                f"crop must be (top, left, height, width) with positive size, got {self.region}"
             )
 
     def __call__(self, rgb: np.ndarray) -> np.ndarray:
-        if self.crop is not None:
-            top, left, h, w = self.crop
-            if top + h > rgb.shape[0] or left + w > rgb.shape[1]:
-                raise InvalidInput(
-                    f"crop {self.crop} exceeds the {rgb.shape[1]}x{rgb.shape[0]} image"
-                )
-            rgb = rgb[top : top + h, left : left + w]
-        if rgb.shape[:2] == (self.height, self.width):
-            return np.ascontiguousarray(rgb)
-        shrinking = rgb.shape[0] > self.height
-        interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
-        return cv2.resize(rgb, (self.width, self.height), interpolation=interpolation)
+        if self.region is None:
+            return rgb
+        top, left, h, w = self.region
+        if top + h > rgb.shape[0] or left + w > rgb.shape[1]:
+            raise InvalidInput(
+                f"crop {self.region} exceeds the {rgb.shape[1]}x{rgb.shape[0]} image"
+            )
+        return np.ascontiguousarray(rgb[top : top + h, left : left + w])

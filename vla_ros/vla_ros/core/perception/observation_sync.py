@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vla_ros.core.perception.image import ImagePreprocess
+from vla_ros.core.perception.image import ImageCrop
 from vla_ros.core.time_guard import MAX_FUTURE_S, TimeGuard
 from vla_ros.core.types import InvalidInput, JointState, Observation
 
@@ -62,13 +62,13 @@ class _Frame:
 @dataclass
 class ObservationAssembler:
     config: SyncConfig
-    preprocess: dict[str, ImagePreprocess]
+    crops: dict[str, ImageCrop]
     counters: SyncCounters = field(default_factory=SyncCounters)
 
     def __post_init__(self) -> None:
-        missing = [c for c in self.config.cameras if c not in self.preprocess]
+        missing = [c for c in self.config.cameras if c not in self.crops]
         if missing:
-            raise InvalidInput(f"no image preprocessing configured for cameras {missing}")
+            raise InvalidInput(f"no image crop configured for cameras {missing}")
         self._time = TimeGuard(self.config.max_future_s)
         self._sequence = 0
         self._forget_time_line()
@@ -100,7 +100,7 @@ class ObservationAssembler:
 
     def add_frame(self, camera: str, stamp: float, rgb: np.ndarray, now: float) -> None:
         """Keep the newest frame of `camera`; raises InvalidInput for unknown cameras, stale and future frames."""
-        if camera not in self.preprocess:
+        if camera not in self.crops:
             raise InvalidInput(
                 f"frame from unknown camera '{camera}'; configured: {list(self.config.cameras)}"
             )
@@ -119,7 +119,7 @@ class ObservationAssembler:
             raise InvalidInput(
                 f"out-of-order frame from '{camera}': {stamp:.3f} < {previous.stamp:.3f}"
             )
-        self._frames[camera] = _Frame(stamp, self.preprocess[camera](rgb))
+        self._frames[camera] = _Frame(stamp, self.crops[camera](rgb))
 
     def add_joint_state(self, stamp: float, state: JointState, now: float) -> None:
         """Append to the joint history; raises InvalidInput for non-finite and future joint states."""

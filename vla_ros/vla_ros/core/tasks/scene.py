@@ -1,7 +1,9 @@
 """Table-top scene layout for one robot: data from the robot YAML's `sim:` key, with defaults.
 
-Every key is optional; the defaults fit a single arm whose base sits on the table at the world
-origin, facing +x. Regions are (min, max) corners of xy boxes in the world frame.
+The embedded sim builds its world from it and the scripted expert plans with the same sizes and
+handover point, so it lives in the core (no MuJoCo here). Every key is optional; the defaults fit a
+single arm whose base sits on the table at the world origin, facing +x. Regions are (min, max)
+corners of xy boxes in the world frame.
 """
 
 from __future__ import annotations
@@ -13,13 +15,6 @@ import numpy as np
 
 from vla_ros.core.tasks.spec import COLOURS
 from vla_ros.core.types import InvalidInput
-
-RGBA = {
-    "red": (0.85, 0.1, 0.1, 1.0),
-    "green": (0.1, 0.7, 0.15, 1.0),
-    "blue": (0.1, 0.25, 0.85, 1.0),
-    "yellow": (0.9, 0.8, 0.1, 1.0),
-}
 
 
 @dataclass(frozen=True)
