@@ -5,7 +5,7 @@ import pytest
 
 from vla_ros.core.tasks.spec import parse_instruction
 from vla_ros.core.types import InvalidInput
-from vla_ros.sim.scene_config import SceneConfig
+from vla_ros.core.robot.scene import SceneConfig
 from vla_ros.sim.tasks import TaskMonitor
 from vla_ros.sim.trajectory_follower import JointTrajectory, TrajectoryPoint
 
@@ -131,16 +131,14 @@ def test_handover_needs_two_arms(world_of_robot):
 
 
 def test_scene_config_errors_name_the_key():
-    with pytest.raises(InvalidInput, match="unknown keys \\['tabel'\\]"):
-        SceneConfig.from_extra({"sim": {"tabel": {}}})
+    with pytest.raises(InvalidInput, match="'tabel' \\(did you mean 'table'\\?\\)"):
+        SceneConfig.from_yaml({"tabel": {}})
     with pytest.raises(InvalidInput, match="spawn_max"):
-        SceneConfig.from_extra({"sim": {"objects": {"spawn_min": [0, 0]}}})
+        SceneConfig.from_yaml({"objects": {"spawn_min": [0, 0]}})
     with pytest.raises(InvalidInput, match="task_spawn_max"):
-        SceneConfig.from_extra({"sim": {"objects": {"task_spawn_min": [0, 0]}}})
+        SceneConfig.from_yaml({"objects": {"task_spawn_min": [0, 0]}})
     with pytest.raises(InvalidInput, match="task_region max"):
-        SceneConfig.from_extra(
-            {"sim": {"objects": {"task_spawn_min": [0, 0], "task_spawn_max": [-0.1, 0.1]}}}
-        )
+        SceneConfig.from_yaml({"objects": {"task_spawn_min": [0, 0], "task_spawn_max": [-0.1, 0.1]}})
     assert (
-        SceneConfig.from_extra({}).task_region is None
+        SceneConfig.from_yaml(None).task_region is None
     )  # the task cube then spawns in object_region

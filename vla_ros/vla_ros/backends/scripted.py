@@ -26,7 +26,7 @@ from vla_ros.core.robot.config import ArmConfig, RobotConfig
 from vla_ros.core.robot.kinematics import Kinematics
 from vla_ros.core.tasks.spec import TaskSpec, parse_instruction
 from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, NotReady, Observation
-from vla_ros.sim.scene_config import SceneConfig
+from vla_ros.core.robot.scene import SceneConfig
 
 DOWN = np.array([0.0, 0.0, -1.0])
 UP = -DOWN
@@ -113,7 +113,7 @@ class ScriptedExpert:
                 f"robot '{robot.name}' has no arm with a gripper; the scripted expert needs one"
             )
         self._velocity_limits = robot.limits.velocity * self.config.velocity_fraction
-        scene = SceneConfig.from_extra(robot.extra)
+        scene = robot.sim
         self._cube_size = scene.cube_size
         self._bowl_radius = scene.bowl_radius
         self._handover_point = np.asarray(scene.handover_point, dtype=float)

@@ -17,8 +17,14 @@ import numpy as np
 from vla_ros.core.robot.config import CameraConfig, RobotConfig
 from vla_ros.core.robot.urdf import Mimic
 from vla_ros.core.types import InvalidInput
-from vla_ros.sim.scene_config import RGBA, SceneConfig
+from vla_ros.core.robot.scene import SceneConfig
 
+RGBA = {
+    "red": (0.85, 0.1, 0.1, 1.0),
+    "green": (0.1, 0.7, 0.15, 1.0),
+    "blue": (0.1, 0.25, 0.85, 1.0),
+    "yellow": (0.9, 0.8, 0.1, 1.0),
+}
 BOWL_WALLS = 16
 ARM_ARMATURE = (
     0.1  # reflected rotor inertia [kg m^2]; also keeps the stiff servos stable at 2 ms steps
@@ -52,7 +58,7 @@ class Scene:
 
 
 def build_scene(robot: RobotConfig, config: SceneConfig | None = None) -> Scene:
-    config = config or SceneConfig.from_extra(robot.extra)
+    config = config or robot.sim
     spec = mujoco.MjSpec.from_string(_keep_frames_and_visuals(robot.urdf_xml()))
     spec.option.timestep = TIMESTEP
     spec.option.cone = mujoco.mjtCone.mjCONE_ELLIPTIC

@@ -1,4 +1,4 @@
-"""Table-top scene layout for one robot: data from the robot YAML's `sim:` key, with defaults.
+"""Table-top scene of the embedded sim: the robot YAML's `sim:` section (RobotConfig.sim), with defaults.
 
 Every key is optional; the defaults fit a single arm whose base sits on the table at the world
 origin, facing +x. Regions are (min, max) corners of xy boxes in the world frame.
@@ -11,16 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from vla_ros.core.config_sections import mapping, reject_unknown_keys
 from vla_ros.core.tasks.spec import COLOURS
 from vla_ros.core.types import InvalidInput
-
-RGBA = {
-    "red": (0.85, 0.1, 0.1, 1.0),
-    "green": (0.1, 0.7, 0.15, 1.0),
-    "blue": (0.1, 0.25, 0.85, 1.0),
-    "yellow": (0.9, 0.8, 0.1, 1.0),
-}
-
 
 @dataclass(frozen=True)
 class SceneConfig:
@@ -47,17 +40,17 @@ class SceneConfig:
     handover_point: tuple[float, float, float] = (0.0, 0.0, 0.25)
 
     @staticmethod
-    def from_extra(extra: dict[str, Any]) -> SceneConfig:
+    def from_yaml(raw: Any) -> SceneConfig:
         """Read the robot YAML's `sim:` block.
 
         Layout keys: `table: {center, size, top_z}`, `objects: {cube_size, spawn_min, spawn_max,
         min_separation, bowl_spawn_min, bowl_spawn_max, task_spawn_min, task_spawn_max}`; any other
         field of this class may be given flat under `sim:` (e.g. `gripper_force: 30`). Unknown keys
-        are errors that list the known ones.
+        are errors that name the closest known key.
         """
-        raw = dict(extra.get("sim", {}) or {})
-        table = dict(raw.pop("table", {}) or {})
-        objects = dict(raw.pop("objects", {}) or {})
+        raw = mapping(raw, "sim")
+        table = mapping(raw.pop("table", None), "sim.table")
+        objects = mapping(raw.pop("objects", None), "sim.objects")
         values: dict[str, Any] = {}
         _take(
             values,
@@ -102,9 +95,7 @@ class SceneConfig:
 
 
 def _take(values: dict[str, Any], raw: dict[str, Any], names: dict[str, str], where: str) -> None:
-    unknown = sorted(set(raw) - set(names))
-    if unknown:
-        raise InvalidInput(f"robot config {where}: unknown keys {unknown}; known: {sorted(names)}")
+    reject_unknown_keys(raw, names, f"robot config {where}")
     values.update({names[k]: v for k, v in raw.items()})
 
 
