@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from vla_ros.core.robot.scene import SceneConfig
 from vla_ros.core.tasks.spec import parse_instruction
 from vla_ros.core.types import InvalidInput
-from vla_ros.core.robot.scene import SceneConfig
 from vla_ros.sim.tasks import TaskMonitor
 from vla_ros.sim.trajectory_follower import JointTrajectory, TrajectoryPoint
 
@@ -138,7 +138,9 @@ def test_scene_config_errors_name_the_key():
     with pytest.raises(InvalidInput, match="task_spawn_max"):
         SceneConfig.from_yaml({"objects": {"task_spawn_min": [0, 0]}})
     with pytest.raises(InvalidInput, match="task_region max"):
-        SceneConfig.from_yaml({"objects": {"task_spawn_min": [0, 0], "task_spawn_max": [-0.1, 0.1]}})
+        SceneConfig.from_yaml(
+            {"objects": {"task_spawn_min": [0, 0], "task_spawn_max": [-0.1, 0.1]}}
+        )
     assert (
         SceneConfig.from_yaml(None).task_region is None
     )  # the task cube then spawns in object_region

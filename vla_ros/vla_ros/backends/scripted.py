@@ -26,7 +26,6 @@ from vla_ros.core.robot.config import ArmConfig, RobotConfig
 from vla_ros.core.robot.kinematics import Kinematics
 from vla_ros.core.tasks.spec import TaskSpec, parse_instruction
 from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, NotReady, Observation
-from vla_ros.core.robot.scene import SceneConfig
 
 DOWN = np.array([0.0, 0.0, -1.0])
 UP = -DOWN

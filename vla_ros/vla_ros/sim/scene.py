@@ -15,9 +15,9 @@ import mujoco
 import numpy as np
 
 from vla_ros.core.robot.config import CameraConfig, RobotConfig
+from vla_ros.core.robot.scene import SceneConfig
 from vla_ros.core.robot.urdf import Mimic
 from vla_ros.core.types import InvalidInput
-from vla_ros.core.robot.scene import SceneConfig
 
 RGBA = {
     "red": (0.85, 0.1, 0.1, 1.0),

@@ -142,13 +142,25 @@ def test_missing_required_key_is_named(tmp_path, key):
 @pytest.mark.parametrize(
     "edit, message",
     [
-        (lambda raw: raw.update(saftey={}), r"unknown key\(s\) 'saftey' \(did you mean 'safety'\?\)"),
-        (lambda raw: raw.update(demo_instructions=["x"]), r"'demo_instructions' \(did you mean 'demo'"),
+        (
+            lambda raw: raw.update(saftey={}),
+            r"unknown key\(s\) 'saftey' \(did you mean 'safety'\?\)",
+        ),
+        (
+            lambda raw: raw.update(demo_instructions=["x"]),
+            r"'demo_instructions' \(did you mean 'demo'",
+        ),
         (lambda raw: raw["arms"][0].update(ee_fram="x"), r"arms\[0\]: unknown key.*'ee_frame'"),
         (lambda raw: raw["arms"][0]["gripper"].update(opn=1), r"gripper: unknown.*'open'"),
         (lambda raw: raw["arms"][0]["controller"].update(nme="x"), r"controller: unknown.*'name'"),
-        (lambda raw: raw["limits"]["elbow"].update(jerk_limit=1), r"limits\.\w+: .*'jerk_limit' \(did you mean 'jerk'"),
-        (lambda raw: raw["limits"].update(elbw={"jerk": 1}), r"limits.*'elbw' \(did you mean 'elbow'"),
+        (
+            lambda raw: raw["limits"]["elbow"].update(jerk_limit=1),
+            r"limits\.\w+: .*'jerk_limit' \(did you mean 'jerk'",
+        ),
+        (
+            lambda raw: raw["limits"].update(elbw={"jerk": 1}),
+            r"limits.*'elbw' \(did you mean 'elbow'",
+        ),
         (lambda raw: raw["workspace"].update(maximum=[1, 1, 1]), r"workspace: unknown.*'max'"),
         (lambda raw: raw["cameras"][0]["sim"].update(fov=60), r"cameras\[0\].sim: .*'fovy'"),
         (lambda raw: raw["sim"]["objects"].update(cube_sise=1), r"sim.objects: .*'cube_size'"),

@@ -13,7 +13,6 @@ import pytest
 from vla_ros.core.robot.config import RobotConfig, load_robot_config
 from vla_ros.core.robot.kinematics import Kinematics
 from vla_ros.core.safety import SafetyProjector
-from vla_ros.core.robot.safety_config import SafetyConfig
 from vla_ros.core.safety.model import SafetyModel
 
 

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from vla_ros.core.robot.config import available_robots, load_robot_config
-from vla_ros.core.robot.safety_config import SafetyConfig
 from vla_ros.core.safety.model import SafetyModel
 
 

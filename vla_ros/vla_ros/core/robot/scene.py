@@ -15,6 +15,7 @@ from vla_ros.core.config_sections import mapping, reject_unknown_keys
 from vla_ros.core.tasks.spec import COLOURS
 from vla_ros.core.types import InvalidInput
 
+
 @dataclass(frozen=True)
 class SceneConfig:
     table_height: float = 0.0  # z of the table top
