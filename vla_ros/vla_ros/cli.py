@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     demo.add_argument("--out", type=Path, default=Path("demo_out"))
     args = parser.parse_args(argv)
+    # Until the graph is up nothing has been commanded: one process may just end; a multiprocess
+    # parent must stay to stop the node processes it started.
+    stop = StopRequest.install_once(exit_during_startup=not args.multiprocess)
     try:
         robot = load_robot_config(args.robot)
         instructions = tuple(getattr(args, "instructions", None) or robot.demo.instructions)
@@ -90,9 +93,6 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidInput as error:
         print(f"vla-ros: error: {error}", file=sys.stderr)
         return 2
-    # Until the graph is up nothing has been commanded: one process may just end; a multiprocess
-    # parent must stay to stop the node processes it started.
-    stop = StopRequest.install_once(exit_during_startup=not args.multiprocess)
     try:
         if args.command == "run":
             with running_graph(bringup, args.multiprocess, log_dir=None, stop=stop):

@@ -50,6 +50,8 @@ class SceneConfig:
         are errors that name the closest known key.
         """
         raw = mapping(raw, "sim")
+        flat = {f.name for f in fields(SceneConfig)}
+        reject_unknown_keys(raw, [*flat, "table", "objects"], "robot config sim")
         table = mapping(raw.pop("table", None), "sim.table")
         objects = mapping(raw.pop("objects", None), "sim.objects")
         values: dict[str, Any] = {}
@@ -74,7 +76,6 @@ class SceneConfig:
             {"cube_size": "cube_size", "min_separation": "min_spacing", "cubes": "cubes"},
             "sim.objects",
         )
-        flat = {f.name for f in fields(SceneConfig)}
         _take(values, raw, {k: k for k in flat}, "sim")
         for key in ("table_center", "table_size", "handover_point"):
             if key in values:
