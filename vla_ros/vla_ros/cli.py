@@ -1,6 +1,6 @@
 """`vla-ros`: bring the graph up without launch_ros (pip-only machines, tests) and run the demo.
 
-vla-ros run  --robot panda --policy scripted --sim mujoco [--multiprocess] [--set node.param=value]
+vla-ros run  --robot panda --backend scripted --sim mujoco [--multiprocess] [--set node.param=value]
 vla-ros demo --robot panda --episodes 10 --out demo_out [--multiprocess] [--latency-ms 300]
 """
 
@@ -14,13 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from vla_ros.bringup.graph import SIM_MODES, BringupArgs, parse_override
+from vla_ros.bringup.graph import LAUNCH_ARGUMENTS, SIM_MODES, BringupArgs, parse_override
 from vla_ros.core.robot.config import available_robots, load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.composition import running_graph
 from vla_ros.nodes.shutdown import StopRequest
 
-DEFAULT_INSTRUCTIONS = ("put the red cube in the bowl", "stack the green cube on the blue cube")
+DEFAULTS = BringupArgs()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,17 +33,8 @@ def main(argv: list[str] | None = None) -> int:
         ("demo", "seeded sim episodes + report"),
     ):
         sub = commands.add_parser(name, help=helptext)
-        sub.add_argument("--robot", default="panda", help=f"one of {available_robots()}")
-        sub.add_argument(
-            "--policy", default="scripted", help="backend name (vla_ros.backends.registry)"
-        )
-        sub.add_argument(
-            "--backend-options", default="{}", help="YAML mapping passed to the backend"
-        )
-        sub.add_argument(
-            "--latency-ms", type=float, default=0.0, help="artificial inference latency"
-        )
-        sub.add_argument("--seed", type=int, default=0)
+        for name in ("robot", "backend", "backend_options", "latency_ms", "seed"):
+            _bringup_flag(sub, name)
         sub.add_argument(
             "--multiprocess",
             action="store_true",
@@ -63,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             help="parameter override",
         )
     run = commands.choices["run"]
-    run.add_argument("--sim", default="mujoco", choices=SIM_MODES)
-    run.add_argument("--instruction", default=DEFAULT_INSTRUCTIONS[0])
+    _bringup_flag(run, "sim", choices=SIM_MODES)
+    _bringup_flag(run, "instruction")
     demo = commands.choices["demo"]
     demo.add_argument("--episodes", type=int, default=10)
     demo.add_argument(
@@ -78,16 +69,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     demo.add_argument("--out", type=Path, default=Path("demo_out"))
     args = parser.parse_args(argv)
+    # Until the graph is up nothing has been commanded: one process may just end; a multiprocess
+    # parent must stay to stop the node processes it started.
+    stop = StopRequest.install_once(exit_during_startup=not args.multiprocess)
     try:
         robot = load_robot_config(args.robot)
-        instructions = tuple(
-            getattr(args, "instructions", None)
-            or robot.extra.get("demo_instructions", DEFAULT_INSTRUCTIONS)
-        )
+        instructions = tuple(getattr(args, "instructions", None) or robot.demo.instructions)
         bringup = BringupArgs(
             robot=args.robot,
-            policy=args.policy,
-            sim=getattr(args, "sim", "mujoco"),
+            backend=args.backend,
+            sim=getattr(args, "sim", DEFAULTS.sim),
             instruction=getattr(args, "instruction", instructions[0]),
             seed=args.seed,
             backend_options=args.backend_options,
@@ -102,9 +93,6 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidInput as error:
         print(f"vla-ros: error: {error}", file=sys.stderr)
         return 2
-    # Until the graph is up nothing has been commanded: one process may just end; a multiprocess
-    # parent must stay to stop the node processes it started.
-    stop = StopRequest.install_once(exit_during_startup=not args.multiprocess)
     try:
         if args.command == "run":
             with running_graph(bringup, args.multiprocess, log_dir=None, stop=stop):
@@ -125,6 +113,17 @@ def main(argv: list[str] | None = None) -> int:
         stop.ignore_from_now_on()
 
 
+def _bringup_flag(parser: argparse.ArgumentParser, name: str, **kwargs) -> None:
+    """--name for a BringupArgs field: its default and help are BringupArgs' (LAUNCH_ARGUMENTS)."""
+    default = getattr(DEFAULTS, name)
+    helptext = LAUNCH_ARGUMENTS[name][1]
+    if name == "robot":
+        helptext = f"one of {available_robots()} or a YAML path"
+    parser.add_argument(
+        f"--{name.replace('_', '-')}", type=type(default), default=default, help=helptext, **kwargs
+    )
+
+
 def _demo(
     args, robot, bringup: BringupArgs, instructions: tuple[str, ...], stop: StopRequest
 ) -> int:
@@ -134,10 +133,10 @@ def _demo(
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    camera = robot.extra.get("demo_camera") or (robot.cameras[0].name if robot.cameras else None)
+    camera = robot.demo.camera or (robot.cameras[0].name if robot.cameras else None)
     mode = "multiprocess" if args.multiprocess else "one process"
     print(
-        f"[vla-ros] demo: robot={robot.name} policy={bringup.policy} episodes={args.episodes} ({mode})"
+        f"[vla-ros] demo: robot={robot.name} backend={bringup.backend} episodes={args.episodes} ({mode})"
     )
     with running_graph(
         bringup, args.multiprocess, out / "logs", [lambda: EpisodeRunner(robot, camera)], stop
@@ -178,13 +177,13 @@ def _demo(
                 )
                 plotted = True
         if runner.frames:
-            write_video(runner.frames, out / "demo.mp4", fps=robot.extra.get("demo_video_fps", 10))
+            write_video(runner.frames, out / "demo.mp4", fps=robot.demo.video_fps)
     metrics = runner.metrics
     (out / "summary.json").write_text(
         json.dumps(
             {
                 "robot": robot.name,
-                "policy": bringup.policy,
+                "backend": bringup.backend,
                 "mode": mode,
                 "success_rate": metrics.success_rate,
                 "control_rate_hz": metrics.control_rate_hz,

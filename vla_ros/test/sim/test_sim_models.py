@@ -57,7 +57,7 @@ def test_home_pose_is_collision_free(name):
 @pytest.mark.parametrize("name", ROBOTS)
 def test_fingers_open_wider_than_a_cube_and_close_on_it(name):
     robot, model, data = _compiled(name)
-    cube = robot.extra["sim"]["objects"]["cube_size"]
+    cube = robot.sim.cube_size
     for arm in robot.arms:
         pads = [
             g

@@ -1,4 +1,4 @@
-"""The node graph of config/graph.yaml, resolved for one bring-up (robot, policy, sim, ...).
+"""The node graph of config/graph.yaml, resolved for one bring-up (robot, backend, sim, ...).
 
 `ros2 launch` and `vla-ros run` both build their nodes from `resolve_graph`, so the two cannot
 drift apart.
@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from vla_ros.core.config_fields import config_fields
 from vla_ros.core.types import InvalidInput
 from vla_ros.resources import share_path
 
@@ -23,17 +24,32 @@ _PLACEHOLDER = re.compile(r"^\$\{(\w+)\}$")
 
 @dataclass(frozen=True)
 class BringupArgs:
+    """One bring-up: the launch arguments of `ros2 launch` and the flags of `vla-ros run`.
+
+    The policy backend is selected by `backend` everywhere (launch argument, CLI flag `--backend`,
+    vla_policy parameter): it names a module of vla_ros.backends and goes with `backend_options`.
+
+    robot: robot config in config/robots/ (panda, widowx, aloha) or a YAML path
+    backend: policy backend (vla_ros.backends.registry: scripted, lerobot, openvla, openpi, ...)
+    sim: mujoco (embedded), gazebo (ros_gz) or false (real robot)
+    instruction: task instruction
+    seed: simulation seed
+    backend_options: YAML mapping of backend options
+    latency_ms: artificial inference latency [ms]
+    respawn: restart a node process that dies, after RESPAWN_DELAY_S (ros2 launch, vla-ros run
+        --multiprocess)
+    """
+
     robot: str = "panda"
-    policy: str = "scripted"
+    backend: str = "scripted"
     sim: str = "mujoco"
     instruction: str = "put the red cube in the bowl"
     seed: int = 0
     backend_options: str = "{}"
     latency_ms: float = 0.0
-    # Restart a node process that dies (ros2 launch, vla-ros run --multiprocess), after RESPAWN_DELAY_S.
     respawn: bool = True
-    # "node.param" -> value, applied after the graph's own parameters.
-    overrides: dict[str, Any] = field(default_factory=dict)
+    # "node.param" -> value, applied after the graph's own parameters (not a launch argument).
+    overrides: dict[str, Any] = field(default_factory=dict, metadata={"doc": "node.param=value"})
 
     def __post_init__(self) -> None:
         if self.sim not in SIM_MODES:
@@ -44,31 +60,25 @@ class BringupArgs:
         return self.sim != "false"
 
 
+def _launch_string(default: Any) -> str:
+    return str(default).lower() if isinstance(default, bool) else str(default)
+
+
 # Bring-up arguments as launch files declare them: name -> (default, description).
 LAUNCH_ARGUMENTS: dict[str, tuple[str, str]] = {
-    "robot": ("panda", "robot config in config/robots/ (panda, widowx, aloha)"),
-    "policy": ("scripted", "policy backend (vla_ros.backends.registry)"),
-    "sim": ("mujoco", "mujoco (embedded), gazebo (ros_gz) or false (real robot)"),
-    "instruction": ("put the red cube in the bowl", "task instruction"),
-    "seed": ("0", "simulation seed"),
-    "backend_options": ("{}", "YAML mapping of backend options"),
-    "latency_ms": ("0.0", "artificial inference latency, ms"),
-    "respawn": ("true", f"restart a node process that dies, after {RESPAWN_DELAY_S:g} s"),
+    f.name: (_launch_string(f.default), f.description)
+    for f in config_fields(BringupArgs)
+    if f.name != "overrides"
 }
 
 
 def bringup_args_from_strings(values: dict[str, str]) -> BringupArgs:
     """BringupArgs from launch-argument strings (what `ros2 launch ... name:=value` gives)."""
-    return BringupArgs(
-        robot=values["robot"],
-        policy=values["policy"],
-        sim=values["sim"],
-        instruction=values["instruction"],
-        seed=int(values["seed"]),
-        backend_options=values["backend_options"],
-        latency_ms=float(values["latency_ms"]),
-        respawn=_boolean("respawn", values["respawn"]),
-    )
+    typed = {}
+    for f in config_fields(BringupArgs):
+        if f.name in values:
+            typed[f.name] = _from_string(f.name, f.kind, values[f.name])
+    return BringupArgs(**typed)
 
 
 @dataclass(frozen=True)
@@ -111,10 +121,17 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key.strip(), yaml.safe_load(value)
 
 
-def _boolean(name: str, text: str) -> bool:
-    if text.lower() not in ("true", "false"):
-        raise InvalidInput(f"launch argument {name} must be true or false, got '{text}'")
-    return text.lower() == "true"
+def _from_string(name: str, kind: type, text: str) -> Any:
+    if kind is bool:
+        if text.lower() not in ("true", "false"):
+            raise InvalidInput(f"launch argument {name} must be true or false, got '{text}'")
+        return text.lower() == "true"
+    try:
+        return kind(text)
+    except ValueError:
+        raise InvalidInput(
+            f"launch argument {name} must be a {kind.__name__}, got '{text}'"
+        ) from None
 
 
 def _substitute(value: Any, values: dict[str, Any]) -> Any:

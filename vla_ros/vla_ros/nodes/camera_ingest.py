@@ -9,18 +9,21 @@ and every stamp would look like it came from the future.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rclpy.clock import JumpThreshold, TimeJump
 from rclpy.duration import Duration
 from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import String
 
 from vla_ros.core.perception.image import ImageCrop
-from vla_ros.core.perception.observation_sync import ObservationAssembler, SyncConfig
+from vla_ros.core.perception.observation_sync import ObservationAssembler
 from vla_ros.core.robot.config import load_robot_config
-from vla_ros.core.time_guard import MAX_FUTURE_S
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.conversions import image_from_msg, joint_state_from_msg, observation_to_msg
 from vla_ros.nodes.managed import ManagedNode, run_node, stamp_to_s
+from vla_ros.nodes.node_parameters import CameraIngestParameters
+from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import LATCHED, SENSOR
 from vla_ros_msgs.msg import Observation
 
@@ -30,26 +33,21 @@ class CameraIngestNode(ManagedNode):
         super().__init__("camera_ingest", **kwargs)
 
     def configure(self) -> None:
-        robot = load_robot_config(self.param("robot", "panda"))
+        parameters = declare_config(self, CameraIngestParameters)
+        robot = load_robot_config(parameters.robot)
         by_name = {c.name: c for c in robot.cameras}
-        names = list(self.param("cameras", [c.name for c in robot.cameras]))
+        names = list(parameters.sync.cameras or by_name)
         unknown = [n for n in names if n not in by_name]
         if unknown:
             raise InvalidInput(
                 f"parameter cameras names {unknown}; robot '{robot.name}' has {list(by_name)}"
             )
-        crop = list(self.param("crop", [0, 0, 0, 0]))  # top, left, height, width; zeros = no crop
+        crop = parameters.crop  # top, left, height, width; zeros = no crop
         region = ImageCrop(tuple(crop) if any(crop) else None)
         self._assembler = ObservationAssembler(
-            SyncConfig(
-                cameras=tuple(names),
-                max_frame_age_s=self.param("max_frame_age_s", 0.5),
-                max_camera_skew_s=self.param("max_camera_skew_s", 0.1),
-                max_future_s=self.param("max_future_s", MAX_FUTURE_S),
-            ),
-            {n: region for n in names},
+            replace(parameters.sync, cameras=tuple(names)), {n: region for n in names}
         )
-        self._instruction = self.param("instruction", "")
+        self._instruction = parameters.instruction
         self._publisher = self.create_publisher(Observation, "/vla/observation", 2)
         self.create_subscription(String, "/vla/instruction", self._on_instruction, LATCHED)
         self.create_subscription(JointState, robot.joint_state_topic, self._on_joint_state, SENSOR)

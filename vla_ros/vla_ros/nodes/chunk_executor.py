@@ -14,7 +14,7 @@ from dataclasses import asdict
 from sensor_msgs.msg import JointState as JointStateMsg
 from std_msgs.msg import Header
 
-from vla_ros.core.chunking import ChunkExecutor, ExecutorConfig
+from vla_ros.core.chunking import ChunkExecutor
 from vla_ros.core.chunking.anchoring import ee_pose_function
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import InvalidInput, JointState
@@ -26,12 +26,12 @@ from vla_ros.nodes.conversions import (
     joint_state_from_msg,
 )
 from vla_ros.nodes.managed import ManagedNode, run_node
+from vla_ros.nodes.node_parameters import ChunkExecutorParameters
+from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import CONTROL, SENSOR
 from vla_ros_msgs.msg import ActionChunk as ActionChunkMsg
 from vla_ros_msgs.msg import Command as CommandMsg
 from vla_ros_msgs.msg import ExecutorStatus
-
-DEFAULTS = ExecutorConfig()
 
 
 class ChunkExecutorNode(ManagedNode):
@@ -39,24 +39,13 @@ class ChunkExecutorNode(ManagedNode):
         super().__init__("chunk_executor", **kwargs)
 
     def configure(self) -> None:
-        robot = load_robot_config(self.param("robot", "panda"))
-        config = ExecutorConfig(
-            control_rate_hz=float(self.param("control_rate_hz", DEFAULTS.control_rate_hz)),
-            strategy=self.param("strategy", DEFAULTS.strategy),
-            ensemble_k=float(self.param("ensemble_k", DEFAULTS.ensemble_k)),
-            crossfade_max_s=float(self.param("crossfade_max_s", DEFAULTS.crossfade_max_s)),
-            catch_up_s=float(self.param("catch_up_s", DEFAULTS.catch_up_s)),
-            interpolation=self.param("interpolation", DEFAULTS.interpolation),
-            gripper_mode=self.param("gripper_mode", DEFAULTS.gripper_mode),
-            initial_latency_s=float(self.param("initial_latency_s", DEFAULTS.initial_latency_s)),
-            request_margin_s=float(self.param("request_margin_s", DEFAULTS.request_margin_s)),
-            request_timeout_s=float(self.param("request_timeout_s", DEFAULTS.request_timeout_s)),
-            refresh_fraction=float(self.param("refresh_fraction", DEFAULTS.refresh_fraction)),
-            max_future_s=float(self.param("max_future_s", DEFAULTS.max_future_s)),
-        )
+        parameters = declare_config(self, ChunkExecutorParameters)
+        robot = load_robot_config(parameters.robot)
         # ee_delta chunks are anchored by forward kinematics at their observation-time joint state.
-        self._executor = ChunkExecutor.for_robot(config, robot, ee_pose_function(robot))
-        self._status_period = 1.0 / float(self.param("status_rate_hz", 5.0))
+        self._executor = ChunkExecutor.for_robot(
+            parameters.executor, robot, ee_pose_function(robot)
+        )
+        self._status_period = 1.0 / parameters.status_rate_hz
         self._robot_state: JointState | None = None
         self._command_pub = self.create_publisher(CommandMsg, "/vla/command", CONTROL)
         self._status_pub = self.create_publisher(ExecutorStatus, "/vla/executor_status", 10)
@@ -111,18 +100,12 @@ class ChunkExecutorNode(ManagedNode):
     def _report(self) -> None:
         now = self.now_s()
         stats = self._executor.stats(now)
+        # The message names the stats it carries (every field but the header): no list to restate.
+        carried = (
+            name for name in ExecutorStatus.get_fields_and_field_types() if name != "header"
+        )
         self._status_pub.publish(
-            ExecutorStatus(
-                header=header(now),
-                strategy=stats.strategy,
-                queue_depth=stats.queue_depth,
-                queue_duration=stats.queue_duration,
-                latency_estimate=stats.latency_estimate,
-                chunks_received=stats.chunks_received,
-                chunks_rejected=stats.chunks_rejected,
-                actions_dropped_stale=stats.actions_dropped_stale,
-                starvation_time=stats.starvation_time,
-            )
+            ExecutorStatus(header=header(now), **{name: getattr(stats, name) for name in carried})
         )
         starving = stats.chunks_received > 0 and stats.queue_duration == 0.0
         self.publish_diagnostics(

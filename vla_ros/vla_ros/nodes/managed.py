@@ -16,7 +16,6 @@ import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rclpy.client import Client
 from rclpy.clock import Clock, ClockType
-from rclpy.exceptions import ParameterUninitializedException
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
@@ -27,7 +26,9 @@ from rclpy.subscription import Subscription
 from rclpy.timer import Timer
 from std_msgs.msg import Header
 
-from vla_ros.core.liveness import DEFAULT_TIMEOUT_S, HEARTBEAT_PERIOD_S, LivenessMonitor
+from vla_ros.core.liveness import HEARTBEAT_PERIOD_S, LivenessMonitor
+from vla_ros.nodes.node_parameters import LivenessParameters, ManagedParameters
+from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.shutdown import POLL_S, StopRequest
 
 # Every active node's heartbeat: std_msgs/Header, the node's name in frame_id.
@@ -50,11 +51,11 @@ class ManagedNode(LifecycleNode):
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
-        self.declare_parameter("autostart", True)
+        autostart = declare_config(self, ManagedParameters).autostart
         self._diagnostics = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         self._configured: list[Any] | None = None
         self._activated: list[Any] | None = None
-        if self.get_parameter("autostart").value:
+        if autostart:
             # Transitions from a zero-period one-shot would race the executor; do them now instead.
             self.trigger_configure()
             if self.lifecycle_state == "inactive":
@@ -184,17 +185,11 @@ class ManagedNode(LifecycleNode):
 
     def watch_liveness(self) -> LivenessMonitor:
         """Heartbeats of the nodes named by parameter `watched_nodes` (graph.yaml's `watches`; none
-        when unset), lost after `liveness_timeout_s` of silence (steady clock)."""
-        if not self.has_parameter("watched_nodes"):
-            self.declare_parameter(
-                "watched_nodes", Parameter.Type.STRING_ARRAY
-            )  # typed: [] cannot say it
-        try:
-            watched = list(self.get_parameter("watched_nodes").value)
-        except ParameterUninitializedException:  # a node started on its own: watches nobody
-            watched = []
+        when unset, as for a node started on its own), lost after `liveness_timeout_s` of silence
+        (steady clock)."""
+        parameters = declare_config(self, LivenessParameters)
         monitor = LivenessMonitor(
-            watched, float(self.param("liveness_timeout_s", DEFAULT_TIMEOUT_S))
+            list(parameters.watched_nodes or ()), parameters.liveness_timeout_s
         )
         self.create_subscription(
             Header, HEARTBEAT_TOPIC, lambda msg: monitor.beat(msg.frame_id, time.monotonic()), 10
@@ -202,12 +197,6 @@ class ManagedNode(LifecycleNode):
         return monitor
 
     # -- helpers ----------------------------------------------------------------------------------
-    def param(self, name: str, default: Any) -> Any:
-        """Declare (once) and read a parameter."""
-        if not self.has_parameter(name):
-            self.declare_parameter(name, default)
-        return self.get_parameter(name).value
-
     def now_s(self) -> float:
         """Current ROS time in seconds (sim time when use_sim_time is set)."""
         return self.get_clock().now().nanoseconds * 1e-9

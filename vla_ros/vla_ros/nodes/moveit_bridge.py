@@ -20,9 +20,9 @@ from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.conversions import joint_state_from_msg
 from vla_ros.nodes.managed import ManagedNode, run_node
+from vla_ros.nodes.node_parameters import MoveItBridgeParameters
+from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import CONTROL
-
-BACKENDS = ("joint_trajectory",)
 
 
 class MoveItBridgeNode(ManagedNode):
@@ -30,11 +30,9 @@ class MoveItBridgeNode(ManagedNode):
         super().__init__("moveit_bridge", **kwargs)
 
     def configure(self) -> None:
-        backend = self.param("backend", "joint_trajectory")
-        if backend not in BACKENDS:
-            raise InvalidInput(f"parameter backend '{backend}' is not one of {list(BACKENDS)}")
-        robot = load_robot_config(self.param("robot", "panda"))
-        self._streamer = TrajectoryStreamer(robot, self.param("lookahead_s", 0.05))
+        parameters = declare_config(self, MoveItBridgeParameters)
+        robot = load_robot_config(parameters.robot)
+        self._streamer = TrajectoryStreamer(robot, parameters.lookahead_s)
         self._trajectory_pubs = {
             c.name: self.create_publisher(JointTrajectory, c.trajectory_topic, CONTROL)
             for c in self._streamer.controllers

@@ -17,6 +17,8 @@ from vla_ros.core.safety import HoldSupervisor, SafeCommand, SafetyProjector
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.conversions import command_from_msg, header, joint_state_from_msg
 from vla_ros.nodes.managed import ManagedNode, run_node
+from vla_ros.nodes.node_parameters import SafetyProjectorParameters
+from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import CONTROL, LATCHED, SENSOR
 from vla_ros_msgs.msg import Command as CommandMsg
 from vla_ros_msgs.msg import SafetyStatus
@@ -27,17 +29,13 @@ class SafetyProjectorNode(ManagedNode):
         super().__init__("safety_projector", **kwargs)
 
     def configure(self) -> None:
-        rate = float(self.param("control_rate_hz", 100.0))
-        timeout = float(self.param("command_timeout_s", 0.2))
-        if not rate > 0.0:
-            raise InvalidInput(f"parameter control_rate_hz must be > 0, got {rate}")
-        if not timeout > 0.0:
-            raise InvalidInput(f"parameter command_timeout_s must be > 0 seconds, got {timeout}")
-        description = self.param("robot_description", "")
-        robot = load_robot_config(self.param("robot", "panda"), urdf_xml=description or None)
-        self._projector = SafetyProjector(robot, 1.0 / rate)
+        parameters = declare_config(self, SafetyProjectorParameters)
+        robot = load_robot_config(parameters.robot, urdf_xml=parameters.robot_description or None)
+        self._projector = SafetyProjector(robot, 1.0 / parameters.control_rate_hz)
         self._supervisor = HoldSupervisor(
-            timeout, self._projector.counters, float(self.param("joint_state_timeout_s", 0.5))
+            parameters.command_timeout_s,
+            self._projector.counters,
+            parameters.joint_state_timeout_s,
         )
         self._liveness = self.watch_liveness()
         self._measured = None
@@ -53,7 +51,7 @@ class SafetyProjectorNode(ManagedNode):
         self.create_service(SetBool, "/vla/set_estop", self._on_set_estop)
         # The robot's own URDF, when it publishes one (robot_state_publisher latches it).
         self.create_subscription(String, "/robot_description", self._on_robot_description, LATCHED)
-        self._period = 1.0 / rate
+        self._period = 1.0 / parameters.control_rate_hz
         self._last: SafeCommand | None = None
         self.create_timer(1.0, self._report)
 

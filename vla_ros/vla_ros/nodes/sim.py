@@ -25,6 +25,8 @@ from vla_ros.core.tasks.spec import parse_instruction
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.conversions import header, image_to_msg, joint_state_to_msg, object_poses_to_msg
 from vla_ros.nodes.managed import ManagedNode, run_node, s_to_stamp, stamp_to_s
+from vla_ros.nodes.node_parameters import SimParameters
+from vla_ros.nodes.parameters import declare_config
 from vla_ros.sim.tasks import TaskMonitor
 from vla_ros.sim.trajectory_follower import JointTrajectory, TrajectoryPoint
 from vla_ros.sim.world import SimWorld
@@ -42,35 +44,21 @@ class SimNode(ManagedNode):
         super().__init__("sim", **kwargs)
 
     def configure(self) -> None:
-        robot_name = self.param("robot", "panda")
+        parameters = declare_config(self, SimParameters)
         try:
-            robot = load_robot_config(robot_name)
+            robot = load_robot_config(parameters.robot)
         except InvalidInput as error:
-            raise InvalidInput(f"parameter robot='{robot_name}': {error}") from error
-        rates = {
-            name: float(self.param(name, default))
-            for name, default in (
-                ("physics_rate_hz", 500.0),
-                ("joint_state_rate_hz", 100.0),
-                ("camera_rate_hz", 10.0),
-                ("real_time_factor", 1.0),
-            )
-        }
-        bad = {k: v for k, v in rates.items() if not (math.isfinite(v) and v > 0)}
-        if bad:
-            raise InvalidInput(f"parameters {bad} must be positive numbers")
-        self.real_time_factor = rates["real_time_factor"]
-        self.publish_clock = bool(self.param("publish_clock", True))
+            raise InvalidInput(f"parameter robot='{parameters.robot}': {error}") from error
+        self.real_time_factor = parameters.real_time_factor
+        self.publish_clock = parameters.publish_clock
         self.world = SimWorld(robot)
         # An EGL context is current on one thread at a time: all rendering happens on this one.
         self.render_thread = ThreadPoolExecutor(1, thread_name_prefix="sim_render")
-        self.world.model.opt.timestep = 1.0 / rates["physics_rate_hz"]
-        self.joint_state_period = 1.0 / rates["joint_state_rate_hz"]
-        self.camera_period = 1.0 / rates["camera_rate_hz"]
+        self.world.model.opt.timestep = 1.0 / parameters.physics_rate_hz
+        self.joint_state_period = 1.0 / parameters.joint_state_rate_hz
+        self.camera_period = 1.0 / parameters.camera_rate_hz
         self.episode = 0
-        self._start_task(
-            self.param("instruction", "put the red cube in the bowl"), int(self.param("seed", 0))
-        )
+        self._start_task(parameters.instruction, parameters.seed)
         group = self.group = MutuallyExclusiveCallbackGroup()
         self.clock_pub = self.create_publisher(ClockMsg, "/clock", 10)
         self.joint_pub = self.create_publisher(JointStateMsg, robot.joint_state_topic, 10)

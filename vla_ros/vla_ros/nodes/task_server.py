@@ -20,6 +20,8 @@ from std_msgs.msg import String
 
 from vla_ros.core.tasks.episode import TaskEpisode
 from vla_ros.nodes.managed import ManagedNode, run_node
+from vla_ros.nodes.node_parameters import TaskServerParameters
+from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import LATCHED
 from vla_ros_msgs.action import RunTask
 from vla_ros_msgs.msg import ActionChunk, TaskStatus
@@ -31,7 +33,7 @@ class TaskServerNode(ManagedNode):
 
     def configure(self) -> None:
         self._liveness = self.watch_liveness()
-        self._stall_timeout_s = float(self.param("stall_timeout_s", 5.0))
+        self._stall_timeout_s = declare_config(self, TaskServerParameters).stall_timeout_s
         self._task_status: TaskStatus | None = None
         self._chunks = 0
         self._last_chunk = -float("inf")  # steady clock

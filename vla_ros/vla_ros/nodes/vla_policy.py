@@ -19,6 +19,8 @@ from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.conversions import chunk_to_msg, object_poses_from_msg, observation_from_msg
 from vla_ros.nodes.managed import ManagedNode, run_node
+from vla_ros.nodes.node_parameters import VlaPolicyParameters
+from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import LATCHED
 from vla_ros_msgs.msg import ActionChunk, ObjectPoses, Observation
 
@@ -28,18 +30,15 @@ class VlaPolicyNode(ManagedNode):
         super().__init__("vla_policy", **kwargs)
 
     def configure(self) -> None:
-        robot = load_robot_config(self.param("robot", "panda"))
-        backend = self.param("backend", "scripted")
-        options = yaml.safe_load(self.param("backend_options", "{}")) or {}
+        parameters = declare_config(self, VlaPolicyParameters)
+        robot, backend = load_robot_config(parameters.robot), parameters.backend
+        options = yaml.safe_load(parameters.backend_options) or {}
         if not isinstance(options, dict):
             raise InvalidInput(
                 f"parameter backend_options must be a YAML mapping, got {options!r}"
             )
-        device = self.param(
-            "device", ""
-        )  # cuda | cpu | auto for model backends; "" = the backend's default
-        if device:
-            options["device"] = device
+        if parameters.device:
+            options["device"] = parameters.device
         self.get_logger().info(f"loading backend '{backend}' for robot '{robot.name}' ...")
         started = time.perf_counter()
         policy = create_policy(backend, robot, options)
@@ -51,17 +50,16 @@ class VlaPolicyNode(ManagedNode):
         self.get_logger().info(
             f"backend '{backend}' ready in {time.perf_counter() - started:.2f} s"
         )
-        latency_ms = float(self.param("latency_ms", 0.0))
-        if latency_ms > 0.0:
-            policy = DelayedPolicy(policy, latency_ms / 1000.0)
+        if parameters.latency_ms > 0.0:
+            policy = DelayedPolicy(policy, parameters.latency_ms / 1000.0)
         self._worker = InferenceWorker(
             policy,
             self._publish_chunk,
             self._on_policy_error,
-            self.param("trigger", "continuous"),
+            parameters.trigger,
             on_not_ready=lambda waiting: self.get_logger().info(f"policy waiting: {waiting}"),
         )
-        self._instruction_override = self.param("instruction", "")
+        self._instruction_override = parameters.instruction
         self._object_poses: dict = {}
         self._chunk_pub = self.create_publisher(ActionChunk, "/vla/action_chunk", 10)
         self.create_subscription(Observation, "/vla/observation", self._on_observation, 2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vla_ros.core.tasks.scene import SceneConfig
+from vla_ros.core.robot.scene import SceneConfig
 
 ATTEMPTS = 2000
 

@@ -15,8 +15,8 @@ import mujoco
 import numpy as np
 
 from vla_ros.core.robot.config import CameraConfig, RobotConfig
+from vla_ros.core.robot.scene import SceneConfig
 from vla_ros.core.robot.urdf import Mimic
-from vla_ros.core.tasks.scene import SceneConfig
 from vla_ros.core.types import InvalidInput
 
 RGBA = {
@@ -58,7 +58,7 @@ class Scene:
 
 
 def build_scene(robot: RobotConfig, config: SceneConfig | None = None) -> Scene:
-    config = config or SceneConfig.from_extra(robot.extra)
+    config = config or robot.sim
     spec = mujoco.MjSpec.from_string(_keep_frames_and_visuals(robot.urdf_xml()))
     spec.option.timestep = TIMESTEP
     spec.option.cone = mujoco.mjtCone.mjCONE_ELLIPTIC

@@ -87,9 +87,8 @@ def test_ik_from_a_nearby_seed_converges_quickly(robot_and_kinematics):
 def test_top_down_grasps_reach_the_whole_spawn_region(robot_and_kinematics):
     """Every corner of the cube spawn region is reachable with the gripper pointing down at cube height."""
     robot, kinematics = robot_and_kinematics
-    objects = robot.extra["sim"]["objects"]
-    height = robot.extra["sim"]["table"]["top_z"] + objects["cube_size"] / 2
-    (x0, y0), (x1, y1) = objects["spawn_min"], objects["spawn_max"]
+    height = robot.sim.table_height + robot.sim.cube_size / 2
+    (x0, y0), (x1, y1) = robot.sim.object_region
     for arm in robot.arms:
         down = kinematics.frame_pose(robot.home, arm.ee_frame)
         for x in (x0, x1):

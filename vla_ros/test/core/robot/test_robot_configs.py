@@ -73,7 +73,7 @@ def test_home_is_above_the_table_pointing_down_with_the_gripper_open(name):
         )
         pose = kinematics.frame_pose(robot.home, arm.ee_frame)
         assert robot.workspace.contains(pose[:3, 3])
-        assert pose[2, 3] > robot.extra["sim"]["table"]["top_z"] + 0.1
+        assert pose[2, 3] > robot.sim.table_height + 0.1
         approach = (
             pose[:3, 2] if name == "panda" else pose[:3, 0]
         )  # Franka TCP z / Interbotix x along the fingers
@@ -100,7 +100,7 @@ def test_controllers_are_named_as_the_real_drivers(name, controllers):
     robot = load_robot_config(name)
     names = {c.name for arm in robot.arms for c in (arm.controller, arm.gripper_controller)}
     assert controllers <= names
-    assert "driver" in robot.extra["bringup"]
+    assert robot.bringup.driver
 
 
 def test_aloha_command_order_is_left_arm_gripper_then_right_arm_gripper():
@@ -137,6 +137,49 @@ def test_missing_required_key_is_named(tmp_path, key):
     path = _broken_copy(tmp_path, lambda raw: raw.pop(key))
     with pytest.raises(InvalidInput, match=f"missing required key '{key}'"):
         load_robot_config(str(path))
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            lambda raw: raw.update(saftey={}),
+            r"unknown key\(s\) 'saftey' \(did you mean 'safety'\?\)",
+        ),
+        (
+            lambda raw: raw.update(demo_instructions=["x"]),
+            r"'demo_instructions' \(did you mean 'demo'",
+        ),
+        (lambda raw: raw["arms"][0].update(ee_fram="x"), r"arms\[0\]: unknown key.*'ee_frame'"),
+        (lambda raw: raw["arms"][0]["gripper"].update(opn=1), r"gripper: unknown.*'open'"),
+        (lambda raw: raw["arms"][0]["controller"].update(nme="x"), r"controller: unknown.*'name'"),
+        (
+            lambda raw: raw["limits"]["elbow"].update(jerk_limit=1),
+            r"limits\.\w+: .*'jerk_limit' \(did you mean 'jerk'",
+        ),
+        (
+            lambda raw: raw["limits"].update(elbw={"jerk": 1}),
+            r"limits.*'elbw' \(did you mean 'elbow'",
+        ),
+        (lambda raw: raw["workspace"].update(maximum=[1, 1, 1]), r"workspace: unknown.*'max'"),
+        (lambda raw: raw["cameras"][0]["sim"].update(fov=60), r"cameras\[0\].sim: .*'fovy'"),
+        (lambda raw: raw["sim"]["objects"].update(cube_sise=1), r"sim.objects: .*'cube_size'"),
+        (lambda raw: raw["bringup"].update(drivr="x"), r"bringup: .*'driver'"),
+        (lambda raw: raw["demo"].update(camera="nope"), r"demo.camera 'nope' is not one of"),
+        (lambda raw: raw.update(safety={"max_linear_sped": 1}), r"safety: .*'max_linear_speed'"),
+    ],
+)
+def test_every_unknown_key_is_refused_with_a_suggestion(tmp_path, edit, message):
+    with pytest.raises(InvalidInput, match=message):
+        load_robot_config(str(_broken_copy(tmp_path, edit)))
+
+
+def test_the_shipped_yamls_fill_the_typed_sections():
+    panda, aloha = load_robot_config("panda"), load_robot_config("aloha")
+    assert panda.sim.cube_size == 0.045 and panda.bringup.gripper.node == "franka_gripper"
+    assert aloha.demo.instructions == ("transfer the red cube",)
+    assert aloha.bringup.arm_commands[1] == "/follower_right/commands/joint_group"
+    assert aloha.sim.task_region == ((-0.2, -0.1), (-0.08, 0.1))
 
 
 def test_home_outside_the_joint_limits_names_the_joint(tmp_path):

@@ -54,15 +54,15 @@ def test_closest_points_match_brute_force() -> None:
 
 
 def test_config_rejects_bad_values_by_name() -> None:
-    with pytest.raises(InvalidInput, match="unknown safety keys.*max_speed"):
-        SafetyConfig.from_extra({"safety": {"max_speed": 1.0}})
+    with pytest.raises(InvalidInput, match="'max_speed' \\(did you mean 'max_linear_speed'\\?\\)"):
+        SafetyConfig.from_yaml({"max_speed": 1.0})
     with pytest.raises(InvalidInput, match="safety.max_linear_speed must be > 0"):
-        SafetyConfig.from_extra({"safety": {"max_linear_speed": 0}})
+        SafetyConfig.from_yaml({"max_linear_speed": 0})
     with pytest.raises(InvalidInput, match="singularity_slowdown"):
         SafetyConfig(singularity_slowdown=40.0, singularity_stop=30.0)
     with pytest.raises(InvalidInput, match="safety.table_height must be a number"):
-        SafetyConfig.from_extra({"safety": {"table_height": "low"}})
-    assert SafetyConfig.from_extra({}) == SafetyConfig()
+        SafetyConfig.from_yaml({"table_height": "low"})
+    assert SafetyConfig.from_yaml(None) == SafetyConfig()
 
 
 def test_supervisor_precedence_and_latch() -> None:

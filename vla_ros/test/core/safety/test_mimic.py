@@ -13,7 +13,6 @@ import pytest
 from vla_ros.core.robot.config import RobotConfig, load_robot_config
 from vla_ros.core.robot.kinematics import Kinematics
 from vla_ros.core.safety import SafetyProjector
-from vla_ros.core.safety.config import SafetyConfig
 from vla_ros.core.safety.model import SafetyModel
 
 
@@ -49,7 +48,7 @@ def _full_poses(robot: RobotConfig, q: np.ndarray) -> tuple[pin.Model, pin.Data]
 
 @pytest.mark.parametrize("name, robot", ROBOTS, ids=[n for n, _ in ROBOTS])
 def test_every_frame_and_capsule_is_where_the_full_model_puts_it(name, robot) -> None:
-    model = SafetyModel(robot, SafetyConfig.from_extra(robot.extra))
+    model = SafetyModel(robot, robot.safety)
     kinematics = model.kinematics
     mimic_links = {robot.urdf.joints[j].child for j in robot.urdf.mimics}
     assert mimic_links and mimic_links <= {c.link for c in model.capsules}
@@ -86,7 +85,7 @@ def test_every_frame_and_capsule_is_where_the_full_model_puts_it(name, robot) ->
 
 @pytest.mark.parametrize("name, robot", ROBOTS, ids=[n for n, _ in ROBOTS])
 def test_jacobians_of_mimicking_links_match_finite_differences(name, robot) -> None:
-    model = SafetyModel(robot, SafetyConfig.from_extra(robot.extra))
+    model = SafetyModel(robot, robot.safety)
     fingers = [
         k
         for k, c in enumerate(model.capsules)

@@ -6,14 +6,13 @@ import numpy as np
 import pytest
 
 from vla_ros.core.robot.config import available_robots, load_robot_config
-from vla_ros.core.safety.config import SafetyConfig
 from vla_ros.core.safety.model import SafetyModel
 
 
 @pytest.mark.parametrize("robot_name", available_robots())
 def test_batch_placements_match_pinocchio_per_sample(robot_name: str) -> None:
     robot = load_robot_config(robot_name)
-    model = SafetyModel(robot, SafetyConfig.from_extra(robot.extra))
+    model = SafetyModel(robot, robot.safety)
     Q = np.random.default_rng(3).uniform(
         robot.limits.lower, robot.limits.upper, (40, len(robot.command_joints))
     )

@@ -30,7 +30,7 @@ from vla_ros.backends.scripted.geometry import (
 )
 from vla_ros.backends.scripted.motion import HandTargets
 from vla_ros.core.robot.kinematics import Kinematics
-from vla_ros.core.tasks.scene import SceneConfig
+from vla_ros.core.robot.scene import SceneConfig
 from vla_ros.core.tasks.spec import TaskSpec
 
 PICK_PHASES = ("approach", "descend", "grasp", "lift")

@@ -21,7 +21,6 @@ from vla_ros.core.model.card import ModelCard, load_model_card
 from vla_ros.core.model.io import ModelIO
 from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.robot.kinematics import Kinematics
-from vla_ros.core.tasks.scene import SceneConfig
 from vla_ros.core.tasks.spec import TaskSpec, parse_instruction
 from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, NotReady, Observation
 
@@ -45,7 +44,7 @@ class ScriptedExpert(Policy):
                 f"robot '{robot.name}' has no arm with a gripper; the scripted expert needs one"
             )
         self._velocity_limits = robot.limits.velocity * self.config.velocity_fraction
-        scene = SceneConfig.from_extra(robot.extra)
+        scene = robot.sim
         self.planner = TaskPlanner(self.config, self.kinematics, self.arms, robot.home, scene)
         # Across episodes: once the sim has published poses, losing them is a fault.
         self._poses_seen = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vla_ros.core.config_fields import require_choice, require_non_negative, require_positive
 from vla_ros.core.time_guard import MAX_FUTURE_S
 from vla_ros.core.types import InvalidInput
 
@@ -14,7 +15,7 @@ GRIPPER_MODES = ("binary", "continuous")
 
 @dataclass(frozen=True)
 class ExecutorConfig:
-    """Chunk executor settings.
+    """Chunk executor settings (the chunk_executor node's parameters).
 
     control_rate_hz: rate of the command stream the controller receives.
     strategy: how a new chunk's overlap with the plan in force is blended (see blending.py).
@@ -52,12 +53,12 @@ class ExecutorConfig:
     max_future_s: float = MAX_FUTURE_S
 
     def __post_init__(self) -> None:
-        _choice("strategy", self.strategy, STRATEGIES)
-        _choice("interpolation", self.interpolation, INTERPOLATIONS)
-        _choice("gripper_mode", self.gripper_mode, GRIPPER_MODES)
-        _positive("control_rate_hz", self.control_rate_hz)
-        _positive("request_timeout_s", self.request_timeout_s)
-        _positive("max_future_s", self.max_future_s)
+        require_choice("strategy", self.strategy, STRATEGIES)
+        require_choice("interpolation", self.interpolation, INTERPOLATIONS)
+        require_choice("gripper_mode", self.gripper_mode, GRIPPER_MODES)
+        require_positive("control_rate_hz", self.control_rate_hz)
+        require_positive("request_timeout_s", self.request_timeout_s)
+        require_positive("max_future_s", self.max_future_s)
         for name in (
             "ensemble_k",
             "crossfade_max_s",
@@ -65,7 +66,7 @@ class ExecutorConfig:
             "initial_latency_s",
             "request_margin_s",
         ):
-            _non_negative(name, getattr(self, name))
+            require_non_negative(name, getattr(self, name))
         if not 0.0 <= self.refresh_fraction <= 1.0:
             raise InvalidInput(
                 f"refresh_fraction must be within [0, 1], got {self.refresh_fraction}"
@@ -78,18 +79,3 @@ class ExecutorConfig:
     @property
     def period(self) -> float:
         return 1.0 / self.control_rate_hz
-
-
-def _choice(name: str, value: str, valid: tuple[str, ...]) -> None:
-    if value not in valid:
-        raise InvalidInput(f"{name} must be one of {list(valid)}, got '{value}'")
-
-
-def _positive(name: str, value: float) -> None:
-    if not (value > 0.0 and value < float("inf")):
-        raise InvalidInput(f"{name} must be a positive finite number, got {value}")
-
-
-def _non_negative(name: str, value: float) -> None:
-    if not (value >= 0.0 and value < float("inf")):
-        raise InvalidInput(f"{name} must be a finite number >= 0, got {value}")

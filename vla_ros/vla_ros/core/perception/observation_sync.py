@@ -26,15 +26,25 @@ from vla_ros.core.types import InvalidInput, JointState, Observation
 
 @dataclass(frozen=True)
 class SyncConfig:
-    cameras: tuple[str, ...]
+    """How observations are assembled (the camera_ingest node's parameters).
+
+    cameras: cameras an observation holds (unset: all of the robot's)
+    max_frame_age_s: a frame older than this is dropped, and its camera blocks observations [s]
+    max_camera_skew_s: the frames of one observation are at most this far apart [s]
+    joint_history_s: joint states kept for interpolating the robot state to a frame's time [s]
+    max_future_s: stamps further ahead of now are rejected; a clock jumping back further restarts
+        the time line [s]
+    """
+
+    cameras: tuple[str, ...] | None = None
     max_frame_age_s: float = 0.5
     max_camera_skew_s: float = 0.1
     joint_history_s: float = 2.0
     max_future_s: float = MAX_FUTURE_S
 
     def __post_init__(self) -> None:
-        if not self.cameras:
-            raise InvalidInput("cameras must name at least one camera")
+        if self.cameras is not None and not self.cameras:
+            raise InvalidInput("cameras must name at least one camera (unset: all of the robot's)")
         for name in ("max_frame_age_s", "max_camera_skew_s", "joint_history_s", "max_future_s"):
             if not getattr(self, name) > 0.0:
                 raise InvalidInput(f"{name} must be > 0 s, got {getattr(self, name)}")

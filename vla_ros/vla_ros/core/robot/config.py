@@ -1,6 +1,8 @@
 """Robot configurations: YAML data in config/robots/, validated into dataclasses.
 
-One code path reads every robot; nothing outside these files branches on a robot's name.
+One code path reads every robot; nothing outside these files branches on a robot's name. Every key
+of the YAML is known: its sections are typed (`safety:` SafetyConfig, `sim:` SceneConfig, `bringup:`
+and `demo:` in sections.py) and a key nobody reads is refused with the closest valid one.
 Position and velocity limits come from the URDF; acceleration and jerk limits, which URDFs do not
 carry, come from the YAML. The robot's own description (robot_description) may replace the
 kinematics and tighten limits, never widen them beyond the shipped URDF + YAML (the envelope):
@@ -16,6 +18,10 @@ from typing import Any
 import numpy as np
 import yaml
 
+from vla_ros.core.config_sections import mapping, reject_unknown_keys, section
+from vla_ros.core.robot.safety_config import SafetyConfig
+from vla_ros.core.robot.scene import SceneConfig
+from vla_ros.core.robot.sections import BringupNotes, DemoConfig
 from vla_ros.core.robot.urdf import Mimic, Urdf, parse_urdf
 from vla_ros.core.types import InvalidInput
 from vla_ros.resources import share_path
@@ -105,8 +111,10 @@ class RobotConfig:
     home: np.ndarray
     workspace: Workspace
     cameras: tuple[CameraConfig, ...]
-    # Everything else the YAML carries (sim tasks, bring-up notes) for the parts that read it.
-    extra: dict[str, Any] = field(default_factory=dict)
+    safety: SafetyConfig = field(default_factory=SafetyConfig)
+    sim: SceneConfig = field(default_factory=SceneConfig)
+    bringup: BringupNotes = field(default_factory=BringupNotes)
+    demo: DemoConfig = field(default_factory=DemoConfig)
     # Values a robot_description asked for beyond the envelope (kept at the envelope), one line each.
     limit_warnings: tuple[str, ...] = ()
 
@@ -151,6 +159,26 @@ class RobotConfig:
     _envelope: JointLimits | None = field(default=None, repr=False, compare=False)
 
 
+# Every key a robot YAML may have at the top level; anything else is refused with a suggestion.
+TOP_LEVEL_KEYS = (
+    "name",
+    "description",
+    "urdf",
+    "base_frame",
+    "joint_state_topic",
+    "arms",
+    "limits",
+    "home",
+    "workspace",
+    "cameras",
+    "safety",
+    "sim",
+    "bringup",
+    "demo",
+)
+LIMIT_KEYS = ("lower", "upper", "velocity", "acceleration", "jerk")
+
+
 def available_robots() -> list[str]:
     return sorted(p.stem for p in share_path("config", "robots").glob("*.yaml"))
 
@@ -164,7 +192,7 @@ def load_robot_config(name_or_path: str, urdf_xml: str | None = None) -> RobotCo
         raise InvalidInput(
             f"unknown robot '{name_or_path}': no {path}; available robots: {available_robots()}"
         )
-    raw = yaml.safe_load(path.read_text())
+    raw = mapping(yaml.safe_load(path.read_text()), str(path))
     urdf_file = share_path("urdf", _require(raw, "urdf", path))
     name = raw.get("name", path.stem)
     if urdf_file.is_file():
@@ -200,28 +228,42 @@ def _require(raw: dict[str, Any], key: str, where: Path | str) -> Any:
     return raw[key]
 
 
-def _controller(raw: dict[str, Any] | None, joints: tuple[str, ...]) -> ControllerConfig | None:
-    return (
-        None
-        if raw is None
-        else ControllerConfig(name=raw["name"], joints=tuple(raw.get("joints", joints)))
+def _controller(
+    raw: dict[str, Any] | None, joints: tuple[str, ...], where: str
+) -> ControllerConfig | None:
+    if raw is None:
+        return None
+    raw = mapping(raw, where)
+    reject_unknown_keys(raw, ("name", "joints"), where)
+    return ControllerConfig(
+        name=_require(raw, "name", where), joints=tuple(raw.get("joints", joints))
     )
 
 
 def _arm(raw: dict[str, Any], where: str) -> ArmConfig:
+    raw = mapping(raw, where)
+    reject_unknown_keys(
+        raw, ("name", "joints", "ee_frame", "gripper", "controller", "gripper_controller"), where
+    )
     joints = tuple(_require(raw, "joints", where))
     gripper_raw = raw.get("gripper")
     gripper = None
     if gripper_raw:
+        gripper_raw = mapping(gripper_raw, f"{where}.gripper")
+        reject_unknown_keys(
+            gripper_raw, ("joint", "open", "closed", "mimic_joints"), f"{where}.gripper"
+        )
         gripper = GripperConfig(
             joint=gripper_raw["joint"],
             open_position=float(gripper_raw["open"]),
             closed_position=float(gripper_raw["closed"]),
             mimic_joints=tuple(gripper_raw.get("mimic_joints", ())),
         )
-    controller = _controller(_require(raw, "controller", where), joints)
+    controller = _controller(_require(raw, "controller", where), joints, f"{where}.controller")
     gripper_controller = _controller(
-        raw.get("gripper_controller"), (gripper.joint,) if gripper else ()
+        raw.get("gripper_controller"),
+        (gripper.joint,) if gripper else (),
+        f"{where}.gripper_controller",
     )
     return ArmConfig(
         name=raw.get("name", "arm"),
@@ -278,8 +320,11 @@ def _check_limits(joints: tuple[str, ...], table: np.ndarray, where: str) -> Non
                 )
 
 
-def _camera(raw: dict[str, Any]) -> CameraConfig:
-    sim = raw.get("sim", {})
+def _camera(raw: dict[str, Any], where: str) -> CameraConfig:
+    raw = mapping(raw, where)
+    reject_unknown_keys(raw, ("name", "topic", "width", "height", "sim"), where)
+    sim = mapping(raw.get("sim"), f"{where}.sim")
+    reject_unknown_keys(sim, ("pos", "look_at", "fovy", "parent_body"), f"{where}.sim")
     return CameraConfig(
         name=raw["name"],
         topic=raw.get("topic", f"/cameras/{raw['name']}/image_raw"),
@@ -329,6 +374,7 @@ def _build(
     envelope: JointLimits | None = None,
 ) -> RobotConfig:
     where = str(source or name)
+    reject_unknown_keys(raw, TOP_LEVEL_KEYS, where)
     arms = tuple(
         _arm(a, f"{where}: arms[{i}]") for i, a in enumerate(_require(raw, "arms", where))
     )
@@ -341,13 +387,15 @@ def _build(
                 f"{where}: arm '{arm.name}' ee_frame '{arm.ee_frame}' is not a link of the URDF"
             )
     urdf_limits = _joint_limits(description)
-    overrides = raw.get("limits", {})
+    overrides = mapping(raw.get("limits"), f"{where}: limits")
+    reject_unknown_keys(overrides, joints, f"{where}: limits (command joints)")
     rows = []
     for joint in joints:
         if joint not in urdf_limits:
             raise InvalidInput(f"{where}: joint '{joint}' has no <limit> in the URDF")
         lower, upper, velocity = urdf_limits[joint]
-        extra = overrides.get(joint, {})
+        extra = mapping(overrides.get(joint), f"{where}: limits.{joint}")
+        reject_unknown_keys(extra, LIMIT_KEYS, f"{where}: limits.{joint}")
         missing = [k for k in ("acceleration", "jerk") if k not in extra]
         if missing:
             raise InvalidInput(
@@ -378,22 +426,19 @@ def _build(
     ]
     if outside:
         raise InvalidInput(f"{where}: home pose outside joint limits for {outside}")
-    workspace_raw = _require(raw, "workspace", where)
+    workspace_raw = mapping(_require(raw, "workspace", where), f"{where}: workspace")
+    reject_unknown_keys(workspace_raw, ("min", "max"), f"{where}: workspace")
     workspace = Workspace(
         np.array(workspace_raw["min"], float), np.array(workspace_raw["max"], float)
     )
-    known = {
-        "name",
-        "description",
-        "urdf",
-        "base_frame",
-        "joint_state_topic",
-        "arms",
-        "limits",
-        "home",
-        "workspace",
-        "cameras",
-    }
+    cameras = tuple(
+        _camera(c, f"{where}: cameras[{i}]") for i, c in enumerate(raw.get("cameras") or [])
+    )
+    demo = section(DemoConfig, raw.get("demo"), f"{where}: demo")
+    if demo.camera is not None and demo.camera not in [c.name for c in cameras]:
+        raise InvalidInput(
+            f"{where}: demo.camera '{demo.camera}' is not one of the cameras {[c.name for c in cameras]}"
+        )
     return RobotConfig(
         name=name,
         description=raw.get("description", name),
@@ -404,8 +449,11 @@ def _build(
         limits=limits,
         home=home,
         workspace=workspace,
-        cameras=tuple(_camera(c) for c in raw.get("cameras", [])),
-        extra={k: v for k, v in raw.items() if k not in known},
+        cameras=cameras,
+        safety=SafetyConfig.from_yaml(raw.get("safety"), f"{where}: safety"),
+        sim=SceneConfig.from_yaml(raw.get("sim")),
+        bringup=section(BringupNotes, raw.get("bringup"), f"{where}: bringup"),
+        demo=demo,
         limit_warnings=tuple(warnings),
         _raw=raw,
         _description=description,

@@ -4,7 +4,7 @@
 `Constraint`s, one per file; `HoldSupervisor` decides when to hold (e-stop, stale, invalid input).
 """
 
-from vla_ros.core.safety.config import SafetyConfig
+from vla_ros.core.robot.safety_config import SafetyConfig
 from vla_ros.core.safety.constraint import Constraint, Rows
 from vla_ros.core.safety.context import MotionState, StepContext
 from vla_ros.core.safety.projection import Projection, project

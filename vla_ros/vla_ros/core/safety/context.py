@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from vla_ros.core.robot.config import JointLimits
-from vla_ros.core.safety.config import SafetyConfig
+from vla_ros.core.robot.safety_config import SafetyConfig
 from vla_ros.core.types import CommandSpace
 
 if TYPE_CHECKING:

@@ -16,9 +16,9 @@ import pinocchio as pin
 
 from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.robot.kinematics import Kinematics
+from vla_ros.core.robot.safety_config import SafetyConfig
 from vla_ros.core.safety.capsules import Capsule, closest_points, link_capsules
 from vla_ros.core.safety.compiled import kernel
-from vla_ros.core.safety.config import SafetyConfig
 
 _CACHE_SIZE = 64
 # Paths remembered: the braking path and its anchors (clearance.py).

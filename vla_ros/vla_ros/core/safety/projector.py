@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from vla_ros.core.robot.config import RobotConfig
+from vla_ros.core.robot.safety_config import SafetyConfig
 from vla_ros.core.safety.braking import brake
 from vla_ros.core.safety.commands import check_finite, joint_objective, joint_values
 from vla_ros.core.safety.conditioning import EndEffectorConditioning
-from vla_ros.core.safety.config import SafetyConfig
 from vla_ros.core.safety.constraint import Constraint
 from vla_ros.core.safety.constraints.ee_speed import EndEffectorSpeedLimit
 from vla_ros.core.safety.constraints.joint_acceleration import JointAccelerationLimit
@@ -94,7 +94,7 @@ class SafetyProjector:
         self.robot = robot
         self.joints = robot.command_joints
         self.dt = float(dt)
-        self.config = config or SafetyConfig.from_extra(robot.extra)
+        self.config = config or robot.safety
         self.model = SafetyModel(robot, self.config) if kinematic else None
         conditioning = EndEffectorConditioning(self.model) if self.model else None
         self._ee = EndEffectorTargets(robot, conditioning) if conditioning else None
@@ -121,9 +121,7 @@ class SafetyProjector:
             raise InvalidInput(
                 f"new robot description has joints {list(robot.command_joints)}, expected {list(self.joints)}"
             )
-        successor = SafetyProjector(
-            robot, self.dt, SafetyConfig.from_extra(robot.extra), kinematic=self.model is not None
-        )
+        successor = SafetyProjector(robot, self.dt, robot.safety, kinematic=self.model is not None)
         successor.state, successor.reduced_speed, successor.counters = (
             self.state,
             self.reduced_speed,

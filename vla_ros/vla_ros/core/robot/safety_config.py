@@ -1,4 +1,4 @@
-"""Safety parameters: read from RobotConfig.extra['safety'], defaults here when the YAML lacks a key.
+"""Safety parameters: the robot YAML's `safety:` section (RobotConfig.safety), defaults here for absent keys.
 
 Keys (all optional): position_margin [rad], max_linear_speed [m/s], max_angular_speed [rad/s],
 reduced_linear_speed [m/s] (ISO 10218 reduced speed at the TCP, 0.25), reduced_angular_speed [rad/s],
@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+from vla_ros.core.config_sections import mapping, reject_unknown_keys
 from vla_ros.core.types import InvalidInput
 
 
@@ -70,21 +71,15 @@ class SafetyConfig:
             )
 
     @classmethod
-    def from_extra(cls, extra: dict[str, Any]) -> SafetyConfig:
-        """From RobotConfig.extra: its 'safety' mapping, unknown keys rejected by name."""
-        raw = extra.get("safety") or {}
-        if not isinstance(raw, dict):
-            raise InvalidInput(f"safety must be a mapping of parameters, got {type(raw).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise InvalidInput(f"unknown safety keys {unknown}; valid: {sorted(known)}")
-        values = {}
-        for key, value in raw.items():
+    def from_yaml(cls, raw: Any, where: str = "safety") -> SafetyConfig:
+        """From the robot YAML's `safety:` mapping; unknown keys rejected with a suggestion."""
+        values = mapping(raw, where)
+        reject_unknown_keys(values, (f.name for f in fields(cls)), where)
+        for key, value in values.items():
             try:
                 values[key] = float(value)
             except (TypeError, ValueError):
-                raise InvalidInput(f"safety.{key} must be a number, got {value!r}") from None
+                raise InvalidInput(f"{where}.{key} must be a number, got {value!r}") from None
         return cls(**values)
 
     def linear_speed(self, reduced: bool) -> float:

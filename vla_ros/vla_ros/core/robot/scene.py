@@ -1,9 +1,7 @@
-"""Table-top scene layout for one robot: data from the robot YAML's `sim:` key, with defaults.
+"""Table-top scene of the embedded sim: the robot YAML's `sim:` section (RobotConfig.sim), with defaults.
 
-The embedded sim builds its world from it and the scripted expert plans with the same sizes and
-handover point, so it lives in the core (no MuJoCo here). Every key is optional; the defaults fit a
-single arm whose base sits on the table at the world origin, facing +x. Regions are (min, max)
-corners of xy boxes in the world frame.
+Every key is optional; the defaults fit a single arm whose base sits on the table at the world
+origin, facing +x. Regions are (min, max) corners of xy boxes in the world frame.
 """
 
 from __future__ import annotations
@@ -13,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from vla_ros.core.config_sections import mapping, reject_unknown_keys
 from vla_ros.core.tasks.spec import COLOURS
 from vla_ros.core.types import InvalidInput
 
@@ -42,17 +41,19 @@ class SceneConfig:
     handover_point: tuple[float, float, float] = (0.0, 0.0, 0.25)
 
     @staticmethod
-    def from_extra(extra: dict[str, Any]) -> SceneConfig:
+    def from_yaml(raw: Any) -> SceneConfig:
         """Read the robot YAML's `sim:` block.
 
         Layout keys: `table: {center, size, top_z}`, `objects: {cube_size, spawn_min, spawn_max,
         min_separation, bowl_spawn_min, bowl_spawn_max, task_spawn_min, task_spawn_max}`; any other
         field of this class may be given flat under `sim:` (e.g. `gripper_force: 30`). Unknown keys
-        are errors that list the known ones.
+        are errors that name the closest known key.
         """
-        raw = dict(extra.get("sim", {}) or {})
-        table = dict(raw.pop("table", {}) or {})
-        objects = dict(raw.pop("objects", {}) or {})
+        raw = mapping(raw, "sim")
+        flat = {f.name for f in fields(SceneConfig)}
+        reject_unknown_keys(raw, [*flat, "table", "objects"], "robot config sim")
+        table = mapping(raw.pop("table", None), "sim.table")
+        objects = mapping(raw.pop("objects", None), "sim.objects")
         values: dict[str, Any] = {}
         _take(
             values,
@@ -75,7 +76,6 @@ class SceneConfig:
             {"cube_size": "cube_size", "min_separation": "min_spacing", "cubes": "cubes"},
             "sim.objects",
         )
-        flat = {f.name for f in fields(SceneConfig)}
         _take(values, raw, {k: k for k in flat}, "sim")
         for key in ("table_center", "table_size", "handover_point"):
             if key in values:
@@ -97,9 +97,7 @@ class SceneConfig:
 
 
 def _take(values: dict[str, Any], raw: dict[str, Any], names: dict[str, str], where: str) -> None:
-    unknown = sorted(set(raw) - set(names))
-    if unknown:
-        raise InvalidInput(f"robot config {where}: unknown keys {unknown}; known: {sorted(names)}")
+    reject_unknown_keys(raw, names, f"robot config {where}")
     values.update({names[k]: v for k, v in raw.items()})
 
 

@@ -1,0 +1,189 @@
+"""Every node's ROS parameters: one dataclass per node, each parameter's default and meaning stated
+here once (or in the core config a node binds whole: ExecutorConfig, SyncConfig).
+
+Nodes bind them with nodes/parameters.py; the README's parameter table is generated from them
+(`python -m vla_ros.bringup.parameter_table`). Defaults shared with a bring-up (robot, backend,
+instruction, ...) are BringupArgs' (bringup/graph.py). No rclpy here: the table needs none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from vla_ros.bringup.graph import BringupArgs
+from vla_ros.core.chunking.config import ExecutorConfig
+from vla_ros.core.config_fields import require_choice, require_non_negative, require_positive
+from vla_ros.core.liveness import DEFAULT_TIMEOUT_S
+from vla_ros.core.perception.observation_sync import SyncConfig
+from vla_ros.core.types import InvalidInput
+
+BRIDGE_BACKENDS = ("joint_trajectory",)
+
+
+@dataclass(frozen=True)
+class ManagedParameters:
+    """Every node's own (ManagedNode).
+
+    autostart: configure and activate at start (false: a lifecycle manager does)
+    """
+
+    autostart: bool = field(default=True, metadata={"read_only": True})
+
+
+@dataclass(frozen=True)
+class LivenessParameters:
+    """Nodes that watch others' heartbeats (graph.yaml's `watches`).
+
+    watched_nodes: nodes whose heartbeats this one needs (unset: none; graph.yaml's `watches`)
+    liveness_timeout_s: a watched node silent this long is lost [s]
+    """
+
+    watched_nodes: tuple[str, ...] | None = None
+    liveness_timeout_s: float = DEFAULT_TIMEOUT_S
+
+    def __post_init__(self) -> None:
+        require_positive("liveness_timeout_s", self.liveness_timeout_s)
+
+
+@dataclass(frozen=True)
+class RobotParameters:
+    """robot: robot config: a name in config/robots/ or a YAML path"""
+
+    robot: str = BringupArgs.robot
+
+
+@dataclass(frozen=True)
+class SimParameters(RobotParameters):
+    """sim: the embedded MuJoCo robot.
+
+    instruction: task of the first episode (later ones from /sim/reset)
+    seed: seed of the first episode's object placement
+    physics_rate_hz: MuJoCo steps per second of sim time
+    joint_state_rate_hz: rate of /joint_states, /clock and object poses (sim time)
+    camera_rate_hz: rate of rendered camera images (sim time)
+    real_time_factor: sim time per wall time (slower when the machine cannot keep up)
+    publish_clock: publish /clock (the graph's time under use_sim_time)
+    """
+
+    instruction: str = BringupArgs.instruction
+    seed: int = BringupArgs.seed
+    physics_rate_hz: float = 500.0
+    joint_state_rate_hz: float = 100.0
+    camera_rate_hz: float = 10.0
+    real_time_factor: float = 1.0
+    publish_clock: bool = True
+
+    def __post_init__(self) -> None:
+        for name in (
+            "physics_rate_hz",
+            "joint_state_rate_hz",
+            "camera_rate_hz",
+            "real_time_factor",
+        ):
+            require_positive(name, getattr(self, name))
+
+
+@dataclass(frozen=True)
+class CameraIngestParameters(RobotParameters):
+    """camera_ingest.
+
+    crop: top, left, height, width cropped from every frame [px] (zeros: no crop; no resize here)
+    instruction: instruction stamped on observations until one arrives on /vla/instruction
+    """
+
+    crop: tuple[int, ...] = (0, 0, 0, 0)
+    instruction: str = ""
+    sync: SyncConfig = SyncConfig()
+
+    def __post_init__(self) -> None:
+        if len(self.crop) != 4 or min(self.crop) < 0:
+            raise InvalidInput(
+                f"crop must be 4 integers >= 0 (top, left, height, width), got {list(self.crop)}"
+            )
+
+
+@dataclass(frozen=True)
+class VlaPolicyParameters(RobotParameters):
+    """vla_policy.
+
+    backend: policy backend (vla_ros.backends.registry)
+    backend_options: YAML mapping of the backend's options
+    device: cuda | cpu | auto for model backends ("": the backend's default)
+    trigger: continuous (infer on every observation) | on_request (on /vla/inference_request)
+    latency_ms: artificial inference latency [ms]
+    instruction: instruction until one arrives on /vla/instruction (overrides the observation's)
+    """
+
+    backend: str = BringupArgs.backend
+    backend_options: str = BringupArgs.backend_options
+    device: str = ""
+    trigger: str = "continuous"
+    latency_ms: float = BringupArgs.latency_ms
+    instruction: str = ""
+
+    def __post_init__(self) -> None:
+        require_non_negative("latency_ms", self.latency_ms)
+
+
+@dataclass(frozen=True)
+class ChunkExecutorParameters(RobotParameters):
+    """chunk_executor.
+
+    status_rate_hz: rate of /vla/executor_status and diagnostics
+    """
+
+    status_rate_hz: float = 5.0
+    executor: ExecutorConfig = ExecutorConfig()
+
+    def __post_init__(self) -> None:
+        require_positive("status_rate_hz", self.status_rate_hz)
+
+
+@dataclass(frozen=True)
+class SafetyProjectorParameters(RobotParameters):
+    """safety_projector (constraints: the robot YAML's `safety:` section).
+
+    control_rate_hz: rate of safe commands (one QP per tick)
+    command_timeout_s: no command for this long holds the arm (stale_command) [s]
+    joint_state_timeout_s: no joint state for this long holds the arm (joint_states_stale) [s]
+    robot_description: the robot's URDF ("": the shipped one; also the latched /robot_description)
+    """
+
+    control_rate_hz: float = 100.0
+    command_timeout_s: float = 0.2
+    joint_state_timeout_s: float = 0.5
+    robot_description: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("control_rate_hz", "command_timeout_s", "joint_state_timeout_s"):
+            require_positive(name, getattr(self, name))
+
+
+@dataclass(frozen=True)
+class MoveItBridgeParameters(RobotParameters):
+    """moveit_bridge.
+
+    backend: how safe commands reach the robot (joint_trajectory: ros2_control JTC topics)
+    lookahead_s: time_from_start of each streamed trajectory point [s]
+    """
+
+    backend: str = "joint_trajectory"
+    lookahead_s: float = 0.05
+
+    def __post_init__(self) -> None:
+        require_choice("backend", self.backend, BRIDGE_BACKENDS)
+        require_non_negative("lookahead_s", self.lookahead_s)
+
+
+@dataclass(frozen=True)
+class TaskServerParameters:
+    """task_server.
+
+    stall_timeout_s: no action chunk for this long aborts a RunTask goal (a node lost when a goal
+        begins gets as long to come back) [s]
+    """
+
+    stall_timeout_s: float = 5.0
+
+    def __post_init__(self) -> None:
+        require_positive("stall_timeout_s", self.stall_timeout_s)
