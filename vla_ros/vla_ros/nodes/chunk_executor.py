@@ -81,7 +81,7 @@ class ChunkExecutorNode(ManagedNode):
             self.report_bad_input("action chunk (the plan in force continues)", error)
             return
         if not admission.executed:
-            self.get_logger().warn(
+            self.get_logger().warning(
                 f"ignored a {admission.value} chunk (stamp {msg.header.stamp.sec}.{msg.header.stamp.nanosec:09d})"
             )
 
