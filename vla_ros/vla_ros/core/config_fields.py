@@ -35,7 +35,7 @@ def config_fields(cls: type) -> list[ConfigField]:
     """Every field of `cls`, nested dataclasses flattened, in declaration order."""
     hints, docs, found = get_type_hints(cls), field_descriptions(cls), []
     for f in fields(cls):
-        kind, optional = _strip_optional(hints[f.name])
+        kind, optional = strip_optional(hints[f.name])
         if is_dataclass(kind):
             found.extend(config_fields(kind))
             continue
@@ -66,7 +66,7 @@ def build_config(cls: type[T], values: dict[str, Any]) -> T:
     hints, arguments = get_type_hints(cls), {}
     described = {c.name: c for c in config_fields(cls)}
     for f in fields(cls):
-        kind, _ = _strip_optional(hints[f.name])
+        kind, _ = strip_optional(hints[f.name])
         if is_dataclass(kind):
             arguments[f.name] = build_config(kind, values)
         elif f.name in values:
@@ -114,7 +114,8 @@ def _is(value: Any, kind: type | None) -> bool:
     return isinstance(value, kind)
 
 
-def _strip_optional(hint: Any) -> tuple[Any, bool]:
+def strip_optional(hint: Any) -> tuple[Any, bool]:
+    """(X, True) for `X | None`, (hint, False) otherwise."""
     if get_origin(hint) in (Union, types.UnionType):
         args = [a for a in get_args(hint) if a is not type(None)]
         if len(args) == 1:

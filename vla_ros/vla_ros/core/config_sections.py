@@ -7,11 +7,11 @@ naming the key, where it is and what was probably meant, never a silently ignore
 from __future__ import annotations
 
 import difflib
-import types
 from collections.abc import Iterable, Mapping
 from dataclasses import fields, is_dataclass
-from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, TypeVar, get_type_hints
 
+from vla_ros.core.config_fields import strip_optional
 from vla_ros.core.types import InvalidInput
 
 T = TypeVar("T")
@@ -62,5 +62,5 @@ def section(cls: type[T], raw: Any, where: str) -> T:
 
 def _dataclass_in(hint: Any) -> type | None:
     """The dataclass a field's type names (directly or as `X | None`), if any."""
-    candidates = get_args(hint) if get_origin(hint) in (Union, types.UnionType) else (hint,)
-    return next((c for c in candidates if is_dataclass(c)), None)
+    kind, _ = strip_optional(hint)
+    return kind if is_dataclass(kind) else None
