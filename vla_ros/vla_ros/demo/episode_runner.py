@@ -16,9 +16,9 @@ from vla_ros.core.robot.config import RobotConfig
 from vla_ros.demo.episode_metrics import EpisodeResult, RunMetrics
 from vla_ros.nodes.conversions import image_from_msg
 from vla_ros.nodes.managed import stamp_to_s
-from vla_ros.nodes.qos import SENSOR
+from vla_ros.nodes.qos import EPISODE_EVENTS, SENSOR
 from vla_ros_msgs.action import RunTask
-from vla_ros_msgs.msg import ActionChunk, ExecutorStatus
+from vla_ros_msgs.msg import ActionChunk, EpisodeEvent, ExecutorStatus
 from vla_ros_msgs.srv import ResetSim
 
 # The RunTask server unseen this long while a goal runs: it died with the goal.
@@ -48,6 +48,7 @@ class EpisodeRunner(Node):
         self._reset_client = self.create_client(ResetSim, "/sim/reset")
         self._task_client = ActionClient(self, RunTask, "/vla/run_task")
         self._reset_pub = self.create_publisher(Header, "/vla/reset", 10)
+        self._episode_pub = self.create_publisher(EpisodeEvent, "/vla/episode", EPISODE_EVENTS)
         self.create_subscription(JointState, robot.joint_state_topic, self._on_measured, SENSOR)
         self.create_subscription(JointState, "/vla/safe_joint_command", self._on_commanded, 10)
         self.create_subscription(ActionChunk, "/vla/action_chunk", self._on_chunk, 10)
@@ -85,8 +86,15 @@ class EpisodeRunner(Node):
         if reply is None or not reply.success:
             message = reply.message if reply else "no reply from /sim/reset"
             return EpisodeResult(seed, instruction, False, 0.0, f"reset failed: {message}")
-        self._reset_pub.publish(
-            Header(stamp=self.get_clock().now().to_msg(), frame_id="episode_reset")
+        now = self.get_clock().now().to_msg()
+        self._reset_pub.publish(Header(stamp=now, frame_id="episode_reset"))
+        self._episode_pub.publish(
+            EpisodeEvent(
+                header=Header(stamp=now),
+                event=EpisodeEvent.EVENT_RESET,
+                instruction=instruction,
+                seed=seed,
+            )
         )
         starvation_at_start = self._starvation_s
         if record:

@@ -20,3 +20,10 @@ CONTROL = QoSProfile(
     depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE
 )
 SENSOR = qos_profile_sensor_data
+# Episode boundaries (/vla/episode): none may be lost, a recorder started late still sees the last few.
+EPISODE_EVENTS = QoSProfile(
+    depth=10,
+    history=HistoryPolicy.KEEP_LAST,
+    durability=DurabilityPolicy.TRANSIENT_LOCAL,
+    reliability=ReliabilityPolicy.RELIABLE,
+)

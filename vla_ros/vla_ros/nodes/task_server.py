@@ -16,15 +16,15 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.action import ActionServer, CancelResponse
 from rclpy.clock import Clock, ClockType
 from rclpy.task import Future
-from std_msgs.msg import String
+from std_msgs.msg import Header, String
 
 from vla_ros.core.tasks.episode import TaskEpisode
 from vla_ros.nodes.managed import ManagedNode, run_node
 from vla_ros.nodes.node_parameters import TaskServerParameters
 from vla_ros.nodes.parameters import declare_config
-from vla_ros.nodes.qos import LATCHED
+from vla_ros.nodes.qos import EPISODE_EVENTS, LATCHED
 from vla_ros_msgs.action import RunTask
-from vla_ros_msgs.msg import ActionChunk, TaskStatus
+from vla_ros_msgs.msg import ActionChunk, EpisodeEvent, TaskStatus
 
 
 class TaskServerNode(ManagedNode):
@@ -39,6 +39,7 @@ class TaskServerNode(ManagedNode):
         self._last_chunk = -float("inf")  # steady clock
         self._problems: dict[str, str] = {}  # node -> its last warning or error on /diagnostics
         self._instruction_pub = self.create_publisher(String, "/vla/instruction", LATCHED)
+        self._episode_pub = self.create_publisher(EpisodeEvent, "/vla/episode", EPISODE_EVENTS)
         self.create_subscription(TaskStatus, "/sim/task_status", self._on_task_status, 10)
         self.create_subscription(ActionChunk, "/vla/action_chunk", self._on_chunk, 10)
         self.create_subscription(DiagnosticArray, "/diagnostics", self._on_diagnostics, 50)
@@ -69,6 +70,7 @@ class TaskServerNode(ManagedNode):
         """Runs without blocking the node's executor: a timer watches the episode, the goal awaits it."""
         request = goal_handle.request
         self._instruction_pub.publish(String(data=request.instruction))
+        self._publish_episode_event(EpisodeEvent.EVENT_START, request.instruction)
         self._task_status = None
         # Elapsed time and the timeout are in ROS time: sim time in simulation, however fast it runs.
         episode = TaskEpisode(request.instruction, request.timeout, self.now_s())
@@ -109,15 +111,40 @@ class TaskServerNode(ManagedNode):
         outcome = await finished
         self.destroy_timer(timer)
         duration = self.now_s() - episode.started
+        success = outcome is not None and outcome.success
+        message = "canceled" if outcome is None else outcome.message
+        self._publish_episode_event(
+            EpisodeEvent.EVENT_END, request.instruction, success, message, duration
+        )
         if outcome is None:
             goal_handle.canceled()
-            return RunTask.Result(success=False, duration=duration, message="canceled")
+            return RunTask.Result(success=False, duration=duration, message=message)
         if outcome.aborted:
             self.get_logger().error(f"RunTask '{request.instruction}' {outcome.message}")
             goal_handle.abort()
         else:
             goal_handle.succeed()
         return RunTask.Result(success=outcome.success, duration=duration, message=outcome.message)
+
+    def _publish_episode_event(
+        self,
+        event: str,
+        instruction: str,
+        success: bool = False,
+        message: str = "",
+        duration: float = 0.0,
+    ) -> None:
+        self._episode_pub.publish(
+            EpisodeEvent(
+                header=Header(stamp=self.get_clock().now().to_msg()),
+                event=event,
+                instruction=instruction,
+                seed=-1,
+                success=success,
+                message=message,
+                duration=duration,
+            )
+        )
 
 
 def main(args=None) -> None:

@@ -1,0 +1,1 @@
+"""Record, export and replay: rosbag2 files and LeRobot datasets around the running graph."""
