@@ -16,6 +16,8 @@ from queue import Queue
 from types import SimpleNamespace
 
 import numpy as np
+from openpi_client.action_chunk_broker import ActionChunkBroker
+from openpi_client.base_policy import BasePolicy
 
 from vla_ros.backends.torch_runtime import ensure_torchvision_importable
 from vla_ros.core.types import ActionChunk, Command, CommandSpace
@@ -30,9 +32,6 @@ with contextlib.chdir(tempfile.mkdtemp(prefix="lerobot_logs_")):
     from lerobot.async_inference.robot_client import RobotClient
     from lerobot.datasets.utils import hw_to_dataset_features
     from lerobot.utils.constants import OBS_STR
-from openpi_client.action_chunk_broker import ActionChunkBroker
-from openpi_client.base_policy import BasePolicy
-
 RE_IMPLEMENTED = (
     "LeRobot 0.4.4 (imported: RobotClient.control_loop_action, _ready_to_send_observation "
     "[chunk_size_threshold], control_loop_observation [timestep, must_go], _aggregate_action_queues "

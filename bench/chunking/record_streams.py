@@ -64,16 +64,20 @@ class RecordingPolicy(Policy):
 
 
 def reference_path(stamps: np.ndarray, dt: float, actions: np.ndarray, rate_hz: float):
-    """What the expert itself commands: chunk k, linear between its actions, from stamps[k] to stamps[k+1]."""
+    """What the expert commands itself, as the sim's trajectory followers run it: chunk k takes over
+    at stamps[k] from the set point there and goes linearly through its actions 1.. until stamps[k+1]."""
     times = np.arange(stamps[0], stamps[-1], 1.0 / rate_hz)
-    owner = np.searchsorted(stamps, times, side="right") - 1
     values = np.empty((len(times), actions.shape[2]))
-    horizon = actions.shape[1]
-    for k in np.unique(owner):
-        rows = owner == k
-        action_times = stamps[k] + dt * np.arange(horizon)
+    steps = dt * np.arange(actions.shape[1])
+    current = actions[0, 0]
+    for k, stamp in enumerate(stamps[:-1]):
+        rows = (times >= stamp) & (times < stamps[k + 1])
+        knots = np.vstack([current, actions[k, 1:]])
         for j in range(actions.shape[2]):
-            values[rows, j] = np.interp(times[rows], action_times, actions[k, :, j])
+            values[rows, j] = np.interp(times[rows], stamp + steps, knots[:, j])
+        current = np.array(
+            [np.interp(stamps[k + 1], stamp + steps, knots[:, j]) for j in range(knots.shape[1])]
+        )
     return times, values
 
 

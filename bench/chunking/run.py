@@ -53,6 +53,7 @@ BLENDS = {
     "latest_only": {"strategy": "latest_only"},
     "temporal_ensemble": {"strategy": "temporal_ensemble"},
     "crossfade": {"strategy": "crossfade"},
+    "crossfade<=0.2s": {"strategy": "crossfade", "crossfade_max_s": 0.2},
     "crossfade<=0.3s": {"strategy": "crossfade", "crossfade_max_s": 0.3},
 }
 TARGETS = "tracking <= 0.8x, max jump <= 0.2x, warm starvation 0 s, requests/s <= 1.2x"
