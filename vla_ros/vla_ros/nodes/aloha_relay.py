@@ -15,7 +15,7 @@ from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.conversions import joint_state_from_msg, joint_state_to_msg
 from vla_ros.nodes.managed import ManagedNode, run_node, stamp_to_s
-from vla_ros.nodes.node_parameters import RobotParameters
+from vla_ros.nodes.node_parameters import AlohaRelayParameters
 from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import SENSOR
 
@@ -25,7 +25,7 @@ class AlohaRelayNode(ManagedNode):
         super().__init__("aloha_relay", **kwargs)
 
     def configure(self) -> None:
-        robot = load_robot_config(declare_config(self, RobotParameters).robot)
+        robot = load_robot_config(declare_config(self, AlohaRelayParameters).robot)
         self._relay = AlohaRelay(robot)
         self._publisher = self.create_publisher(JointStateMsg, robot.joint_state_topic, SENSOR)
         for follower in self._relay.followers:

@@ -209,6 +209,11 @@ class MoveItBridgeParameters(RobotParameters):
 
 
 @dataclass(frozen=True)
+class AlohaRelayParameters(RobotParameters):
+    """aloha_relay (robot: its bringup notes name the follower topics)."""
+
+
+@dataclass(frozen=True)
 class TaskServerParameters:
     """task_server.
 
