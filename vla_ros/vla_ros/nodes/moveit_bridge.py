@@ -26,7 +26,7 @@ from vla_ros.core.robot.kinematics import Kinematics
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.bridge.moveit_py import MoveItPyPlanner, planning_groups
 from vla_ros.nodes.bridge.outputs import build_outputs
-from vla_ros.nodes.bridge.visualization import FkTransforms, PathMarkers
+from vla_ros.nodes.bridge.visualization import FkTransforms, PathMarkers, SafetyText
 from vla_ros.nodes.conversions import chunk_from_msg, joint_state_from_msg
 from vla_ros.nodes.managed import ManagedNode, run_node, stamp_to_s
 from vla_ros.nodes.node_parameters import MoveItBridgeParameters
@@ -69,7 +69,8 @@ class MoveItBridgeNode(ManagedNode):
             )
         if self._markers or self._gate:
             self.create_subscription(ActionChunk, "/vla/action_chunk", self._on_chunk, 10)
-        if self._outputs.servo:
+        self._safety_text = SafetyText(self, robot) if parameters.path_markers else None
+        if self._outputs.servo or self._safety_text:
             self.create_subscription(SafetyStatus, "/vla/safety_status", self._on_safety, CONTROL)
         self.create_subscription(
             JointStateMsg, "/vla/safe_joint_command", self._on_safe_command, CONTROL
@@ -129,7 +130,10 @@ class MoveItBridgeNode(ManagedNode):
         return self._planner.colliding(self._robot.command_joints, q)
 
     def _on_safety(self, msg: SafetyStatus) -> None:
-        self._outputs.servo.follow_hold(bool(msg.holding))
+        if self._outputs.servo:
+            self._outputs.servo.follow_hold(bool(msg.holding))
+        if self._safety_text:
+            self._safety_text.publish(msg.holding, msg.hold_reason, list(msg.active_constraints))
 
     def _on_episode(self, msg: EpisodeEvent) -> None:
         if msg.event == EpisodeEvent.EVENT_END:

@@ -2,6 +2,8 @@
 
 /vla/ee_path (visualization_msgs/MarkerArray): per arm a green line through the executing
 chunk's upcoming TCP positions (joint-position chunks), red from where the scene gate refused it.
+/vla/safety_marker (visualization_msgs/Marker): the safety projector's state as text above the
+base, for RViz, which has no panel for arbitrary messages.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import numpy as np
 from geometry_msgs.msg import Point, TransformStamped
 from rclpy.node import Node
 from scipy.spatial.transform import Rotation
-from std_msgs.msg import ColorRGBA
+from std_msgs.msg import ColorRGBA, String
 from visualization_msgs.msg import Marker, MarkerArray
 
 from vla_ros.core.bridge.ee_path import ee_paths
@@ -20,6 +22,7 @@ from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.robot.kinematics import Kinematics
 from vla_ros.core.types import JointState
 from vla_ros.nodes.bridge.interfaces import require
+from vla_ros.nodes.qos import LATCHED
 
 CLEAR = ColorRGBA(r=0.1, g=0.8, b=0.2, a=1.0)
 REFUSED = ColorRGBA(r=0.9, g=0.1, b=0.1, a=1.0)
@@ -57,9 +60,27 @@ class PathMarkers:
         self._publisher.publish(markers)
 
 
+class SafetyText:
+    def __init__(self, node: Node, robot: RobotConfig) -> None:
+        self._node, self._base = node, robot.base_frame
+        self._publisher = node.create_publisher(Marker, "/vla/safety_marker", 10)
+
+    def publish(self, holding: bool, reason: str, constraints: list[str]) -> None:
+        marker = Marker(type=Marker.TEXT_VIEW_FACING, action=Marker.ADD, ns="vla_safety", id=0)
+        marker.header.frame_id = self._base
+        marker.header.stamp = self._node.get_clock().now().to_msg()
+        marker.pose.position.z, marker.pose.orientation.w = 1.0, 1.0
+        marker.scale.z = 0.05
+        marker.color = REFUSED if holding else CLEAR
+        active = f" [{', '.join(constraints)}]" if constraints else ""
+        marker.text = f"HOLDING: {reason}" if holding else f"safety: tracking{active}"
+        self._publisher.publish(marker)
+
+
 class FkTransforms:
-    """/tf (tf2_msgs/TFMessage) of every link from /joint_states, for graphs without a
-    robot_state_publisher."""
+    """/tf (tf2_msgs/TFMessage) of every link from /joint_states, and the URDF on the latched
+    /robot_description, as a robot_state_publisher would: for graphs without one (the embedded
+    sim). The safety projector reads that description too; it is the URDF it already uses."""
 
     def __init__(self, node: Node, robot: RobotConfig, kinematics: Kinematics) -> None:
         tf2_msgs = require("tf2_msgs.msg", "moveit_bridge parameter publish_tf")
@@ -67,6 +88,8 @@ class FkTransforms:
         self._node = node
         self._links = LinkPoses(robot, kinematics)
         self._publisher = node.create_publisher(tf2_msgs.TFMessage, "/tf", 10)
+        description = node.create_publisher(String, "/robot_description", LATCHED)
+        description.publish(String(data=robot.urdf_xml()))
 
     def publish(self, state: JointState) -> None:
         stamp = self._node.get_clock().now().to_msg()
