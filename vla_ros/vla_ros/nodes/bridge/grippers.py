@@ -85,6 +85,8 @@ class GripperActionSink:
         self._config, self._node = config, node
         width = robot.bringup.gripper.width_per_finger_joint if robot.bringup.gripper else 1.0
         arms = [arm for arm in robot.arms if arm.gripper is not None]
+        per_arm = gripper_action_names(robot, route, actions)
+        self.actions = [name for entry in per_arm for name in entry.values()]
         self.grippers = [
             _Gripper(
                 arm,
@@ -96,9 +98,8 @@ class GripperActionSink:
                     for kind, name in names.items()
                 },
             )
-            for arm, names in zip(arms, gripper_action_names(robot, route, actions))
+            for arm, names in zip(arms, per_arm)
         ]
-        self.actions = [c._action_name for g in self.grippers for c in g.clients.values()]
 
     def send(self, target: JointState, now: float) -> None:
         for gripper in self.grippers:

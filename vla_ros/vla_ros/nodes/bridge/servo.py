@@ -51,7 +51,7 @@ class ServoArm:
         moveit_msgs = require("moveit_msgs.msg", WANTED_BY)
         moveit_srvs = require("moveit_msgs.srv", WANTED_BY)
         self.arm, self.servo, self.command_type = arm, servo, command_type
-        self._jog_type = control_msgs.JointJog
+        self.jog_type = control_msgs.JointJog
         topic, kind = (
             (f"{servo}/delta_joint_cmds", control_msgs.JointJog)
             if command_type == ServoCommandType.JOINT_JOG
@@ -129,7 +129,7 @@ class ServoSink:
                 continue  # Servo would read these as the wrong command type
             if servo.command_type == ServoCommandType.JOINT_JOG:
                 jog = joint_jog(servo.arm.joints, target, self._measured, self._gain)
-                msg = servo._jog_type(
+                msg = servo.jog_type(
                     joint_names=list(jog.names), velocities=jog.velocities.tolist()
                 )
             else:
