@@ -33,23 +33,24 @@ pytestmark = pytest.mark.ros
 def test_gate_refuses_the_colliding_stretch_and_home_move_resets(ros, moveit_world):
     robot = load_robot_config("panda")
     moveit_world.colliding = lambda group, q: q[0] > 0.55  # a wall beyond joint1 = 0.55
+    # gate_horizon_s covers the whole chunk, which starts 2 s ahead (slack for a loaded machine).
     arm = ros.collect(JointTrajectory, "/panda_arm_controller/joint_trajectory", CONTROL)
     markers = ros.collect(MarkerArray, "/vla/ee_path")
     resets = ros.collect(Header, "/vla/reset")
     diagnostics = ros.collect(DiagnosticArray, "/diagnostics", 100)
-    bridge(ros, backend="moveit_py", path_markers=True)
+    bridge(ros, backend="moveit_py", path_markers=True, gate_horizon_s=5.0)
     chunks = ros.publisher(ActionChunkMsg, "/vla/action_chunk")
     commands = ros.publisher(JointState, "/vla/safe_joint_command", CONTROL)
     assert ros.wait_for(lambda: chunks.get_subscription_count() > 0)
 
-    stamp = ros.now() + 0.5  # the chunk starts ahead of now: every waypoint is checked
+    stamp = ros.now() + 2.0  # the chunk starts ahead of now: every waypoint is checked
     actions = np.tile(robot.home, (10, 1))
     actions[:, 0] = np.linspace(0.0, 0.9, 10)  # joint1 0.0, 0.1, ..., 0.9 every 0.1 s
     chunk = ActionChunk(stamp, 0.1, actions, robot.command_joints, ActionSpace.JOINT_POSITION)
     chunks.publish(chunk_to_msg(chunk))
     # Waypoint 6 (0.6) collides: refused from waypoint 5's time, the last checked clear.
     assert ros.wait_for(
-        lambda: any("REFUSED" in m for _, m in diagnostics_of(diagnostics)), timeout=5.0
+        lambda: any("REFUSED" in m for _, m in diagnostics_of(diagnostics)), timeout=15.0
     )
     message = next(m for _, m in diagnostics_of(diagnostics) if "REFUSED" in m)
     assert f"t={stamp + 0.6:.3f}" in message and f"from t={stamp + 0.5:.3f}" in message
@@ -68,6 +69,6 @@ def test_gate_refuses_the_colliding_stretch_and_home_move_resets(ros, moveit_wor
 
     events = ros.publisher(EpisodeEvent, "/vla/episode", EPISODE_EVENTS)
     events.publish(EpisodeEvent(event=EpisodeEvent.EVENT_END, success=True))
-    assert ros.wait_for(lambda: resets, timeout=5.0)
+    assert ros.wait_for(lambda: resets, timeout=15.0)
     assert ("execute", ("trajectory", "panda_arm"), []) in moveit_world.calls
     assert resets[0].frame_id == "moveit_home"
