@@ -8,6 +8,8 @@ base, for RViz, which has no panel for arbitrary messages.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from geometry_msgs.msg import Point, TransformStamped
 from rclpy.node import Node
@@ -61,19 +63,30 @@ class PathMarkers:
 
 
 class SafetyText:
+    """Published when the text changes and at least every REFRESH_S, not at the 100 Hz of the
+    status it follows."""
+
+    REFRESH_S = 0.5
+
     def __init__(self, node: Node, robot: RobotConfig) -> None:
         self._node, self._base = node, robot.base_frame
         self._publisher = node.create_publisher(Marker, "/vla/safety_marker", 10)
+        self._last: tuple[str, float] = ("", -float("inf"))
 
     def publish(self, holding: bool, reason: str, constraints: list[str]) -> None:
+        active = f" [{', '.join(constraints)}]" if constraints else ""
+        text = f"HOLDING: {reason}" if holding else f"safety: tracking{active}"
+        now = time.monotonic()
+        if text == self._last[0] and now - self._last[1] < self.REFRESH_S:
+            return
+        self._last = (text, now)
         marker = Marker(type=Marker.TEXT_VIEW_FACING, action=Marker.ADD, ns="vla_safety", id=0)
         marker.header.frame_id = self._base
         marker.header.stamp = self._node.get_clock().now().to_msg()
         marker.pose.position.z, marker.pose.orientation.w = 1.0, 1.0
         marker.scale.z = 0.05
         marker.color = REFUSED if holding else CLEAR
-        active = f" [{', '.join(constraints)}]" if constraints else ""
-        marker.text = f"HOLDING: {reason}" if holding else f"safety: tracking{active}"
+        marker.text = text
         self._publisher.publish(marker)
 
 
