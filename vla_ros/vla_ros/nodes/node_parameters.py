@@ -177,7 +177,8 @@ class MoveItBridgeParameters(RobotParameters):
     servo_position_gain: joint jog velocity per rad of error to the measured position [1/s]
     gripper: controller (the gripper's controller, like the arm), gripper_command
         (control_msgs GripperCommand action) or franka (franka_msgs Move/Grasp actions)
-    gripper_actions: action per arm with a gripper (unset: the robot config's bringup entries)
+    gripper_actions: per gripper, the GripperCommand action, or franka_gripper's namespace (its
+        move and grasp actions); unset: the robot config's bringup entries
     planning_groups: MoveIt planning group per arm (unset: <robot>_<arm>, e.g. panda_arm)
     home_named_state: MoveIt named state to go home to ("": the robot config's home pose)
     moveit_params_file: YAML of MoveIt parameters for MoveItPy ("": from the launch)
