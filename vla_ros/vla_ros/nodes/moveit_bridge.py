@@ -56,6 +56,8 @@ class MoveItBridgeNode(ManagedNode):
             )
             self._gate = SceneGate(parameters.gate) if parameters.gate.scene_gate else None
             self._reset_pub = self.create_publisher(Header, "/vla/reset", 10)
+            # /vla/episode keeps its last events for late joiners: older ones are no cue to move.
+            self._events_since = self.now_s()
             self.create_subscription(
                 EpisodeEvent, "/vla/episode", self._on_episode, EPISODE_EVENTS
             )
@@ -136,6 +138,8 @@ class MoveItBridgeNode(ManagedNode):
             self._safety_text.publish(msg.holding, msg.hold_reason, list(msg.active_constraints))
 
     def _on_episode(self, msg: EpisodeEvent) -> None:
+        if stamp_to_s(msg.header.stamp) < self._events_since:
+            return
         if msg.event == EpisodeEvent.EVENT_END:
             self._start_home_move()
 

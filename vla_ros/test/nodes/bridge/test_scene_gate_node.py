@@ -23,6 +23,7 @@ from visualization_msgs.msg import MarkerArray
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import ActionChunk, ActionSpace
 from vla_ros.nodes.conversions import chunk_to_msg
+from vla_ros.nodes.managed import s_to_stamp
 from vla_ros.nodes.qos import CONTROL, EPISODE_EVENTS
 from vla_ros_msgs.msg import ActionChunk as ActionChunkMsg
 from vla_ros_msgs.msg import EpisodeEvent
@@ -68,7 +69,15 @@ def test_gate_refuses_the_colliding_stretch_and_home_move_resets(ros, moveit_wor
     assert all(m.points[0].positions[0] == pytest.approx(0.3) for m in arm)
 
     events = ros.publisher(EpisodeEvent, "/vla/episode", EPISODE_EVENTS)
-    events.publish(EpisodeEvent(event=EpisodeEvent.EVENT_END, success=True))
+    before_start = EpisodeEvent(
+        event=EpisodeEvent.EVENT_END, success=True
+    )  # stamp 0: kept history
+    events.publish(before_start)
+    assert not ros.wait_for(lambda: resets, timeout=2.0)  # history from before it started
+    end = EpisodeEvent(event=EpisodeEvent.EVENT_END, success=True)
+    end.header.stamp = s_to_stamp(ros.now())
+    events.publish(end)
     assert ros.wait_for(lambda: resets, timeout=15.0)
     assert ("execute", ("trajectory", "panda_arm"), []) in moveit_world.calls
     assert resets[0].frame_id == "moveit_home"
+    assert len([c for c in moveit_world.calls if c[0] == "execute"]) == 1
