@@ -19,6 +19,7 @@ from vla_ros.core.robot.config import available_robots, load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.composition import running_graph
 from vla_ros.nodes.shutdown import StopRequest
+from vla_ros.recording import record_command
 
 DEFAULTS = BringupArgs()
 
@@ -68,7 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         "--record-episodes", type=int, default=2, help="episodes recorded into the video"
     )
     demo.add_argument("--out", type=Path, default=Path("demo_out"))
+    record_command.register(commands)
     args = parser.parse_args(argv)
+    if hasattr(args, "handler"):  # a command of its own module (record, ...)
+        return args.handler(args)
     # Until the graph is up nothing has been commanded: one process may just end; a multiprocess
     # parent must stay to stop the node processes it started.
     stop = StopRequest.install_once(exit_during_startup=not args.multiprocess)
