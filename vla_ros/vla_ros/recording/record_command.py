@@ -68,7 +68,7 @@ def record(args: argparse.Namespace) -> int:
 
 def _record(options, topics, args: argparse.Namespace, stop: StopRequest) -> int:
     import rclpy
-    from rclpy.executors import SingleThreadedExecutor
+    from rclpy.experimental import EventsExecutor
     from rclpy.signals import SignalHandlerOptions
 
     from vla_ros.recording.bag_types import bag_typestore
@@ -83,7 +83,9 @@ def _record(options, topics, args: argparse.Namespace, stop: StopRequest) -> int
     writer.start()
     rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     node = RecorderNode(topics, writer, args.use_sim_time, set(store.fielddefs))
-    executor = SingleThreadedExecutor()
+    # rclpy's C++ events executor: ~50 us of CPU per message where SingleThreadedExecutor takes
+    # ~440 us (measured here, 1 kHz JointState, raw), which at 1 kHz is half a core.
+    executor = EventsExecutor()
     executor.add_node(node)
     print(
         f"[record] {len(topics)} topics of {options.robot} -> {options.out} "
