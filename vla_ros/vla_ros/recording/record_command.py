@@ -57,6 +57,8 @@ def record(args: argparse.Namespace) -> int:
         options = RecordingOptions(args.out, robot.name, args.split, args.backend)
         if args.duration < 0:
             raise InvalidInput(f"--duration {args.duration}: must be >= 0")
+        if args.out.exists() and not args.out.is_dir():
+            raise InvalidInput(f"--out {args.out}: exists and is not a directory")
     except InvalidInput as error:
         print(f"vla-ros record: error: {error}", file=sys.stderr)
         return 2
