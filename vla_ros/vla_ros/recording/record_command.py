@@ -36,7 +36,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     sub.add_argument(
         "--duration", type=float, default=0.0, help="stop after S wall seconds (0: at Ctrl-C)"
     )
-    sub.add_argument("--backend", default="", help="policy backend, stored in each bag's metadata")
+    sub.add_argument(
+        "--backend",
+        default="",
+        help="policy backend for the bags' metadata (default: asked of the graph's policy node)",
+    )
     sub.add_argument(
         "--use-sim-time",
         action="store_true",
@@ -84,7 +88,9 @@ def _record(options, topics, args: argparse.Namespace, stop: StopRequest) -> int
     writer = WriterThread(session)
     writer.start()
     rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
-    node = RecorderNode(topics, writer, args.use_sim_time, set(store.fielddefs))
+    node = RecorderNode(
+        topics, writer, args.use_sim_time, set(store.fielddefs), backend_known=bool(args.backend)
+    )
     # rclpy's C++ events executor: ~50 us of CPU per message where SingleThreadedExecutor takes
     # ~440 us (measured here, 1 kHz JointState, raw), which at 1 kHz is half a core.
     executor = EventsExecutor()

@@ -78,9 +78,14 @@ class RecordingSession:
         self._latched: dict[str, bytes] = {}  # latest message of each latched topic
         self._bag: BagFile | None = None
         self._model_id = ""
+        self._backend = self.options.backend
         self._clock_started = False
         self._before_clock: list[tuple[str, bytes]] = []
         self._reset_before: tuple[int, bytes] | None = None
+
+    def set_backend(self, backend: str) -> None:
+        """The backend the graph's policy node runs (asked when --backend did not say)."""
+        self._backend = backend
 
     def add_topic(self, topic: TopicInfo, latched: bool) -> None:
         self._topics[topic.name] = topic
@@ -206,7 +211,7 @@ class RecordingSession:
             return
         custom_data = {}
         if episode is not None and self.options.split == "episode":
-            episode = replace(episode, backend=self.options.backend, model_id=self._model_id)
+            episode = replace(episode, backend=self._backend, model_id=self._model_id)
             custom_data = episode.to_custom_data()
         bag.close(custom_data)
         closed = ClosedBag(bag.path, bag.written, bag.size_bytes(), episode)
