@@ -125,8 +125,6 @@ class RecordingSession:
 
     # -- routing -------------------------------------------------------------------------------------
     def _route(self, topic: str, time_ns: int, data: bytes) -> None:
-        if topic in self._latched:
-            self._latched[topic] = data
         if self.options.split == "none":
             if self._bag is None:
                 self._open_bag(WHOLE_RECORDING_PREFIX, -1, time_ns)
@@ -136,10 +134,12 @@ class RecordingSession:
             if topic == RESET_TOPIC:  # sent with the reset event, it may arrive just before it
                 self._reset_before = (time_ns, data)
             self.outside[topic] += 1
-            return
-        if topic == ACTION_CHUNK_TOPIC and not self._model_id:
-            self._model_id = str(getattr(self._decode(topic, data), "model_id", ""))
-        self._bag.write(self._topics[topic], time_ns, data)
+        else:
+            if topic == ACTION_CHUNK_TOPIC and not self._model_id:
+                self._model_id = str(getattr(self._decode(topic, data), "model_id", ""))
+            self._bag.write(self._topics[topic], time_ns, data)
+        if topic in self._latched:  # after: a bag opened by this message has it once, not twice
+            self._latched[topic] = data
 
     def _track_episodes(self, topic: str, time_ns: int, data: bytes) -> None:
         time_s = time_ns * 1e-9
