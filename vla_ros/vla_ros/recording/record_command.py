@@ -10,9 +10,14 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.shutdown import POLL_S, StopRequest
+
+if TYPE_CHECKING:
+    from vla_ros.core.recording.topics import RecordedTopic
+    from vla_ros.recording.session import RecordingOptions
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -72,7 +77,13 @@ def record(args: argparse.Namespace) -> int:
         stop.ignore_from_now_on()
 
 
-def _record(options, topics, args: argparse.Namespace, stop: StopRequest) -> int:
+def _record(
+    options: RecordingOptions,
+    topics: tuple[RecordedTopic, ...],
+    args: argparse.Namespace,
+    stop: StopRequest,
+) -> int:
+    """rclpy is imported only here: a bad argument is refused without loading ROS."""
     import rclpy
     from rclpy.experimental import EventsExecutor
     from rclpy.signals import SignalHandlerOptions
