@@ -67,6 +67,16 @@ class DatasetLayout:
         """Robot cameras the dataset reads, in the card's order."""
         return tuple(dict.fromkeys(camera.name for _, camera in self.images.bindings))
 
+    @property
+    def state_joints(self) -> tuple[str, ...]:
+        """Joints the state vectors read (from the recorded joint states)."""
+        return tuple(dict.fromkeys(j for _, joints, _, _ in self.states.groups for j in joints))
+
+    @property
+    def action_joints(self) -> tuple[str, ...]:
+        """Joints the action reads (from the recorded safe commands)."""
+        return self.actions.groups[0][1]
+
     def features(self) -> dict[str, dict]:
         """LeRobot features: a video per camera key, a float32 vector per state key and the action."""
         features = {}

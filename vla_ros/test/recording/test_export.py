@@ -1,0 +1,131 @@
+"""`vla-ros export` on real MCAP bags written here: the dataset read back with LeRobotDataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from bag_files import sim_episode_messages, write_bag
+
+from vla_ros.core.recording.episodes import EpisodeMetadata
+from vla_ros.recording.export import ExportOptions, export
+from vla_ros.recording.export_cli import register
+
+CAMERAS = ("exterior_1", "wrist")
+# 64x64 of the 80x80 frames: small videos, and the crop proves camera_ingest's parameters apply.
+CROP = {"camera_ingest.crop": [8, 8, 64, 64]}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def episode_bag(
+    path: Path, robot, success: bool = True, robot_name: str = "panda", **kwargs
+) -> Path:
+    metadata = EpisodeMetadata(
+        robot=robot_name, instruction="put the red cube in the bowl", success=success
+    )
+    return write_bag(
+        path, sim_episode_messages(robot, CAMERAS, **kwargs), metadata.to_custom_data()
+    )
+
+
+def options(bags, out: Path, **kwargs) -> ExportOptions:
+    return ExportOptions(
+        bags=tuple(bags), robot="panda", out=out, cameras=CAMERAS, overrides=dict(CROP), **kwargs
+    )
+
+
+def load(root: Path):
+    from vla_ros.backends.torch_runtime import ensure_torchvision_importable
+
+    ensure_torchvision_importable()
+    from lerobot.datasets.lerobot_dataset import LeRobotDataset
+
+    return LeRobotDataset(f"local/{root.name}", root=root)
+
+
+def test_two_episodes_become_a_dataset_on_the_frame_clock(tmp_path, robots):
+    panda = robots["panda"]
+    episode_bag(tmp_path / "bags" / "ep0", panda, success=True)
+    episode_bag(tmp_path / "bags" / "ep1", panda, success=False, start_s=200.0)
+    lines = []
+    summary = export(options([tmp_path / "bags"], tmp_path / "data"), progress=lines.append)
+    # the first observation is complete with wrist's first frame (100.02 s); frames every 0.1 s
+    # from there until the last command (102.0 s): 20 per episode
+    assert (summary.episodes, summary.frames) == (2, 40)
+    assert len(lines) == 2 and "ep0 episode 0: 20 frames, 2.0 s of data" in lines[0]
+    dataset = load(tmp_path / "data")
+    assert (dataset.num_episodes, dataset.num_frames, dataset.fps) == (2, 40, 10)
+    features = dataset.meta.features
+    assert features["observation.state"]["names"] == list(panda.command_joints)
+    assert features["action"]["names"] == list(panda.command_joints)
+    assert tuple(features["observation.images.wrist"]["shape"]) == (64, 64, 3)
+    for i in (0, 7, 19, 20 + 15):
+        item = dataset[i]
+        k = int(item["frame_index"])
+        expected = panda.home + 0.1 * (0.02 + k / 10)  # the ramp at the frame's time
+        np.testing.assert_allclose(item["observation.state"].numpy(), expected, atol=1e-5)
+        np.testing.assert_allclose(item["action"].numpy(), expected, atol=1e-5)
+        exterior, wrist = (item[f"observation.images.{c}"] for c in CAMERAS)
+        assert tuple(wrist.shape) == (3, 64, 64)
+        for image in (exterior, wrist):  # both cameras' frame k: the frame of its time
+            assert float(image.mean()) * 255 == pytest.approx(10 * k, abs=3)
+        assert item["task"] == "put the red cube in the bowl"
+    assert not list(tmp_path.glob(".data.partial-*"))
+
+
+def test_only_success_keeps_the_successful_episodes(tmp_path, robots):
+    episode_bag(tmp_path / "bags" / "ep0", robots["panda"], success=False, duration_s=1.0)
+    episode_bag(tmp_path / "bags" / "ep1", robots["panda"], success=True, duration_s=1.0)
+    summary = export(
+        options([tmp_path / "bags"], tmp_path / "data", only_success=True), progress=print
+    )
+    assert (summary.episodes, summary.skipped, summary.frames) == (1, 1, 10)
+    assert load(tmp_path / "data").num_episodes == 1
+
+
+def test_a_card_names_and_sizes_the_features(tmp_path, robots):
+    bag = episode_bag(tmp_path / "ep0", robots["panda"], duration_s=1.0)
+    export(
+        ExportOptions((bag,), "panda", tmp_path / "data", card="diffusion_panda"), progress=print
+    )
+    dataset = load(tmp_path / "data")
+    assert tuple(dataset.meta.features["observation.images.exterior_1"]["shape"]) == (96, 96, 3)
+    assert tuple(dataset[3]["observation.images.wrist"].shape) == (3, 96, 96)
+    assert dataset.meta.robot_type == "panda"
+
+
+def test_the_command_line_exports_a_dir_of_bags(tmp_path, robots, capsys):
+    import argparse
+
+    episode_bag(tmp_path / "bags" / "ep0", robots["panda"], duration_s=0.5)
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(
+        [
+            "export",
+            str(tmp_path / "bags"),
+            "--robot",
+            "panda",
+            "--out",
+            str(tmp_path / "data"),
+            "--cameras",
+            *CAMERAS,
+            "--fps",
+            "20",
+            "--set",
+            "camera_ingest.crop=[8, 8, 64, 64]",
+        ]
+    )
+    assert args.handler(args) == 0
+    out = capsys.readouterr().out
+    # 20 Hz from 100.02 s to the last command at 100.5 s: 10 frames, each observation held twice
+    assert "[export 1/1] ep0 episode 0: 10 frames, 0.5 s of data" in out
+    assert "exported 1 episodes (10 frames" in out
+    assert load(tmp_path / "data").fps == 20
