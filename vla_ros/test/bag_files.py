@@ -23,7 +23,13 @@ def write_bag(path: Path, messages, custom_data: dict[str, str] | None = None, *
                 types.get(topic)
                 or type(msg).__module__.split(".")[0] + "/msg/" + type(msg).__name__
             )
-            connections[topic] = writer.add_connection(topic, kind, typestore=bag_typestore())
+            store = bag_typestore()
+            known = kind in store.types  # else: a type the reader cannot know (no definition)
+            connections[topic] = (
+                writer.add_connection(topic, kind, typestore=store)
+                if known
+                else writer.add_connection(topic, kind, msgdef="", rihs01="RIHS01_" + "0" * 64)
+            )
         writer.write(connections[topic], round(time_s * 1e9), serialize_message(msg))
     writer.close()
     return path

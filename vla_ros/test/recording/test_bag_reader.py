@@ -122,3 +122,8 @@ def test_an_unknown_type_without_a_definition_is_named(tmp_path):
         bag._reader.connections[0] = connection._replace(msgtype="acme_msgs/msg/Odd", msgdef=None)
         with pytest.raises(InvalidInput, match="topic /odd has message type acme_msgs/msg/Odd"):
             list(bag.messages(["/odd"]))
+
+
+def test_topics_the_bag_lacks_give_no_messages(tmp_path):
+    with RecordedBag(two_episodes(tmp_path / "bag")) as bag:
+        assert list(bag.messages(["/not/recorded"])) == []

@@ -120,7 +120,7 @@ def plan_episodes(bags: list[Path], reading: EpisodeReading) -> list[PlannedEpis
     planned = []
     for path in bags:
         with RecordedBag(path) as bag:
-            bag.require(reading.required_topics())
+            bag.require(reading.expected_topics(bag.topics))
             spans = bag.episodes(reading.robot.name)
         planned.extend(PlannedEpisode(path, i, span) for i, span in enumerate(spans))
     return planned

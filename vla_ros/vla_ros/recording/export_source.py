@@ -32,6 +32,7 @@ COMMAND_TOPIC = "/vla/safe_joint_command"
 INSTRUCTION_TOPIC = "/vla/instruction"
 IMAGE_TYPE = "sensor_msgs/msg/Image"
 JOINT_STATE_TYPE = "sensor_msgs/msg/JointState"
+STRING_TYPE = "std_msgs/msg/String"
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,14 @@ class EpisodeReading:
         by_name = {c.name: c.topic for c in self.robot.cameras}
         return {by_name[name]: name for name in self.layout.cameras}
 
-    def required_topics(self) -> dict[str, str]:
-        """Topic -> message type every exported bag must hold (the instruction is optional)."""
+    def expected_topics(self, recorded: dict[str, str]) -> dict[str, str]:
+        """Topic -> message type a bag with `recorded` topics must hold: cameras, joint states and
+        safe commands always, the instruction when it was recorded (else the metadata's is used)."""
         topics = dict.fromkeys(self.camera_topics, IMAGE_TYPE)
         topics[self.robot.joint_state_topic] = JOINT_STATE_TYPE
         topics[COMMAND_TOPIC] = JOINT_STATE_TYPE
+        if INSTRUCTION_TOPIC in recorded:
+            topics[INSTRUCTION_TOPIC] = STRING_TYPE
         return topics
 
 
