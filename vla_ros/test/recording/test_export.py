@@ -129,3 +129,27 @@ def test_the_command_line_exports_a_dir_of_bags(tmp_path, robots, capsys):
     assert "[export 1/1] ep0 episode 0: 10 frames, 0.5 s of data" in out
     assert "exported 1 episodes (10 frames" in out
     assert load(tmp_path / "data").fps == 20
+
+
+def test_a_bag_of_many_episodes_is_split_by_the_episode_events(tmp_path, robots):
+    from vla_ros_msgs.msg import EpisodeEvent
+
+    panda = robots["panda"]
+    events = [
+        (99.9, EpisodeEvent(event="reset", seed=1, instruction="pick")),
+        (102.0, EpisodeEvent(event="end", instruction="pick", success=True, duration=2.0)),
+        (109.9, EpisodeEvent(event="reset", seed=2, instruction="stack")),
+        (111.0, EpisodeEvent(event="end", instruction="stack", success=False, duration=1.0)),
+    ]
+    messages = sim_episode_messages(panda, CAMERAS, instruction="pick")
+    messages += sim_episode_messages(
+        panda, CAMERAS, start_s=110.0, duration_s=1.0, instruction="stack"
+    )
+    messages += [("/vla/episode", t, e) for t, e in events]
+    bag = write_bag(tmp_path / "session", sorted(messages, key=lambda m: m[1]))
+    summary = export(options([bag], tmp_path / "data"), progress=print)
+    assert (summary.episodes, summary.frames) == (2, 20 + 10)
+    dataset = load(tmp_path / "data")
+    assert [dataset[i]["task"] for i in (0, 19, 20, 29)] == ["pick", "pick", "stack", "stack"]
+    summary = export(options([bag], tmp_path / "successful", only_success=True), progress=print)
+    assert (summary.episodes, summary.skipped) == (1, 1)
