@@ -52,13 +52,14 @@ def sim_episode_messages(
     image_size: tuple[int, int] = (80, 80),
     joint_names: tuple[str, ...] | None = None,
     camera_lag_s: float = 0.02,
+    frame_pixels=None,
 ) -> list:
     """An episode as the graph records it, with known answers.
 
     Joint states and safe commands at 100 Hz, both home + 0.1 rad/s * (t - start) on every command
     joint; camera frames at 10 Hz, camera i captured i * camera_lag_s after the first and received
     10 ms after capture, all pixels of frame k equal to 10 * k, so a decoded video frame tells
-    which frame it is; the instruction at the start.
+    which frame it is (or `frame_pixels(k)`: HxWx3 uint8 bytes); the instruction at the start.
     """
     import numpy as np
     from sensor_msgs.msg import Image, JointState
@@ -84,7 +85,11 @@ def sim_episode_messages(
         )
     for k in range(round(duration_s * 10) + 1):
         t = start_s + k / 10
-        pixels = bytes(np.full(height * width * 3, 10 * k, np.uint8))
+        pixels = (
+            frame_pixels(k)
+            if frame_pixels
+            else bytes(np.full(height * width * 3, 10 * k, np.uint8))
+        )
         for i, camera in enumerate(cameras):
             captured = t + i * camera_lag_s
             image = Image(
