@@ -25,7 +25,7 @@ from vla_ros.core.recording.resampling import (
     synchronized_observations,
 )
 from vla_ros.core.robot.config import RobotConfig
-from vla_ros.core.types import InvalidInput, JointState
+from vla_ros.core.types import InvalidInput, JointState, Observation
 from vla_ros.recording.bag_reader import RecordedBag
 
 COMMAND_TOPIC = "/vla/safe_joint_command"
@@ -72,16 +72,19 @@ class EpisodeFrames:
 
     def __iter__(self) -> Iterator[dict]:
         commands = self._commands()
+        for frame in frames_on_clock(self.observations(), commands, self.reading.fps):
+            yield self._values(frame)
+
+    def observations(self) -> Iterator[Observation]:
+        """The observations camera_ingest would have published, from the recorded frames and joints."""
         assembler = ObservationAssembler(
             replace(self.reading.sync, cameras=self.reading.layout.cameras),
             dict.fromkeys(self.reading.layout.cameras, self.reading.crop),
         )
         self.counters = assembler.counters
-        observations = synchronized_observations(
+        yield from synchronized_observations(
             self._records(), assembler, self.span.metadata.instruction
         )
-        for frame in frames_on_clock(observations, commands, self.reading.fps):
-            yield self._values(frame)
 
     def _inside(self, time_s: float) -> bool:
         return self.span.begin_s <= time_s and (

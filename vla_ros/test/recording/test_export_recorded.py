@@ -1,0 +1,112 @@
+"""Export of the 2 Panda sim episodes recorded through the real graph (fixture recorded_episodes).
+
+The recording holds what camera_ingest published live (/vla/observation): the export must rebuild
+exactly those observations from the recorded camera frames and joint states, and its dataset's
+frames, decoded back from the videos, must be those observations' images.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vla_ros.core.perception.image import rgb_image_from_buffer
+from vla_ros.core.types import InvalidInput
+from vla_ros.recording.bag_reader import RecordedBag
+from vla_ros.recording.export import ExportOptions, episode_reading, export, plan_episodes
+from vla_ros.recording.export_source import COMMAND_TOPIC, EpisodeFrames
+
+pytestmark = [pytest.mark.ros, pytest.mark.sim, pytest.mark.slow]
+FPS = 10
+
+
+def stamp_s(msg) -> float:
+    return msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
+
+
+def live_image(observation_msg, camera: str) -> np.ndarray:
+    image = observation_msg.images[list(observation_msg.camera_names).index(camera)]
+    return rgb_image_from_buffer(image.data, image.encoding, image.height, image.width, image.step)
+
+
+@pytest.fixture(scope="module")
+def exported(recorded_episodes, tmp_path_factory):
+    import torch
+
+    torch.set_num_threads(1)
+    out = tmp_path_factory.mktemp("export") / "sim"
+    options = ExportOptions(tuple(recorded_episodes.bags), "panda", out)
+    return options, export(options, progress=print)
+
+
+def test_the_export_rebuilds_the_observations_camera_ingest_published_live(
+    recorded_episodes, exported
+):
+    options, _ = exported
+    reading = episode_reading(options)
+    for episode in plan_episodes(recorded_episodes.bags, reading):
+        with RecordedBag(episode.bag) as bag:
+            live = [m.msg for m in bag.messages(["/vla/observation"])]
+            rebuilt = list(EpisodeFrames(bag, episode.span, reading).observations())
+        assert len(live) > 5
+        assert [o.stamp for o in rebuilt] == pytest.approx([stamp_s(m) for m in live], abs=1e-6)
+        for observation, msg in zip(rebuilt, live):
+            joints = dict(zip(msg.joint_state.name, msg.joint_state.position))
+            np.testing.assert_allclose(
+                observation.joint_state.positions,
+                [joints[n] for n in observation.joint_state.names],
+                atol=1e-9,
+            )
+            np.testing.assert_array_equal(observation.images["wrist"], live_image(msg, "wrist"))
+
+
+def test_the_dataset_is_on_the_frame_clock_with_the_robots_names(recorded_episodes, exported):
+    from test_export import load
+
+    options, summary = exported
+    dataset = load(options.out)
+    panda_joints = list(episode_reading(options).robot.command_joints)
+    assert dataset.num_episodes == 2 and dataset.fps == FPS
+    features = dataset.meta.features
+    assert features["observation.state"]["names"] == panda_joints
+    assert features["action"]["names"] == panda_joints
+    for camera in ("exterior_1", "exterior_2", "wrist"):
+        assert tuple(features[f"observation.images.{camera}"]["shape"]) == (224, 224, 3)
+    start = 0
+    for index, bag_path in enumerate(recorded_episodes.bags):
+        with RecordedBag(bag_path) as bag:
+            live = [m.msg for m in bag.messages(["/vla/observation"])]
+            commands = [stamp_s(m.msg) for m in bag.messages([COMMAND_TOPIC])]
+        # the clock, from what was published live: from the first observation at or after the
+        # first command to the last observation or command, every 1 / FPS
+        stamps = [stamp_s(m) for m in live if stamp_s(m) >= commands[0] - 1e-6]
+        expected = int(np.floor((min(stamps[-1], commands[-1]) - stamps[0]) * FPS + 1e-6)) + 1
+        frames = [dataset[i] for i in range(start, start + expected)]
+        assert dataset.meta.episodes[index]["length"] == expected
+        instruction = recorded_episodes.summary()["episodes"][index]["instruction"]
+        for k, item in enumerate(frames):
+            assert int(item["episode_index"]) == index and int(item["frame_index"]) == k
+            assert item["task"] == instruction
+            wrist = item["observation.images.wrist"]
+            assert tuple(wrist.shape) == (3, 224, 224)
+            # the video frame is the image of the observation in force at the frame's time
+            held = max(i for i, m in enumerate(live) if stamp_s(m) <= stamps[0] + k / FPS + 1e-6)
+            decoded = wrist.permute(1, 2, 0).numpy() * 255.0
+            assert np.abs(decoded - live_image(live[held], "wrist")).mean() < 4.0
+        start += expected
+    assert summary.frames == start == dataset.num_frames
+
+
+def test_only_success_keeps_the_episodes_the_task_judge_passed(
+    recorded_episodes, exported, tmp_path
+):
+    successes = sum(e["success"] for e in recorded_episodes.summary()["episodes"])
+    options = ExportOptions(
+        tuple(recorded_episodes.bags), "panda", tmp_path / "ok", only_success=True
+    )
+    if successes == 0:
+        with pytest.raises(InvalidInput, match="none successful"):
+            export(options, progress=print)
+        return
+    summary = export(options, progress=print)
+    assert (summary.episodes, summary.skipped) == (successes, 2 - successes)
