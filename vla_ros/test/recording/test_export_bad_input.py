@@ -86,3 +86,17 @@ def test_an_existing_output_is_left_alone(tmp_path, robots):
     with pytest.raises(InvalidInput, match=rf"--out {tmp_path / 'data'} exists"):
         export(options([bag], tmp_path / "data"), progress=print)
     assert (tmp_path / "data" / "mine.txt").read_text() == "keep"
+
+
+def test_a_bag_whose_record_times_are_on_another_clock(tmp_path, robots):
+    # `ros2 bag record` without --use-sim-time in simulation: receive times on the wall clock,
+    # stamps on sim time; every frame is stale to the synchronization, as it would be live
+    messages = [
+        (t, time_s + 5000.0, m) for t, time_s, m in sim_episode_messages(robots["panda"], CAMERAS)
+    ]
+    bag = write_bag(tmp_path / "ep0", messages)
+    fails(
+        tmp_path,
+        [bag],
+        rf"bag {bag} episode 0: no frame on the clock \(synchronization: .*'dropped_stale': 42",
+    )

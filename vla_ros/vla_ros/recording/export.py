@@ -116,12 +116,12 @@ def _cameras(
 
 
 def plan_episodes(bags: list[Path], reading: EpisodeReading) -> list[PlannedEpisode]:
-    """Every episode of every bag, each bag checked for the topics the export reads."""
+    """Every episode of every bag, each bag checked for its robot and the topics export reads."""
     planned = []
     for path in bags:
         with RecordedBag(path) as bag:
+            spans = bag.episodes(reading.robot.name)  # first: another robot's bag says so
             bag.require(reading.expected_topics(bag.topics))
-            spans = bag.episodes(reading.robot.name)
         planned.extend(PlannedEpisode(path, i, span) for i, span in enumerate(spans))
     return planned
 

@@ -39,7 +39,7 @@ def robot_card(
                 {"key": IMAGE_KEY_PREFIX + c, "source": c, "size": list(image_sizes[c])}
                 for c in cameras
             ],
-            "control_rate": 10.0,
+            "control_rate": 10.0,  # the card format needs one; the frame clock is export's --fps
         },
         source=f"robot '{robot.name}' joint positions",
     )
