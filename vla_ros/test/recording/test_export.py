@@ -132,6 +132,8 @@ def test_the_command_line_exports_a_dir_of_bags(tmp_path, robots, capsys):
 
 
 def test_a_bag_of_many_episodes_is_split_by_the_episode_events(tmp_path, robots):
+    from std_msgs.msg import String
+
     from vla_ros_msgs.msg import EpisodeEvent
 
     panda = robots["panda"]
@@ -142,14 +144,17 @@ def test_a_bag_of_many_episodes_is_split_by_the_episode_events(tmp_path, robots)
         (111.0, EpisodeEvent(event="end", instruction="stack", success=False, duration=1.0)),
     ]
     messages = sim_episode_messages(panda, CAMERAS, instruction="pick")
-    messages += sim_episode_messages(
-        panda, CAMERAS, start_s=110.0, duration_s=1.0, instruction="stack"
-    )
+    second = sim_episode_messages(panda, CAMERAS, start_s=110.0, duration_s=1.0)
+    messages += [m for m in second if m[0] != "/vla/instruction"]  # only the events say "stack"
     messages += [("/vla/episode", t, e) for t, e in events]
+    messages.append(("/vla/instruction", 110.45, String(data="stack it gently")))
     bag = write_bag(tmp_path / "session", sorted(messages, key=lambda m: m[1]))
     summary = export(options([bag], tmp_path / "data"), progress=print)
     assert (summary.episodes, summary.frames) == (2, 20 + 10)
     dataset = load(tmp_path / "data")
-    assert [dataset[i]["task"] for i in (0, 19, 20, 29)] == ["pick", "pick", "stack", "stack"]
+    # episode 2: the events' instruction from its reset (not episode 1's, still latched), then the
+    # one received at 110.45 s from the first frame received after it (captured 110.52 s, frame 5)
+    tasks = [dataset[i]["task"] for i in range(30)]
+    assert tasks == ["pick"] * 20 + ["stack"] * 5 + ["stack it gently"] * 5
     summary = export(options([bag], tmp_path / "successful", only_success=True), progress=print)
     assert (summary.episodes, summary.skipped) == (1, 1)

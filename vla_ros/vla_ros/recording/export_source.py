@@ -63,7 +63,12 @@ class EpisodeReading:
 
 @dataclass
 class EpisodeFrames:
-    """The frames of one episode (iterate once) and what the synchronization dropped on the way."""
+    """The frames of one episode (iterate once) and what the synchronization dropped on the way.
+
+    Task text: the episode's instruction (its metadata: the RunTask goal) from its start, replaced
+    from its receive time by one received during the episode (as camera_ingest does live); one
+    received before the episode's reset belongs to an earlier episode.
+    """
 
     bag: RecordedBag
     span: EpisodeSpan
@@ -107,11 +112,10 @@ class EpisodeFrames:
         checked = False
         topics = [*cameras, joint_topic, INSTRUCTION_TOPIC]
         for message in self.bag.messages(topics):
-            if message.topic == INSTRUCTION_TOPIC:
-                if self.span.end_s is None or message.time_s <= self.span.end_s:
-                    yield InstructionRecord(message.time_s, message.msg.data)
-            elif not self._inside(message.time_s):
+            if not self._inside(message.time_s):
                 continue
+            if message.topic == INSTRUCTION_TOPIC:
+                yield InstructionRecord(message.time_s, message.msg.data)
             elif message.topic == joint_topic:
                 state = _joint_state(message.msg, self.bag, joint_topic)
                 if not checked:
