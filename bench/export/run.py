@@ -64,10 +64,11 @@ def synthesize(where: Path, episodes: int, seconds: float) -> Path:
     return where
 
 
-def timed(work) -> tuple[float, object]:
-    started = time.perf_counter()
+def timed(work) -> tuple[float, float, object]:
+    """Wall and CPU seconds (all threads of this process: the encoders' too) of `work()`."""
+    started, cpu = time.perf_counter(), time.process_time()
     result = work()
-    return time.perf_counter() - started, result
+    return time.perf_counter() - started, time.process_time() - cpu, result
 
 
 def main() -> int:
@@ -111,24 +112,30 @@ def main() -> int:
             return count
 
         load_before = os.getloadavg()[0]
-        read_s, messages = timed(read)
-        frames_s, frame_count = timed(frames)
-        export_s, summary = timed(lambda: export(options, progress=print))
+        read_s, read_cpu, messages = timed(read)
+        frames_s, frames_cpu, frame_count = timed(frames)
+        export_s, export_cpu, summary = timed(lambda: export(options, progress=print))
         data_s = frame_count / reading.fps
         print(
             f"\n{len(planned)} episodes, {data_s:.1f} s of data ({frame_count} frames at {reading.fps} Hz, "
             f"{len(reading.layout.cameras)} cameras), {messages} messages; {os.cpu_count()} cores, "
             f"load average {load_before:.2f} before / {os.getloadavg()[0]:.2f} after"
         )
-        print(f"{'stage':<16} {'wall s':>8} {'data s / wall s':>16} {'vs read':>8}")
-        stages = (
-            ("read", read_s),
-            ("frames", frames_s),
-            ("export episodes", summary.wall_s),  # encoding and saving, as the progress lines say
-            ("export total", export_s),  # + LeRobot import, dataset creation, finalize, rename
+        print(
+            f"{'stage':<16} {'wall s':>8} {'data s / wall s':>16} {'vs read':>8} {'cpu s':>7} {'data s / cpu s':>15}"
         )
-        for name, wall in stages:
-            print(f"{name:<16} {wall:>8.2f} {data_s / wall:>15.1f}x {wall / read_s:>7.1f}x")
+        stages = (
+            ("read", read_s, read_cpu),
+            ("frames", frames_s, frames_cpu),
+            # encoding and saving, as the progress lines say (CPU: the whole export)
+            ("export episodes", summary.wall_s, None),
+            ("export total", export_s, export_cpu),  # + LeRobot import, dataset creation, finalize
+        )
+        for name, wall, cpu in stages:
+            cpu_columns = f"{cpu:>7.2f} {data_s / cpu:>14.1f}x" if cpu else ""
+            print(
+                f"{name:<16} {wall:>8.2f} {data_s / wall:>15.1f}x {wall / read_s:>7.1f}x {cpu_columns}"
+            )
         speed = data_s / summary.wall_s
         verdict = "faster" if speed > 1 else "SLOWER"
         print(f"export of episodes is {verdict} than real time: {speed:.1f}x (goal > 1x)")
