@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from bag_files import sim_episode_messages, write_bag
+from export_bags import CAMERAS, episode_bag, load, options
 
-from vla_ros.core.recording.episodes import EpisodeMetadata
 from vla_ros.recording.export import ExportOptions, export
 from vla_ros.recording.export_cli import register
-
-CAMERAS = ("exterior_1", "wrist")
-# 64x64 of the 80x80 frames: small videos, and the crop proves camera_ingest's parameters apply.
-CROP = {"camera_ingest.crop": [8, 8, 64, 64]}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -22,32 +16,6 @@ def one_torch_thread():
     import torch
 
     torch.set_num_threads(1)
-
-
-def episode_bag(
-    path: Path, robot, success: bool = True, robot_name: str = "panda", **kwargs
-) -> Path:
-    metadata = EpisodeMetadata(
-        robot=robot_name, instruction="put the red cube in the bowl", success=success
-    )
-    return write_bag(
-        path, sim_episode_messages(robot, CAMERAS, **kwargs), metadata.to_custom_data()
-    )
-
-
-def options(bags, out: Path, **kwargs) -> ExportOptions:
-    return ExportOptions(
-        bags=tuple(bags), robot="panda", out=out, cameras=CAMERAS, overrides=dict(CROP), **kwargs
-    )
-
-
-def load(root: Path):
-    from vla_ros.backends.torch_runtime import ensure_torchvision_importable
-
-    ensure_torchvision_importable()
-    from lerobot.datasets.lerobot_dataset import LeRobotDataset
-
-    return LeRobotDataset(f"local/{root.name}", root=root)
 
 
 def test_two_episodes_become_a_dataset_on_the_frame_clock(tmp_path, robots):

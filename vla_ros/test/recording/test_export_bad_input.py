@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from bag_files import sim_episode_messages, write_bag
-from test_export import CAMERAS, episode_bag, options
+from export_bags import CAMERAS, episode_bag, options
 
 from vla_ros.core.types import InvalidInput
 from vla_ros.recording.export import export

@@ -14,6 +14,7 @@ import hashlib
 
 import numpy as np
 import pytest
+from export_bags import load
 
 from vla_ros.core.perception.image import rgb_image_from_buffer
 from vla_ros.core.types import InvalidInput
@@ -91,8 +92,6 @@ def test_the_export_rebuilds_the_observations_camera_ingest_published_live(
 
 
 def test_the_dataset_is_on_the_frame_clock_with_the_robots_names(recorded_episodes, exported):
-    from test_export import load
-
     options, summary = exported
     dataset = load(options.out)
     panda_joints = list(episode_reading(options).robot.command_joints)
