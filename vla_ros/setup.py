@@ -13,6 +13,7 @@ NODES = [
     "moveit_bridge",
     "sim",
     "task_server",
+    "aloha_relay",
 ]
 
 

@@ -18,18 +18,29 @@ class StreamMetrics:
     tracking_rms: float  # rad: RMS distance to the ground truth
     starvation: float  # s, after the first chunk
     warm_starvation: float  # s, once the latency was known
+    requests_per_s: float  # inference requests per second of replay
 
 
-def measure(result: ReplayResult, truth, period: float, action_dt: float) -> StreamMetrics:
-    y, t = result.values, result.times
+def measure(
+    result: ReplayResult,
+    truth,
+    period: float,
+    action_dt: float,
+    duration: float,
+    scored: np.ndarray,
+) -> StreamMetrics:
+    """`scored`: mask of the dims measured (all but gripper closures)."""
+    t = result.times
+    y = result.values[:, scored]
+    reference = truth(t)[:, scored]
     jerk = np.linalg.norm(np.diff(y, n=3, axis=0), axis=1) / period**3
     # step[k]: the move into tick k+1 beyond the ground truth's own move over that tick.
-    step = np.linalg.norm(np.diff(y, axis=0) - np.diff(truth(t), axis=0), axis=1)
+    step = np.linalg.norm(np.diff(y, axis=0) - np.diff(reference, axis=0), axis=1)
     jumps = [
         step[(t[1:] >= a - 1e-9) & (t[1:] < a + action_dt)].max(initial=0.0)
         for a in result.arrivals
     ]
-    error = np.linalg.norm(y - truth(t), axis=1)
+    error = np.linalg.norm(y - reference, axis=1)
     return StreamMetrics(
         max_jerk=float(jerk.max()),
         rms_jerk=float(np.sqrt(np.mean(jerk**2))),
@@ -37,4 +48,5 @@ def measure(result: ReplayResult, truth, period: float, action_dt: float) -> Str
         tracking_rms=float(np.sqrt(np.mean(error**2))),
         starvation=result.starvation_time,
         warm_starvation=result.warm_starvation_time,
+        requests_per_s=len(result.requests) / duration,
     )

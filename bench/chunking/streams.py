@@ -30,6 +30,15 @@ class StreamProfile:
     horizon: int
     bias: float
     noise: float
+    duration: float = 12.0
+    dim_names: tuple[str, ...] = NAMES
+
+    @property
+    def scored(self) -> np.ndarray:
+        return np.ones(len(self.dim_names), dtype=bool)
+
+    def truth(self, t: np.ndarray | float) -> np.ndarray:
+        return ground_truth(t)
 
     def chunk_at(self, stamp: float) -> ActionChunk:
         rng = np.random.default_rng(int(round(stamp * 1e6)))

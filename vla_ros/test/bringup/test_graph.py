@@ -74,3 +74,17 @@ def test_launch_argument_strings_round_trip_and_bad_sim_is_rejected():
     assert bringup_args_from_strings(defaults) == BringupArgs()
     with pytest.raises(InvalidInput, match="sim 'isaac'"):
         BringupArgs(sim="isaac")
+
+
+def test_bridge_argument_selects_the_backend_and_xs_sdk_brings_the_aloha_relay():
+    default = {s.name: s for s in resolve_graph(BringupArgs(robot="aloha", sim="false"))}
+    assert default["moveit_bridge"].parameters["backend"] == "joint_trajectory"
+    assert "aloha_relay" not in default
+    real = {
+        s.name: s for s in resolve_graph(BringupArgs(robot="aloha", sim="false", bridge="xs_sdk"))
+    }
+    assert real["moveit_bridge"].parameters["backend"] == "xs_sdk"
+    assert real["aloha_relay"].parameters["robot"] == "aloha"
+    sim = {s.name for s in resolve_graph(BringupArgs(robot="aloha", bridge="xs_sdk"))}
+    assert "aloha_relay" not in sim  # the sim publishes /joint_states itself
+    assert bringup_args_from_strings({"bridge": "servo"}).bridge == "servo"

@@ -31,6 +31,8 @@ class BringupArgs:
 
     robot: robot config in config/robots/ (panda, widowx, aloha) or a YAML path
     backend: policy backend (vla_ros.backends.registry: scripted, lerobot, openvla, openpi, ...)
+    bridge: how moveit_bridge reaches the robot (joint_trajectory, forward_position, servo,
+        moveit_py, xs_sdk: README "Bridge backends")
     sim: mujoco (embedded), gazebo (ros_gz) or false (real robot)
     instruction: task instruction
     seed: simulation seed
@@ -42,6 +44,7 @@ class BringupArgs:
 
     robot: str = "panda"
     backend: str = "scripted"
+    bridge: str = "joint_trajectory"
     sim: str = "mujoco"
     instruction: str = "put the red cube in the bowl"
     seed: int = 0
@@ -92,7 +95,7 @@ class NodeSpec:
 def resolve_graph(args: BringupArgs, graph_file: Path | None = None) -> list[NodeSpec]:
     raw = yaml.safe_load((graph_file or share_path("config", "graph.yaml")).read_text())
     values = {**vars(args), "use_sim_time": args.use_sim_time}
-    nodes = [node for node in raw["nodes"] if "when" not in node or args.sim in node["when"]]
+    nodes = [node for node in raw["nodes"] if _wanted(node, values)]
     names = {node["name"] for node in nodes}
     specs = []
     for node in nodes:
@@ -111,6 +114,13 @@ def resolve_graph(args: BringupArgs, graph_file: Path | None = None) -> list[Nod
             )
         next(s for s in specs if s.name == node_name).parameters[parameter] = value
     return specs
+
+
+def _wanted(node: dict[str, Any], values: dict[str, Any]) -> bool:
+    """`when`: the sim modes the node runs in; `only_if`: argument -> the values it runs with."""
+    if "when" in node and values["sim"] not in node["when"]:
+        return False
+    return all(str(values[name]) in allowed for name, allowed in node.get("only_if", {}).items())
 
 
 def parse_override(text: str) -> tuple[str, Any]:

@@ -13,6 +13,7 @@ import yaml
 
 from vla_ros.core.config_fields import config_fields
 from vla_ros.nodes.node_parameters import (
+    AlohaRelayParameters,
     CameraIngestParameters,
     ChunkExecutorParameters,
     LivenessParameters,
@@ -39,6 +40,7 @@ NODE_PARAMETERS = {
     "chunk_executor": ChunkExecutorParameters,
     "safety_projector": SafetyProjectorParameters,
     "moveit_bridge": MoveItBridgeParameters,
+    "aloha_relay": AlohaRelayParameters,
     "task_server": TaskServerParameters,
 }
 

@@ -46,6 +46,10 @@ def moveit_bridge() -> None:
     run("moveit_bridge")
 
 
+def aloha_relay() -> None:
+    run("aloha_relay")
+
+
 def task_server() -> None:
     run("task_server")
 

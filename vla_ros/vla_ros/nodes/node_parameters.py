@@ -11,13 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from vla_ros.bringup.graph import BringupArgs
+from vla_ros.core.bridge.gripper_goals import GripperGoalConfig
+from vla_ros.core.bridge.scene_gate import SceneGateConfig
 from vla_ros.core.chunking.config import ExecutorConfig
 from vla_ros.core.config_fields import require_choice, require_non_negative, require_positive
 from vla_ros.core.liveness import DEFAULT_TIMEOUT_S
 from vla_ros.core.perception.observation_sync import SyncConfig
 from vla_ros.core.types import InvalidInput
 
-BRIDGE_BACKENDS = ("joint_trajectory",)
+BRIDGE_BACKENDS = ("joint_trajectory", "forward_position", "servo", "moveit_py", "xs_sdk")
+SERVO_COMMAND_TYPES = ("joint_jog", "twist")
+GRIPPER_ROUTES = ("controller", "gripper_command", "franka")
 
 
 @dataclass(frozen=True)
@@ -161,18 +165,53 @@ class SafetyProjectorParameters(RobotParameters):
 
 @dataclass(frozen=True)
 class MoveItBridgeParameters(RobotParameters):
-    """moveit_bridge.
+    """moveit_bridge (README "Bridge backends": what each expects on the robot side).
 
-    backend: how safe commands reach the robot (joint_trajectory: ros2_control JTC topics)
+    backend: how safe commands reach the robot: joint_trajectory (JointTrajectoryController topics),
+        forward_position (forward_command_controller /<controller>/commands), servo (MoveIt Servo),
+        moveit_py (joint_trajectory streaming + MoveItPy home moves and the planning-scene gate),
+        xs_sdk (Interbotix xs_sdk followers, ALOHA)
     lookahead_s: time_from_start of each streamed trajectory point [s]
+    servo_nodes: MoveIt Servo node per arm (unset: /servo_node for one arm, /<arm>/servo_node)
+    servo_command_type: joint_jog (control_msgs/JointJog) or twist (geometry_msgs/TwistStamped)
+    servo_position_gain: joint jog velocity per rad of error to the measured position [1/s]
+    gripper: controller (the gripper's controller, like the arm), gripper_command
+        (control_msgs GripperCommand action) or franka (franka_msgs Move/Grasp actions)
+    gripper_actions: per gripper, the GripperCommand action, or franka_gripper's namespace (its
+        move and grasp actions); unset: the robot config's bringup entries
+    planning_groups: MoveIt planning group per arm (unset: <robot>_<arm>, e.g. panda_arm)
+    home_named_state: MoveIt named state to go home to ("": the robot config's home pose)
+    moveit_params_file: YAML of MoveIt parameters for MoveItPy ("": from the launch)
+    publish_tf: publish /tf from the suite's FK of /joint_states (sim, no robot_state_publisher)
+    path_markers: publish the upcoming EE path of joint-position chunks (/vla/ee_path)
     """
 
-    backend: str = "joint_trajectory"
+    backend: str = BringupArgs.bridge
     lookahead_s: float = 0.05
+    servo_nodes: tuple[str, ...] | None = None
+    servo_command_type: str = "joint_jog"
+    servo_position_gain: float = 10.0
+    gripper: str = "controller"
+    gripper_actions: tuple[str, ...] | None = None
+    grippers: GripperGoalConfig = GripperGoalConfig()
+    planning_groups: tuple[str, ...] | None = None
+    home_named_state: str = ""
+    moveit_params_file: str = ""
+    gate: SceneGateConfig = SceneGateConfig()
+    publish_tf: bool = False
+    path_markers: bool = True
 
     def __post_init__(self) -> None:
         require_choice("backend", self.backend, BRIDGE_BACKENDS)
         require_non_negative("lookahead_s", self.lookahead_s)
+        require_choice("servo_command_type", self.servo_command_type, SERVO_COMMAND_TYPES)
+        require_non_negative("servo_position_gain", self.servo_position_gain)
+        require_choice("gripper", self.gripper, GRIPPER_ROUTES)
+
+
+@dataclass(frozen=True)
+class AlohaRelayParameters(RobotParameters):
+    """aloha_relay (robot: its bringup notes name the follower topics)."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from vla_ros.core.types import InvalidInput
 
 def test_one_point_per_controller_with_its_joints_in_its_order():
     robot = load_robot_config("panda")
-    streamer = TrajectoryStreamer(robot, lookahead_s=0.04)
+    streamer = TrajectoryStreamer(robot.controllers, lookahead_s=0.04)
     names = tuple(reversed(robot.command_joints))
     positions = np.arange(len(names), dtype=float)
     points = streamer.points(names, positions, 2 * positions)
@@ -23,8 +23,8 @@ def test_one_point_per_controller_with_its_joints_in_its_order():
 
 def test_missing_joints_and_bad_lookahead_are_rejected():
     robot = load_robot_config("panda")
-    streamer = TrajectoryStreamer(robot)
+    streamer = TrajectoryStreamer(robot.controllers)
     with pytest.raises(InvalidInput, match="lacks joints"):
         streamer.points(robot.command_joints[:-1], np.zeros(len(robot.command_joints) - 1), None)
     with pytest.raises(InvalidInput, match="lookahead_s must be > 0"):
-        TrajectoryStreamer(robot, lookahead_s=0.0)
+        TrajectoryStreamer(robot.controllers, lookahead_s=0.0)

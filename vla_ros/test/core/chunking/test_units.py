@@ -51,6 +51,22 @@ def test_crossfade_window_cap_hands_over_early():
     assert np.allclose(values[2:, 0], 1.0)
 
 
+def test_default_executor_hands_over_to_a_new_chunk_within_the_crossfade_cap_without_a_step():
+    """The default (crossfade capped at crossfade_max_s): a disagreeing chunk takes over within the
+    cap, spread over it (a latest-only switch would move most of the way in one action step)."""
+    config = ExecutorConfig()
+    executor = ChunkExecutor(config, NAMES)
+    executor.submit(constant_chunk(0.0, 0.0, horizon=40), 0.0)
+    arrival = 0.5
+    executor.submit(constant_chunk(0.45, 1.0, horizon=40), arrival)
+    ticks = np.arange(arrival, arrival + 1.0, config.period)
+    values = np.array([executor.tick(t).values[0] for t in ticks])
+    window = max(config.crossfade_max_s, config.catch_up_s)
+    assert values[ticks >= arrival + window + 0.05 + 1e-9] == pytest.approx(1.0)
+    # Smoothstep over the window peaks at 1.5x the mean slope; the cubic adds a little.
+    assert np.max(np.diff(values)) <= 2.0 * config.period / window
+
+
 def test_temporal_ensemble_is_the_act_weighted_mean_of_all_predictions():
     k = 0.7  # large enough to tell the weights apart
     executor = ChunkExecutor(

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vla_ros.core.robot.config import ControllerConfig, RobotConfig
+from vla_ros.core.bridge.joint_routing import controller_rows
+from vla_ros.core.robot.config import ControllerConfig
 from vla_ros.core.types import InvalidInput
 
 
@@ -26,28 +27,24 @@ class StreamedPoint:
 
 
 class TrajectoryStreamer:
-    def __init__(self, robot: RobotConfig, lookahead_s: float = 0.05) -> None:
+    def __init__(
+        self, controllers: tuple[ControllerConfig, ...], lookahead_s: float = 0.05
+    ) -> None:
         if not lookahead_s > 0.0:
             raise InvalidInput(f"lookahead_s must be > 0, got {lookahead_s}")
         self.lookahead_s = lookahead_s
-        self.controllers = robot.controllers
+        self.controllers = controllers
 
     def points(
         self, names: tuple[str, ...], positions: np.ndarray, velocities: np.ndarray | None
     ) -> list[StreamedPoint]:
         """One point per controller from a safe joint command (names may come in any order)."""
-        index = {name: i for i, name in enumerate(names)}
         velocities = (
             np.zeros_like(positions) if velocities is None or len(velocities) == 0 else velocities
         )
         points = []
         for controller in self.controllers:
-            missing = [j for j in controller.joints if j not in index]
-            if missing:
-                raise InvalidInput(
-                    f"safe command lacks joints {missing} of controller '{controller.name}'"
-                )
-            rows = [index[j] for j in controller.joints]
+            rows = controller_rows(controller, names)
             points.append(
                 StreamedPoint(
                     controller,

@@ -38,10 +38,13 @@ class ExecutorConfig:
     """
 
     control_rate_hz: float = 100.0
-    # Defaults from bench/chunking/run.py: temporal ensembling with frequent refresh tracked best.
-    strategy: str = "temporal_ensemble"
+    # Defaults chosen by bench/chunking/run.py on chunk streams recorded from the sim, against
+    # LeRobot's async client: a crossfade capped at 0.3 s hands over to fresh predictions quickly
+    # (tracking) without stepping (boundary jumps); refresh at 0.65 of a chunk asks about as often
+    # as LeRobot's chunk_size_threshold. See README "Chunk execution".
+    strategy: str = "crossfade"
     ensemble_k: float = 0.01
-    crossfade_max_s: float = 0.0
+    crossfade_max_s: float = 0.3
     catch_up_s: float = 0.1
     interpolation: str = "cubic"
     gripper_mode: str = "continuous"
@@ -49,7 +52,7 @@ class ExecutorConfig:
     latency_window: int = 20
     request_margin_s: float = 0.05
     request_timeout_s: float = 2.0
-    refresh_fraction: float = 0.8
+    refresh_fraction: float = 0.65
     max_future_s: float = MAX_FUTURE_S
 
     def __post_init__(self) -> None:

@@ -16,10 +16,15 @@ class LatencyEstimator:
     def __init__(self, initial_s: float, window: int = 20) -> None:
         self.initial_s = initial_s
         self._samples: deque[float] = deque(maxlen=window)
+        self._estimate = initial_s  # recomputed per sample, read every control tick
 
     def add(self, latency_s: float) -> None:
         if np.isfinite(latency_s) and latency_s >= 0.0:
             self._samples.append(float(latency_s))
+            data = np.fromiter(self._samples, dtype=float)
+            median = float(np.median(data))
+            spread = 1.4826 * float(np.median(np.abs(data - median)))
+            self._estimate = min(median + 2.0 * spread, float(data.max()))
 
     @property
     def samples(self) -> int:
@@ -27,12 +32,7 @@ class LatencyEstimator:
 
     @property
     def estimate(self) -> float:
-        if not self._samples:
-            return self.initial_s
-        data = np.fromiter(self._samples, dtype=float)
-        median = float(np.median(data))
-        spread = 1.4826 * float(np.median(np.abs(data - median)))
-        return min(median + 2.0 * spread, float(data.max()))
+        return self._estimate
 
 
 class InferenceTrigger:

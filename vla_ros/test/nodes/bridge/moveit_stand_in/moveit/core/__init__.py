@@ -1,0 +1,1 @@
+"""Stand-in of moveit.core (see moveit/__init__.py)."""
