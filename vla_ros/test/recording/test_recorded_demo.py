@@ -37,7 +37,8 @@ def test_a_bag_per_episode_holding_the_whole_loop(recorded_episodes):
         assert all(counts.get(topic, 0) > 0 for topic in MUST_HOLD), (bag, counts)
         assert set(counts) <= {t.name for t in robot_topics(PANDA)}
         frames = [counts[c] for c in CAMERAS]
-        assert max(frames) - min(frames) <= 2  # the sim renders the cameras together
+        # The sim renders the cameras together; a loaded machine may lose a frame on the way.
+        assert min(frames) >= 0.9 * max(frames), (bag, frames)
 
 
 def test_metadata_is_the_demos_episode(recorded_episodes):

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vla_ros.core.recording.bag_names import SPLIT_MODES
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.shutdown import POLL_S, StopRequest
 
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from vla_ros.recording.session import SPLIT_MODES
-
     sub = commands.add_parser(
         "record",
         help="record the graph's topics to rosbag2 MCAP bags, one per episode",

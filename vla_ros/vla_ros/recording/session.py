@@ -16,6 +16,7 @@ from rosbags.typesys.store import Typestore
 
 from vla_ros.core.recording.bag_names import (
     EPISODE_PREFIX,
+    SPLIT_MODES,
     WHOLE_RECORDING_PREFIX,
     bag_name,
     first_free_number,
@@ -32,7 +33,6 @@ from vla_ros.core.types import InvalidInput
 from vla_ros.recording.bag_file import BagFile, TopicInfo
 from vla_ros.recording.bag_types import deserialize
 
-SPLIT_MODES = ("episode", "none")
 # A /vla/reset this close before the EpisodeEvent "reset" belongs to the episode it opens.
 RESET_CARRY_NS = 1_000_000_000
 

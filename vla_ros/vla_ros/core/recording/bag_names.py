@@ -6,6 +6,7 @@ import re
 
 EPISODE_PREFIX = "episode"
 WHOLE_RECORDING_PREFIX = "recording"  # --split none: one bag for everything
+SPLIT_MODES = ("episode", "none")  # a bag per episode, or one bag of the whole recording
 _NUMBERED = re.compile(r"^(episode|recording)_(\d+)(_seed-?\d+)?$")
 
 

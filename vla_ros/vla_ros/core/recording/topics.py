@@ -26,9 +26,11 @@ class QosClass(Enum):
     LATCHED = "latched"
 
 
-# Subscription queue depth per class: deep enough to ride out a writer pause of ~1 s at the
-# graph's rates (1 kHz joint states on real arms, 30 Hz cameras) without the middleware dropping.
+# Subscription queue depth per class: what the middleware holds while the recorder's executor is
+# busy or starved (about 3 s of a 30 Hz camera); faster topics set their own depth.
 DEPTH = {QosClass.SENSOR: 100, QosClass.RELIABLE: 1000, QosClass.LATCHED: 1}
+# Joint states come at up to 1 kHz (real arms): a second of them rides out a starved recorder.
+JOINT_STATE_DEPTH = 1000
 # rcl_action's status topic of a goal server (rcl_action_qos_profile_status_default: latched).
 ACTION_STATUS_SUFFIX = "/_action/status"
 RUN_TASK_ACTION = "/vla/run_task"
@@ -79,7 +81,12 @@ _GRAPH_TOPICS = (
 def robot_topics(robot: RobotConfig) -> tuple[RecordedTopic, ...]:
     """The topics of `robot`'s graph worth recording: sensors first, then the graph's streams."""
     sensors = [
-        RecordedTopic(robot.joint_state_topic, "sensor_msgs/msg/JointState", QosClass.SENSOR)
+        RecordedTopic(
+            robot.joint_state_topic,
+            "sensor_msgs/msg/JointState",
+            QosClass.SENSOR,
+            JOINT_STATE_DEPTH,
+        )
     ]
     for camera in robot.cameras:
         sensors.append(RecordedTopic(camera.topic, "sensor_msgs/msg/Image", QosClass.SENSOR))
