@@ -22,12 +22,16 @@ stamp_set() { mkdir -p "$STAMPS"; echo "$2" > "$STAMPS/$1"; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
 
 install_debian_packages() {
-  # Offscreen rendering for MuJoCo (EGL through Mesa) and the C/C++ toolchain the interface build needs.
+  # Offscreen rendering for MuJoCo (EGL through Mesa), FFmpeg for dataset videos and the C/C++ toolchain
+  # the interface build needs.
   local needed=()
   ldconfig -p | grep -q 'libEGL.so.1' || needed+=(libegl1)
   [[ -e /usr/share/glvnd/egl_vendor.d/50_mesa.json ]] || needed+=(libegl-mesa0)
   ldconfig -p | grep -q 'libGL.so.1' || needed+=(libgl1)
   ls /usr/lib/*/dri/swrast_dri.so >/dev/null 2>&1 || needed+=(libgl1-mesa-dri)
+  # FFmpeg for torchcodec (LeRobotDataset video decoding).
+  ldconfig -p | grep -q 'libavcodec.so.59' \
+    || needed+=(libavcodec59 libavformat59 libavutil57 libswscale6 libswresample4 libavdevice59 libavfilter8)
   command -v g++ >/dev/null || needed+=(g++)
   command -v cmake >/dev/null || needed+=(cmake)
   command -v make >/dev/null || needed+=(make)

@@ -2,6 +2,7 @@
 
 vla-ros run  --robot panda --backend scripted --sim mujoco [--multiprocess] [--set node.param=value]
 vla-ros demo --robot panda --episodes 10 --out demo_out [--multiprocess] [--latency-ms 300]
+vla-ros export BAG... --robot panda --out DIR [--card CARD] [--only-success] [--fps 10]
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from vla_ros.core.robot.config import available_robots, load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.composition import running_graph
 from vla_ros.nodes.shutdown import StopRequest
-from vla_ros.recording import record_command
+from vla_ros.recording import export_cli, record_command
 
 DEFAULTS = BringupArgs()
 
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             metavar="NODE.PARAM=VALUE",
             help="parameter override",
         )
+    export_cli.register(commands)
     run = commands.choices["run"]
     _bringup_flag(run, "sim", choices=SIM_MODES)
     _bringup_flag(run, "instruction")
@@ -77,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     record_command.register(commands)
     args = parser.parse_args(argv)
-    if hasattr(args, "handler"):  # a command of its own module (record, ...)
+    if hasattr(args, "handler"):  # a command of its own module (record, export, ...)
         return args.handler(args)
     # Until the graph is up nothing has been commanded: one process may just end; a multiprocess
     # parent must stay to stop the node processes it started.

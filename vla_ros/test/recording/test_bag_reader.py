@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rclpy.serialization import serialize_message
-from rosbags.rosbag2 import StoragePlugin, Writer
+from bag_files import write_bag
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Header
 
@@ -18,25 +17,6 @@ from vla_ros_msgs.msg import EpisodeEvent
 
 JOINTS = "sensor_msgs/msg/JointState"
 EVENT = "vla_ros_msgs/msg/EpisodeEvent"
-
-
-def write_bag(path: Path, messages, custom_data: dict[str, str] | None = None, **types) -> Path:
-    """messages: (topic, time_s, ROS message); types: topic -> msgtype overrides (default from msg)."""
-    writer = Writer(path, version=9, storage_plugin=StoragePlugin.MCAP)
-    for key, value in (custom_data or {}).items():
-        writer.set_custom_data(key, value)
-    writer.open()
-    connections = {}
-    for topic, time_s, msg in messages:
-        if topic not in connections:
-            kind = (
-                types.get(topic)
-                or type(msg).__module__.split(".")[0] + "/msg/" + type(msg).__name__
-            )
-            connections[topic] = writer.add_connection(topic, kind, typestore=bag_typestore())
-        writer.write(connections[topic], round(time_s * 1e9), serialize_message(msg))
-    writer.close()
-    return path
 
 
 def event(kind: str, **fields) -> EpisodeEvent:
@@ -142,3 +122,8 @@ def test_an_unknown_type_without_a_definition_is_named(tmp_path):
         bag._reader.connections[0] = connection._replace(msgtype="acme_msgs/msg/Odd", msgdef=None)
         with pytest.raises(InvalidInput, match="topic /odd has message type acme_msgs/msg/Odd"):
             list(bag.messages(["/odd"]))
+
+
+def test_topics_the_bag_lacks_give_no_messages(tmp_path):
+    with RecordedBag(two_episodes(tmp_path / "bag")) as bag:
+        assert list(bag.messages(["/not/recorded"])) == []

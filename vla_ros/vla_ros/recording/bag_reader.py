@@ -102,6 +102,8 @@ class RecordedBag:
         """Deserialized messages of `topics` in record-time order."""
         wanted = set(topics)
         connections = [c for c in self._reader.connections if c.topic in wanted]
+        if not connections:
+            return  # rosbags reads every connection when given none
         for connection in connections:
             self._learn_type(connection)
         topic = "(none yet)"

@@ -1,0 +1,66 @@
+"""`vla-ros export BAG... --robot ROBOT --out DIR`: the command line of recording/export.py."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from vla_ros.bringup.graph import parse_override
+from vla_ros.core.types import InvalidInput
+from vla_ros.recording.export import ExportOptions, export
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    sub = commands.add_parser(
+        "export",
+        help="recorded bags -> a LeRobotDataset v3.0 (videos), resampled like live ingestion",
+    )
+    sub.add_argument("bags", nargs="+", type=Path, help="bag directories or directories of bags")
+    sub.add_argument("--robot", required=True, help="robot the bags were recorded on")
+    sub.add_argument("--out", required=True, type=Path, help="dataset directory to create")
+    sub.add_argument("--repo-id", help="LeRobot repo id (default local/<out name>)")
+    sub.add_argument(
+        "--fps", type=float, help="frame clock [Hz] (default: the card's control rate, else 10)"
+    )
+    sub.add_argument("--cameras", nargs="+", help="robot cameras to export (without --card)")
+    sub.add_argument("--card", help="model card naming features, sizes, state and action")
+    sub.add_argument(
+        "--only-success", action="store_true", help="skip episodes that did not succeed"
+    )
+    sub.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="camera_ingest.PARAM=VALUE",
+        help="camera_ingest parameter, as `vla-ros run --set` (crop, max_frame_age_s, ...)",
+    )
+    sub.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        options = ExportOptions(
+            bags=tuple(args.bags),
+            robot=args.robot,
+            out=args.out,
+            repo_id=args.repo_id,
+            fps=args.fps,
+            cameras=tuple(args.cameras) if args.cameras else None,
+            card=args.card,
+            only_success=args.only_success,
+            overrides=dict(parse_override(o) for o in args.set),
+        )
+        summary = export(options, progress=lambda line: print(line, flush=True))
+    except InvalidInput as error:
+        print(f"vla-ros export: error: {error} (nothing written to {args.out})", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"vla-ros export: interrupted; nothing written to {args.out}", file=sys.stderr)
+        return 130
+    print(
+        f"[vla-ros] exported {summary.episodes} episodes ({summary.frames} frames, "
+        f"{summary.data_s:.1f} s of data, {summary.skipped} skipped) to {args.out} in "
+        f"{summary.wall_s:.1f} s ({summary.data_s / max(summary.wall_s, 1e-9):.1f}x real time)"
+    )
+    return 0

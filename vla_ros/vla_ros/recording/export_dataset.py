@@ -1,0 +1,83 @@
+"""A LeRobotDataset written through LeRobot's own API, all or nothing.
+
+The dataset is built in a hidden directory next to the target and renamed onto it only when every
+episode is saved and the parquet files are finalized; any failure, Ctrl-C included, removes the
+partial directory, so the target either does not exist or is a complete dataset.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from contextlib import suppress
+from pathlib import Path
+
+from vla_ros.core.types import InvalidInput
+
+
+class AtomicDataset:
+    """`with AtomicDataset(...) as dataset: dataset.add_episode(frames)`; renamed onto `out` at exit."""
+
+    def __init__(self, out: Path, repo_id: str, fps: int, features: dict, robot_type: str) -> None:
+        self.out = Path(out)
+        if self.out.exists():
+            raise InvalidInput(f"--out {self.out} exists; export writes a new dataset directory")
+        self.partial = self.out.parent / f".{self.out.name}.partial-{os.getpid()}"
+        # streaming_encoding: frames go straight into the video encoder instead of PNG files that
+        # are encoded at save_episode: 6x faster in bench/export (and no image files to clean up).
+        self._create = dict(
+            repo_id=repo_id,
+            fps=fps,
+            features=features,
+            robot_type=robot_type,
+            use_videos=True,
+            streaming_encoding=True,
+        )
+        self.episodes = 0
+        self.frames = 0
+
+    def __enter__(self) -> AtomicDataset:
+        from vla_ros.backends.torch_runtime import ensure_torchvision_importable
+
+        ensure_torchvision_importable()
+        os.environ.setdefault("SVT_LOG", "1")  # the AV1 encoder's banner per video: errors only
+        from lerobot.datasets.lerobot_dataset import LeRobotDataset
+
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.partial, ignore_errors=True)
+        try:
+            self._dataset = LeRobotDataset.create(root=self.partial, **self._create)
+        except BaseException:
+            shutil.rmtree(self.partial, ignore_errors=True)
+            raise
+        return self
+
+    def add_episode(self, frames: Iterable[dict]) -> int:
+        """Add every frame and save the episode; returns its frame count (0: nothing saved)."""
+        count = 0
+        for frame in frames:
+            self._dataset.add_frame(frame)
+            count += 1
+        if count:
+            self._dataset.save_episode()
+            self.episodes += 1
+            self.frames += count
+        return count
+
+    def __exit__(self, kind, error, traceback) -> None:
+        try:
+            if kind is not None:
+                with suppress(
+                    Exception
+                ):  # close LeRobot's writers; the failure that got here is the news
+                    self._dataset.finalize()
+                return
+            self._dataset.finalize()
+            if self.episodes == 0:
+                raise InvalidInput(f"no episode to export: nothing written to {self.out}")
+            if self.out.exists():
+                raise InvalidInput(f"--out {self.out} appeared during the export; left untouched")
+            os.rename(self.partial, self.out)
+        finally:
+            shutil.rmtree(self.partial, ignore_errors=True)
