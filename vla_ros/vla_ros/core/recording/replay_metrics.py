@@ -36,12 +36,13 @@ class ExecutorTick:
 
 @dataclass
 class ReplayOutputs:
-    """The graph's outputs during one episode (step_timeouts: step-mode chunks that never came)."""
+    """What the graph published while a bag played (step_timeouts: stamps of the observations whose
+    chunk never came in step mode)."""
 
     chunks: list[ActionChunk] = field(default_factory=list)
     safety: list[SafetyTick] = field(default_factory=list)
     executor: list[ExecutorTick] = field(default_factory=list)
-    step_timeouts: int = 0
+    step_timeouts: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def evaluate_episode(
         holds_s=hold_seconds(safety, end_s),
         latencies_ms=tuple(c.timing.total * 1e3 for c in chunks),
         starvation_s=accumulated(np.array([t.starvation_s for t in executor])),
-        step_timeouts=outputs.step_timeouts,
+        step_timeouts=sum(begin_s <= t <= end_s for t in outputs.step_timeouts),
     )
 
 
