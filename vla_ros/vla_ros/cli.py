@@ -2,6 +2,7 @@
 
 vla-ros run  --robot panda --backend scripted --sim mujoco [--multiprocess] [--set node.param=value]
 vla-ros demo --robot panda --episodes 10 --out demo_out [--multiprocess] [--latency-ms 300]
+vla-ros replay BAG... --backend scripted --mode step --out replay_out [--fail-over KEY=VALUE]
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from vla_ros.core.robot.config import available_robots, load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.composition import running_graph
 from vla_ros.nodes.shutdown import StopRequest
+from vla_ros.recording.replay import command as replay_command
 
 DEFAULTS = BringupArgs()
 
@@ -68,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         "--record-episodes", type=int, default=2, help="episodes recorded into the video"
     )
     demo.add_argument("--out", type=Path, default=Path("demo_out"))
+    replay_command.register(commands)
     args = parser.parse_args(argv)
+    if hasattr(args, "handler"):  # a command of its own module (record, export, replay)
+        return args.handler(args)
     # Until the graph is up nothing has been commanded: one process may just end; a multiprocess
     # parent must stay to stop the node processes it started.
     stop = StopRequest.install_once(exit_during_startup=not args.multiprocess)

@@ -80,41 +80,50 @@ class FirstAction:
 
 @dataclass(frozen=True)
 class OpenLoopError:
-    by_dimension: dict[str, ErrorStats] = field(default_factory=dict)
-    by_step: tuple[ErrorStats, ...] = ()
+    """Error statistics per dimension and horizon step (cells[dim][step]), and summed either way."""
+
+    cells: dict[str, tuple[ErrorStats, ...]] = field(default_factory=dict)
     compared_chunks: int = 0
     skipped_chunks: int = 0  # not in joint space, no shared dims, or wholly outside the recording
     first_actions: dict[str, tuple[FirstAction, ...]] = field(default_factory=dict)
+
+    @property
+    def by_dimension(self) -> dict[str, ErrorStats]:
+        return {name: sum(steps, ErrorStats()) for name, steps in self.cells.items()}
+
+    @property
+    def by_step(self) -> tuple[ErrorStats, ...]:
+        return _added(*self.cells.values()) if self.cells else ()
 
     @property
     def overall(self) -> ErrorStats:
         return sum(self.by_dimension.values(), ErrorStats())
 
     def __add__(self, other: OpenLoopError) -> OpenLoopError:
-        steps = max(len(self.by_step), len(other.by_step))
-        pad = ErrorStats()
         return OpenLoopError(
-            _merge(self.by_dimension, other.by_dimension, pad),
-            tuple(
-                (self.by_step[i] if i < len(self.by_step) else pad)
-                + (other.by_step[i] if i < len(other.by_step) else pad)
-                for i in range(steps)
-            ),
+            {
+                name: _added(self.cells.get(name, ()), other.cells.get(name, ()))
+                for name in {**self.cells, **other.cells}
+            },
             self.compared_chunks + other.compared_chunks,
             self.skipped_chunks + other.skipped_chunks,
-            _merge(self.first_actions, other.first_actions, ()),
+            {
+                name: self.first_actions.get(name, ()) + other.first_actions.get(name, ())
+                for name in {**self.first_actions, **other.first_actions}
+            },
         )
 
 
-def _merge(first: dict, second: dict, empty) -> dict:
-    return {key: first.get(key, empty) + second.get(key, empty) for key in {**first, **second}}
+def _added(*rows: tuple[ErrorStats, ...]) -> tuple[ErrorStats, ...]:
+    """Step-wise sums of rows of different lengths (a missing step counts as no samples)."""
+    steps = max(len(row) for row in rows)
+    return tuple(sum((row[i] for row in rows if i < len(row)), ErrorStats()) for i in range(steps))
 
 
 def open_loop_error(chunks: list[ActionChunk], recorded: JointTrack) -> OpenLoopError:
     """Error of every chunk action against `recorded` at the action's time, by dim and by step."""
-    by_dimension: dict[str, ErrorStats] = {}
-    by_step: list[ErrorStats] = []
-    first: dict[str, list[FirstAction]] = {}
+    cells: dict[str, tuple[ErrorStats, ...]] = {}
+    first: dict[str, tuple[FirstAction, ...]] = {}
     compared = skipped = 0
     for chunk in chunks:
         dims = [d for d in chunk.dim_names if d in recorded.names]
@@ -124,31 +133,18 @@ def open_loop_error(chunks: list[ActionChunk], recorded: JointTrack) -> OpenLoop
             skipped += 1
             continue
         compared += 1
-        errors = np.stack(
-            [chunk.actions[:, chunk.dim_names.index(d)] - recorded.sample(d, at) for d in dims],
-            axis=1,
-        )
-        errors[~inside] = np.nan
-        for column, name in enumerate(dims):
-            values = errors[:, column]
-            by_dimension[name] = by_dimension.get(name, ErrorStats()) + ErrorStats.of(
-                values[inside]
+        for name in dims:
+            predicted = chunk.actions[:, chunk.dim_names.index(name)]
+            errors = predicted - recorded.sample(name, at)
+            row = tuple(
+                ErrorStats.of(errors[i : i + 1]) if inside[i] else ErrorStats()
+                for i in range(chunk.horizon)
             )
+            cells[name] = _added(cells.get(name, ()), row)
             if inside[0]:
-                first.setdefault(name, []).append(
-                    FirstAction(
-                        float(at[0]),
-                        float(chunk.actions[0, chunk.dim_names.index(name)]),
-                        float(recorded.sample(name, at[:1])[0]),
-                    )
+                recorded_first = float(predicted[0] - errors[0])
+                first[name] = (
+                    *first.get(name, ()),
+                    FirstAction(float(at[0]), float(predicted[0]), recorded_first),
                 )
-        by_step.extend(ErrorStats() for _ in range(chunk.horizon - len(by_step)))
-        for step in np.flatnonzero(inside):
-            by_step[step] = by_step[step] + ErrorStats.of(errors[step])
-    return OpenLoopError(
-        by_dimension,
-        tuple(by_step),
-        compared,
-        skipped,
-        {name: tuple(values) for name, values in first.items()},
-    )
+    return OpenLoopError(cells, compared, skipped, first)
