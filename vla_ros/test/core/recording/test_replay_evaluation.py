@@ -111,7 +111,7 @@ def test_an_episode_evaluation_keeps_only_what_is_stamped_inside_it():
             SafetyTick(9.0, True, "estop"),
         ],
         executor=[ExecutorTick(1.0, 0.5), ExecutorTick(2.0, 0.75), ExecutorTick(9.0, 2.0)],
-        step_timeouts=[2.5, 8.5, 12.0],
+        unanswered=[2.5, 8.5, 12.0],
     )
     outputs.chunks[1] = chunk(2.0, [[2.0, 4.0]], latency=0.2)
     outputs.chunks[0] = chunk(1.0, [[1.0, 2.0]], latency=0.1)
@@ -125,7 +125,7 @@ def test_an_episode_evaluation_keeps_only_what_is_stamped_inside_it():
     total = evaluation + evaluate_episode(7.5, 9.5, outputs, TRACK)
     assert total.chunks == 3 and total.duration_s == pytest.approx(6.0)
     assert total.holds_s == pytest.approx({"stale_command": 0.5, "estop": 0.5})
-    assert total.step_timeouts == 2
+    assert total.unanswered == 2
 
 
 def test_fail_over_parses_and_judges():

@@ -28,7 +28,10 @@ METRICS: dict[str, tuple[str, Callable[[EpisodeEvaluation], float | None]]] = {
     "latency_p95_ms": ("95th percentile chunk latency [ms]", lambda e: e.latency_ms(95)),
     "latency_max_ms": ("largest chunk latency [ms]", lambda e: e.latency_ms(100)),
     "starvation_s": ("seconds the executor had nothing to execute", lambda e: e.starvation_s),
-    "step_timeouts": ("step mode: observations whose chunk never came", lambda e: e.step_timeouts),
+    "unanswered": (
+        "step mode: observations that got no chunk (timeout or policy error)",
+        lambda e: e.unanswered,
+    ),
 }
 
 

@@ -36,13 +36,13 @@ class ExecutorTick:
 
 @dataclass
 class ReplayOutputs:
-    """What the graph published while a bag played (step_timeouts: stamps of the observations whose
-    chunk never came in step mode)."""
+    """What the graph published while a bag played (unanswered: stamps of the step-mode
+    observations that got no chunk: a timeout or a policy error)."""
 
     chunks: list[ActionChunk] = field(default_factory=list)
     safety: list[SafetyTick] = field(default_factory=list)
     executor: list[ExecutorTick] = field(default_factory=list)
-    step_timeouts: list[float] = field(default_factory=list)
+    unanswered: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class EpisodeEvaluation:
     holds_s: dict[str, float]
     latencies_ms: tuple[float, ...]
     starvation_s: float
-    step_timeouts: int = 0
+    unanswered: int = 0
 
     @property
     def chunks_per_s(self) -> float:
@@ -85,7 +85,7 @@ class EpisodeEvaluation:
             },
             self.latencies_ms + other.latencies_ms,
             self.starvation_s + other.starvation_s,
-            self.step_timeouts + other.step_timeouts,
+            self.unanswered + other.unanswered,
         )
 
 
@@ -108,7 +108,7 @@ def evaluate_episode(
         holds_s=hold_seconds(safety, end_s),
         latencies_ms=tuple(c.timing.total * 1e3 for c in chunks),
         starvation_s=accumulated(np.array([t.starvation_s for t in executor])),
-        step_timeouts=sum(begin_s <= t <= end_s for t in outputs.step_timeouts),
+        unanswered=sum(begin_s <= t <= end_s for t in outputs.unanswered),
     )
 
 

@@ -25,6 +25,8 @@ from vla_ros_msgs.msg import ActionChunk, ExecutorStatus, Observation, SafetySta
 
 # Deep enough that a burst at the control rate is never dropped before the callbacks take it.
 COLLECT = QoSProfile(depth=200, reliability=ReliabilityPolicy.RELIABLE)
+# vla_policy's diagnostics name: an error there is a failed inference (nodes/vla_policy.py).
+POLICY_STATUS = "vla_ros/vla_policy"
 
 
 class OutputCollector(Node):
@@ -38,6 +40,7 @@ class OutputCollector(Node):
         self.safe_commands = 0
         self.last_observation = -1  # sequence of the newest /vla/observation
         self.last_chunk = -1  # observation_sequence of the newest chunk
+        self.policy_errors = 0  # inferences vla_policy reported as failed (no chunk will come)
         # Warnings and errors on /diagnostics: count and last message, by reporter.
         self.problems: Counter[str] = Counter()
         self.last_problem: dict[str, str] = {}
@@ -100,3 +103,7 @@ class OutputCollector(Node):
             if status.level >= DiagnosticStatus.WARN:
                 self.problems[status.name] += 1
                 self.last_problem[status.name] = status.message
+            if status.name == POLICY_STATUS and status.level == DiagnosticStatus.ERROR:
+                with self._condition:
+                    self.policy_errors += 1
+                    self._condition.notify_all()

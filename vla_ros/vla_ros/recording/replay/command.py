@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from vla_ros.bringup.graph import LAUNCH_ARGUMENTS, BringupArgs, parse_override
@@ -167,9 +168,13 @@ def _replay(
             print(
                 f"[bag {number + 1}/{len(plans)}] {plan.path}: playing ({mode.name})", flush=True
             )
+            started = time.monotonic()
             timeouts = player.play(plan, mode, collector)
+            print(
+                f"[bag {number + 1}/{len(plans)}] played in {time.monotonic() - started:.1f} s wall"
+            )
             outputs = collector.take()
-            outputs.step_timeouts = timeouts
+            outputs.unanswered = timeouts
             for index, span in enumerate(plan.episodes):
                 end = span.end_s if span.end_s is not None else plan.recorded.times[-1]
                 evaluation = evaluate_episode(span.begin_s, end, outputs, plan.recorded)
@@ -193,6 +198,6 @@ def _progress(number: int, episode: EpisodeReport) -> None:
         f"{evaluation.chunks} chunks in {evaluation.duration_s:.1f} s, open-loop MAE "
         f"{'n/a' if mae is None else f'{mae:.4f}'}, latency p95 "
         f"{'n/a' if p95 is None else f'{p95:.1f} ms'}, held {sum(evaluation.holds_s.values()):.2f} s, "
-        f"starved {evaluation.starvation_s:.2f} s, step timeouts {evaluation.step_timeouts}",
+        f"starved {evaluation.starvation_s:.2f} s, unanswered {evaluation.unanswered}",
         flush=True,
     )

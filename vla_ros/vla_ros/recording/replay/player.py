@@ -33,6 +33,9 @@ from vla_ros.recording.replay.collector import OutputCollector
 
 MODES = ("realtime", "fast", "step")
 CLOCK_PERIOD_S = 0.01
+# Step mode: wall time given to the nodes' timers at each clock tick (without it the executor and
+# the projector would see the clock leap, and hold for stale commands no live run would see).
+STEP_TICK_PAUSE_S = 0.002
 # Reliable, so a subscriber that asks for reliability gets it; best-effort subscribers (sensor
 # QoS) still match.
 PLAYED = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
@@ -129,6 +132,8 @@ class BagPlayer(Node):
                 delay = wall_zero + (tick - bag_zero) * mode.wall_per_bag_s - time.monotonic()
                 if delay > 0.0:
                     time.sleep(delay)
+            else:
+                time.sleep(STEP_TICK_PAUSE_S)
             self._clock.publish(Clock(clock=s_to_stamp(tick)))
             self._clock_s = tick
             if tick >= to_s:
@@ -138,11 +143,16 @@ class BagPlayer(Node):
 
 def _answered(collector: OutputCollector, seen: int, mode: PlayMode) -> bool:
     """Step mode: wait for the observation of the camera set just published (newer than
-    `seen`), then its chunk. False when the chunk never came; a set that camera_ingest did not
-    turn into an observation (a stale camera, no joint state yet) is skipped, as live."""
+    `seen`), then its chunk. False when no chunk came (a timeout, or the policy reported the
+    inference failed); a set that camera_ingest did not turn into an observation (a stale camera,
+    no joint state yet) is skipped, as live."""
     if not collector.wait_until(
         lambda: collector.last_observation > seen, mode.observation_timeout_s
     ):
         return True
-    sequence = collector.last_observation
-    return collector.wait_until(lambda: collector.last_chunk >= sequence, mode.step_timeout_s)
+    sequence, errors = collector.last_observation, collector.policy_errors
+    collector.wait_until(
+        lambda: collector.last_chunk >= sequence or collector.policy_errors > errors,
+        mode.step_timeout_s,
+    )
+    return collector.last_chunk >= sequence

@@ -72,7 +72,7 @@ def evaluation_json(evaluation: EpisodeEvaluation) -> dict[str, Any]:
             "max": evaluation.latency_ms(100),
         },
         "starvation_s": evaluation.starvation_s,
-        "step_timeouts": evaluation.step_timeouts,
+        "unanswered": evaluation.unanswered,
         "gate_values": {key: value(evaluation) for key, (_, value) in METRICS.items()},
     }
 
@@ -126,7 +126,7 @@ def _table(evaluation: EpisodeEvaluation) -> list[str]:
         ("safety interventions (ticks)", interventions),
         ("holds", holds),
         ("starvation", f"{evaluation.starvation_s:.2f} s"),
-        ("step-mode timeouts", str(evaluation.step_timeouts)),
+        ("unanswered observations (step mode)", str(evaluation.unanswered)),
     ]
     return ["| metric | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)]
 

@@ -1,0 +1,51 @@
+"""`vla-ros replay` through the real graph (subprocess, real DDS) on a small bag written here.
+
+Known answer: the replay backend on the bag's clock plays the bag's own safe commands back, so every
+chunk equals the recording at its action times and the open-loop error is 0 up to float rounding
+(both sides interpolate the same samples linearly; stamps round-trip to the nanosecond, and the
+trajectory moves < 0.05 rad/s, so the bound 1e-6 rad has ample margin). Step mode answers every
+camera set: 3 s of 10 Hz cameras = 30 chunks.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from replay_bags import panda_bag
+
+pytestmark = [pytest.mark.ros, pytest.mark.slow]
+
+
+def test_replaying_a_bags_own_commands_gives_zero_open_loop_error(tmp_path):
+    bag = panda_bag(tmp_path / "bag", duration_s=3.0)
+    out = tmp_path / "report"
+    options = f"{{bag: {bag}, topic: /vla/safe_joint_command, timeline: bag}}"
+    command = [sys.executable, "-m", "vla_ros.cli", "replay", str(bag), "--out", str(out)]
+    command += ["--backend", "replay", "--backend-options", options, "--mode", "step"]
+    command += ["--fail-over", "open_loop_mae=1e-6", "--fail-over", "latency_max_ms=0"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=240)
+    assert "[episode 1] bag #0 'pick': 30 chunks" in result.stdout, result.stdout + result.stderr
+    # Only the (deliberately impossible) latency bound fails the gate, and the report is written.
+    assert result.returncode == 1, result.stderr
+    assert "FAIL latency_max_ms" in result.stderr and "open_loop_mae" not in result.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    overall = summary["overall"]
+    assert overall["chunks"] == 30 and overall["unanswered"] == 0
+    assert overall["open_loop"]["compared_chunks"] == 30
+    assert overall["open_loop"]["mae"] < 1e-6 and overall["open_loop"]["samples"] > 0
+    assert set(overall["open_loop"]["by_dimension"]) == {
+        *(f"panda_joint{i}" for i in range(1, 8)),
+        "panda_finger_joint1",
+    }
+    assert overall["latency_ms"]["max"] > 0.0
+    assert summary["fail_over"]["passed"] is False
+    assert [e["instruction"] for e in summary["episodes"]] == ["pick"]
+    assert sorted(p.name for p in out.glob("*.png")) == [
+        "episode_001_first_action.png",
+        "episode_001_latency.png",
+        "episode_001_open_loop_by_step.png",
+    ]
+    assert "## Episode 1: bag #0 'pick'" in (out / "summary.md").read_text()
