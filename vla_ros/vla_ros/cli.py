@@ -20,6 +20,7 @@ from vla_ros.core.robot.config import available_robots, load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.composition import running_graph
 from vla_ros.nodes.shutdown import StopRequest
+from vla_ros.recording import record_command
 from vla_ros.recording.replay import command as replay_command
 
 DEFAULTS = BringupArgs()
@@ -70,6 +71,13 @@ def main(argv: list[str] | None = None) -> int:
         "--record-episodes", type=int, default=2, help="episodes recorded into the video"
     )
     demo.add_argument("--out", type=Path, default=Path("demo_out"))
+    demo.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="record a bag per episode into DIR (own process)",
+    )
+    record_command.register(commands)
     replay_command.register(commands)
     args = parser.parse_args(argv)
     if hasattr(args, "handler"):  # a command of its own module (record, export, replay)
@@ -132,9 +140,11 @@ def _bringup_flag(parser: argparse.ArgumentParser, name: str, **kwargs) -> None:
 def _demo(
     args, robot, bringup: BringupArgs, instructions: tuple[str, ...], stop: StopRequest
 ) -> int:
+    from vla_ros.core.recording.topics import robot_topics
     from vla_ros.demo.episode_metrics import EpisodeResult
     from vla_ros.demo.episode_runner import EpisodeRunner, GraphNotReady
     from vla_ros.demo.recording import write_video
+    from vla_ros.recording.recorder_process import recording_alongside
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -143,9 +153,12 @@ def _demo(
     print(
         f"[vla-ros] demo: robot={robot.name} backend={bringup.backend} episodes={args.episodes} ({mode})"
     )
-    with running_graph(
-        bringup, args.multiprocess, out / "logs", [lambda: EpisodeRunner(robot, camera)], stop
-    ) as up:
+    with (
+        recording_alongside(args.record, robot.name, bringup.backend, out / "logs") as recorder,
+        running_graph(
+            bringup, args.multiprocess, out / "logs", [lambda: EpisodeRunner(robot, camera)], stop
+        ) as up,
+    ):
         runner = up.clients[0]
         stop.interruptible = True
         stop.raise_if_requested()
@@ -157,6 +170,8 @@ def _demo(
                 file=sys.stderr,
             )
             return 1
+        if recorder is not None:
+            recorder.wait_until_recording(runner, robot_topics(robot))
         plotted = False
         for episode in range(args.episodes):
             seed, instruction = args.seed + episode, instructions[episode % len(instructions)]

@@ -68,7 +68,7 @@ class SimNode(ManagedNode):
             (
                 c,
                 self.create_publisher(Image, c.topic, 2),
-                self.create_publisher(CameraInfo, f"/cameras/{c.name}/camera_info", 2),
+                self.create_publisher(CameraInfo, c.info_topic, 2),
             )
             for c in robot.cameras
         ]

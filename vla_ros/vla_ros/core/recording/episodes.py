@@ -4,7 +4,9 @@ One rule, used live by the recorder (a bag per episode) and offline by export an
 recorded by `ros2 bag record` may hold many episodes): an episode begins at a reset (/vla/reset, or
 an EpisodeEvent "reset") or at a RunTask start not preceded by its own reset, and ends at the
 EpisodeEvent "end" (plus a short tail, so the last commands and the final task status are kept) or
-at the next beginning. A stream without events is one episode.
+at the next beginning. Resets with no start between them are one beginning (the demo's runner
+sends /vla/reset and the EpisodeEvent "reset" together; a second reset re-seeds the world before
+any task ran). A stream without events is one episode.
 """
 
 from __future__ import annotations
@@ -119,6 +121,18 @@ class EpisodeTracker:
             self._started = True
             self._open = replace(
                 self._open, metadata=replace(self._open.metadata, instruction=record.instruction)
+            )
+            return None
+        if record.kind == RESET and opened_by_reset:  # reset again before any task: re-seeded
+            meta = self._open.metadata
+            self._open = replace(
+                self._open,
+                metadata=replace(
+                    meta,
+                    instruction=record.instruction or meta.instruction,
+                    seed=record.seed if record.seed >= 0 else meta.seed,
+                    start_s=record.time_s,
+                ),
             )
             return None
         self.close(record.time_s)

@@ -74,6 +74,11 @@ class CameraConfig:
     look_at: tuple[float, float, float]
     parent_body: str | None = None
 
+    @property
+    def info_topic(self) -> str:
+        """Where the sim publishes this camera's CameraInfo (recorded beside the images)."""
+        return f"/cameras/{self.name}/camera_info"
+
 
 @dataclass(frozen=True)
 class JointLimits:

@@ -1,0 +1,155 @@
+"""`vla-ros record` in its own process against publishers of this test (no sim): one bag per
+episode, split at the EpisodeEvents, every reliable message written where it belongs."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from rosbags.rosbag2 import Reader
+
+from vla_ros.recording.bag_metadata import read_episode_metadata
+
+pytestmark = [pytest.mark.ros]
+
+RECORDED = ("/joint_states", "/vla/episode", "/vla/instruction", "/vla/reset")
+
+
+def _start_recorder(out, *extra):
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "vla_ros.cli",
+            "record",
+            "--robot",
+            "panda",
+            "--out",
+            str(out),
+            "--backend",
+            "scripted",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _wait_subscribed(ros, topics, recorder):
+    def subscribed():
+        return all(
+            any(
+                i.node_name == "vla_recorder" for i in ros.probe.get_subscriptions_info_by_topic(t)
+            )
+            for t in topics
+        )
+
+    assert ros.wait_for(subscribed, 30.0), recorder.stdout.read() if recorder.poll() else "timeout"
+
+
+def _stop(recorder) -> str:
+    recorder.send_signal(signal.SIGINT)
+    output, _ = recorder.communicate(timeout=30)
+    assert recorder.returncode == 0, output
+    return output
+
+
+def _counts(bag):
+    with Reader(bag) as reader:
+        counts = {c.topic: c.msgcount for c in reader.connections}
+    return counts, read_episode_metadata(bag)
+
+
+def test_a_bag_per_episode_with_every_reliable_message(ros, tmp_path):
+    from sensor_msgs.msg import JointState
+    from std_msgs.msg import Header, String
+
+    from vla_ros.nodes.qos import EPISODE_EVENTS, LATCHED
+    from vla_ros_msgs.msg import EpisodeEvent
+
+    recorder = _start_recorder(tmp_path)
+    joints = ros.publisher(JointState, "/joint_states", 100)
+    events = ros.publisher(EpisodeEvent, "/vla/episode", EPISODE_EVENTS)
+    instruction = ros.publisher(String, "/vla/instruction", LATCHED)
+    reset = ros.publisher(Header, "/vla/reset", 10)
+    instruction.publish(String(data="stack the cubes"))
+    _wait_subscribed(ros, RECORDED, recorder)
+
+    def publish_joints(count):
+        for i in range(count):
+            joints.publish(JointState(name=["a"], position=[float(i)]))
+            time.sleep(0.002)
+
+    def event(kind, **fields):
+        events.publish(EpisodeEvent(event=kind, **fields))
+        time.sleep(0.3)  # a boundary on one topic, data on another: keep their order unambiguous
+
+    publish_joints(20)  # before any episode: not in a bag
+    plan = [(3, 150, True), (4, 90, False)]
+    for seed, count, success in plan:
+        reset.publish(Header(frame_id="episode_reset"))
+        event("reset", seed=seed, instruction="pick the cube")
+        event("start", instruction="pick the cube")
+        instruction.publish(String(data="pick the cube"))
+        publish_joints(count)
+        time.sleep(0.3)
+        event("end", success=success, message="done", duration=2.5)
+        time.sleep(0.8)  # past the episode's tail (0.5 s)
+    output = _stop(recorder)
+
+    bags = sorted(p for p in tmp_path.iterdir() if p.is_dir())
+    assert [b.name for b in bags] == ["episode_001_seed3", "episode_002_seed4"], output
+    for bag, (seed, count, success) in zip(bags, plan):
+        counts, meta = _counts(bag)
+        assert counts["/joint_states"] == count
+        assert counts["/vla/episode"] == 3  # reset, start, end
+        assert counts["/vla/reset"] == 1
+        assert counts["/vla/instruction"] >= 1  # re-written at the start of each bag
+        assert (meta.robot, meta.seed, meta.success, meta.backend) == (
+            "panda",
+            seed,
+            success,
+            "scripted",
+        )
+        assert meta.instruction == "pick the cube" and meta.duration_s == 2.5
+    rows = [line.split() for line in output.splitlines()]
+    assert ["/joint_states", "260", "240", "20", "0"] in rows  # received, written, outside, lost
+
+
+def test_split_none_writes_one_bag_of_everything(ros, tmp_path):
+    from sensor_msgs.msg import JointState
+
+    recorder = _start_recorder(tmp_path, "--split", "none")
+    joints = ros.publisher(JointState, "/joint_states", 100)
+    _wait_subscribed(ros, ["/joint_states"], recorder)
+    for i in range(50):
+        joints.publish(JointState(name=["a"], position=[float(i)]))
+    time.sleep(0.5)
+    _stop(recorder)
+    (bag,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    counts, meta = _counts(bag)
+    assert bag.name == "recording_001" and counts == {"/joint_states": 50} and meta is None
+
+
+def test_unknown_robot_is_refused_before_anything_is_written(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vla_ros.cli",
+            "record",
+            "--robot",
+            "r2d2",
+            "--out",
+            str(tmp_path / "b"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+    )
+    assert result.returncode == 2
+    assert "unknown robot 'r2d2'" in result.stderr
+    assert not (tmp_path / "b").exists()
