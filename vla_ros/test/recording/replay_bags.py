@@ -6,6 +6,9 @@ at 100 Hz following a smooth known trajectory, the episode events and the record
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -72,3 +75,34 @@ def panda_bag(
         else None
     )
     return write_bag(path, sorted(messages, key=lambda m: m[1]), custom)
+
+
+def run_replay(
+    bags: list[Path], out: Path, *flags: str
+) -> tuple[subprocess.CompletedProcess, dict]:
+    """`vla-ros replay` in a subprocess (its own rclpy context); the summary.json it wrote ({}
+    when none)."""
+    command = [sys.executable, "-m", "vla_ros.cli", "replay", *map(str, bags), "--out", str(out)]
+    result = subprocess.run([*command, *flags], capture_output=True, text=True, timeout=400)
+    summary = out / "summary.json"
+    return result, json.loads(summary.read_text()) if summary.is_file() else {}
+
+
+def replay_options(bag: Path) -> str:
+    """Backend options of the replay backend playing `bag`'s safe commands on the bag's clock."""
+    return f"{{bag: {bag}, topic: /vla/safe_joint_command, timeline: bag}}"
+
+
+def camera_sets(bag: Path) -> int:
+    """Complete camera sets in `bag` (every Panda camera has a new frame): the observations
+    camera_ingest can assemble, so the chunks step mode must get."""
+    from vla_ros.recording.bag_reader import RecordedBag
+
+    topics = {c.topic for c in load_robot_config("panda").cameras}
+    sets, pending = 0, set(topics)
+    with RecordedBag(bag) as reader:
+        for message in reader.messages(topics, raw=True):
+            pending.discard(message.topic)
+            if not pending:
+                sets, pending = sets + 1, set(topics)
+    return sets

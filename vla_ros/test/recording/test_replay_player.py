@@ -9,12 +9,8 @@ camera set: 3 s of 10 Hz cameras = 30 chunks.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
-from replay_bags import panda_bag
+from replay_bags import panda_bag, replay_options, run_replay
 
 pytestmark = [pytest.mark.ros, pytest.mark.slow]
 
@@ -22,16 +18,16 @@ pytestmark = [pytest.mark.ros, pytest.mark.slow]
 def test_replaying_a_bags_own_commands_gives_zero_open_loop_error(tmp_path):
     bag = panda_bag(tmp_path / "bag", duration_s=3.0)
     out = tmp_path / "report"
-    options = f"{{bag: {bag}, topic: /vla/safe_joint_command, timeline: bag}}"
-    command = [sys.executable, "-m", "vla_ros.cli", "replay", str(bag), "--out", str(out)]
-    command += ["--backend", "replay", "--backend-options", options, "--mode", "step"]
-    command += ["--fail-over", "open_loop_mae=1e-6", "--fail-over", "latency_max_ms=0"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=240)
+    result, summary = run_replay(
+        [bag],
+        out,
+        *("--backend", "replay", "--backend-options", replay_options(bag), "--mode", "step"),
+        *("--fail-over", "open_loop_mae=1e-6", "--fail-over", "latency_max_ms=0"),
+    )
     assert "[episode 1] bag #0 'pick': 30 chunks" in result.stdout, result.stdout + result.stderr
     # Only the (deliberately impossible) latency bound fails the gate, and the report is written.
     assert result.returncode == 1, result.stderr
     assert "FAIL latency_max_ms" in result.stderr and "open_loop_mae" not in result.stderr
-    summary = json.loads((out / "summary.json").read_text())
     overall = summary["overall"]
     assert overall["chunks"] == 30 and overall["unanswered"] == 0
     assert overall["open_loop"]["compared_chunks"] == 30
