@@ -50,6 +50,8 @@ def plan_bag(path: Path, robot: RobotConfig, actions_topic: str) -> ReplayBag:
     cameras = tuple(c.topic for c in robot.cameras)
     with RecordedBag(path) as bag:
         episodes = bag.episodes(robot.name)
+        if not episodes:
+            raise InvalidInput(f"bag {path}: its {EPISODE_TOPIC} events open no episode")
         required = {topic: IMAGE for topic in cameras}
         required |= {robot.joint_state_topic: JOINT_STATE, actions_topic: JOINT_STATE}
         bag.require(required)

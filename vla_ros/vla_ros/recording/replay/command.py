@@ -3,7 +3,7 @@
 Every bag is checked whole before the graph comes up; then one graph (sim=replay: use_sim_time,
 /clock from the player) serves all bags in turn, and the report is written once all have played.
 Exit status: 0, 1 when a --fail-over threshold is exceeded (the report is written), 2 for bad
-input (nothing is written), 130 when interrupted (nothing is written).
+input, 3 when the graph did not come up, 130 when interrupted (nothing is written in these three).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from vla_ros.nodes.shutdown import StopRequest
 from vla_ros.recording.bag_reader import RecordedBag, find_bags
 from vla_ros.recording.replay.bag_plan import ReplayBag, plan_bag
 from vla_ros.recording.replay.collector import OutputCollector
-from vla_ros.recording.replay.player import MODES, BagPlayer, PlayMode
+from vla_ros.recording.replay.player import MODES, BagPlayer, GraphNotReady, PlayMode
 from vla_ros.recording.replay.report import EpisodeReport, ReplayReport, check_out, write_report
 
 DEFAULTS = BringupArgs()
@@ -125,6 +125,9 @@ def run(args: argparse.Namespace) -> int:
     except InvalidInput as error:
         print(f"vla-ros replay: error: {error}", file=sys.stderr)
         return 2
+    except GraphNotReady as error:
+        print(f"vla-ros replay: error: graph not ready: {error}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("[replay] interrupted: no report written", file=sys.stderr)
         return 130

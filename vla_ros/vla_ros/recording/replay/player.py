@@ -32,6 +32,9 @@ from vla_ros.recording.replay.bag_plan import ReplayBag, message_class
 from vla_ros.recording.replay.collector import OutputCollector
 
 MODES = ("realtime", "fast", "step")
+CHUNK_TOPIC = "/vla/action_chunk"
+# Node processes (--multiprocess) and model backends may take this long to come up.
+GRAPH_READY_TIMEOUT_S = 120.0
 CLOCK_PERIOD_S = 0.01
 # Step mode: wall time given to the nodes' timers at each clock tick (without it the executor and
 # the projector would see the clock leap, and hold for stale commands no live run would see).
@@ -40,6 +43,10 @@ STEP_TICK_PAUSE_S = 0.002
 # QoS) still match.
 PLAYED = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 QOS_BY_TOPIC = {"/vla/instruction": LATCHED, EPISODE_TOPIC: EPISODE_EVENTS}
+
+
+class GraphNotReady(RuntimeError):
+    """The graph's nodes did not subscribe to the played topics, or the policy never served."""
 
 
 @dataclass(frozen=True)
@@ -104,19 +111,26 @@ class BagPlayer(Node):
         return timeouts
 
     def _connect(self, bag: ReplayBag) -> None:
-        """Publishers for the bag's topics, matched with the graph's subscribers before playing
-        (messages sent before discovery completes would be lost)."""
+        """Publishers for the bag's topics, matched with the graph's subscribers, and the policy
+        serving (its chunk publisher exists once its backend has loaded), before anything plays:
+        messages sent before discovery completes would be lost."""
         for topic, msgtype in bag.played.items():
             if topic not in self._played:
                 self._played[topic] = self.create_publisher(
                     message_class(msgtype), topic, QOS_BY_TOPIC.get(topic, PLAYED)
                 )
         needed = [self._clock, *(self._played[t] for t in bag.camera_topics)]
-        deadline = time.monotonic() + 10.0
-        while any(p.get_subscription_count() == 0 for p in needed):
+        deadline = time.monotonic() + GRAPH_READY_TIMEOUT_S
+        while True:
+            waiting = [p.topic_name for p in needed if p.get_subscription_count() == 0]
+            if not self.count_publishers(CHUNK_TOPIC):
+                waiting.append(f"{CHUNK_TOPIC} (publisher)")
+            if not waiting:
+                return
             if time.monotonic() > deadline:
-                unmatched = [p.topic_name for p in needed if p.get_subscription_count() == 0]
-                raise InvalidInput(f"no subscriber in the graph for {unmatched} after 10 s")
+                raise GraphNotReady(
+                    f"after {GRAPH_READY_TIMEOUT_S:g} s nothing in the graph matches {waiting}"
+                )
             time.sleep(0.05)
 
     def _advance_clock(
