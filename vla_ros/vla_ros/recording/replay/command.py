@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from vla_ros.bringup.graph import LAUNCH_ARGUMENTS, BringupArgs, parse_override
@@ -133,13 +134,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
     finally:
         stop.ignore_from_now_on()
-    report = ReplayReport(
-        **{
-            **vars(report),
-            "thresholds": thresholds,
-            "violations": judge(report.overall, thresholds),
-        }
-    )
+    report = replace(report, thresholds=thresholds, violations=judge(report.overall, thresholds))
     files = write_report(report, args.out)
     print(f"[replay] wrote {args.out}: {', '.join(f.name for f in files)}")
     for violation in report.violations:
