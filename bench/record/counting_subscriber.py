@@ -7,30 +7,18 @@ gets and the recorder does not, the recorder lost.
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 
 import rclpy
+from endpoint import endpoint, endpoint_parser
 from rclpy.experimental import EventsExecutor
-from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image, JointState
-
-from vla_ros.core.robot.config import load_robot_config
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--robot", default="panda")
-    parser.add_argument("--duration", type=float, required=True)
-    parser.add_argument("--reliable", action="store_true", help="reliable (default: best effort)")
-    parser.add_argument("--depth", type=int, default=100)
-    args = parser.parse_args()
-    robot = load_robot_config(args.robot)
-    rclpy.init()
-    node = rclpy.create_node("bench_counting_subscriber")
-    reliability = ReliabilityPolicy.RELIABLE if args.reliable else ReliabilityPolicy.BEST_EFFORT
-    qos = QoSProfile(depth=args.depth, reliability=reliability)
+    args = endpoint_parser(__doc__, default_depth=100).parse_args()
+    robot, node, qos = endpoint(args, "bench_counting_subscriber")
     counts: dict[str, int] = {}
 
     def counter(topic: str):

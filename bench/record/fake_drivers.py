@@ -7,7 +7,6 @@ Run by bench/record/run.py: python bench/record/fake_drivers.py --duration S --w
 
 from __future__ import annotations
 
-import argparse
 import json
 import threading
 import time
@@ -15,11 +14,10 @@ from collections import Counter
 
 import numpy as np
 import rclpy
+from endpoint import endpoint, endpoint_parser
 from rclpy.impl.implementation_singleton import rclpy_implementation as _rclpy
-from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image, JointState
 
-from vla_ros.core.robot.config import load_robot_config
 from vla_ros.nodes.managed import s_to_stamp
 
 JOINT_RATE_HZ = 1000.0
@@ -56,22 +54,14 @@ def _camera_like_image(rng: np.random.Generator, width: int, height: int) -> np.
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--robot", default="panda")
-    parser.add_argument("--duration", type=float, required=True)
+    parser = endpoint_parser(__doc__, default_depth=10)
     parser.add_argument("--width", type=int, default=640)
     parser.add_argument("--height", type=int, default=480)
-    parser.add_argument("--reliable", action="store_true", help="reliable (default: best effort)")
-    parser.add_argument("--depth", type=int, default=10, help="publisher history depth")
     parser.add_argument(
         "--start-delay", type=float, default=0.0, help="wall seconds before publishing"
     )
     args = parser.parse_args()
-    robot = load_robot_config(args.robot)
-    rclpy.init()
-    node = rclpy.create_node("bench_fake_drivers")
-    reliability = ReliabilityPolicy.RELIABLE if args.reliable else ReliabilityPolicy.BEST_EFFORT
-    qos = QoSProfile(depth=args.depth, reliability=reliability)
+    robot, node, qos = endpoint(args, "bench_fake_drivers")
     counts: Counter[str] = Counter()
     publishers = []  # (rate, publish) pairs, made before the delay: recorders need their QoS
     clock = node.get_clock()

@@ -49,8 +49,8 @@ def _wait_subscribed(ros, topics, recorder):
     assert ros.wait_for(subscribed, 30.0), recorder.stdout.read() if recorder.poll() else "timeout"
 
 
-def _stop(recorder) -> str:
-    recorder.send_signal(signal.SIGINT)
+def _stop(recorder, signal_number=signal.SIGINT) -> str:
+    recorder.send_signal(signal_number)
     output, _ = recorder.communicate(timeout=30)
     assert recorder.returncode == 0, output
     return output
@@ -118,7 +118,7 @@ def test_a_bag_per_episode_with_every_reliable_message(ros, tmp_path):
     assert ["/joint_states", "260", "240", "20", "0"] in rows  # received, written, outside, lost
 
 
-def test_split_none_writes_one_bag_of_everything(ros, tmp_path):
+def test_split_none_writes_one_bag_of_everything_closed_on_sigterm(ros, tmp_path):
     from sensor_msgs.msg import JointState
 
     recorder = _start_recorder(tmp_path, "--split", "none")
@@ -127,7 +127,7 @@ def test_split_none_writes_one_bag_of_everything(ros, tmp_path):
     for i in range(50):
         joints.publish(JointState(name=["a"], position=[float(i)]))
     time.sleep(0.5)
-    _stop(recorder)
+    _stop(recorder, signal.SIGTERM)  # closes the bag as SIGINT does
     (bag,) = [p for p in tmp_path.iterdir() if p.is_dir()]
     counts, meta = _counts(bag)
     assert bag.name == "recording_001" and counts == {"/joint_states": 50} and meta is None

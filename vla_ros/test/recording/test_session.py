@@ -132,13 +132,16 @@ def test_split_none_is_one_bag_without_episode_metadata(tmp_path):
     session = RecordingSession(RecordingOptions(tmp_path, "panda", split="none"), STORE, print)
     session.add_topic(JOINTS, latched=False)
     session.add_topic(EVENTS, latched=True)
+    session.add_topic(INSTRUCTION, latched=True)
+    session.message(INSTRUCTION.name, 1 * S, _cdr(INSTRUCTION, data="pick"))  # opens the bag
     session.message(JOINTS.name, 1 * S, _cdr(JOINTS))
     session.message(EVENTS.name, 2 * S, _cdr(EVENTS, event="reset", seed=1))
     session.message(JOINTS.name, 3 * S, _cdr(JOINTS))
     session.finish()
     (bag,) = session.closed
     assert bag.path.name == "recording_001" and read_episode_metadata(bag.path) is None
-    assert bag.written == Counter({"/joint_states": 2, "/vla/episode": 1})
+    assert bag.written == Counter({"/joint_states": 2, "/vla/episode": 1, "/vla/instruction": 1})
+    assert _bag_counts(bag.path)["/vla/instruction"] == 1  # not re-written on top
 
 
 def test_a_bad_split_mode_is_refused(tmp_path):

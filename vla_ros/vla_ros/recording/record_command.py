@@ -10,9 +10,14 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.shutdown import POLL_S, StopRequest
+
+if TYPE_CHECKING:
+    from vla_ros.core.recording.topics import RecordedTopic
+    from vla_ros.recording.session import RecordingOptions
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -36,7 +41,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     sub.add_argument(
         "--duration", type=float, default=0.0, help="stop after S wall seconds (0: at Ctrl-C)"
     )
-    sub.add_argument("--backend", default="", help="policy backend, stored in each bag's metadata")
+    sub.add_argument(
+        "--backend",
+        default="",
+        help="policy backend for the bags' metadata (default: asked of the graph's policy node)",
+    )
     sub.add_argument(
         "--use-sim-time",
         action="store_true",
@@ -68,7 +77,13 @@ def record(args: argparse.Namespace) -> int:
         stop.ignore_from_now_on()
 
 
-def _record(options, topics, args: argparse.Namespace, stop: StopRequest) -> int:
+def _record(
+    options: RecordingOptions,
+    topics: tuple[RecordedTopic, ...],
+    args: argparse.Namespace,
+    stop: StopRequest,
+) -> int:
+    """rclpy is imported only here: a bad argument is refused without loading ROS."""
     import rclpy
     from rclpy.experimental import EventsExecutor
     from rclpy.signals import SignalHandlerOptions
@@ -84,7 +99,9 @@ def _record(options, topics, args: argparse.Namespace, stop: StopRequest) -> int
     writer = WriterThread(session)
     writer.start()
     rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
-    node = RecorderNode(topics, writer, args.use_sim_time, set(store.fielddefs))
+    node = RecorderNode(
+        topics, writer, args.use_sim_time, set(store.fielddefs), backend_known=bool(args.backend)
+    )
     # rclpy's C++ events executor: ~50 us of CPU per message where SingleThreadedExecutor takes
     # ~440 us (measured here, 1 kHz JointState, raw), which at 1 kHz is half a core.
     executor = EventsExecutor()

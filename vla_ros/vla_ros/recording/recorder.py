@@ -12,6 +12,7 @@ from collections import Counter
 
 from rclpy.node import Node
 from rclpy.parameter import Parameter
+from rclpy.parameter_client import AsyncParameterClient
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rosbags.interfaces import (
     Qos,
@@ -23,11 +24,12 @@ from rosbags.interfaces import (
 )
 
 from vla_ros.core.recording.subscription import OfferedQos, subscription_qos
-from vla_ros.core.recording.topics import QosClass, RecordedTopic
+from vla_ros.core.recording.topics import ACTION_CHUNK_TOPIC, QosClass, RecordedTopic
 from vla_ros.recording.bag_file import TopicInfo
 from vla_ros.recording.writer_thread import WriterThread
 
 NODE_NAME = "vla_recorder"
+BACKEND_PARAMETER = "backend"  # of the policy node (nodes/node_parameters.py VlaPolicyParameters)
 DISCOVERY_PERIOD_S = 0.1  # rosbag2's default topic polling interval
 _INFINITE_NS = 2**63 - 1
 
@@ -39,6 +41,7 @@ class RecorderNode(Node):
         writer: WriterThread,
         use_sim_time: bool,
         known_types: set[str],
+        backend_known: bool = False,
     ) -> None:
         super().__init__(
             NODE_NAME, parameter_overrides=[Parameter("use_sim_time", value=use_sim_time)]
@@ -49,6 +52,9 @@ class RecorderNode(Node):
         self._writer = writer
         self._known_types = known_types
         self._subscribed: set[str] = set()
+        # Without --backend: the policy node (the publisher of the chunks) is asked for its backend.
+        self._backend_client: AsyncParameterClient | None = None
+        self._backend_asked = backend_known
         self.create_timer(DISCOVERY_PERIOD_S, self._discover)
         self._discover()
 
@@ -61,6 +67,28 @@ class RecorderNode(Node):
             if not publishers:
                 continue  # a subscriber alone made it appear: wait for a publisher's QoS
             self._subscribe(topic, graph[name][0], publishers)
+        if not self._backend_asked:
+            self._ask_backend()
+
+    def _ask_backend(self) -> None:
+        if self._backend_client is None:
+            chunk_publishers = self.get_publishers_info_by_topic(ACTION_CHUNK_TOPIC)
+            if not chunk_publishers:
+                return
+            policy = chunk_publishers[0]
+            name = f"{policy.node_namespace.rstrip('/')}/{policy.node_name}"
+            self._backend_client = AsyncParameterClient(self, name)
+        if not self._backend_client.services_are_ready():
+            return  # asked on a later pass: a request before the service is matched may be lost
+        self._backend_asked = True
+        self._backend_client.get_parameters([BACKEND_PARAMETER]).add_done_callback(
+            self._on_backend
+        )
+
+    def _on_backend(self, future) -> None:
+        response = future.result()
+        if response is not None and response.values and response.values[0].string_value:
+            self._writer.set_backend(response.values[0].string_value)
 
     def _subscribe(self, topic: RecordedTopic, msgtype: str, publishers: list) -> None:
         if topic.msgtype and msgtype != topic.msgtype:

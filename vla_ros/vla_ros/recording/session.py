@@ -78,9 +78,14 @@ class RecordingSession:
         self._latched: dict[str, bytes] = {}  # latest message of each latched topic
         self._bag: BagFile | None = None
         self._model_id = ""
+        self._backend = self.options.backend
         self._clock_started = False
         self._before_clock: list[tuple[str, bytes]] = []
         self._reset_before: tuple[int, bytes] | None = None
+
+    def set_backend(self, backend: str) -> None:
+        """The backend the graph's policy node runs (asked when --backend did not say)."""
+        self._backend = backend
 
     def add_topic(self, topic: TopicInfo, latched: bool) -> None:
         self._topics[topic.name] = topic
@@ -120,8 +125,6 @@ class RecordingSession:
 
     # -- routing -------------------------------------------------------------------------------------
     def _route(self, topic: str, time_ns: int, data: bytes) -> None:
-        if topic in self._latched:
-            self._latched[topic] = data
         if self.options.split == "none":
             if self._bag is None:
                 self._open_bag(WHOLE_RECORDING_PREFIX, -1, time_ns)
@@ -131,10 +134,12 @@ class RecordingSession:
             if topic == RESET_TOPIC:  # sent with the reset event, it may arrive just before it
                 self._reset_before = (time_ns, data)
             self.outside[topic] += 1
-            return
-        if topic == ACTION_CHUNK_TOPIC and not self._model_id:
-            self._model_id = str(getattr(self._decode(topic, data), "model_id", ""))
-        self._bag.write(self._topics[topic], time_ns, data)
+        else:
+            if topic == ACTION_CHUNK_TOPIC and not self._model_id:
+                self._model_id = str(getattr(self._decode(topic, data), "model_id", ""))
+            self._bag.write(self._topics[topic], time_ns, data)
+        if topic in self._latched:  # after: a bag opened by this message has it once, not twice
+            self._latched[topic] = data
 
     def _track_episodes(self, topic: str, time_ns: int, data: bytes) -> None:
         time_s = time_ns * 1e-9
@@ -206,7 +211,7 @@ class RecordingSession:
             return
         custom_data = {}
         if episode is not None and self.options.split == "episode":
-            episode = replace(episode, backend=self.options.backend, model_id=self._model_id)
+            episode = replace(episode, backend=self._backend, model_id=self._model_id)
             custom_data = episode.to_custom_data()
         bag.close(custom_data)
         closed = ClosedBag(bag.path, bag.written, bag.size_bytes(), episode)

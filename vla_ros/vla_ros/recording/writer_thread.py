@@ -24,13 +24,17 @@ class WriterThread(threading.Thread):
         self.error: str | None = None
         self.peak_backlog = 0
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._message = session.message
 
     def add_topic(self, topic: TopicInfo, latched: bool) -> None:
-        self._queue.put((topic, latched))
+        self._queue.put((self.session.add_topic, topic, latched))
+
+    def set_backend(self, backend: str) -> None:
+        self._queue.put((self.session.set_backend, backend))
 
     def put(self, topic: str, time_ns: int, data: bytes) -> None:
         """Called on the executor's thread by every subscription callback: O(1), no I/O."""
-        self._queue.put((topic, time_ns, data))
+        self._queue.put((self._message, topic, time_ns, data))
 
     def stop(self, timeout_s: float | None = None) -> None:
         """Write what is queued, close the open bag, end the thread."""
@@ -41,10 +45,7 @@ class WriterThread(threading.Thread):
         try:
             while (item := self._queue.get()) is not _STOP:
                 self.peak_backlog = max(self.peak_backlog, self._queue.qsize())
-                if len(item) == 2:
-                    self.session.add_topic(*item)
-                else:
-                    self.session.message(*item)
+                item[0](*item[1:])  # (session method, its arguments), in arrival order
         except Exception:  # noqa: BLE001 - reported by the recorder, which then stops with exit 1
             self.error = traceback.format_exc()
         finally:

@@ -269,7 +269,7 @@ def _bridge(cameras: tuple[CameraConfig, ...]) -> list[dict[str, str]]:
         )
         entries.append(
             _bridge_entry(
-                f"/cameras/{camera.name}/camera_info",
+                camera.info_topic,
                 f"{camera.name}/camera_info",
                 "sensor_msgs/msg/CameraInfo",
                 "gz.msgs.CameraInfo",
