@@ -55,7 +55,7 @@ def plan_bag(path: Path, robot: RobotConfig, actions_topic: str) -> ReplayBag:
         required = {topic: IMAGE for topic in cameras}
         required |= {robot.joint_state_topic: JOINT_STATE, actions_topic: JOINT_STATE}
         bag.require(required)
-        infos = [f"/cameras/{c.name}/camera_info" for c in robot.cameras]
+        infos = [c.info_topic for c in robot.cameras]
         optional = [t for t in (*OPTIONAL_TOPICS, *infos) if t in bag.topics]
         played = {t: bag.topics[t] for t in (*cameras, robot.joint_state_topic, *optional)}
         for topic, msgtype in played.items():
