@@ -1,4 +1,4 @@
-"""`ros2 launch vla_ros aloha.launch.py sim:=mujoco|gazebo|false` (+ any bringup argument but robot)."""
+"""`ros2 launch vla_ros aloha.launch.py sim:=mujoco|gazebo|replay|false` (+ any bringup argument but robot)."""
 
 from vla_ros.bringup.launch import bringup_description
 

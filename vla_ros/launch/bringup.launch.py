@@ -1,4 +1,4 @@
-"""`ros2 launch vla_ros bringup.launch.py robot:=panda backend:=scripted sim:=mujoco|gazebo|false instruction:=...`"""
+"""`ros2 launch vla_ros bringup.launch.py robot:=panda backend:=scripted sim:=mujoco|gazebo|replay|false ...`"""
 
 from vla_ros.bringup.launch import bringup_description
 

@@ -2,7 +2,9 @@
 
 vla-ros run  --robot panda --backend scripted --sim mujoco [--multiprocess] [--set node.param=value]
 vla-ros demo --robot panda --episodes 10 --out demo_out [--multiprocess] [--latency-ms 300]
+vla-ros record --robot panda --out recordings [--split episode|none]
 vla-ros export BAG... --robot panda --out DIR [--card CARD] [--only-success] [--fps 10]
+vla-ros replay BAG... --backend scripted --mode step --out replay_out [--fail-over KEY=VALUE]
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.composition import running_graph
 from vla_ros.nodes.shutdown import StopRequest
 from vla_ros.recording import export_cli, record_command
+from vla_ros.recording.replay import command as replay_command
 
 DEFAULTS = BringupArgs()
 
@@ -78,8 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         help="record a bag per episode into DIR (own process)",
     )
     record_command.register(commands)
+    replay_command.register(commands)
     args = parser.parse_args(argv)
-    if hasattr(args, "handler"):  # a command of its own module (record, export, ...)
+    if hasattr(args, "handler"):  # a command of its own module (record, export, replay)
         return args.handler(args)
     # Until the graph is up nothing has been commanded: one process may just end; a multiprocess
     # parent must stay to stop the node processes it started.

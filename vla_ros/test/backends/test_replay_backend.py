@@ -69,6 +69,22 @@ def test_bag_replays_at_recorded_speed_from_the_first_observation(tmp_path, robo
     )
 
 
+def test_on_the_bag_timeline_a_chunk_holds_the_recording_at_its_own_stamps(tmp_path, robots):
+    """What `vla-ros replay` uses: the graph runs on the bag's clock, so no start is pinned."""
+    robot = robots["widowx"]
+    bag = write_bag(tmp_path / "bag", robot)  # samples at 1000.00, 1000.02, ...
+    options = {"bag": str(bag), "rate": 50.0, "horizon": 5, "timeline": "bag"}
+    policy = create_policy("replay", robot, options)
+    chunk = policy.infer(observation_for(robot, stamp=1000.1))  # sample 5 on
+    np.testing.assert_allclose(chunk.actions[:, 0], robot.home[0] + 0.01 * (5 + np.arange(5)))
+    policy.reset()  # an episode boundary changes nothing on the bag's clock
+    np.testing.assert_allclose(
+        policy.infer(observation_for(robot, stamp=1000.1)).actions, chunk.actions
+    )
+    with pytest.raises(InvalidInput, match="option timeline='wall' is invalid"):
+        create_policy("replay", robot, {**options, "timeline": "wall"})
+
+
 def test_bag_errors_name_topics_and_types(tmp_path, robots):
     robot = robots["widowx"]
     bag = write_bag(tmp_path / "bag", robot, topic="/wx250s/joint_states")

@@ -3,7 +3,10 @@
 Replay is time-based: the first inference of an episode pins the recording's start to that
 observation's stamp, and every chunk then holds the recording sampled (linearly) at
 `stamp + i*dt`, so replay plays at real speed whatever the inference cadence. Past the end the last
-recorded action holds. A bag's JointState positions are picked by command-joint name; a dataset's
+recorded action holds. With `timeline: bag` the recording's own times are the observations' clock
+(the graph runs on the clock of a bag being replayed, `vla-ros replay`): a chunk holds the recording
+at `stamp + i*dt` itself, so replaying a bag's commands against that bag reproduces them exactly.
+A bag's JointState positions are picked by command-joint name; a dataset's
 action columns are mapped by a model card (default: its action names must be the robot's joints).
 """
 
@@ -30,14 +33,26 @@ OPTIONS = {
     "card": "model card for the dataset's action columns (default: action names are robot joints, joint positions)",
     "rate": "chunk rate in Hz (default: the dataset's fps, 30 for bags)",
     "horizon": "actions per chunk (default 30)",
+    "timeline": "episode (default: the recording starts at the first observation) or bag "
+    "(bag times are the graph's clock)",
 }
+TIMELINES = ("episode", "bag")
 
 
 class ReplayPolicy(Policy):
-    def __init__(self, times: np.ndarray, actions: np.ndarray, io: ModelIO, source: str) -> None:
+    def __init__(
+        self,
+        times: np.ndarray,
+        actions: np.ndarray,
+        io: ModelIO,
+        source: str,
+        timeline: str = "episode",
+    ) -> None:
         if len(times) < 1:
             raise InvalidInput(f"replay source {source} holds no actions")
-        self.times, self.actions, self.io, self.source = times - times[0], actions, io, source
+        self.actions, self.io, self.source = actions, io, source
+        self.on_bag_clock = timeline == "bag"
+        self.times = times if self.on_bag_clock else times - times[0]
         self._start: float | None = None
 
     @classmethod
@@ -48,6 +63,7 @@ class ReplayPolicy(Policy):
                 "backend 'replay': set exactly one of options bag (rosbag2) or dataset (LeRobot dataset root)"
             )
         horizon = opts.integer("horizon", 30, minimum=1)
+        timeline = opts.string("timeline", "episode", choices=TIMELINES)
         if "bag" in opts.values:
             path = opts.file("bag")
             times, actions = read_bag_joint_states(
@@ -70,7 +86,7 @@ class ReplayPolicy(Policy):
                 },
                 source=f"replay of {path}",
             )
-        return cls(times, actions, ModelIO(card, robot), str(path))
+        return cls(times, actions, ModelIO(card, robot), str(path), timeline)
 
     @property
     def duration(self) -> float:
@@ -78,7 +94,7 @@ class ReplayPolicy(Policy):
 
     def infer(self, observation: Observation) -> ActionChunk:
         if self._start is None:
-            self._start = observation.stamp
+            self._start = 0.0 if self.on_bag_clock else observation.stamp
         card = self.io.card
         at = observation.stamp - self._start + np.arange(card.chunk_size) * card.dt
         rows = np.stack(
@@ -99,8 +115,12 @@ def read_bag_joint_states(
     from rosbags.highlevel import AnyReader
     from rosbags.typesys import Stores, get_typestore
 
+    from vla_ros.recording.bag_types import deserialize
+    from vla_ros.recording.joint_tracks import joint_track
+
+    store = get_typestore(Stores.ROS2_KILTED)
     try:
-        reader = AnyReader([path], default_typestore=get_typestore(Stores.ROS2_KILTED))
+        reader = AnyReader([path], default_typestore=store)
         reader.open()
     except Exception as error:
         raise InvalidInput(
@@ -117,23 +137,21 @@ def read_bag_joint_states(
             raise InvalidInput(
                 f"backend 'replay': topic {topic} carries {connections[0].msgtype}, expected sensor_msgs/msg/JointState"
             )
-        times, rows = [], []
-        for connection, stamp_ns, data in reader.messages(connections=connections):
-            msg = reader.deserialize(data, connection.msgtype)
-            index = {name: i for i, name in enumerate(msg.name)}
-            if not all(j in index for j in joints):
-                continue
-            header = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
-            times.append(header if header > 0 else stamp_ns * 1e-9)
-            rows.append([msg.position[index[j]] for j in joints])
+        # rosbags' own deserializer refuses the padding rmw_fastrtps leaves on recorded payloads.
+        track = joint_track(
+            (
+                (stamp_ns * 1e-9, deserialize(store, data, connection.msgtype))
+                for connection, stamp_ns, data in reader.messages(connections=connections)
+            ),
+            joints,
+        )
     finally:
         reader.close()
-    if not rows:
+    if not len(track.times):
         raise InvalidInput(
             f"backend 'replay': no JointState on {topic} in {path} names all of {list(joints)}"
         )
-    order = np.argsort(times, kind="stable")
-    return np.asarray(times)[order], np.asarray(rows, dtype=float)[order]
+    return track.times, track.positions
 
 
 def read_dataset_episode(

@@ -17,7 +17,7 @@ from vla_ros.core.config_fields import config_fields
 from vla_ros.core.types import InvalidInput
 from vla_ros.resources import share_path
 
-SIM_MODES = ("mujoco", "gazebo", "false")
+SIM_MODES = ("mujoco", "gazebo", "replay", "false")
 RESPAWN_DELAY_S = 1.0
 _PLACEHOLDER = re.compile(r"^\$\{(\w+)\}$")
 
@@ -33,7 +33,8 @@ class BringupArgs:
     backend: policy backend (vla_ros.backends.registry: scripted, lerobot, openvla, openpi, ...)
     bridge: how moveit_bridge reaches the robot (joint_trajectory, forward_position, servo,
         moveit_py, xs_sdk: README "Bridge backends")
-    sim: mujoco (embedded), gazebo (ros_gz) or false (real robot)
+    sim: mujoco (embedded), gazebo (ros_gz), replay (no robot: a bag player drives sensors and
+        /clock) or false (real robot)
     instruction: task instruction
     seed: simulation seed
     backend_options: YAML mapping of backend options

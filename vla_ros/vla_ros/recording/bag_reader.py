@@ -98,8 +98,9 @@ class RecordedBag:
                 + ", ".join(f"{t} is {kind}, expected {expected[t]}" for t, kind in wrong.items())
             )
 
-    def messages(self, topics: Iterable[str]) -> Iterator[BagMessage]:
-        """Deserialized messages of `topics` in record-time order."""
+    def messages(self, topics: Iterable[str], raw: bool = False) -> Iterator[BagMessage]:
+        """Deserialized messages of `topics` in record-time order (`raw`: the CDR bytes as recorded,
+        what a player republishes unchanged)."""
         wanted = set(topics)
         connections = [c for c in self._reader.connections if c.topic in wanted]
         if not connections:
@@ -110,9 +111,8 @@ class RecordedBag:
         try:
             for connection, stamp_ns, data in self._reader.messages(connections=connections):
                 topic = connection.topic
-                yield BagMessage(
-                    topic, stamp_ns * 1e-9, deserialize(self._store, data, connection.msgtype)
-                )
+                msg = bytes(data) if raw else deserialize(self._store, data, connection.msgtype)
+                yield BagMessage(topic, stamp_ns * 1e-9, msg)
         except InvalidInput:
             raise
         except Exception as error:

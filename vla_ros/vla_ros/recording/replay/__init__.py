@@ -1,0 +1,1 @@
+"""`vla-ros replay`: recorded sensor streams into the graph (sim off), its outputs into a report."""
