@@ -10,7 +10,7 @@ import pytest
 
 from vla_ros.core.recording.episodes import EpisodeMetadata
 from vla_ros.core.recording.fail_over import Threshold, judge
-from vla_ros.core.recording.open_loop import JointTrack
+from vla_ros.core.recording.joint_track import JointTrack
 from vla_ros.core.recording.replay_metrics import ReplayOutputs, evaluate_episode
 from vla_ros.core.types import ActionChunk, ActionSpace, InferenceTiming, InvalidInput
 from vla_ros.recording.replay import report as report_module

@@ -18,7 +18,7 @@ from vla_ros.core.model.card import load_model_card
 from vla_ros.core.perception.image import ImageCrop
 from vla_ros.core.recording.dataset_layout import DatasetLayout, robot_card
 from vla_ros.core.recording.episodes import EpisodeSpan
-from vla_ros.core.recording.frame_clock import require_frame_rate
+from vla_ros.core.recording.resampling import require_frame_rate
 from vla_ros.core.robot.config import RobotConfig, load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.node_parameters import CameraIngestParameters

@@ -14,7 +14,7 @@ from vla_ros.core.perception.image import ImageCrop, rgb_image_from_buffer
 from vla_ros.core.perception.observation_sync import ObservationAssembler, SyncConfig, SyncCounters
 from vla_ros.core.recording.dataset_layout import DatasetLayout
 from vla_ros.core.recording.episodes import EpisodeSpan
-from vla_ros.core.recording.frame_clock import CommandTrack
+from vla_ros.core.recording.joint_track import JointTrack
 from vla_ros.core.recording.resampling import (
     ClockFrame,
     FrameRecord,
@@ -96,13 +96,13 @@ class EpisodeFrames:
             self.span.end_s is None or time_s <= self.span.end_s
         )
 
-    def _commands(self) -> CommandTrack:
+    def _commands(self) -> JointTrack:
         stamped = [
             (_stamp_s(m.msg), _joint_state(m.msg, self.bag, COMMAND_TOPIC))
             for m in self.bag.messages([COMMAND_TOPIC])
             if self._inside(m.time_s)
         ]
-        track = CommandTrack.from_states(stamped, f"bag {self.bag.path} topic {COMMAND_TOPIC}")
+        track = JointTrack.from_states(stamped, f"bag {self.bag.path} topic {COMMAND_TOPIC}")
         self._require_joints(track.names, self.reading.layout.action_joints, COMMAND_TOPIC)
         return track
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from vla_ros.core.recording.open_loop import JointTrack
+from vla_ros.core.recording.joint_track import JointTrack
 
 
 def joint_track(records: Iterable[tuple[float, object]], joints: tuple[str, ...]) -> JointTrack:
@@ -28,10 +28,4 @@ def joint_track(records: Iterable[tuple[float, object]], joints: tuple[str, ...]
         stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
         times.append(stamp if stamp > 0 else record_s)
         rows.append([msg.position[index[j]] for j in joints])
-    if not rows:
-        return JointTrack(np.zeros(0), joints, np.zeros((0, len(joints))))
-    order = np.argsort(times, kind="stable")
-    times_sorted, rows_sorted = np.asarray(times)[order], np.asarray(rows, float)[order]
-    # Keep the last of equal times: strictly increasing times interpolate without ambiguity.
-    keep = np.append(np.diff(times_sorted) > 0.0, True)
-    return JointTrack(times_sorted[keep], joints, rows_sorted[keep])
+    return JointTrack.from_rows(times, joints, np.reshape(rows, (len(rows), len(joints))))

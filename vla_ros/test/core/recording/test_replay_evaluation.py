@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from vla_ros.core.recording.fail_over import Threshold, judge, parse_threshold
-from vla_ros.core.recording.open_loop import JointTrack, open_loop_error
+from vla_ros.core.recording.joint_track import JointTrack
+from vla_ros.core.recording.open_loop import open_loop_error
 from vla_ros.core.recording.replay_metrics import (
     ExecutorTick,
     ReplayOutputs,

@@ -3,7 +3,7 @@ import pytest
 
 from vla_ros.core.perception.image import ImageCrop
 from vla_ros.core.perception.observation_sync import ObservationAssembler, SyncConfig
-from vla_ros.core.recording.frame_clock import CommandTrack
+from vla_ros.core.recording.joint_track import JointTrack
 from vla_ros.core.recording.resampling import (
     FrameRecord,
     InstructionRecord,
@@ -29,7 +29,7 @@ def observations(stamps):
 
 def commands(first, last, rate=100.0):
     times = np.arange(round(first * rate), round(last * rate) + 1) / rate
-    return CommandTrack.from_states(
+    return JointTrack.from_states(
         [(t, JointState(NAMES, np.array([2 * t, 0.0]))) for t in times], "bag"
     )
 

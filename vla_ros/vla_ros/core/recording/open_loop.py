@@ -14,33 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput
-
-
-@dataclass(frozen=True)
-class JointTrack:
-    """Recorded joint targets: positions (n, len(names)) at strictly increasing times [s]."""
-
-    times: np.ndarray
-    names: tuple[str, ...]
-    positions: np.ndarray
-
-    def __post_init__(self) -> None:
-        if self.positions.shape != (len(self.times), len(self.names)):
-            raise InvalidInput(
-                f"joint track positions have shape {self.positions.shape}; expected "
-                f"({len(self.times)}, {len(self.names)}) for {list(self.names)}"
-            )
-        if len(self.times) > 1 and not np.all(np.diff(self.times) > 0.0):
-            raise InvalidInput("joint track times must be strictly increasing")
-
-    def sample(self, name: str, at: np.ndarray) -> np.ndarray:
-        return np.interp(at, self.times, self.positions[:, self.names.index(name)])
-
-    def covers(self, at: np.ndarray) -> np.ndarray:
-        if len(self.times) == 0:
-            return np.zeros(at.shape, bool)
-        return (at >= self.times[0]) & (at <= self.times[-1])
+from vla_ros.core.recording.joint_track import JointTrack
+from vla_ros.core.types import ActionChunk, ActionSpace
 
 
 @dataclass(frozen=True)

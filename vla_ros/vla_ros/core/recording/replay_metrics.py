@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vla_ros.core.recording.open_loop import JointTrack, OpenLoopError, open_loop_error
+from vla_ros.core.recording.joint_track import JointTrack
+from vla_ros.core.recording.open_loop import OpenLoopError, open_loop_error
 from vla_ros.core.types import ActionChunk
 
 

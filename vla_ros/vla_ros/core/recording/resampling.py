@@ -17,8 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from vla_ros.core.perception.observation_sync import ObservationAssembler
-from vla_ros.core.recording.frame_clock import TICK_TOLERANCE_S, CommandTrack
+from vla_ros.core.recording.joint_track import TICK_TOLERANCE_S, JointTrack
 from vla_ros.core.types import InvalidInput, JointState, Observation
+
+
+def require_frame_rate(fps: float, source: str) -> int:
+    """LeRobot's fps is an integer: `fps` as one, or InvalidInput naming where it came from."""
+    if not fps > 0 or abs(fps - round(fps)) > 1e-9:
+        raise InvalidInput(f"{source}: frame rate {fps} Hz must be a positive whole number")
+    return int(round(fps))
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,7 @@ def synchronized_observations(
 
 
 def frames_on_clock(
-    observations: Iterable[Observation], commands: CommandTrack, fps: int
+    observations: Iterable[Observation], commands: JointTrack, fps: int
 ) -> Iterator[ClockFrame]:
     """Frames at origin + k / fps, origin = the first observation at or after the first command.
 

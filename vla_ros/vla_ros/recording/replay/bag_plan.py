@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vla_ros.core.recording.episodes import EpisodeSpan
-from vla_ros.core.recording.open_loop import JointTrack
+from vla_ros.core.recording.joint_track import JointTrack
 from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.types import InvalidInput
 from vla_ros.recording.bag_reader import EPISODE_TOPIC, RESET_TOPIC, RecordedBag
