@@ -29,9 +29,9 @@ install_debian_packages() {
   [[ -e /usr/share/glvnd/egl_vendor.d/50_mesa.json ]] || needed+=(libegl-mesa0)
   ldconfig -p | grep -q 'libGL.so.1' || needed+=(libgl1)
   ls /usr/lib/*/dri/swrast_dri.so >/dev/null 2>&1 || needed+=(libgl1-mesa-dri)
-  # FFmpeg for torchcodec (LeRobotDataset video decoding).
-  ldconfig -p | grep -q 'libavcodec.so.59' \
-    || needed+=(libavcodec59 libavformat59 libavutil57 libswscale6 libswresample4 libavdevice59 libavfilter8)
+  # FFmpeg 4-8 libraries for torchcodec (LeRobotDataset video decoding): the distribution's ffmpeg
+  # package pulls its own version of them (Debian 12: 5.1, Debian 13 / Ubuntu 24.04: 6-7).
+  ldconfig -p | grep -Eq 'libavcodec\.so\.(58|59|60|61|62) ' || needed+=(ffmpeg)
   command -v g++ >/dev/null || needed+=(g++)
   command -v cmake >/dev/null || needed+=(cmake)
   command -v make >/dev/null || needed+=(make)
