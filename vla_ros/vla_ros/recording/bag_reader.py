@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from rosbags.interfaces import Connection, MessageDefinitionFormat
 from rosbags.rosbag2 import Reader
 from rosbags.typesys import get_types_from_msg
@@ -21,11 +20,11 @@ from vla_ros.core.recording.episodes import (
     END,
     RESET,
     EpisodeEventRecord,
-    EpisodeMetadata,
     EpisodeSpan,
     split_episodes,
 )
 from vla_ros.core.types import InvalidInput
+from vla_ros.recording.bag_metadata import read_episode_metadata
 from vla_ros.recording.bag_types import bag_typestore, deserialize
 
 EPISODE_TOPIC = "/vla/episode"
@@ -66,7 +65,8 @@ class RecordedBag:
             raise InvalidInput(f"bag {self.path}: not a readable rosbag2: {error}") from error
         self._store = bag_typestore()
         self.topics = {c.topic: c.msgtype for c in self._reader.connections}
-        self.custom_data = _custom_data(self.path)
+        # What `vla-ros record` wrote of the episode (None for a bag of another recorder).
+        self.metadata = read_episode_metadata(self.path)
         self.start_s = self._reader.start_time * 1e-9
         self.end_s = self._reader.end_time * 1e-9
 
@@ -78,11 +78,6 @@ class RecordedBag:
 
     def close(self) -> None:
         self._reader.close()
-
-    @property
-    def metadata(self) -> EpisodeMetadata | None:
-        """What `vla-ros record` wrote of the episode (None for a bag of another recorder)."""
-        return EpisodeMetadata.from_custom_data(self.custom_data, f"bag {self.path}")
 
     def require(self, expected: dict[str, str]) -> None:
         """Every topic -> message type of `expected` is in the bag with that type."""
@@ -162,14 +157,6 @@ class RecordedBag:
                     f"bag {self.path}: topic {connection.topic} was recorded with another definition "
                     f"of {connection.msgtype} ({recorded_hash[:15]}..., installed {installed[:15]}...)"
                 )
-
-
-def _custom_data(path: Path) -> dict[str, str]:
-    try:
-        info = yaml.safe_load((path / "metadata.yaml").read_text())["rosbag2_bagfile_information"]
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
-        raise InvalidInput(f"bag {path}: unreadable metadata.yaml: {error}") from error
-    return dict(info.get("custom_data") or {})
 
 
 def _event_record(message: BagMessage) -> EpisodeEventRecord:
