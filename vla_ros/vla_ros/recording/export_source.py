@@ -27,6 +27,7 @@ from vla_ros.core.recording.resampling import (
 from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.types import InvalidInput, JointState, Observation
 from vla_ros.recording.bag_reader import RecordedBag
+from vla_ros.recording.joint_tracks import header_stamp_s
 
 COMMAND_TOPIC = "/vla/safe_joint_command"
 INSTRUCTION_TOPIC = "/vla/instruction"
@@ -98,7 +99,7 @@ class EpisodeFrames:
 
     def _commands(self) -> JointTrack:
         stamped = [
-            (_stamp_s(m.msg), _joint_state(m.msg, self.bag, COMMAND_TOPIC))
+            (header_stamp_s(m.msg), _joint_state(m.msg, self.bag, COMMAND_TOPIC))
             for m in self.bag.messages([COMMAND_TOPIC])
             if self._inside(m.time_s)
         ]
@@ -123,12 +124,12 @@ class EpisodeFrames:
                         state.names, self.reading.layout.state_joints, joint_topic
                     )
                     checked = True
-                yield JointStateRecord(message.time_s, _stamp_s(message.msg), state)
+                yield JointStateRecord(message.time_s, header_stamp_s(message.msg), state)
             else:
                 yield FrameRecord(
                     message.time_s,
                     cameras[message.topic],
-                    _stamp_s(message.msg),
+                    header_stamp_s(message.msg),
                     _rgb(message.msg, self.bag, message.topic),
                 )
 
@@ -148,10 +149,6 @@ class EpisodeFrames:
                 "instruction in the episode metadata)"
             )
         return self.reading.layout.frame(frame.observation, frame.command, task)
-
-
-def _stamp_s(msg) -> float:
-    return msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
 
 
 def _joint_state(msg, bag: RecordedBag, topic: str) -> JointState:

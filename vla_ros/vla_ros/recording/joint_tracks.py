@@ -25,7 +25,12 @@ def joint_track(records: Iterable[tuple[float, object]], joints: tuple[str, ...]
         index = {name: i for i, name in enumerate(msg.name)}
         if not all(j in index for j in joints):
             continue
-        stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
+        stamp = header_stamp_s(msg)
         times.append(stamp if stamp > 0 else record_s)
         rows.append([msg.position[index[j]] for j in joints])
     return JointTrack.from_rows(times, joints, np.reshape(rows, (len(rows), len(joints))))
+
+
+def header_stamp_s(msg) -> float:
+    """A deserialized bag message's header stamp in seconds (nodes.managed.stamp_to_s without rclpy)."""
+    return msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
