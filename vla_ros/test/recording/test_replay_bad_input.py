@@ -4,15 +4,27 @@ no report directory."""
 from __future__ import annotations
 
 import os
+import signal
 from dataclasses import replace
 
 import pytest
 from replay_bags import panda_bag
 
-from vla_ros.cli import main
+from vla_ros.commands import main
 from vla_ros.core.robot.config import load_robot_config
+from vla_ros.nodes.shutdown import STOP_SIGNALS, StopRequest
 
 CAMERA = "/wrist/zed_node/left/image_rect_color"
+
+
+@pytest.fixture(autouse=True)
+def _pytest_keeps_its_signal_handlers():
+    """`replay` installs the process's stop handlers (they would swallow Ctrl-C here): restore."""
+    saved = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    yield
+    for number, handler in saved.items():
+        signal.signal(number, handler)
+    StopRequest._installed = None
 
 
 def replay(capsys, bag, out, *flags) -> tuple[int, str]:

@@ -45,12 +45,15 @@ class StopRequest:
 
     @classmethod
     def install_once(cls, exit_during_startup: bool = True) -> StopRequest:
-        """The process's stop request, its handlers installed on the first call; a node process
-        exits during start-up, a composing process (`exit_during_startup=False`) defers."""
+        """The process's stop request, its handlers installed on the first call (as early as
+        possible: `vla-ros` before importing its commands). A node process exits during start-up,
+        a composing process (`exit_during_startup=False`) defers; each call sets this, since the
+        latest caller knows what the process has started."""
         if cls._installed is None:
             cls._installed = cls(exit_during_startup)
             for number in STOP_SIGNALS:
                 signal.signal(number, cls._installed._on_signal)
+        cls._installed.exit_during_startup = exit_during_startup
         return cls._installed
 
     def _on_signal(self, number: int, _frame: FrameType | None) -> None:
