@@ -1,5 +1,9 @@
 """camera_ingest: N camera Image topics + /joint_states -> time-consistent /vla/observation.
 
+Each frame is decoded (raw Image or, with a camera's `transport: compressed`, a CompressedImage on
+`<topic>/compressed`), cropped and downscaled to `image_size` at once, so the observation that
+travels on carries only the pixels a policy can use (real cameras: 1280x720 at 30 Hz).
+
 Time faults are decided in the core with this node's clock (sim time under use_sim_time): future
 stamps are rejected, and a backward clock jump restarts the assembler's time line, here at once
 through an rclpy time-jump callback, and in the core at the next message should a jump go unseen.
@@ -11,20 +15,26 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 from rclpy.clock import JumpThreshold, TimeJump
 from rclpy.duration import Duration
-from sensor_msgs.msg import Image, JointState
+from sensor_msgs.msg import CompressedImage, Image, JointState
 from std_msgs.msg import String
 
 from vla_ros.core.perception.image import ImageCrop
 from vla_ros.core.perception.observation_sync import ObservationAssembler
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import InvalidInput
-from vla_ros.nodes.conversions import image_from_msg, joint_state_from_msg, observation_to_msg
+from vla_ros.nodes.conversions import (
+    compressed_image_from_msg,
+    image_from_msg,
+    joint_state_from_msg,
+    observation_to_msg,
+)
 from vla_ros.nodes.managed import ManagedNode, run_node, stamp_to_s
 from vla_ros.nodes.node_parameters import CameraIngestParameters
 from vla_ros.nodes.parameters import declare_config
-from vla_ros.nodes.qos import LATCHED, SENSOR
+from vla_ros.nodes.qos import LATCHED, SENSOR, SENSOR_FRAMES
 from vla_ros_msgs.msg import Observation
 
 
@@ -42,18 +52,23 @@ class CameraIngestNode(ManagedNode):
             raise InvalidInput(
                 f"parameter cameras names {unknown}; robot '{robot.name}' has {list(by_name)}"
             )
-        crop = parameters.crop  # top, left, height, width; zeros = no crop
-        region = ImageCrop(tuple(crop) if any(crop) else None)
+        self._geometry = parameters.geometry
+        # Decoding already cropped each frame (in source pixels, before the downscale).
         self._assembler = ObservationAssembler(
-            replace(parameters.sync, cameras=tuple(names)), {n: region for n in names}
+            replace(parameters.sync, cameras=tuple(names)), {n: ImageCrop() for n in names}
         )
         self._instruction = parameters.instruction
         self._publisher = self.create_publisher(Observation, "/vla/observation", 2)
         self.create_subscription(String, "/vla/instruction", self._on_instruction, LATCHED)
         self.create_subscription(JointState, robot.joint_state_topic, self._on_joint_state, SENSOR)
         for name in names:
+            camera = by_name[name]
+            compressed = camera.transport == "compressed"
             self.create_subscription(
-                Image, by_name[name].topic, lambda msg, n=name: self._on_image(n, msg), SENSOR
+                CompressedImage if compressed else Image,
+                camera.frame_topic,
+                lambda msg, n=name: self._on_image(n, msg),
+                SENSOR_FRAMES,
             )
         self.create_timer(1.0, self._report)
         backward = Duration(nanoseconds=-round(self._assembler.config.max_future_s * 1e9))
@@ -61,7 +76,10 @@ class CameraIngestNode(ManagedNode):
             JumpThreshold(min_forward=None, min_backward=backward, on_clock_change=False),
             post_callback=self._on_clock_jump,
         )
-        self.get_logger().info(f"ingesting {names} -> /vla/observation (crop {crop})")
+        self.get_logger().info(
+            f"ingesting {names} -> /vla/observation (crop {list(parameters.crop)}, "
+            f"image_size {list(parameters.image_size)})"
+        )
 
     def cleanup(self) -> None:
         self._jump_handle.unregister()  # not a node entity: the lifecycle base cannot release it
@@ -86,14 +104,12 @@ class CameraIngestNode(ManagedNode):
         except InvalidInput as error:
             self.report_bad_input("joint state", error)
 
-    def _on_image(self, camera: str, msg: Image) -> None:
+    def _on_image(self, camera: str, msg: Image | CompressedImage) -> None:
         now = self.started_now_s()
         if now is None:
             return
         try:
-            self._assembler.add_frame(
-                camera, stamp_to_s(msg.header.stamp), image_from_msg(msg), now
-            )
+            self._assembler.add_frame(camera, stamp_to_s(msg.header.stamp), self._decode(msg), now)
         except InvalidInput as error:
             self.report_bad_input(f"image on camera '{camera}'", error)
             return
@@ -102,6 +118,11 @@ class CameraIngestNode(ManagedNode):
         observation = self._assembler.assemble(now, self._instruction)
         if observation is not None:
             self._publisher.publish(observation_to_msg(observation))
+
+    def _decode(self, msg: Image | CompressedImage) -> np.ndarray:
+        if isinstance(msg, CompressedImage):
+            return compressed_image_from_msg(msg, self._geometry)
+        return image_from_msg(msg, self._geometry)
 
     def _report(self) -> None:
         counters = vars(self._assembler.counters)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from geometry_msgs.msg import Point, Pose, Quaternion
-from sensor_msgs.msg import Image
+from sensor_msgs.msg import CompressedImage, Image
 from sensor_msgs.msg import JointState as JointStateMsg
 from std_msgs.msg import Header
 
-from vla_ros.core.perception.image import rgb_image_from_buffer
+from vla_ros.core.perception.compressed_image import rgb_image_from_compressed
+from vla_ros.core.perception.image import FrameGeometry, rgb_image_from_buffer
 from vla_ros.core.types import (
     ActionChunk,
     ActionSpace,
@@ -52,11 +53,20 @@ def joint_state_to_msg(state: JointState, stamp_s: float) -> JointStateMsg:
     return msg
 
 
-def image_from_msg(msg: Image) -> np.ndarray:
-    """HxWx3 uint8 RGB from a sensor_msgs/Image; InvalidInput for unknown encodings or sizes."""
+def image_from_msg(msg: Image, geometry: FrameGeometry = FrameGeometry()) -> np.ndarray:
+    """HxWx3 uint8 RGB from a sensor_msgs/Image, cropped and downscaled by `geometry`;
+    InvalidInput for unknown encodings or sizes."""
     return rgb_image_from_buffer(
-        bytes(msg.data), msg.encoding, msg.height, msg.width, msg.step, msg.is_bigendian
+        bytes(msg.data), msg.encoding, msg.height, msg.width, msg.step, msg.is_bigendian, geometry
     )
+
+
+def compressed_image_from_msg(
+    msg: CompressedImage, geometry: FrameGeometry = FrameGeometry()
+) -> np.ndarray:
+    """HxWx3 uint8 RGB from a sensor_msgs/CompressedImage (jpeg/png), cropped and downscaled by
+    `geometry`; InvalidInput for unknown formats and undecodable data."""
+    return rgb_image_from_compressed(bytes(msg.data), msg.format, geometry)
 
 
 def image_to_msg(rgb: np.ndarray, stamp_s: float, frame_id: str = "") -> Image:

@@ -16,6 +16,7 @@ from vla_ros.core.bridge.scene_gate import SceneGateConfig
 from vla_ros.core.chunking.config import ExecutorConfig
 from vla_ros.core.config_fields import require_choice, require_non_negative, require_positive
 from vla_ros.core.liveness import DEFAULT_TIMEOUT_S
+from vla_ros.core.perception.image import FrameGeometry, ImageCrop
 from vla_ros.core.perception.observation_sync import SyncConfig
 from vla_ros.core.types import InvalidInput
 
@@ -91,18 +92,33 @@ class SimParameters(RobotParameters):
 class CameraIngestParameters(RobotParameters):
     """camera_ingest.
 
-    crop: top, left, height, width cropped from every frame [px] (zeros: no crop; no resize here)
+    crop: top, left, height, width cropped from every frame [px of the source] (zeros: no crop)
+    image_size: height, width each cropped frame shrinks to right after decoding [px] (zeros: keep)
     instruction: instruction stamped on observations until one arrives on /vla/instruction
     """
 
     crop: tuple[int, ...] = (0, 0, 0, 0)
+    image_size: tuple[int, ...] = (0, 0)
     instruction: str = ""
     sync: SyncConfig = SyncConfig()
+
+    @property
+    def geometry(self) -> FrameGeometry:
+        """Crop then downscale, as decoding applies them (zeros: none)."""
+        return FrameGeometry(
+            ImageCrop(tuple(self.crop) if any(self.crop) else None),
+            tuple(self.image_size) if any(self.image_size) else None,
+        )
 
     def __post_init__(self) -> None:
         if len(self.crop) != 4 or min(self.crop) < 0:
             raise InvalidInput(
                 f"crop must be 4 integers >= 0 (top, left, height, width), got {list(self.crop)}"
+            )
+        keep = tuple(self.image_size) == (0, 0)
+        if len(self.image_size) != 2 or not (keep or min(self.image_size) > 0):
+            raise InvalidInput(
+                f"image_size must be [height, width] > 0, or [0, 0] to keep, got {list(self.image_size)}"
             )
 
 

@@ -264,3 +264,19 @@ def test_every_command_joint_needs_a_controller_and_controllers_only_command_joi
         InvalidInput, match=r"controller '.*' names joints \['tail'\] that are not command joints"
     ):
         load_robot_config(str(path))
+
+
+def test_camera_transport_is_raw_by_default_and_compressed_subscribes_to_the_plugin_topic(
+    tmp_path,
+):
+    camera = load_robot_config("widowx").cameras[0]
+    assert (camera.transport, camera.frame_topic) == ("raw", camera.topic)
+    path = _broken_copy(tmp_path, lambda raw: raw["cameras"][0].update(transport="compressed"))
+    camera = load_robot_config(str(path)).cameras[0]
+    assert camera.frame_topic == f"{camera.topic}/compressed"
+    path = _broken_copy(tmp_path, lambda raw: raw["cameras"][0].update(transport="h264"))
+    with pytest.raises(
+        InvalidInput,
+        match=r"cameras\[0\]\.transport must be one of \['raw', 'compressed'\], got 'h264'",
+    ):
+        load_robot_config(str(path))

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from vla_ros.core.config_fields import require_choice
 from vla_ros.core.config_sections import mapping, reject_unknown_keys, section
 from vla_ros.core.robot.safety_config import SafetyConfig
 from vla_ros.core.robot.scene import SceneConfig
@@ -62,6 +63,9 @@ class ArmConfig:
         return self.joints + ((self.gripper.joint,) if self.gripper else ())
 
 
+CAMERA_TRANSPORTS = ("raw", "compressed")
+
+
 @dataclass(frozen=True)
 class CameraConfig:
     name: str
@@ -73,6 +77,14 @@ class CameraConfig:
     position: tuple[float, float, float]
     look_at: tuple[float, float, float]
     parent_body: str | None = None
+    # raw: sensor_msgs/Image on `topic`; compressed: sensor_msgs/CompressedImage on `topic`/compressed,
+    # as image_transport's compressed plugin publishes it (what real cameras on a network offer).
+    transport: str = "raw"
+
+    @property
+    def frame_topic(self) -> str:
+        """The topic camera_ingest subscribes to for this camera's frames."""
+        return f"{self.topic}/compressed" if self.transport == "compressed" else self.topic
 
     @property
     def info_topic(self) -> str:
@@ -327,9 +339,11 @@ def _check_limits(joints: tuple[str, ...], table: np.ndarray, where: str) -> Non
 
 def _camera(raw: dict[str, Any], where: str) -> CameraConfig:
     raw = mapping(raw, where)
-    reject_unknown_keys(raw, ("name", "topic", "width", "height", "sim"), where)
+    reject_unknown_keys(raw, ("name", "topic", "width", "height", "transport", "sim"), where)
     sim = mapping(raw.get("sim"), f"{where}.sim")
     reject_unknown_keys(sim, ("pos", "look_at", "fovy", "parent_body"), f"{where}.sim")
+    transport = raw.get("transport", "raw")
+    require_choice(f"{where}.transport", transport, CAMERA_TRANSPORTS)
     return CameraConfig(
         name=raw["name"],
         topic=raw.get("topic", f"/cameras/{raw['name']}/image_raw"),
@@ -339,6 +353,7 @@ def _camera(raw: dict[str, Any], where: str) -> CameraConfig:
         position=tuple(sim.get("pos", (1.0, 0.0, 1.0))),
         look_at=tuple(sim.get("look_at", (0.4, 0.0, 0.0))),
         parent_body=sim.get("parent_body"),
+        transport=transport,
     )
 
 
