@@ -1,16 +1,19 @@
 """camera_ingest over real DDS: observations out, every bad input reported while the node keeps going."""
 
+import cv2
 import numpy as np
 import pytest
+import yaml
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rosgraph_msgs.msg import Clock
-from sensor_msgs.msg import Image, JointState
+from sensor_msgs.msg import CompressedImage, Image, JointState
 
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import JointState as CoreJointState
 from vla_ros.nodes.camera_ingest import CameraIngestNode
 from vla_ros.nodes.conversions import image_to_msg, joint_state_to_msg
 from vla_ros.nodes.managed import parameter_overrides, s_to_stamp, stamp_to_s
+from vla_ros.resources import share_path
 from vla_ros_msgs.msg import Observation
 
 pytestmark = pytest.mark.ros
@@ -22,12 +25,12 @@ def ingest(ros):
     return start_ingest(ros)
 
 
-def start_ingest(ros, **extra):
+def start_ingest(ros, robot="panda", **extra):
     node = ros.add(
         CameraIngestNode(
             parameter_overrides=parameter_overrides(
                 {
-                    "robot": "panda",
+                    "robot": robot,
                     "crop": [10, 20, 48, 64],
                     "max_frame_age_s": 0.3,
                     "instruction": "go",
@@ -36,7 +39,12 @@ def start_ingest(ros, **extra):
             )
         )
     )
-    cameras = {c.name: ros.publisher(Image, c.topic) for c in ROBOT.cameras}
+    cameras = {
+        c.name: ros.publisher(
+            CompressedImage if c.transport == "compressed" else Image, c.frame_topic
+        )
+        for c in load_robot_config(robot).cameras
+    }
     joints = ros.publisher(JointState, ROBOT.joint_state_topic)
     observations = ros.collect(Observation, "/vla/observation")
     diagnostics = ros.collect(DiagnosticArray, "/diagnostics", 50)
@@ -77,7 +85,10 @@ def test_time_consistent_observations_from_all_cameras(ros, ingest):
 @pytest.mark.parametrize(
     "corrupt, expected",
     [
-        (lambda m: setattr(m, "encoding", "yuv422"), "unsupported image encoding 'yuv422'"),
+        (
+            lambda m: setattr(m, "encoding", "bayer_rggb8"),
+            "unsupported image encoding 'bayer_rggb8'",
+        ),
         (lambda m: setattr(m, "data", bytes(m.data)[:100]), "needs step >="),
     ],
     ids=["unknown_encoding", "wrong_size"],
@@ -206,3 +217,79 @@ def test_non_finite_joint_states_are_rejected_and_never_reach_an_observation(ros
     stream(ros, cameras, joints)
     assert ros.wait_for(lambda: observations)
     assert all(np.isfinite(o.joint_state.position).all() for o in list(observations))
+
+
+COLOUR = np.array([200, 40, 90], np.uint8)  # RGB: a wrong channel order or YUV byte order shows
+
+
+def compressed_wrist_robot(tmp_path) -> str:
+    """Panda with its wrist camera on image_transport's compressed topic."""
+    raw = yaml.safe_load(share_path("config", "robots", "panda.yaml").read_text())
+    next(c for c in raw["cameras"] if c["name"] == "wrist")["transport"] = "compressed"
+    path = tmp_path / "panda_compressed_wrist.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return str(path)
+
+
+def real_camera_frames(stamp):
+    """The wrist as JPEG, the exterior cameras as UYVY ("yuv422") and YUYV ("yuv422_yuy2")."""
+    rgb = np.tile(COLOUR, (120, 160, 1))
+    wrist = CompressedImage(
+        header=image_to_msg(rgb, stamp).header,
+        format="rgb8; jpeg compressed bgr8",
+        data=cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes(),
+    )
+    frames = {"wrist": wrist}
+    for name, encoding, code in (
+        ("exterior_1", "yuv422", cv2.COLOR_RGB2YUV_UYVY),
+        ("exterior_2", "yuv422_yuy2", cv2.COLOR_RGB2YUV_YUY2),
+    ):
+        frame = image_to_msg(rgb, stamp, name)
+        frame.encoding, frame.step = encoding, 160 * 2
+        frame.data = cv2.cvtColor(rgb, code).tobytes()
+        frames[name] = frame
+    return frames
+
+
+def test_compressed_and_yuv_frames_become_observations_at_image_size(ros, tmp_path):
+    node, cameras, joints, observations, diagnostics = start_ingest(
+        ros, compressed_wrist_robot(tmp_path), image_size=[24, 32]
+    )
+
+    def publish_real_frames():
+        stamp = ros.now()
+        joints.publish(joint_state_to_msg(CoreJointState(ROBOT.command_joints, ROBOT.home), stamp))
+        for name, frame in real_camera_frames(stamp).items():
+            cameras[name].publish(frame)
+        ros.wait_for(lambda: False, 0.05)
+
+    for _ in range(5):
+        publish_real_frames()
+    assert ros.wait_for(lambda: observations)
+    # 160x120 frames, cropped to 64x48 in source pixels, then shrunk to image_size 32x24.
+    for image in observations[-1].images:
+        assert (image.width, image.height, image.encoding) == (32, 24, "rgb8")
+        pixels = np.frombuffer(bytes(image.data), np.uint8).reshape(24, 32, 3)
+        assert np.abs(pixels.astype(int) - COLOUR).max() <= 8, image.header.frame_id
+    assert not errors(diagnostics)
+
+    cameras["wrist"].publish(
+        CompressedImage(
+            header=image_to_msg(COLOUR[None, None], ros.now()).header,
+            format="jpeg",
+            data=b"\xff\xd8 not a jpeg",
+        )
+    )
+    assert ros.wait_for(
+        lambda: any(
+            "rejected image on camera 'wrist'" in e and "JPEG has no readable frame header" in e
+            for e in errors(diagnostics)
+        )
+    )
+    count = len(observations)
+    for _ in range(5):
+        publish_real_frames()
+    assert ros.wait_for(lambda: len(observations) > count), (
+        "good compressed frames after the malformed one still make observations"
+    )
+    assert node.is_active
