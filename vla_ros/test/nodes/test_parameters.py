@@ -30,11 +30,18 @@ def test_integer_for_a_float_and_a_dataclass_field_not_listed_by_hand(ros):
         ("control_rate_hz", "fast", r"parameter control_rate_hz='fast' must be a float"),
         ("refresh_fraction", 2.0, r"refresh_fraction must be within \[0, 1\], got 2.0"),
         ("crop", [1, 2], r"crop must be 4 integers"),
+        (
+            "image_size",
+            [224],
+            r"image_size must be \[height, width\] > 0, or \[0, 0\] to keep, got \[224\]",
+        ),
+        ("image_size", [0, 224], r"image_size must be .* got \[0, 224\]"),
+        ("image_size", [-224, 224], r"image_size must be .* got \[-224, 224\]"),
     ],
 )
 def test_bad_value_is_refused_naming_it(ros, name, value, message):
     node = ros.add(Node("bad_parameters", parameter_overrides=parameter_overrides({name: value})))
-    cls = CameraIngestParameters if name == "crop" else ChunkExecutorParameters
+    cls = CameraIngestParameters if name in ("crop", "image_size") else ChunkExecutorParameters
     with pytest.raises(InvalidInput, match=message):
         declare_config(node, cls)
 
