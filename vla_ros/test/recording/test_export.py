@@ -89,6 +89,8 @@ def test_the_command_line_exports_a_dir_of_bags(tmp_path, robots, capsys):
             "20",
             "--set",
             "camera_ingest.crop=[8, 8, 64, 64]",
+            "--set",
+            "camera_ingest.image_size=[32, 32]",
         ]
     )
     assert args.handler(args) == 0
@@ -96,7 +98,11 @@ def test_the_command_line_exports_a_dir_of_bags(tmp_path, robots, capsys):
     # 20 Hz from 100.02 s to the last command at 100.5 s: 10 frames, each observation held twice
     assert "[export 1/1] ep0 episode 0: 10 frames, 0.5 s of data" in out
     assert "exported 1 episodes (10 frames" in out
-    assert load(tmp_path / "data").fps == 20
+    dataset = load(tmp_path / "data")
+    assert dataset.fps == 20
+    # Cropped, then downscaled as camera_ingest does live.
+    assert tuple(dataset.meta.features["observation.images.wrist"]["shape"]) == (32, 32, 3)
+    assert tuple(dataset[0]["observation.images.wrist"].shape) == (3, 32, 32)
 
 
 def test_a_bag_of_many_episodes_is_split_by_the_episode_events(tmp_path, robots):

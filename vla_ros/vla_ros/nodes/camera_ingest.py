@@ -21,7 +21,6 @@ from rclpy.duration import Duration
 from sensor_msgs.msg import CompressedImage, Image, JointState
 from std_msgs.msg import String
 
-from vla_ros.core.perception.image import ImageCrop
 from vla_ros.core.perception.observation_sync import ObservationAssembler
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import InvalidInput
@@ -53,10 +52,8 @@ class CameraIngestNode(ManagedNode):
                 f"parameter cameras names {unknown}; robot '{robot.name}' has {list(by_name)}"
             )
         self._geometry = parameters.geometry
-        # Decoding already cropped each frame (in source pixels, before the downscale).
-        self._assembler = ObservationAssembler(
-            replace(parameters.sync, cameras=tuple(names)), {n: ImageCrop() for n in names}
-        )
+        # Decoding crops (in source pixels) and downscales each frame (FrameGeometry).
+        self._assembler = ObservationAssembler(replace(parameters.sync, cameras=tuple(names)))
         self._instruction = parameters.instruction
         self._publisher = self.create_publisher(Observation, "/vla/observation", 2)
         self.create_subscription(String, "/vla/instruction", self._on_instruction, LATCHED)

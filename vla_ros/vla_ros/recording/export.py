@@ -15,7 +15,7 @@ from pathlib import Path
 from vla_ros.bringup.graph import BringupArgs, resolve_graph
 from vla_ros.core.config_fields import build_config
 from vla_ros.core.model.card import load_model_card
-from vla_ros.core.perception.image import ImageCrop
+from vla_ros.core.perception.image import FrameGeometry
 from vla_ros.core.recording.dataset_layout import DatasetLayout, robot_card
 from vla_ros.core.recording.episodes import EpisodeSpan
 from vla_ros.core.recording.resampling import require_frame_rate
@@ -86,7 +86,7 @@ def camera_ingest_parameters(robot: str, overrides: dict) -> CameraIngestParamet
 def episode_reading(options: ExportOptions) -> EpisodeReading:
     robot = load_robot_config(options.robot)
     parameters = camera_ingest_parameters(options.robot, options.overrides)
-    crop = ImageCrop(tuple(parameters.crop) if any(parameters.crop) else None)
+    geometry = parameters.geometry
     if options.card:
         if options.cameras:
             raise InvalidInput("--cameras and --card both choose cameras: the card names its own")
@@ -94,24 +94,22 @@ def episode_reading(options: ExportOptions) -> EpisodeReading:
         fps = require_frame_rate(options.fps or card.control_rate, f"model card '{card.name}'")
     else:
         card = robot_card(
-            robot, *_cameras(robot, options.cameras or parameters.sync.cameras, crop)
+            robot, *_cameras(robot, options.cameras or parameters.sync.cameras, geometry)
         )
         fps = require_frame_rate(options.fps or DEFAULT_FPS, "--fps")
-    return EpisodeReading(robot, DatasetLayout(card, robot), parameters.sync, crop, fps)
+    return EpisodeReading(robot, DatasetLayout(card, robot), parameters.sync, geometry, fps)
 
 
 def _cameras(
-    robot: RobotConfig, chosen: tuple[str, ...] | None, crop: ImageCrop
+    robot: RobotConfig, chosen: tuple[str, ...] | None, geometry: FrameGeometry
 ) -> tuple[tuple[str, ...], dict[str, tuple[int, int]]]:
-    """Camera names and their image sizes as ingestion delivers them (the robot's size, or the crop)."""
+    """Camera names and their image sizes as ingestion delivers them (cropped, downscaled)."""
     by_name = {c.name: c for c in robot.cameras}
     names = tuple(chosen or by_name)
     unknown = [n for n in names if n not in by_name]
     if unknown:
         raise InvalidInput(f"cameras {unknown}: robot '{robot.name}' has {list(by_name)}")
-    sizes = {
-        n: crop.region[2:] if crop.region else (by_name[n].height, by_name[n].width) for n in names
-    }
+    sizes = {n: geometry.output_size(by_name[n].height, by_name[n].width) for n in names}
     return names, sizes
 
 

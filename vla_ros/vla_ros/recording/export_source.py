@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from vla_ros.core.perception.image import ImageCrop, rgb_image_from_buffer
+from vla_ros.core.perception.image import FrameGeometry, rgb_image_from_buffer
 from vla_ros.core.perception.observation_sync import ObservationAssembler, SyncConfig, SyncCounters
 from vla_ros.core.recording.dataset_layout import DatasetLayout
 from vla_ros.core.recording.episodes import EpisodeSpan
@@ -43,7 +43,7 @@ class EpisodeReading:
     robot: RobotConfig
     layout: DatasetLayout
     sync: SyncConfig
-    crop: ImageCrop
+    geometry: FrameGeometry
     fps: int
 
     @property
@@ -83,9 +83,9 @@ class EpisodeFrames:
 
     def observations(self) -> Iterator[Observation]:
         """The observations camera_ingest would have published, from the recorded frames and joints."""
+        # Decoding crops and downscales (reading.geometry), as camera_ingest does.
         assembler = ObservationAssembler(
-            replace(self.reading.sync, cameras=self.reading.layout.cameras),
-            dict.fromkeys(self.reading.layout.cameras, self.reading.crop),
+            replace(self.reading.sync, cameras=self.reading.layout.cameras)
         )
         self.counters = assembler.counters
         yield from synchronized_observations(
@@ -130,7 +130,7 @@ class EpisodeFrames:
                     message.time_s,
                     cameras[message.topic],
                     header_stamp_s(message.msg),
-                    _rgb(message.msg, self.bag, message.topic),
+                    _rgb(message.msg, self.bag, message.topic, self.reading.geometry),
                 )
 
     def _require_joints(self, names: tuple[str, ...], needed: tuple[str, ...], topic: str) -> None:
@@ -160,10 +160,10 @@ def _joint_state(msg, bag: RecordedBag, topic: str) -> JointState:
     return JointState(tuple(msg.name), msg.position.astype(float))
 
 
-def _rgb(msg, bag: RecordedBag, topic: str):
+def _rgb(msg, bag: RecordedBag, topic: str, geometry: FrameGeometry):
     try:
         return rgb_image_from_buffer(
-            msg.data, msg.encoding, msg.height, msg.width, msg.step, msg.is_bigendian
+            msg.data, msg.encoding, msg.height, msg.width, msg.step, msg.is_bigendian, geometry
         )
     except InvalidInput as error:
         raise InvalidInput(f"bag {bag.path} topic {topic}: {error}") from error

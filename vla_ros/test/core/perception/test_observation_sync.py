@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-from vla_ros.core.perception.image import ImageCrop
 from vla_ros.core.perception.observation_sync import ObservationAssembler, SyncConfig
 from vla_ros.core.types import InvalidInput, JointState
 
@@ -9,8 +8,7 @@ NAMES = ("j1", "j2")
 
 
 def assembler(cameras=("front", "wrist"), **config):
-    crops = {c: ImageCrop((4, 4, 8, 8)) for c in cameras}
-    return ObservationAssembler(SyncConfig(cameras=cameras, **config), crops)
+    return ObservationAssembler(SyncConfig(cameras=cameras, **config))
 
 
 def frame(value=0):
@@ -31,7 +29,7 @@ def test_observation_needs_every_camera_and_is_stamped_with_the_newest_frame():
     a.add_frame("wrist", 0.52, frame(2), now=0.55)
     obs = a.assemble(0.55, "go")
     assert obs.stamp == 0.52 and obs.sequence == 1 and obs.instruction == "go"
-    assert obs.images["front"].shape == (8, 8, 3)
+    assert obs.images["front"].shape == (16, 16, 3)
     # joints interpolated to the frame time, not the latest joint message
     np.testing.assert_allclose(obs.joint_state.positions, [0.52, -0.52], atol=1e-9)
     assert a.assemble(0.56, "go") is None, "the same frames are never emitted twice"

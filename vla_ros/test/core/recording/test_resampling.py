@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-from vla_ros.core.perception.image import ImageCrop
 from vla_ros.core.perception.observation_sync import ObservationAssembler, SyncConfig
 from vla_ros.core.recording.joint_track import JointTrack
 from vla_ros.core.recording.resampling import (
@@ -76,9 +75,7 @@ def joint_records(stamps, delay=0.001):
 
 
 def sync(records, **config):
-    assembler = ObservationAssembler(
-        SyncConfig(cameras=("cam",), **config), {"cam": ImageCrop((2, 2, 4, 4))}
-    )
+    assembler = ObservationAssembler(SyncConfig(cameras=("cam",), **config))
     ordered = sorted(records, key=lambda r: r.time_s)
     return list(synchronized_observations(ordered, assembler, "from metadata")), assembler.counters
 
@@ -89,7 +86,7 @@ def test_observations_are_the_live_assemblers_with_the_state_interpolated_to_the
     assert [o.stamp for o in emitted] == [1.005, 1.105, 1.205]
     for o in emitted:
         np.testing.assert_allclose(o.joint_state.positions, [o.stamp, -o.stamp], atol=1e-9)
-        assert o.images["cam"].shape == (4, 4, 3)  # the crop of camera_ingest applied
+        assert o.images["cam"].shape == (8, 8, 3)
         assert o.instruction == "from metadata"
     assert counters.observations == 3
 

@@ -109,6 +109,13 @@ class FrameGeometry:
             return image
         return shrink(image, self.size)
 
+    def output_size(self, height: int, width: int) -> tuple[int, int]:
+        """(height, width) of what a height x width frame becomes."""
+        region = self.crop.size(height, width)
+        if self.size is None or (region[0] <= self.size[0] and region[1] <= self.size[1]):
+            return region
+        return self.size
+
     def decode_reduction(self, height: int, width: int) -> int:
         """Largest JPEG decode scale-down (1, 2, 4, 8) that still leaves at least `size` pixels of
         the cropped region and keeps the crop on whole reduced pixels."""

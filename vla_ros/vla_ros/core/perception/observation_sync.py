@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vla_ros.core.perception.image import ImageCrop
 from vla_ros.core.time_guard import MAX_FUTURE_S, TimeGuard
 from vla_ros.core.types import InvalidInput, JointState, Observation
 
@@ -71,14 +70,12 @@ class _Frame:
 
 @dataclass
 class ObservationAssembler:
+    """Frames arrive decoded, cropped and downscaled (core/perception/image.py: FrameGeometry)."""
+
     config: SyncConfig
-    crops: dict[str, ImageCrop]
     counters: SyncCounters = field(default_factory=SyncCounters)
 
     def __post_init__(self) -> None:
-        missing = [c for c in self.config.cameras if c not in self.crops]
-        if missing:
-            raise InvalidInput(f"no image crop configured for cameras {missing}")
         self._time = TimeGuard(self.config.max_future_s)
         self._sequence = 0
         self._forget_time_line()
@@ -110,7 +107,7 @@ class ObservationAssembler:
 
     def add_frame(self, camera: str, stamp: float, rgb: np.ndarray, now: float) -> None:
         """Keep the newest frame of `camera`; raises InvalidInput for unknown cameras, stale and future frames."""
-        if camera not in self.crops:
+        if camera not in self.config.cameras:
             raise InvalidInput(
                 f"frame from unknown camera '{camera}'; configured: {list(self.config.cameras)}"
             )
@@ -129,7 +126,7 @@ class ObservationAssembler:
             raise InvalidInput(
                 f"out-of-order frame from '{camera}': {stamp:.3f} < {previous.stamp:.3f}"
             )
-        self._frames[camera] = _Frame(stamp, self.crops[camera](rgb))
+        self._frames[camera] = _Frame(stamp, rgb)
 
     def add_joint_state(self, stamp: float, state: JointState, now: float) -> None:
         """Append to the joint history; raises InvalidInput for non-finite and future joint states."""

@@ -89,7 +89,11 @@ def robot_topics(robot: RobotConfig) -> tuple[RecordedTopic, ...]:
         )
     ]
     for camera in robot.cameras:
-        sensors.append(RecordedTopic(camera.topic, "sensor_msgs/msg/Image", QosClass.SENSOR))
+        # What camera_ingest subscribes to: export and replay read raw Image topics only.
+        frame_type = "CompressedImage" if camera.transport == "compressed" else "Image"
+        sensors.append(
+            RecordedTopic(camera.frame_topic, f"sensor_msgs/msg/{frame_type}", QosClass.SENSOR)
+        )
         sensors.append(
             RecordedTopic(camera.info_topic, "sensor_msgs/msg/CameraInfo", QosClass.SENSOR)
         )
