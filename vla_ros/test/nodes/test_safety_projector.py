@@ -83,6 +83,7 @@ def start_node(ros, **params) -> SafetyProjectorNode:
 def assert_within_limits(messages: list[JointState]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """|v| and |dv| per tick within the limits (a message lost in transit spans several ticks)."""
     dt = 1.0 / RATE
+    messages = list(messages)  # a snapshot: the subscription's thread may still be appending
     velocity = np.array([m.velocity for m in messages])
     position = np.array([m.position for m in messages])
     stamps = np.array([m.header.stamp.sec + m.header.stamp.nanosec * 1e-9 for m in messages])
