@@ -72,14 +72,16 @@ class Configuration:
             f"{_ms(command.get('p99_ms'))} / {_ms(command.get('max_ms'))} | "
             f"{command.get('gaps', '-')} | {self.probe.get('observations_per_s', 0.0):.1f} | "
             f"{self.probe.get('fresh_slots_pct', 0.0):.0f} % | "
-            f"{_ms(self.probe.get('latency_p50_ms'))} | {base.get('sets_per_s', 0.0):.1f} |"
+            f"{_ms(self.probe.get('latency_p50_ms'))} | {self.sets_published_per_s:.1f} | "
+            f"{base.get('sets_per_s', 0.0):.1f} | {self.load[0]:.1f}-{self.load[1]:.1f} |"
         )
 
 
 TABLE_HEADER = (
     "| processes | dds | safe-command period p50 / p99 / max [ms] | gaps > 20 ms | "
-    "observations/s | fresh at 10 Hz | image -> observation p50 [ms] | baseline sets/s |\n"
-    "|---|---|---|---|---|---|---|---|"
+    "observations/s | fresh at 10 Hz | image -> observation p50 [ms] | camera sets published/s | "
+    "baseline sets/s | load |\n"
+    "|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
