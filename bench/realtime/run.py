@@ -14,7 +14,7 @@ received by the baseline, CPU per process (/proc; 100 % = one core), load averag
 Exits 1 when a configuration with the shm profile misses a target (p99 <= 15 ms, max gap <= 30 ms,
 >= 90 % fresh at 10 Hz), naming which.
 
-Run: source scripts/env.sh && python bench/realtime/run.py [--duration 20] [--warmup 30]
+Run: source scripts/env.sh && python bench/realtime/run.py [--duration 20] [--warmup 40]
      [--processes one split each] [--dds default shm] [--camera 1280x720:bgra8]
 """
 
@@ -46,7 +46,7 @@ def main() -> int:
     )
     parser.add_argument("--robot", default="panda")
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds")
-    parser.add_argument("--warmup", type=float, default=30.0, help="seconds to bring up")
+    parser.add_argument("--warmup", type=float, default=40.0, help="seconds to bring up")
     parser.add_argument("--processes", nargs="+", choices=LAYOUTS, default=list(LAYOUTS))
     parser.add_argument(
         "--dds", nargs="+", choices=tuple(DDS_PROFILES), default=["default", "shm"]
