@@ -25,7 +25,7 @@ def main() -> None:
     if args.role == "timer":
         publisher = node.create_publisher(Header, BASELINE_TIMER_TOPIC, CONTROL)
         node.create_timer(1.0 / CONTROL_RATE_HZ, lambda: publisher.publish(Header()))
-        window.wait_until_over(node)
+        window.spin_until_over(node)
         print(json.dumps({}), flush=True)
         return
     frames: dict[str, int] = defaultdict(int)
@@ -40,7 +40,7 @@ def main() -> None:
         node.create_subscription(
             Image, camera.topic, lambda m, c=camera.name: on_frame(c, m), SENSOR
         )
-    window.wait_until_over(node)
+    window.spin_until_over(node)
     sets = sum(len(seen) == len(robot.cameras) for seen in cameras_by_stamp.values())
     print(
         json.dumps(

@@ -13,7 +13,6 @@ import threading
 import time
 
 import numpy as np
-from rclpy.executors import SingleThreadedExecutor
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Header
 from timing import (
@@ -48,9 +47,13 @@ def main() -> None:
     index = {name: i for i, name in enumerate(names)}
     arrivals: dict[str, list[float]] = {"safe_command": [], "baseline_timer": []}
 
+    def arrived(stream: str) -> None:
+        if window.open():
+            arrivals[stream].append(time.monotonic())
+
     def on_command(msg: JointTrajectory, timed: bool) -> None:
-        if timed and window.open():
-            arrivals["safe_command"].append(time.monotonic())
+        if timed:
+            arrived("safe_command")
         if msg.points:
             for name, value in zip(msg.joint_names, msg.points[0].positions, strict=False):
                 if name in index:
@@ -67,13 +70,13 @@ def main() -> None:
     node.create_subscription(
         Header,
         BASELINE_TIMER_TOPIC,
-        lambda _: window.open() and arrivals["baseline_timer"].append(time.monotonic()),
+        lambda _: arrived("baseline_timer"),
         CONTROL,
     )
     poses = node.create_publisher(ObjectPoses, "/sim/object_poses", 10)
     node.create_timer(0.1, lambda: poses.publish(object_poses_to_msg(SCENE, time.time())))
     joint_pub = node.create_publisher(JointState, robot.joint_state_topic, SENSOR)
-    published = [0]
+    published = {"joint_states": 0}  # in the window
 
     def publish_joint_states() -> None:
         period, next_t = 1.0 / JOINT_RATE_HZ, time.monotonic()
@@ -84,21 +87,19 @@ def main() -> None:
             msg = JointState(name=names, position=positions.tolist())
             msg.header.stamp = s_to_stamp(time.time())
             joint_pub.publish(msg)
-            published[0] += 1
+            published["joint_states"] += window.open()
             next_t += period
 
     publisher = threading.Thread(target=publish_joint_states, daemon=True)
     publisher.start()
-    executor = SingleThreadedExecutor()
-    executor.add_node(node)
-    while not window.over():
-        executor.spin_once(timeout_sec=0.05)
+    window.spin_until_over(node)
     publisher.join()
     result = {
         name: PeriodStats.of(times, 1.0 / CONTROL_RATE_HZ).as_dict()
         for name, times in arrivals.items()
     }
-    print(json.dumps({**result, "joint_states_published": published[0]}), flush=True)
+    joint_rate = published["joint_states"] / args.duration
+    print(json.dumps({**result, "joint_states_per_s": joint_rate}), flush=True)
 
 
 if __name__ == "__main__":

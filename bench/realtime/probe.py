@@ -44,7 +44,7 @@ def main() -> None:
 
     node.create_subscription(Observation, "/vla/observation", on_observation, 2)
     node.create_subscription(DiagnosticArray, "/diagnostics", on_diagnostics, 50)
-    window.wait_until_over(node)
+    window.spin_until_over(node)
     slots = np.floor((np.asarray(arrivals) - args.window_start) / POLICY_PERIOD_S)
     result = {
         "observations_per_s": len(arrivals) / args.duration,

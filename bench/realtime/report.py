@@ -43,7 +43,8 @@ class Configuration:
         return [
             f"== processes {self.layout}, dds {self.profile} "
             f"(load {self.load[0]:.1f} -> {self.load[1]:.1f})",
-            f"  safe commands at the robot: {_period(command, duration_s)}",
+            f"  safe commands at the robot: {_period(command, duration_s)} (its joint states "
+            f"{self.robot.get('joint_states_per_s', 0.0):.0f}/s)",
             f"  baseline 100 Hz rclpy timer: {_period(timer, duration_s)}",
             "  projector tick (its diagnostics): "
             + (

@@ -44,12 +44,9 @@ class Window:
     def over(self) -> bool:
         return time.time() >= self.start + self.duration
 
-    def wait_until_over(self, node: Node, spin: bool = True) -> None:
+    def spin_until_over(self, node: Node) -> None:
         while not self.over():
-            if spin:
-                rclpy.spin_once(node, timeout_sec=0.05)
-            else:
-                time.sleep(0.05)
+            rclpy.spin_once(node, timeout_sec=0.05)
 
 
 @dataclass(frozen=True)
