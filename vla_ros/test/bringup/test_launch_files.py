@@ -62,20 +62,23 @@ def test_gazebo_with_a_missing_package_fails_before_any_node_exists(monkeypatch,
 
 @needs_launch_ros
 def test_dds_profile_is_set_in_the_environment_before_any_node(monkeypatch):
+    import os
+
     from launch import LaunchContext
     from launch.actions import SetEnvironmentVariable
 
+    from vla_ros.bringup.dds import PROFILE_FILE_VARIABLES, dds_environment
     from vla_ros.bringup.launch import _graph
 
-    monkeypatch.delenv("FASTDDS_DEFAULT_PROFILES_FILE", raising=False)
-    monkeypatch.delenv("FASTRTPS_DEFAULT_PROFILES_FILE", raising=False)
+    for name in PROFILE_FILE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     context = LaunchContext()
     context.launch_configurations.update(
         {name: default for name, (default, _) in LAUNCH_ARGUMENTS.items()}
     )
     context.launch_configurations.update({"sim": "false", "dds_profile": "shm"})
     actions = _graph(context, "panda")
-    variables = [a for a in actions[:2] if isinstance(a, SetEnvironmentVariable)]
-    assert len(variables) == 2 and not any(
-        isinstance(a, SetEnvironmentVariable) for a in actions[2:]
-    )
+    expected = dds_environment("shm", os.environ)
+    first = actions[: len(expected)]
+    assert all(isinstance(a, SetEnvironmentVariable) for a in first) and expected
+    assert not any(isinstance(a, SetEnvironmentVariable) for a in actions[len(expected) :])
