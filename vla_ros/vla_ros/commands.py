@@ -1,6 +1,7 @@
 """`vla-ros` commands: bring the graph up without launch_ros (pip-only machines, tests) and run the demo.
 
 vla-ros run  --robot panda --backend scripted --sim mujoco [--multiprocess] [--set node.param=value]
+             [--dds-profile shm|default]
 vla-ros demo --robot panda --episodes 10 --out demo_out [--multiprocess] [--latency-ms 300]
 vla-ros record --robot panda --out recordings [--split episode|none]
 vla-ros export BAG... --robot panda --out DIR [--card CARD] [--only-success] [--fps 10]
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from vla_ros.bringup.dds import DDS_PROFILES, DEFAULT_DDS_PROFILE, apply_dds_profile
 from vla_ros.bringup.graph import LAUNCH_ARGUMENTS, SIM_MODES, BringupArgs, parse_override
 from vla_ros.core.robot.config import available_robots, load_robot_config
 from vla_ros.core.types import InvalidInput
@@ -57,6 +60,13 @@ def main(argv: list[str] | None = None) -> int:
             default=[],
             metavar="NODE.PARAM=VALUE",
             help="parameter override",
+        )
+        sub.add_argument(
+            "--dds-profile",
+            choices=tuple(DDS_PROFILES),
+            default=DEFAULT_DDS_PROFILE,
+            help="Fast DDS profile (shm: config/dds/fastdds_shm.xml, large frames over shared "
+            "memory; default: Fast DDS's own); a FASTDDS_DEFAULT_PROFILES_FILE already set wins",
         )
     export_cli.register(commands)
     run = commands.choices["run"]
@@ -109,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidInput as error:
         print(f"vla-ros: error: {error}", file=sys.stderr)
         return 2
+    # Before rclpy.init (Fast DDS reads it once per process); node processes inherit it.
+    apply_dds_profile(args.dds_profile, os.environ)
     try:
         if args.command == "run":
             with running_graph(bringup, args.multiprocess, log_dir=None, stop=stop):

@@ -37,7 +37,9 @@ def test_launch_description_loads_and_declares_the_bringup_arguments(name):
         LaunchContext()
     )  # None fails on every real install
     declared = {a.name for a in description.entities if isinstance(a, DeclareLaunchArgument)}
-    expected = set(LAUNCH_ARGUMENTS) - ({"robot"} if name != "bringup" else set())
+    expected = (set(LAUNCH_ARGUMENTS) | {"dds_profile"}) - (
+        {"robot"} if name != "bringup" else set()
+    )
     assert declared == expected
 
 
@@ -56,3 +58,27 @@ def test_gazebo_with_a_missing_package_fails_before_any_node_exists(monkeypatch,
     monkeypatch.setenv("AMENT_PREFIX_PATH", str(tmp_path))  # an install without ros_gz & co.
     with pytest.raises(InvalidInput, match=r"not installed: \['ros_gz_sim'.*nothing was started"):
         _graph(context, "panda")
+
+
+@needs_launch_ros
+def test_dds_profile_is_set_in_the_environment_before_any_node(monkeypatch):
+    import os
+
+    from launch import LaunchContext
+    from launch.actions import SetEnvironmentVariable
+
+    from vla_ros.bringup.dds import PROFILE_FILE_VARIABLES, dds_environment
+    from vla_ros.bringup.launch import _graph
+
+    for name in PROFILE_FILE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    context = LaunchContext()
+    context.launch_configurations.update(
+        {name: default for name, (default, _) in LAUNCH_ARGUMENTS.items()}
+    )
+    context.launch_configurations.update({"sim": "false", "dds_profile": "shm"})
+    actions = _graph(context, "panda")
+    expected = dds_environment("shm", os.environ)
+    first = actions[: len(expected)]
+    assert all(isinstance(a, SetEnvironmentVariable) for a in first) and expected
+    assert not any(isinstance(a, SetEnvironmentVariable) for a in actions[len(expected) :])

@@ -7,18 +7,26 @@ sim:=gazebo adds Gazebo (ros_gz_sim), the robot spawned from the URDF vla_ros.si
 package they need is installed (one error naming the missing ones, nothing started) and writes the
 generated files to one directory per robot. Verified only on a full ROS 2 install with ros_gz and
 gz_ros2_control: launch_ros and Gazebo are not available on pip-only machines.
+dds_profile:=shm|default selects the Fast DDS profile (vla_ros.bringup.dds) for every node started.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription, OpaqueFunction
+from launch.actions import (
+    DeclareLaunchArgument,
+    IncludeLaunchDescription,
+    OpaqueFunction,
+    SetEnvironmentVariable,
+)
 from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
+from vla_ros.bringup.dds import DDS_PROFILES, DEFAULT_DDS_PROFILE, dds_environment
 from vla_ros.bringup.graph import (
     LAUNCH_ARGUMENTS,
     RESPAWN_DELAY_S,
@@ -36,7 +44,16 @@ def bringup_description(robot: str | None = None) -> LaunchDescription:
         for name, (default, text) in LAUNCH_ARGUMENTS.items()
         if not (robot and name == "robot")
     ]
-    return LaunchDescription([*declared, OpaqueFunction(function=_graph, kwargs={"robot": robot})])
+    dds = DeclareLaunchArgument(
+        "dds_profile",
+        default_value=DEFAULT_DDS_PROFILE,
+        choices=list(DDS_PROFILES),
+        description="Fast DDS profile: shm (config/dds/fastdds_shm.xml) or default (Fast DDS's "
+        "own); a FASTDDS_DEFAULT_PROFILES_FILE already set wins",
+    )
+    return LaunchDescription(
+        [*declared, dds, OpaqueFunction(function=_graph, kwargs={"robot": robot})]
+    )
 
 
 def _graph(context, robot: str | None):
@@ -77,7 +94,10 @@ def _graph(context, robot: str | None):
         )
         for spec in resolve_graph(args)
     ]
-    return actions + (_gazebo_actions(robot_name, gazebo) if gazebo else [])
+    # First: every process started after these actions inherits the variables (Gazebo's too).
+    dds = dds_environment(LaunchConfiguration("dds_profile").perform(context), os.environ)
+    environment = [SetEnvironmentVariable(name, value) for name, value in dds.items()]
+    return environment + actions + (_gazebo_actions(robot_name, gazebo) if gazebo else [])
 
 
 def _gazebo_actions(robot_name: str, gazebo: GazeboBringup) -> list:
