@@ -19,7 +19,7 @@ from vla_ros.core.safety import SafetyConfig, SafetyProjector
 from vla_ros.core.safety.context import MotionState, StepContext
 from vla_ros.core.types import CommandSpace
 
-EXAMPLES = max(int(os.environ.get("VLA_SAFETY_EXAMPLES", "1000")) // 5, 10)
+EXAMPLES = max(int(os.environ.get("VLA_SAFETY_EXAMPLES", "600")) // 5, 10)
 SETTINGS = settings(
     max_examples=EXAMPLES, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
 )

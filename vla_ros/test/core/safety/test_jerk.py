@@ -24,7 +24,7 @@ from vla_ros.core.safety.jerk_report import EXCEEDANCE
 from vla_ros.core.types import Command, CommandSpace
 
 PANDA = load_robot_config("panda")
-EXAMPLES = max(int(os.environ.get("VLA_SAFETY_EXAMPLES", "1000")) // 10, 5)
+EXAMPLES = max(int(os.environ.get("VLA_SAFETY_EXAMPLES", "600")) // 10, 5)
 # EE pose targets (clipped into the workspace), gripper opening and closing, and ticks each.
 GRIPPER_AT_100_HZ = [
     ([1.219, -0.321, 1.272, 0.541, 0.315, -0.148, 0.0], 16),

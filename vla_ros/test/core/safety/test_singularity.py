@@ -33,7 +33,7 @@ ROBOT = load_robot_config("panda")
 APPROACHING = np.r_[0.0, 0.334, 0.0, -1.177, 0.0, 1.510, 0.785, 0.04]
 LEAVING = np.r_[0.0, 0.3458, 0.0, -1.1424, 0.0, 1.4865, 0.785, 0.04]
 HALT = np.r_[-0.0001, 0.5690, 0.0005, -0.7782, 0.0, 1.3453, 0.7845, 0.04]
-EXAMPLES = max(int(os.environ.get("VLA_SAFETY_EXAMPLES", "1000")) // 5, 10)
+EXAMPLES = max(int(os.environ.get("VLA_SAFETY_EXAMPLES", "600")) // 5, 10)
 DT = 0.01
 
 
