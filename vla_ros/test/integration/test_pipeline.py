@@ -2,7 +2,8 @@
 
 sim -> camera_ingest -> vla_policy (scripted expert) -> chunk_executor -> safety_projector ->
 moveit_bridge -> sim's trajectory controllers, composed in one process, with the control group in a
-child process (split, the CLI's default) or one process per node by the same code as `vla-ros run`, driven through /sim/reset and the RunTask action like the demo.
+child process (split, the CLI's default) or one process per node by the same code as `vla-ros run`,
+driven through /sim/reset and the RunTask action like the demo.
 """
 
 import numpy as np

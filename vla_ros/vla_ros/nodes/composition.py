@@ -74,9 +74,17 @@ def instantiate(spec: NodeSpec) -> Node:
     return node_class(parameter_overrides=parameter_overrides(spec.parameters))
 
 
-def compose(specs: Sequence[NodeSpec], executors: IsolatedExecutors) -> list[Node]:
-    """Construct the nodes in this process, each spinning on its own executor; all must come up."""
-    nodes = [executors.add(instantiate(spec)) for spec in specs]
+def compose(
+    specs: Sequence[NodeSpec], executors: IsolatedExecutors, stop: StopRequest | None = None
+) -> list[Node]:
+    """Construct the nodes in this process, each spinning on its own executor; all must come up.
+    A stop requested meanwhile (`stop`) is honoured between two nodes (constructing one takes
+    seconds: the sim loads MuJoCo, the policy its model)."""
+    nodes = []
+    for spec in specs:
+        nodes.append(executors.add(instantiate(spec)))
+        if stop is not None:
+            stop.raise_if_requested()
     failed = [n.get_name() for n in nodes if not n.is_active]
     if failed:
         raise InvalidInput(f"nodes {failed} failed to configure/activate (see their errors above)")
@@ -298,7 +306,7 @@ def running_graph(
     try:
         if groups:
             supervisor = ProcessSupervisor(groups, log_dir, respawn=bringup.respawn).start()
-        compose(here, executors)
+        compose(here, executors, stop)
         up = RunningGraph([executors.add(factory()) for factory in clients], supervisor)
         if stop is not None:
             stop.raise_if_requested()
