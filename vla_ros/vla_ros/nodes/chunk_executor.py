@@ -20,7 +20,7 @@ from vla_ros.core.chunking import ChunkExecutor
 from vla_ros.core.chunking.anchoring import ee_pose_function
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import InvalidInput, JointState
-from vla_ros.nodes.control_timer import create_control_timer, jitter_phrase
+from vla_ros.nodes.control_timer import ControlTimer
 from vla_ros.nodes.conversions import (
     chunk_from_msg,
     chunk_to_msg,
@@ -62,7 +62,7 @@ class ChunkExecutorNode(ManagedNode):
         self.create_subscription(Header, "/vla/reset", lambda _: self._executor.reset(), 10)
 
     def activate(self) -> None:
-        self._ticks = create_control_timer(self, self._executor.config.period, self._on_tick)
+        self._timer = ControlTimer(self, self._executor.config.period, self._on_tick)
         self.create_timer(self._status_period, self._report)
 
     def deactivate(self) -> None:
@@ -111,13 +111,12 @@ class ChunkExecutorNode(ManagedNode):
             ExecutorStatus(header=header(now), **{name: getattr(stats, name) for name in carried})
         )
         starving = stats.chunks_received > 0 and stats.queue_duration == 0.0
-        ticks = self._ticks.take_window()
-        jitter = jitter_phrase(ticks)
+        ticks, jitter = self._timer.take_report()
         message = "plan ran out: holding" if starving else "executing"
         self.publish_diagnostics(
             "warn" if starving or jitter else "ok",
             "; ".join(filter(None, [message, jitter])),
-            asdict(stats) | ticks.diagnostics(),
+            asdict(stats) | ticks,
         )
 
 

@@ -34,8 +34,18 @@ def main(argv: list[str]) -> int:
     from vla_ros.nodes.executors import IsolatedExecutors
 
     group, parameters_file, nodes = argv[0], argv[1], argv[2:]
-    with open(parameters_file) as file:
-        parameters = yaml.safe_load(file)
+    try:
+        with open(parameters_file) as file:
+            parameters = yaml.safe_load(file)
+    except (OSError, yaml.YAMLError) as error:
+        print(
+            f"group {group}: cannot read parameters file {parameters_file}: {error}",
+            file=sys.stderr,
+        )
+        return 2
+    if not isinstance(parameters, dict):
+        print(f"group {group}: {parameters_file} is not a ROS 2 parameters file", file=sys.stderr)
+        return 2
     specs = []
     for node in nodes:
         name, node_class = node.split("=", 1)

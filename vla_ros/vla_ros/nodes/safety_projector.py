@@ -19,7 +19,7 @@ from std_srvs.srv import SetBool
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.safety import HoldSupervisor, SafeCommand, SafetyProjector
 from vla_ros.core.types import InvalidInput
-from vla_ros.nodes.control_timer import create_control_timer, jitter_phrase
+from vla_ros.nodes.control_timer import ControlTimer
 from vla_ros.nodes.conversions import command_from_msg, header, joint_state_from_msg
 from vla_ros.nodes.managed import ManagedNode, run_node
 from vla_ros.nodes.node_parameters import SafetyProjectorParameters
@@ -61,7 +61,7 @@ class SafetyProjectorNode(ManagedNode):
         self.create_timer(1.0, self._report)
 
     def activate(self) -> None:
-        self._ticks = create_control_timer(self, self._period, self._tick)
+        self._timer = ControlTimer(self, self._period, self._tick)
 
     def _on_command(self, msg: CommandMsg) -> None:
         try:
@@ -148,9 +148,8 @@ class SafetyProjectorNode(ManagedNode):
         self._last = safe
 
     def _report(self) -> None:
-        ticks = self._ticks.take_window() if self.is_active else None
-        values = {"pid": os.getpid(), **(ticks.diagnostics() if ticks else {})}
-        jitter = jitter_phrase(ticks) if ticks else ""
+        ticks, jitter = self._timer.take_report() if self.is_active else ({}, "")
+        values = {"pid": os.getpid(), **ticks}
         if self._last is None:
             message = "waiting for a measured joint state"
             self.publish_diagnostics("warn", "; ".join(filter(None, [message, jitter])), values)
