@@ -38,7 +38,7 @@ from vla_ros.bringup.graph import (
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.executors import IsolatedExecutors
 from vla_ros.nodes.managed import parameter_overrides
-from vla_ros.nodes.shutdown import SUPERVISOR_PID_VARIABLE, StopRequest
+from vla_ros.nodes.shutdown import STOP_SIGNALS, SUPERVISOR_PID_VARIABLE, StopRequest
 
 PROCESS_MODES = ("one", "split", "each")
 DEFAULT_PROCESSES = "split"
@@ -219,12 +219,19 @@ class ProcessSupervisor:
         mode = "a" if group.name in self.processes else "w"
         output = open(self.log_dir / f"{group.name}.log", mode) if self.log_dir else None  # noqa: SIM115 - lives with the process
         environment = {**os.environ, SUPERVISOR_PID_VARIABLE: str(os.getpid())}
-        self.processes[group.name] = subprocess.Popen(
-            group.command(self._parameters),
-            stdout=output,
-            stderr=subprocess.STDOUT if output else None,
-            env=environment,
-        )
+        # The child inherits this thread's signal mask: it starts with the stop signals blocked, so
+        # one that arrives before it installed its handlers (starting an interpreter takes seconds
+        # on a loaded machine) waits for them instead of killing it (StopRequest unblocks them).
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            self.processes[group.name] = subprocess.Popen(
+                group.command(self._parameters),
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+                env=environment,
+            )
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         self._started[group.name] = time.monotonic()
 
     def _watch(self) -> None:

@@ -53,6 +53,9 @@ class StopRequest:
             cls._installed = cls(exit_during_startup)
             for number in STOP_SIGNALS:
                 signal.signal(number, cls._installed._on_signal)
+            # A supervisor starts its children with them blocked (nodes/composition.py): a stop
+            # requested before this point is delivered now, to the handlers.
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         cls._installed.exit_during_startup = exit_during_startup
         return cls._installed
 
