@@ -54,7 +54,8 @@ def _stop(processes: dict, number: int, twice: bool) -> dict[str, float]:
 @pytest.mark.parametrize("trial", range(TRIALS))
 def test_every_node_process_exits_cleanly_on_a_signal(trial, tmp_path):
     from vla_ros.bringup.graph import BringupArgs, resolve_graph
-    from vla_ros.nodes.composition import ProcessSupervisor, process_groups
+    from vla_ros.nodes.composition import process_groups
+    from vla_ros.nodes.supervisor import ProcessSupervisor
 
     delay, twice = _signal_times(trial)
     number = SIGNALS[trial % 2]
