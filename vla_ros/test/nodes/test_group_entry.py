@@ -25,23 +25,21 @@ def test_no_nodes_prints_the_usage():
     assert result.returncode == 2 and "usage: python -m vla_ros.nodes.group" in result.stderr
 
 
-def test_a_missing_parameters_file_is_named(tmp_path):
-    missing = tmp_path / "nope.yaml"
-    result = _group("control", str(missing), PROJECTOR)
-    assert result.returncode == 2
-    assert f"cannot read parameters file {missing}" in result.stderr
-
-
-def test_a_node_without_parameters_is_named(tmp_path):
-    parameters = tmp_path / "params.yaml"
-    parameters.write_text("chunk_executor:\n  ros__parameters: {robot: panda}\n")
-    result = _group("control", str(parameters), PROJECTOR)
-    assert result.returncode == 2
-    assert f"node safety_projector is not in {parameters}" in result.stderr
-
-
-def test_a_file_that_is_not_a_parameters_file_is_refused(tmp_path):
-    parameters = tmp_path / "params.yaml"
-    parameters.write_text("- just\n- a list\n")
-    result = _group("control", str(parameters), PROJECTOR)
-    assert result.returncode == 2 and "is not a ROS 2 parameters file" in result.stderr
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "cannot read parameters file {path}"),
+        (
+            "chunk_executor:\n  ros__parameters: {robot: panda}\n",
+            "node safety_projector is not in {path}",
+        ),
+        ("- just\n- a list\n", "{path} is not a ROS 2 parameters file"),
+    ],
+    ids=["missing", "node-absent", "not-a-mapping"],
+)
+def test_a_bad_parameters_file_is_named(tmp_path, content, message):
+    path = tmp_path / "params.yaml"
+    if content is not None:
+        path.write_text(content)
+    result = _group("control", str(path), PROJECTOR)
+    assert result.returncode == 2 and message.format(path=path) in result.stderr, result.stderr
