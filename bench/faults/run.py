@@ -1,6 +1,6 @@
 """Fault suite benchmark: every fault of the hardening issue injected into the running graph.
 
-The whole graph runs one process per node (respawning), as `vla-ros run --multiprocess` does,
+The whole graph runs one process per node (respawning), as `vla-ros run --processes each` does,
 with real DDS and the embedded MuJoCo sim; each fault hits a task, a fresh task follows it
 (vla_ros/testing/fault_scenarios.py). The baseline row is a task with no fault, in the same run.
 Columns: unasked node exits, limits violated in what reached the robot (an independent judge of

@@ -60,7 +60,6 @@ def main() -> int:
     overridden = [name for name in PROFILE_FILE_VARIABLES if env.pop(name, None)]
     if overridden:
         print(f"[bench] ignoring {overridden}: each configuration sets its own profile")
-    flags = _layout_flags()
     print(
         f"realtime bench: {args.robot}, cameras {args.camera} @30 Hz, joint states @1 kHz, sim off,"
         f" scripted backend, {args.duration:g} s per configuration, {os.cpu_count()} cores, graph"
@@ -68,26 +67,13 @@ def main() -> int:
     )
     done: list[Configuration] = []
     for layout in args.processes:
-        if flags[layout] is None:
-            print(f"== processes {layout}: skipped, `vla-ros run` has no --processes {layout} yet")
-            continue
         for profile in args.dds:
-            config = _measure(args, env, layout, flags[layout], profile)
+            config = _measure(args, env, layout, ["--processes", layout], profile)
             done.append(config)
             print("\n".join(config.lines(args.duration)), flush=True)
     print(TABLE_HEADER + "\n" + "\n".join(c.row() for c in done))
     missed = [c for c in done if c.profile == "shm" and c.missed()]
     return 1 if missed or not done else 0
-
-
-def _layout_flags() -> dict[str, list[str] | None]:
-    """`vla-ros run` flags per layout: --processes once it exists, else what the CLI has."""
-    helptext = subprocess.run(
-        [sys.executable, "-m", "vla_ros.cli", "run", "--help"], capture_output=True, text=True
-    ).stdout
-    if "--processes" in helptext:
-        return {layout: ["--processes", layout] for layout in LAYOUTS}
-    return {"one": [], "split": None, "each": ["--multiprocess"]}
 
 
 def _measure(args, env: dict[str, str], layout: str, flags: list[str], profile: str):

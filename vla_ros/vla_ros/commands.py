@@ -1,8 +1,8 @@
 """`vla-ros` commands: bring the graph up without launch_ros (pip-only machines, tests) and run the demo.
 
-vla-ros run  --robot panda --backend scripted --sim mujoco [--multiprocess] [--set node.param=value]
+vla-ros run  --robot panda --backend scripted --sim mujoco [--processes split] [--set node.param=value]
              [--dds-profile shm|default]
-vla-ros demo --robot panda --episodes 10 --out demo_out [--multiprocess] [--latency-ms 300]
+vla-ros demo --robot panda --episodes 10 --out demo_out [--processes one|split|each] [--latency-ms 300]
 vla-ros record --robot panda --out recordings [--split episode|none]
 vla-ros export BAG... --robot panda --out DIR [--card CARD] [--only-success] [--fps 10]
 vla-ros replay BAG... --backend scripted --mode step --out replay_out [--fail-over KEY=VALUE]
@@ -23,7 +23,7 @@ from vla_ros.bringup.dds import DDS_PROFILES, DEFAULT_DDS_PROFILE, apply_dds_pro
 from vla_ros.bringup.graph import LAUNCH_ARGUMENTS, SIM_MODES, BringupArgs, parse_override
 from vla_ros.core.robot.config import available_robots, load_robot_config
 from vla_ros.core.types import InvalidInput
-from vla_ros.nodes.composition import running_graph
+from vla_ros.nodes.composition import DEFAULT_PROCESSES, add_processes_arguments, running_graph
 from vla_ros.nodes.shutdown import StopRequest
 from vla_ros.recording import export_cli, record_command
 from vla_ros.recording.replay import command as replay_command
@@ -43,16 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         sub = commands.add_parser(name, help=helptext)
         for name in ("robot", "backend", "backend_options", "latency_ms", "seed"):
             _bringup_flag(sub, name)
-        sub.add_argument(
-            "--multiprocess",
-            action="store_true",
-            help="one process per node instead of one for all",
-        )
+        add_processes_arguments(sub, DEFAULT_PROCESSES)
         sub.add_argument(
             "--no-respawn",
             dest="respawn",
             action="store_false",
-            help="with --multiprocess: leave a node process that dies dead (default: restart it)",
+            help="leave a child process that dies dead (default: restart it)",
         )
         sub.add_argument(
             "--set",
@@ -95,9 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if hasattr(args, "handler"):  # a command of its own module (record, export, replay)
         return args.handler(args)
-    # Until the graph is up nothing has been commanded: one process may just end; a multiprocess
-    # parent must stay to stop the node processes it started.
-    stop = StopRequest.install_once(exit_during_startup=not args.multiprocess)
+    # Until the graph is up nothing has been commanded: one process may just end; a parent of
+    # child processes must stay to stop the processes it started.
+    stop = StopRequest.install_once(exit_during_startup=args.processes == "one")
     try:
         robot = load_robot_config(args.robot)
         instructions = tuple(getattr(args, "instructions", None) or robot.demo.instructions)
@@ -123,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     apply_dds_profile(args.dds_profile, os.environ)
     try:
         if args.command == "run":
-            with running_graph(bringup, args.multiprocess, log_dir=None, stop=stop):
+            with running_graph(bringup, args.processes, log_dir=None, stop=stop):
                 stop.spinning = True
                 stop.event.wait()
             return 0
@@ -164,14 +160,14 @@ def _demo(
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     camera = robot.demo.camera or (robot.cameras[0].name if robot.cameras else None)
-    mode = "multiprocess" if args.multiprocess else "one process"
+    mode = f"processes {args.processes}"
     print(
         f"[vla-ros] demo: robot={robot.name} backend={bringup.backend} episodes={args.episodes} ({mode})"
     )
     with (
         recording_alongside(args.record, robot.name, out / "logs") as recorder,
         running_graph(
-            bringup, args.multiprocess, out / "logs", [lambda: EpisodeRunner(robot, camera)], stop
+            bringup, args.processes, out / "logs", [lambda: EpisodeRunner(robot, camera)], stop
         ) as up,
     ):
         runner = up.clients[0]

@@ -88,3 +88,28 @@ def test_bridge_argument_selects_the_backend_and_xs_sdk_brings_the_aloha_relay()
     sim = {s.name for s in resolve_graph(BringupArgs(robot="aloha", bridge="xs_sdk"))}
     assert "aloha_relay" not in sim  # the sim publishes /joint_states itself
     assert bringup_args_from_strings({"bridge": "servo"}).bridge == "servo"
+
+
+def test_the_control_loop_nodes_form_the_control_process_group():
+    groups = {
+        s.name: s.process
+        for s in resolve_graph(BringupArgs(robot="aloha", sim="false", bridge="xs_sdk"))
+    }
+    assert {name for name, group in groups.items() if group == "control"} == {
+        "chunk_executor",
+        "safety_projector",
+        "moveit_bridge",
+        "aloha_relay",
+    }
+    others = {group for group in groups.values() if group != "control"}
+    assert others == {"main"} and groups["camera_ingest"] == groups["vla_policy"] == "main"
+
+
+def test_a_process_group_that_is_not_a_name_is_refused_naming_the_node(tmp_path):
+    graph = tmp_path / "graph.yaml"
+    graph.write_text(
+        "nodes:\n  - name: chunk_executor\n    executable: chunk_executor\n"
+        "    class: m:C\n    process: [control]\n"
+    )
+    with pytest.raises(InvalidInput, match="node chunk_executor: process must be"):
+        resolve_graph(BringupArgs(), graph)

@@ -1,8 +1,9 @@
 """The whole graph over real DDS with real MuJoCo: one scripted-expert episode must succeed.
 
 sim -> camera_ingest -> vla_policy (scripted expert) -> chunk_executor -> safety_projector ->
-moveit_bridge -> sim's trajectory controllers, composed in one process (or one process per node)
-by the same code as `vla-ros run`, driven through /sim/reset and the RunTask action like the demo.
+moveit_bridge -> sim's trajectory controllers, composed in one process, with the control group in a
+child process (split, the CLI's default) or one process per node by the same code as `vla-ros run`,
+driven through /sim/reset and the RunTask action like the demo.
 """
 
 import numpy as np
@@ -20,21 +21,21 @@ pytestmark = [pytest.mark.ros, pytest.mark.sim, pytest.mark.slow]
 
 
 @pytest.mark.parametrize(
-    "robot_name, instruction, multiprocess",
+    "robot_name, instruction, processes",
     [
-        ("panda", "put the red cube in the bowl", False),
-        ("widowx", "stack the green cube on the blue cube", False),
-        ("aloha", "transfer the red cube", False),
-        ("panda", "stack the green cube on the blue cube", True),
+        ("panda", "put the red cube in the bowl", "split"),
+        ("widowx", "stack the green cube on the blue cube", "one"),
+        ("aloha", "transfer the red cube", "split"),
+        ("panda", "stack the green cube on the blue cube", "each"),
     ],
-    ids=["panda", "widowx", "aloha-bimanual", "panda-multiprocess"],
+    ids=["panda-split", "widowx-one", "aloha-bimanual-split", "panda-each"],
 )
-def test_one_episode_through_the_whole_graph(robot_name, instruction, multiprocess, tmp_path):
+def test_one_episode_through_the_whole_graph(robot_name, instruction, processes, tmp_path):
     robot = load_robot_config(robot_name)
     bringup = BringupArgs(robot=robot_name, instruction=instruction, seed=1)
     runner_factory = lambda: EpisodeRunner(robot, None)  # noqa: E731
     with running_graph(
-        bringup, multiprocess=multiprocess, log_dir=tmp_path / "logs", clients=[runner_factory]
+        bringup, processes=processes, log_dir=tmp_path / "logs", clients=[runner_factory]
     ) as up:
         runner = up.clients[0]
         runner.wait_for_graph(timeout_s=60.0)
@@ -61,7 +62,7 @@ def test_bad_chunks_mid_episode_are_rejected_and_the_episode_still_succeeds(tmp_
     instruction = "put the red cube in the bowl"
     bringup = BringupArgs(robot="panda", instruction=instruction, seed=2)
     with running_graph(
-        bringup, multiprocess=False, log_dir=None, clients=[lambda: EpisodeRunner(robot, None)]
+        bringup, processes="one", log_dir=None, clients=[lambda: EpisodeRunner(robot, None)]
     ) as up:
         runner = up.clients[0]
         errors: list[str] = []

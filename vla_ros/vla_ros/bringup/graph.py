@@ -18,6 +18,9 @@ from vla_ros.core.types import InvalidInput
 from vla_ros.resources import share_path
 
 SIM_MODES = ("mujoco", "gazebo", "replay", "false")
+# The process group of a node graph.yaml gives none (`process:`); `vla-ros run --processes split`
+# runs every other group in a child process of its own.
+MAIN_PROCESS = "main"
 RESPAWN_DELAY_S = 1.0
 _PLACEHOLDER = re.compile(r"^\$\{(\w+)\}$")
 
@@ -39,8 +42,8 @@ class BringupArgs:
     seed: simulation seed
     backend_options: YAML mapping of backend options
     latency_ms: artificial inference latency [ms]
-    respawn: restart a node process that dies, after RESPAWN_DELAY_S (ros2 launch, vla-ros run
-        --multiprocess)
+    respawn: restart a node process that dies, after RESPAWN_DELAY_S (ros2 launch, the child
+        processes of vla-ros run --processes split|each)
     """
 
     robot: str = "panda"
@@ -91,6 +94,8 @@ class NodeSpec:
     executable: str
     node_class: str
     parameters: dict[str, Any]
+    # Process group (graph.yaml `process:`): the nodes `--processes split` runs together.
+    process: str = MAIN_PROCESS
 
 
 def resolve_graph(args: BringupArgs, graph_file: Path | None = None) -> list[NodeSpec]:
@@ -106,7 +111,14 @@ def resolve_graph(args: BringupArgs, graph_file: Path | None = None) -> list[Nod
         parameters["use_sim_time"] = args.use_sim_time
         if node.get("watches"):
             parameters["watched_nodes"] = [name for name in node["watches"] if name in names]
-        specs.append(NodeSpec(node["name"], node["executable"], node["class"], parameters))
+        process = node.get("process", MAIN_PROCESS)
+        if not isinstance(process, str) or not re.fullmatch(r"[a-z_]+", process):
+            raise InvalidInput(
+                f"graph.yaml node {node['name']}: process must be a lower-case name, got {process!r}"
+            )
+        specs.append(
+            NodeSpec(node["name"], node["executable"], node["class"], parameters, process)
+        )
     for key, value in args.overrides.items():
         node_name, _, parameter = key.partition(".")
         if node_name not in names or not parameter:

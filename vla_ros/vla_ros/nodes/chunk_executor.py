@@ -4,7 +4,9 @@ All decisions live in vla_ros.core.chunking.ChunkExecutor; this node feeds it me
 clock (sim time under use_sim_time). It also asks for the next inference on
 /vla/inference_request (with the RTC prefix on /vla/rtc_prefix), and reports on
 /vla/executor_status and /diagnostics. A malformed chunk is reported and dropped; the last good
-plan continues. Nothing is published before the first chunk (the safety projector holds).
+plan continues. Nothing is published before the first chunk (the safety projector holds). The tick
+runs on a steady-clock timer on a real robot and reports its period statistics like the safety
+projector's (nodes/control_timer.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from vla_ros.core.chunking import ChunkExecutor
 from vla_ros.core.chunking.anchoring import ee_pose_function
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import InvalidInput, JointState
+from vla_ros.nodes.control_timer import ControlTimer
 from vla_ros.nodes.conversions import (
     chunk_from_msg,
     chunk_to_msg,
@@ -59,7 +62,7 @@ class ChunkExecutorNode(ManagedNode):
         self.create_subscription(Header, "/vla/reset", lambda _: self._executor.reset(), 10)
 
     def activate(self) -> None:
-        self.create_timer(self._executor.config.period, self._on_tick)
+        self._timer = ControlTimer(self, self._executor.config.period, self._on_tick)
         self.create_timer(self._status_period, self._report)
 
     def deactivate(self) -> None:
@@ -108,10 +111,12 @@ class ChunkExecutorNode(ManagedNode):
             ExecutorStatus(header=header(now), **{name: getattr(stats, name) for name in carried})
         )
         starving = stats.chunks_received > 0 and stats.queue_duration == 0.0
+        ticks, jitter = self._timer.take_report()
+        message = "plan ran out: holding" if starving else "executing"
         self.publish_diagnostics(
-            "warn" if starving else "ok",
-            "plan ran out: holding" if starving else "executing",
-            asdict(stats),
+            "warn" if starving or jitter else "ok",
+            "; ".join(filter(None, [message, jitter])),
+            asdict(stats) | ticks,
         )
 
 

@@ -3,8 +3,9 @@
 Importing a node module takes seconds (rclpy, MuJoCo, numba kernels, torch); a SIGTERM in that
 window would end the process with the default action (exit -15, nothing released). The handlers
 are installed here, before that import, and run_node keeps using them (nodes/shutdown.py).
-`python -m vla_ros.nodes.entry <executable> [--ros-args ...]` is what `vla-ros run --multiprocess`
-starts; setup.py's console scripts (what `ros2 launch` starts) are the functions below.
+`python -m vla_ros.nodes.entry <executable> [--ros-args ...]` is what `vla-ros run` starts for a
+node in a process of its own (nodes/group.py for a group of several); setup.py's console scripts
+(what `ros2 launch` starts) are the functions below.
 """
 
 from __future__ import annotations

@@ -1,11 +1,15 @@
 """safety_projector: the only path to the robot. /vla/command -> /vla/safe_joint_command.
 
 Publishes every control tick once a measured joint state has arrived: the projected command, or a
-braking-to-hold command (stale/invalid input, e-stop). Decisions live in vla_ros.core.safety.
+braking-to-hold command (stale/invalid input, e-stop). Decisions live in vla_ros.core.safety. The
+tick runs on a steady-clock timer on a real robot (nodes/control_timer.py); its diagnostics report
+the tick period's p50/p99/max and overruns of the last second, and the process id (which process
+the loop shares: `vla-ros run --processes`).
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 from sensor_msgs.msg import JointState as JointStateMsg
@@ -15,6 +19,7 @@ from std_srvs.srv import SetBool
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.safety import HoldSupervisor, SafeCommand, SafetyProjector
 from vla_ros.core.types import InvalidInput
+from vla_ros.nodes.control_timer import ControlTimer
 from vla_ros.nodes.conversions import command_from_msg, header, joint_state_from_msg
 from vla_ros.nodes.managed import ManagedNode, run_node
 from vla_ros.nodes.node_parameters import SafetyProjectorParameters
@@ -56,7 +61,7 @@ class SafetyProjectorNode(ManagedNode):
         self.create_timer(1.0, self._report)
 
     def activate(self) -> None:
-        self.create_timer(self._period, self._tick)
+        self._timer = ControlTimer(self, self._period, self._tick)
 
     def _on_command(self, msg: CommandMsg) -> None:
         try:
@@ -143,18 +148,20 @@ class SafetyProjectorNode(ManagedNode):
         self._last = safe
 
     def _report(self) -> None:
+        ticks, jitter = self._timer.take_report() if self.is_active else ({}, "")
+        values = {"pid": os.getpid(), **ticks}
         if self._last is None:
-            self.publish_diagnostics("warn", "waiting for a measured joint state")
+            message = "waiting for a measured joint state"
+            self.publish_diagnostics("warn", "; ".join(filter(None, [message, jitter])), values)
             return
-        level = "warn" if self._last.holding else "ok"
         message = f"holding: {self._last.hold_reason}" if self._last.holding else "tracking"
-        liveness = self._liveness.describe(time.monotonic())
-        values = {
+        values |= {
             **self._projector.counters,
             "worst_jerk_ratio": round(self._projector.worst_jerk_ratio, 3),
-            "upstream": liveness,
+            "upstream": self._liveness.describe(time.monotonic()),
         }
-        self.publish_diagnostics(level, message, values)
+        level = "warn" if self._last.holding or jitter else "ok"
+        self.publish_diagnostics(level, "; ".join(filter(None, [message, jitter])), values)
 
     def _status(self, safe: SafeCommand, now: float) -> SafetyStatus:
         counters = self._projector.counters

@@ -25,7 +25,7 @@ from types import FrameType
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # How often a spin loop looks at the stop request: the bound on its reaction time.
 POLL_S = 0.1
-# Set by the supervisor of `vla-ros run --multiprocess` for its node processes (its pid).
+# Set by the supervisor of `vla-ros run --processes split|each` for its child processes (its pid).
 SUPERVISOR_PID_VARIABLE = "VLA_ROS_SUPERVISOR_PID"
 _PR_SET_PDEATHSIG = 1
 
@@ -53,6 +53,9 @@ class StopRequest:
             cls._installed = cls(exit_during_startup)
             for number in STOP_SIGNALS:
                 signal.signal(number, cls._installed._on_signal)
+            # A supervisor starts its children with them blocked (nodes/composition.py): a stop
+            # requested before this point is delivered now, to the handlers.
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         cls._installed.exit_during_startup = exit_during_startup
         return cls._installed
 
@@ -86,7 +89,7 @@ class StopRequest:
 
 
 def stop_with_supervisor() -> None:
-    """In a node process started by the multiprocess supervisor: get SIGTERM (an orderly stop) when
+    """In a child process started by the supervisor (nodes/composition.py): get SIGTERM (an orderly stop) when
     the supervisor dies, however it dies, so no orphan node is left commanding the robot (Linux)."""
     supervisor = os.environ.get(SUPERVISOR_PID_VARIABLE)
     if supervisor is None or not sys.platform.startswith("linux"):

@@ -1,4 +1,4 @@
-"""The whole graph under test: one process per node (respawning, as `vla-ros run --multiprocess`),
+"""The whole graph under test: one process per node (respawning, as `vla-ros run --processes each`),
 with an episode runner, an observer and a malformed-traffic source in this process."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class FaultHarness:
             lambda: GraphObserver(self.robot, self.nodes),
             lambda: MalformedTraffic(self.robot),
         ]
-        self._graph = running_graph(self.bringup, True, self.log_dir, clients)
+        self._graph = running_graph(self.bringup, "each", self.log_dir, clients)
         up = self._graph.__enter__()
         self.runner, self.observer, self.traffic = up.clients
         self.supervisor = up.supervisor

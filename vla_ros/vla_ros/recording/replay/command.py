@@ -19,7 +19,7 @@ from vla_ros.core.recording.fail_over import judge, parse_threshold, valid_keys
 from vla_ros.core.recording.replay_metrics import evaluate_episode
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import InvalidInput
-from vla_ros.nodes.composition import running_graph
+from vla_ros.nodes.composition import add_processes_arguments, running_graph
 from vla_ros.nodes.shutdown import StopRequest
 from vla_ros.recording.bag_reader import RecordedBag, find_bags
 from vla_ros.recording.replay.bag_plan import ReplayBag, plan_bag
@@ -89,7 +89,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="KEY=VALUE",
         help=f"exit 1 when the overall KEY exceeds VALUE; keys: {valid_keys()}",
     )
-    sub.add_argument("--multiprocess", action="store_true", help="one process per graph node")
+    # One process by default: a replay is an offline evaluation, not a robot's control loop.
+    add_processes_arguments(sub, "one")
     sub.add_argument(
         "--set", action="append", default=[], metavar="NODE.PARAM=VALUE", help="parameter override"
     )
@@ -122,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"vla-ros replay: error: {error}", file=sys.stderr)
         return 2
     try:
-        report = _replay(plans, bringup, mode, args.multiprocess, stop)
+        report = _replay(plans, bringup, mode, args.processes, stop)
     except InvalidInput as error:
         print(f"vla-ros replay: error: {error}", file=sys.stderr)
         return 2
@@ -154,11 +155,11 @@ def _replay(
     plans: list[ReplayBag],
     bringup: BringupArgs,
     mode: PlayMode,
-    multiprocess: bool,
+    processes: str,
     stop: StopRequest,
 ) -> ReplayReport:
     episodes: list[EpisodeReport] = []
-    with running_graph(bringup, multiprocess, None, [OutputCollector, BagPlayer], stop) as up:
+    with running_graph(bringup, processes, None, [OutputCollector, BagPlayer], stop) as up:
         collector, player = up.clients
         stop.interruptible = True
         stop.raise_if_requested()

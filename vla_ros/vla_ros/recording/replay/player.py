@@ -33,7 +33,7 @@ from vla_ros.recording.replay.collector import OutputCollector
 
 MODES = ("realtime", "fast", "step")
 CHUNK_TOPIC = "/vla/action_chunk"
-# Node processes (--multiprocess) and model backends may take this long to come up.
+# Child processes (--processes split|each) and model backends may take this long to come up.
 GRAPH_READY_TIMEOUT_S = 120.0
 CLOCK_PERIOD_S = 0.01
 # Step mode: wall time given to the nodes' timers at each clock tick (without it the executor and
