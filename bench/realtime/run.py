@@ -16,6 +16,7 @@ Exits 1 when a configuration with the shm profile misses a target (p99 <= 15 ms,
 
 Run: source scripts/env.sh && python bench/realtime/run.py [--duration 20] [--warmup 40]
      [--processes one split each] [--dds default shm] [--camera 1280x720:bgra8]
+     [--image-size 224x224]
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ def main() -> int:
         "--dds", nargs="+", choices=tuple(DDS_PROFILES), default=["default", "shm"]
     )
     parser.add_argument("--camera", default="1280x720:bgra8", help="WIDTHxHEIGHT:ENCODING")
+    parser.add_argument(
+        "--image-size",
+        default="224x224",
+        help="camera_ingest's early downscale, WIDTHxHEIGHT (0x0 keeps the camera's size)",
+    )
     parser.add_argument("--logs", type=Path, help="graph logs (default: a temporary directory)")
     args = parser.parse_args()
     args.logs = args.logs or Path(tempfile.mkdtemp(prefix="bench_realtime_"))
@@ -61,7 +67,8 @@ def main() -> int:
     if overridden:
         print(f"[bench] ignoring {overridden}: each configuration sets its own profile")
     print(
-        f"realtime bench: {args.robot}, cameras {args.camera} @30 Hz, joint states @1 kHz, sim off,"
+        f"realtime bench: {args.robot}, cameras {args.camera} @30 Hz downscaled to {args.image_size},"
+        " joint states @1 kHz, sim off,"
         f" scripted backend, {args.duration:g} s per configuration, {os.cpu_count()} cores, graph"
         f" logs in {args.logs}"
     )
@@ -81,6 +88,7 @@ def _measure(args, env: dict[str, str], layout: str, flags: list[str], profile: 
     env.update(dds_environment(profile, env))
     size, encoding = args.camera.split(":")
     width, height = size.split("x")
+    image_width, image_height = args.image_size.split("x")
     window_start = time.time() + args.warmup
     common = ["--robot", args.robot, "--window-start", f"{window_start:.3f}"]
     common += ["--duration", str(args.duration)]
@@ -89,7 +97,8 @@ def _measure(args, env: dict[str, str], layout: str, flags: list[str], profile: 
     log = log_path.open("w")
     graph = subprocess.Popen(
         [python, "-m", "vla_ros.cli", "run", "--robot", args.robot, "--sim", "false"]
-        + ["--backend", "scripted", "--dds-profile", profile, *flags],
+        + ["--backend", "scripted", "--dds-profile", profile, *flags]
+        + ["--set", f"camera_ingest.image_size=[{image_height},{image_width}]"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -130,7 +139,7 @@ def _measure(args, env: dict[str, str], layout: str, flags: list[str], profile: 
 
 
 def _graph_processes(root: int) -> dict[str, int]:
-    """label -> pid of the graph's process and its descendants (node processes by executable)."""
+    """label -> pid of the graph's process and its descendants."""
     parents = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -142,12 +151,17 @@ def _graph_processes(root: int) -> dict[str, int]:
         parent = pending.pop()
         for child in (pid for pid, ppid in parents.items() if ppid == parent):
             arguments = Path(f"/proc/{child}/cmdline").read_bytes().decode().split("\0")
-            entry = "vla_ros.nodes.entry"
-            found[arguments[arguments.index(entry) + 1] if entry in arguments else str(child)] = (
-                child
-            )
+            found[_child_label(arguments, child)] = child
             pending.append(child)
     return found
+
+
+def _child_label(arguments: list[str], pid: int) -> str:
+    """A node process by its executable, a group process (nodes/group.py) by its group name."""
+    for module, label in (("vla_ros.nodes.entry", "{}"), ("vla_ros.nodes.group", "{} group")):
+        if module in arguments:
+            return label.format(arguments[arguments.index(module) + 1])
+    return str(pid)
 
 
 def _cpu_s(pid: int) -> float:
