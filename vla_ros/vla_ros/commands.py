@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             with running_graph(bringup, args.processes, log_dir=None, stop=stop):
                 stop.spinning = True
-                stop.event.wait()
+                stop.wait()
             return 0
         return _demo(args, robot, bringup, instructions, stop)
     except InvalidInput as error:

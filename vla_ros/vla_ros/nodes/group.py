@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
     try:
         compose(specs, executors)
         stop.spinning = True
-        stop.event.wait()
+        stop.wait()
         return 0
     except InvalidInput as error:
         print(f"group {group}: {error}", file=sys.stderr)

@@ -19,7 +19,7 @@ import ctypes
 import os
 import signal
 import sys
-import threading
+import time
 from types import FrameType
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -36,7 +36,12 @@ class StopRequest:
     _installed: StopRequest | None = None
 
     def __init__(self, exit_during_startup: bool) -> None:
-        self.event = threading.Event()
+        # Plain flags, no lock: a handler runs between two bytecodes of whatever the main thread
+        # does, also of a first handler or of a threading.Event's locked section, and taking that
+        # lock again there deadlocks (seen: SIGINT twice, or the supervisor's death signal followed
+        # by its SIGINT, left processes hanging until SIGKILL).
+        self._requested = False
+        self._handling = False
         # Spinning: the loop polls `requested`. Interruptible: a signal raises KeyboardInterrupt.
         self.spinning = False
         self.interruptible = False
@@ -61,19 +66,31 @@ class StopRequest:
 
     def _on_signal(self, number: int, _frame: FrameType | None) -> None:
         self.received.append(signal.Signals(number).name)
-        already = self.event.is_set()
-        self.event.set()
-        if already or self.spinning:
+        if self._handling:  # a signal during the handling of another: the same request
             return
-        if self.interruptible:
-            raise KeyboardInterrupt(self.received[-1])
-        if self.exit_during_startup:
-            print(f"stopped by {self.received[-1]} during start-up", file=sys.stderr, flush=True)
-            os._exit(0)
+        self._handling = True
+        try:
+            already, self._requested = self._requested, True
+            if already or self.spinning:
+                return
+            if self.interruptible:
+                raise KeyboardInterrupt(self.received[-1])
+            if self.exit_during_startup:
+                print(
+                    f"stopped by {self.received[-1]} during start-up", file=sys.stderr, flush=True
+                )
+                os._exit(0)
+        finally:
+            self._handling = False
 
     @property
     def requested(self) -> bool:
-        return self.event.is_set()
+        return self._requested
+
+    def wait(self) -> None:
+        """Until a stop is requested (polling a flag: see __init__ for why not an Event)."""
+        while not self._requested:
+            time.sleep(POLL_S)
 
     def raise_if_requested(self) -> None:
         """A safe point of a composing process's start-up: leave now if a stop was requested."""
