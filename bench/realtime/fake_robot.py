@@ -18,10 +18,10 @@ from std_msgs.msg import Header
 from timing import (
     BASELINE_TIMER_TOPIC,
     CONTROL_RATE_HZ,
-    PeriodStats,
     Window,
     endpoint,
     endpoint_parser,
+    period_stats,
 )
 from trajectory_msgs.msg import JointTrajectory
 
@@ -94,10 +94,7 @@ def main() -> None:
     publisher.start()
     window.spin_until_over(node)
     publisher.join()
-    result = {
-        name: PeriodStats.of(times, 1.0 / CONTROL_RATE_HZ).as_dict()
-        for name, times in arrivals.items()
-    }
+    result = {name: period_stats(times, 1.0 / CONTROL_RATE_HZ) for name, times in arrivals.items()}
     joint_rate = published["joint_states"] / args.duration
     print(json.dumps({**result, "joint_states_per_s": joint_rate}), flush=True)
 

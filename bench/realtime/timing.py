@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-import numpy as np
 import rclpy
 from rclpy.node import Node
 
 from vla_ros.core.robot.config import RobotConfig, load_robot_config
+from vla_ros.core.timing.tick import TickMonitor
 
 CONTROL_RATE_HZ = 100.0  # the graph's control_rate_hz and the baseline timer's
 BASELINE_TIMER_TOPIC = "/bench_realtime/timer"
@@ -49,28 +49,21 @@ class Window:
             rclpy.spin_once(node, timeout_sec=0.05)
 
 
-@dataclass(frozen=True)
-class PeriodStats:
-    """Intervals between arrivals [ms]; gaps: intervals longer than twice the nominal period."""
-
-    count: int
-    p50_ms: float
-    p99_ms: float
-    max_ms: float
-    gaps: int
-
-    @classmethod
-    def of(cls, arrivals_s: list[float], nominal_period_s: float) -> PeriodStats:
-        if len(arrivals_s) < 2:
-            return cls(len(arrivals_s), float("nan"), float("nan"), float("nan"), 0)
-        intervals = np.diff(np.asarray(arrivals_s)) * 1000.0
-        return cls(
-            len(arrivals_s),
-            float(np.percentile(intervals, 50)),
-            float(np.percentile(intervals, 99)),
-            float(intervals.max()),
-            int((intervals > 2000.0 * nominal_period_s).sum()),
-        )
-
-    def as_dict(self) -> dict:
-        return asdict(self)
+def period_stats(arrivals_s: list[float], nominal_period_s: float) -> dict:
+    """Intervals between arrivals [ms] (count, p50/p99/max, gaps: intervals over two nominal
+    periods), computed by core/timing/tick.py as the control nodes compute their own tick
+    statistics, so what the robot receives and what the projector reports are measured alike."""
+    if len(arrivals_s) < 2:
+        nan = float("nan")
+        return {"count": len(arrivals_s), "p50_ms": nan, "p99_ms": nan, "max_ms": nan, "gaps": 0}
+    monitor = TickMonitor(nominal_period_s)
+    for arrival in arrivals_s:
+        monitor.tick(arrival)
+    window = monitor.take_window()
+    return {
+        "count": len(arrivals_s),
+        "p50_ms": window.period_p50_ms,
+        "p99_ms": window.period_p99_ms,
+        "max_ms": window.period_max_ms,
+        "gaps": window.overruns,
+    }
