@@ -18,6 +18,7 @@ from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 
 from vla_ros.core.timing import TickMonitor
+from vla_ros.core.timing.tick import WARN_P99_PERIODS
 
 
 class ControlTimer:
@@ -40,7 +41,7 @@ class ControlTimer:
         warning = ""
         if self.steady and statistics.jittery:
             warning = (
-                f"tick period p99 {statistics.period_p99_ms:.1f} ms > 1.5 x "
+                f"tick period p99 {statistics.period_p99_ms:.1f} ms > {WARN_P99_PERIODS:g} x "
                 f"{statistics.nominal_period_ms:g} ms"
             )
         return statistics.diagnostics(), warning
