@@ -16,6 +16,8 @@ import time
 
 import pytest
 
+from vla_ros.nodes.shutdown import STACK_DUMP_SIGNAL
+
 pytestmark = [pytest.mark.ros, pytest.mark.sim, pytest.mark.slow]
 
 TRIALS = 10
@@ -43,6 +45,8 @@ def _stop(processes: dict, number: int, twice: bool) -> dict[str, float]:
         try:
             process.wait(max(signalled + EXIT_DEADLINE_S - time.monotonic(), 0.01))
         except subprocess.TimeoutExpired:
+            process.send_signal(STACK_DUMP_SIGNAL)  # its threads' stacks into its log, then kill
+            time.sleep(0.5)
             process.kill()
             process.wait()
             took[name] = float("inf")
@@ -71,7 +75,9 @@ def test_every_node_process_exits_cleanly_on_a_signal(trial, tmp_path):
         context = (
             f"{name}: {signal.Signals(number).name}{' twice' if twice else ''} after {delay:.1f} s"
         )
-        assert took[name] < EXIT_DEADLINE_S, f"{context}: still running {EXIT_DEADLINE_S} s later"
+        assert took[name] < EXIT_DEADLINE_S, (
+            f"{context}: still running {EXIT_DEADLINE_S} s later\n{log[-6000:]}"
+        )
         assert process.returncode == 0, f"{context}: exit code {process.returncode}\n{log[-2000:]}"
         assert "Traceback" not in log, f"{context}: traceback\n{log[-2000:]}"
 
@@ -109,7 +115,7 @@ def test_vla_ros_run_exits_cleanly_on_a_signal(trial):
     output = process.stdout.read()
     context = f"{processes}: {signal.Signals(number).name}{' twice' if twice else ''} after {delay:.1f} s"
     assert took < EXIT_DEADLINE_S, (
-        f"{context}: still running {EXIT_DEADLINE_S} s later\n{output[-2000:]}"
+        f"{context}: still running {EXIT_DEADLINE_S} s later\n{output[-6000:]}"
     )
     assert process.returncode == 0, f"{context}: exit code {process.returncode}\n{output[-2000:]}"
     assert "Traceback" not in output, f"{context}: traceback\n{output[-2000:]}"

@@ -15,7 +15,10 @@ CLI only waits (the demo's episodes), a signal raises KeyboardInterrupt at once 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import faulthandler
+import io
 import os
 import signal
 import sys
@@ -23,6 +26,8 @@ import time
 from types import FrameType
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# `kill -USR1 <pid>`: every thread's Python stack on the process's stderr (a hung stop diagnosed).
+STACK_DUMP_SIGNAL = signal.SIGUSR1
 # How often a spin loop looks at the stop request: the bound on its reaction time.
 POLL_S = 0.1
 # Set by the supervisor of `vla-ros run --processes split|each` for its child processes (its pid).
@@ -61,6 +66,7 @@ class StopRequest:
             # A supervisor starts its children with them blocked (nodes/composition.py): a stop
             # requested before this point is delivered now, to the handlers.
             signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+            _dump_stacks_on(STACK_DUMP_SIGNAL)
         cls._installed.exit_during_startup = exit_during_startup
         return cls._installed
 
@@ -103,6 +109,12 @@ class StopRequest:
         handlers to the default action, so a second signal then would kill it (exit -2/-15)."""
         for number in STOP_SIGNALS:
             signal.signal(number, signal.SIG_IGN)
+
+
+def _dump_stacks_on(number: int) -> None:
+    # Not where stderr is no file (captured in a test): there is nothing to dump to.
+    with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+        faulthandler.register(number, all_threads=True)
 
 
 def stop_with_supervisor() -> None:
