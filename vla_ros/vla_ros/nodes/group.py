@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import sys
 
-from vla_ros.nodes.shutdown import StopRequest, stop_with_supervisor
+from vla_ros.nodes.shutdown import NODE_STOP_DEADLINE_S, StopRequest, stop_with_supervisor
 
 
 def main(argv: list[str]) -> int:
     stop = StopRequest.install_once()
+    stop.deadline_s = NODE_STOP_DEADLINE_S
     stop_with_supervisor()
     if len(argv) < 3 or not all("=" in node for node in argv[2:]):
         print(f"usage: {__doc__.splitlines()[2].strip()}", file=sys.stderr)

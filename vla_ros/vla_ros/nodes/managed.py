@@ -29,7 +29,7 @@ from std_msgs.msg import Header
 from vla_ros.core.liveness import HEARTBEAT_PERIOD_S, LivenessMonitor
 from vla_ros.nodes.node_parameters import LivenessParameters, ManagedParameters
 from vla_ros.nodes.parameters import declare_config
-from vla_ros.nodes.shutdown import POLL_S, StopRequest
+from vla_ros.nodes.shutdown import NODE_STOP_DEADLINE_S, POLL_S, StopRequest
 
 # Every active node's heartbeat: std_msgs/Header, the node's name in frame_id.
 HEARTBEAT_TOPIC = "/vla/heartbeat"
@@ -245,6 +245,7 @@ def run_node(node_class: type[ManagedNode], args: Sequence[str] | None = None) -
     Single-threaded: see nodes/executors.py for why.
     """
     stop = StopRequest.install_once()
+    stop.deadline_s = NODE_STOP_DEADLINE_S
     rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     node = node_class()
     executor = SingleThreadedExecutor()

@@ -28,6 +28,10 @@ from types import FrameType
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # `kill -USR1 <pid>`: every thread's Python stack on the process's stderr (a hung stop diagnosed).
 STACK_DUMP_SIGNAL = signal.SIGUSR1
+# A node process whose orderly stop has not ended this long after the request (a callback or a DDS
+# call that does not return) ends anyway, exit code 1, its threads' stacks on stderr: under the 5 s
+# after which `ros2 launch` and the supervisor escalate, so the log says where it hung.
+NODE_STOP_DEADLINE_S = 4.0
 # How often a spin loop looks at the stop request: the bound on its reaction time.
 POLL_S = 0.1
 # Set by the supervisor of `vla-ros run --processes split|each` for its child processes (its pid).
@@ -51,6 +55,8 @@ class StopRequest:
         self.spinning = False
         self.interruptible = False
         self.exit_during_startup = exit_during_startup
+        # Set by node processes (NODE_STOP_DEADLINE_S); a composing process's stop may take longer.
+        self.deadline_s: float | None = None
         self.received: list[str] = []
 
     @classmethod
@@ -77,7 +83,11 @@ class StopRequest:
         self._handling = True
         try:
             already, self._requested = self._requested, True
-            if already or self.spinning:
+            if already:
+                return
+            if self.deadline_s is not None:
+                _end_after(self.deadline_s)
+            if self.spinning:
                 return
             if self.interruptible:
                 raise KeyboardInterrupt(self.received[-1])
@@ -109,6 +119,13 @@ class StopRequest:
         handlers to the default action, so a second signal then would kill it (exit -2/-15)."""
         for number in STOP_SIGNALS:
             signal.signal(number, signal.SIG_IGN)
+
+
+def _end_after(seconds: float) -> None:
+    """faulthandler's watchdog is a C thread: it fires even while the main thread is stuck in C
+    holding the GIL, where no Python-level timer would run."""
+    with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+        faulthandler.dump_traceback_later(seconds, exit=True)
 
 
 def _dump_stacks_on(number: int) -> None:
