@@ -338,11 +338,11 @@ def test_bad_robot_descriptions_are_rejected_by_name_while_the_arm_moves(ros) ->
 
 
 def test_fuzzed_robot_descriptions_never_stop_the_node_or_widen_its_limits(ros) -> None:
-    """Mutated descriptions (urdf_mutations.py) published while the arm tracks a moving command."""
+    """Mutated descriptions (testing/urdf_mutations.py) published while the arm tracks a moving command."""
     from hypothesis import HealthCheck, given, settings
-    from urdf_mutations import mutated_descriptions
 
     from vla_ros.nodes.qos import LATCHED
+    from vla_ros.testing.urdf_mutations import mutated_descriptions
 
     stream = Stream(ros)
     start_node(ros)

@@ -1,6 +1,6 @@
 """Fuzzed robot_descriptions: refused with InvalidInput, or accepted within the shipped limits.
 
-Every mutation (urdf_mutations.py) of each robot's URDF goes through the paths a description takes:
+Every mutation (vla_ros.testing.urdf_mutations) of each robot's URDF goes through the paths a description takes:
 load_robot_config(..., urdf_xml=...) at configure time, RobotConfig.with_urdf and
 SafetyProjector.for_robot while the arm moves. Nothing but InvalidInput may come out of them;
 what they accept never widens the shipped limits, and the projector built from it then drives
@@ -15,11 +15,11 @@ import os
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from urdf_mutations import mutated_descriptions
 
 from vla_ros.core.robot.config import RobotConfig, available_robots, load_robot_config
 from vla_ros.core.safety import SafetyProjector
 from vla_ros.core.types import Command, CommandSpace, InvalidInput
+from vla_ros.testing.urdf_mutations import mutated_descriptions
 
 EXAMPLES = int(os.environ.get("VLA_FUZZ_EXAMPLES", "300"))
 DT = 0.01
