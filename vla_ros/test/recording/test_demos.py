@@ -1,0 +1,74 @@
+"""`vla-ros demos`: the scripted expert's sim episodes written as a LeRobotDataset that LeRobot loads.
+
+Two cameras (one the wrist) shrunk to 64x64 by camera_ingest's own image_size keep the videos small.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from export_bags import load
+
+from vla_ros.commands import main
+from vla_ros.core.robot.config import load_robot_config
+from vla_ros.core.types import InvalidInput
+from vla_ros.recording.demonstrations import DemoOptions, generate
+
+pytestmark = [pytest.mark.sim]
+TASKS = ("put the red cube in the bowl", "stack the green cube on the blue cube")
+SMALL = ["--cameras", "exterior_1", "wrist", "--set", "camera_ingest.image_size=[64,64]"]
+
+
+@pytest.fixture(scope="module")
+def demos(tmp_path_factory):
+    import torch
+
+    torch.set_num_threads(1)
+    out = tmp_path_factory.mktemp("demos") / "panda_demos"
+    argv = ["demos", "--robot", "panda", "--episodes", "2", "--seed", "3", "--out", str(out)]
+    assert main(argv + SMALL) == 0
+    return out
+
+
+def test_two_episodes_load_in_lerobot_with_what_the_policy_sees_and_the_commands(demos, capsys):
+    dataset = load(demos)
+    joints = list(load_robot_config("panda").command_joints)
+    assert dataset.num_episodes == 2 and dataset.fps == 10
+    features = dataset.meta.features
+    assert features["observation.state"]["names"] == joints
+    assert features["action"]["names"] == joints
+    for camera in ("exterior_1", "wrist"):
+        assert tuple(features[f"observation.images.{camera}"]["shape"]) == (64, 64, 3)
+    assert "observation.images.exterior_2" not in features
+    gripper = joints.index("panda_finger_joint1")
+    start = 0
+    for episode, task in enumerate(TASKS):
+        length = dataset.meta.episodes[episode]["length"]
+        frames = [dataset[i] for i in range(start, start + length)]
+        start += length
+        assert {f["task"] for f in frames} == {task}
+        assert [int(f["frame_index"]) for f in frames] == list(range(length))
+        state = np.stack([f["observation.state"].numpy() for f in frames])
+        action = np.stack([f["action"].numpy() for f in frames])
+        np.testing.assert_allclose(state[0], load_robot_config("panda").home, atol=1e-3)
+        # The action is the command: it closes the hand fully while the fingers stop on the cube,
+        # and opens it again before the episode ends.
+        assert action[:, gripper].min() < 0.005 < 0.015 < state[:, gripper].min()
+        assert action[-1, gripper] > 0.035
+        wrist = frames[length // 2]["observation.images.wrist"]
+        assert tuple(wrist.shape) == (3, 64, 64) and float(wrist.std()) > 0.01
+    assert start == dataset.num_frames
+
+
+def test_bad_input_names_the_problem_and_writes_nothing(tmp_path):
+    out = tmp_path / "demos"
+    with pytest.raises(InvalidInput, match=r"'put the purple cube in the bowl': unknown colour"):
+        generate(DemoOptions("panda", out, instructions=("put the purple cube in the bowl",)))
+    with pytest.raises(InvalidInput, match="none of the 1 episodes succeeded within 0.3 s"):
+        generate(DemoOptions("panda", out, episodes=1, time_limit=0.3, cameras=("wrist",)))
+    with pytest.raises(InvalidInput, match="--episodes must be at least 1"):
+        DemoOptions("panda", out, episodes=0)
+    assert list(tmp_path.iterdir()) == []
+    out.mkdir()
+    assert main(["demos", "--robot", "panda", "--out", str(out)]) == 1
+    assert list(out.iterdir()) == []
