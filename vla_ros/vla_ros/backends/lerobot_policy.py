@@ -63,6 +63,8 @@ class LeRobotPolicy(Policy):
         from lerobot.configs.policies import PreTrainedConfig
         from lerobot.policies.factory import get_policy_class, make_pre_post_processors
 
+        import vla_ros.policies  # noqa: F401  (registers the suite's own policy types, flow_film)
+
         device = resolve_device(opts.string("device", "auto"), "lerobot")
         policy_type = json.loads((checkpoint / "config.json").read_text()).get("type")
         _require_runtime(policy_type)
