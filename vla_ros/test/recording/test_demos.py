@@ -72,3 +72,36 @@ def test_bad_input_names_the_problem_and_writes_nothing(tmp_path):
     out.mkdir()
     assert main(["demos", "--robot", "panda", "--out", str(out)]) == 1
     assert list(out.iterdir()) == []
+
+
+def test_the_dataset_trains_the_suites_own_policy(demos):
+    """One flow_film training step on batches LeRobot makes from the dataset (chunks of actions by
+    the policy's delta timestamps, normalization by the dataset's statistics)."""
+    import torch
+    from lerobot.configs.types import FeatureType
+    from lerobot.datasets.factory import resolve_delta_timestamps
+    from lerobot.datasets.lerobot_dataset import LeRobotDataset
+    from lerobot.datasets.utils import dataset_to_policy_features
+    from lerobot.policies.factory import get_policy_class, make_pre_post_processors
+
+    from vla_ros.policies import FlowFilmConfig  # registers flow_film with LeRobot
+
+    meta = load(demos).meta
+    features = dataset_to_policy_features(meta.features)
+    config = FlowFilmConfig(
+        input_features={k: f for k, f in features.items() if f.type is not FeatureType.ACTION},
+        output_features={k: f for k, f in features.items() if f.type is FeatureType.ACTION},
+        conv_channels=(8, 16),
+        hidden_dim=64,
+        device="cpu",
+    )
+    dataset = LeRobotDataset(
+        meta.repo_id, root=demos, delta_timestamps=resolve_delta_timestamps(config, meta)
+    )
+    raw = next(iter(torch.utils.data.DataLoader(dataset, batch_size=4, shuffle=True)))
+    assert tuple(raw["action"].shape) == (4, 10, 8)
+    preprocessor, _ = make_pre_post_processors(config, dataset_stats=meta.stats)
+    policy = get_policy_class("flow_film")(config).train()
+    loss, _ = policy.forward(preprocessor(raw))
+    loss.backward()
+    assert torch.isfinite(loss)
