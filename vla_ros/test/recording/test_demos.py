@@ -1,9 +1,13 @@
 """`vla-ros demos`: the scripted expert's sim episodes written as a LeRobotDataset that LeRobot loads.
 
-Two cameras (one the wrist) shrunk to 64x64 by camera_ingest's own image_size keep the videos small.
+Two cameras (one the wrist) shrunk to 64x64 by camera_ingest's own image_size keep the videos small;
+--vary-objects draws each episode's cubes from its seed, keeping the instructions' kinds.
 """
 
 from __future__ import annotations
+
+import contextlib
+import io
 
 import numpy as np
 import pytest
@@ -11,11 +15,11 @@ from export_bags import load
 
 from vla_ros.commands import main
 from vla_ros.core.robot.config import load_robot_config
+from vla_ros.core.tasks.spec import parse_instruction
 from vla_ros.core.types import InvalidInput
 from vla_ros.recording.demonstrations import DemoOptions, generate
 
 pytestmark = [pytest.mark.sim]
-TASKS = ("put the red cube in the bowl", "stack the green cube on the blue cube")
 SMALL = ["--cameras", "exterior_1", "wrist", "--set", "camera_ingest.image_size=[64,64]"]
 
 
@@ -26,11 +30,16 @@ def demos(tmp_path_factory):
     torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("demos") / "panda_demos"
     argv = ["demos", "--robot", "panda", "--episodes", "2", "--seed", "3", "--out", str(out)]
-    assert main(argv + SMALL) == 0
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(argv + SMALL + ["--vary-objects"]) == 0
+    lines = printed.getvalue().splitlines()
+    assert [line.split(" seed ")[0] for line in lines[:2]] == ["[demos 1/2]", "[demos 2/2]"]
+    assert lines[-1].startswith("[vla-ros] wrote 2 demonstrations")
     return out
 
 
-def test_two_episodes_load_in_lerobot_with_what_the_policy_sees_and_the_commands(demos, capsys):
+def test_two_episodes_load_in_lerobot_with_what_the_policy_sees_and_the_commands(demos):
     dataset = load(demos)
     joints = list(load_robot_config("panda").command_joints)
     assert dataset.num_episodes == 2 and dataset.fps == 10
@@ -42,11 +51,12 @@ def test_two_episodes_load_in_lerobot_with_what_the_policy_sees_and_the_commands
     assert "observation.images.exterior_2" not in features
     gripper = joints.index("panda_finger_joint1")
     start = 0
-    for episode, task in enumerate(TASKS):
+    for episode, kind in enumerate(("pick_place", "stack")):
         length = dataset.meta.episodes[episode]["length"]
         frames = [dataset[i] for i in range(start, start + length)]
         start += length
-        assert {f["task"] for f in frames} == {task}
+        (task,) = {f["task"] for f in frames}
+        assert parse_instruction(task).kind == kind
         assert [int(f["frame_index"]) for f in frames] == list(range(length))
         state = np.stack([f["observation.state"].numpy() for f in frames])
         action = np.stack([f["action"].numpy() for f in frames])

@@ -17,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from numpy.random import default_rng
+
 from vla_ros.backends.scripted import ScriptedExpert
-from vla_ros.core.tasks.spec import parse_instruction
+from vla_ros.core.tasks.spec import parse_instruction, recoloured
 from vla_ros.core.types import InvalidInput, Observation
 from vla_ros.recording.export import dataset_reading
 from vla_ros.recording.export_dataset import AtomicDataset
@@ -36,6 +38,7 @@ class DemoOptions:
     out: dataset directory to create (must not exist)
     episodes: seeds tried, `seed` .. `seed + episodes - 1`
     instructions: cycled over the episodes (default: the robot's demo tasks)
+    vary_objects: each episode does its instruction's kind of task on cubes drawn by its seed
     card: model card naming features, image sizes, state and action (default: robot joints)
     cameras: robot cameras to record without a card (default: camera_ingest's, all the robot's)
     fps: frame clock [Hz] (default: the card's control rate, else 10)
@@ -49,6 +52,7 @@ class DemoOptions:
     episodes: int = 10
     seed: int = 0
     instructions: tuple[str, ...] | None = None
+    vary_objects: bool = False
     card: str | None = None
     cameras: tuple[str, ...] | None = None
     fps: float | None = None
@@ -83,8 +87,9 @@ def generate(options: DemoOptions, progress: Callable[[str], None] = print) -> D
     instructions = options.instructions or robot.demo.instructions
     world = SimWorld(robot)
     try:
-        for instruction in instructions:  # every task checked before anything is written
-            TaskMonitor(parse_instruction(instruction), world)
+        tasks = [parse_instruction(i) for i in instructions]
+        for task in tasks:  # every task checked before anything is written
+            TaskMonitor(task, world)
         expert = ScriptedExpert(robot)
         summary = DemoSummary()
         repo_id = options.repo_id or f"local/{options.out.name}"
@@ -93,6 +98,9 @@ def generate(options: DemoOptions, progress: Callable[[str], None] = print) -> D
             for number in range(options.episodes):
                 seed = options.seed + number
                 instruction = instructions[number % len(instructions)]
+                if options.vary_objects:
+                    task = tasks[number % len(tasks)]
+                    instruction = recoloured(task, world.scene.cube_names, default_rng(seed))
                 started = time.perf_counter()
                 frames, outcome = record_episode(
                     world, expert, reading, instruction, seed, options.time_limit

@@ -22,6 +22,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--instructions", nargs="+", help="cycled over episodes (default: the robot's demo tasks)"
     )
     sub.add_argument(
+        "--vary-objects",
+        action="store_true",
+        help="each episode: its instruction's kind of task on cubes drawn by its seed",
+    )
+    sub.add_argument(
         "--time-limit", type=float, default=30.0, help="sim seconds per episode (default 30)"
     )
     add_dataset_arguments(sub)
@@ -36,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
             episodes=args.episodes,
             seed=args.seed,
             instructions=tuple(args.instructions) if args.instructions else None,
+            vary_objects=args.vary_objects,
             card=args.card,
             cameras=tuple(args.cameras) if args.cameras else None,
             fps=args.fps,
