@@ -31,11 +31,11 @@ class FrozenTextEncoder:
         new = sorted({t for t in texts if t not in self._cache})
         if new:
             tokens = self.tokenizer(new, padding=True, truncation=True, return_tensors="pt")
-            with torch.inference_mode():
+            with torch.no_grad():  # not inference_mode: the embeddings also feed training graphs
                 hidden = self.model(**tokens).last_hidden_state
             mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
-            self._cache.update(zip(new, pooled.clone()))
+            self._cache.update(zip(new, pooled))
         return torch.stack([self._cache[t] for t in texts]).to(device)
 
 
