@@ -92,3 +92,29 @@ def test_config_errors_name_the_field():
         FlowFilmConfig(chunk_size=5, n_action_steps=8)
     with pytest.raises(ValueError, match="flow_steps"):
         FlowFilmConfig(flow_steps=0)
+
+
+def test_the_backend_inpaints_the_executing_prefix_in_robot_terms(checkpoints, robots):
+    """observation.extras["rtc_prefix"] (robot joint positions, the executor's /vla/rtc_prefix) is
+    resampled onto the chunk's grid, mapped to the card's actions, normalized, inpainted, and comes
+    back out of the un-normalization and the card's conversion as the same joint positions."""
+    from dataclasses import replace
+
+    from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput
+
+    robot = robots["widowx"]
+    policy = create_policy("lerobot", robot, {"checkpoint": str(checkpoints("flow_film"))})
+    observation = observation_for(robot)
+    rows = robot.home + np.linspace(0.0, 0.2, 3)[:, None] * np.r_[np.ones(6), 0.0]
+    rows[:, -1] = robot.arms[0].gripper.open_position
+    # stamped one step after the observation: chunk actions 1..3 are the prefix, action 0 its first
+    prefix = ActionChunk(
+        observation.stamp + 0.1, 0.1, rows, robot.command_joints, ActionSpace.JOINT_POSITION
+    )
+    chunk = policy.infer(replace(observation, extras={"rtc_prefix": prefix}))
+    np.testing.assert_allclose(chunk.actions[1:4], rows, atol=1e-5)
+    np.testing.assert_allclose(chunk.actions[0], rows[0], atol=1e-5)
+    assert chunk.actions.shape == (10, 7) and np.abs(chunk.actions[4:] - rows[-1]).max() > 1e-3
+    ee_prefix = replace(prefix, action_space=ActionSpace.EE_POSE)
+    with pytest.raises(InvalidInput, match="rtc_prefix in ee_pose; inpainting takes joint"):
+        policy.infer(replace(observation, extras={"rtc_prefix": ee_prefix}))

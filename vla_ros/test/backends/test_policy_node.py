@@ -2,12 +2,15 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import free_port, openpi_server
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from observations import observation_for
 
-from vla_ros.nodes.conversions import observation_to_msg
+from vla_ros.core.types import ActionChunk as CoreChunk
+from vla_ros.core.types import ActionSpace
+from vla_ros.nodes.conversions import chunk_from_msg, chunk_to_msg, observation_to_msg
 from vla_ros.nodes.managed import parameter_overrides
 from vla_ros.nodes.vla_policy import VlaPolicyNode
 from vla_ros_msgs.msg import ActionChunk, Observation
@@ -49,6 +52,35 @@ def test_lerobot_act_checkpoint_serves_chunks_through_the_node(ros, checkpoints,
     assert list(chunk.dim_names) == list(robot.command_joints) and chunk.horizon == 10
     assert chunk.header.stamp == observation_to_msg(observation).header.stamp
     assert chunk.inference_latency > 0.0 and chunk.model_id
+
+
+def test_an_inpainting_policy_keeps_the_prefix_it_receives_on_rtc_prefix(ros, checkpoints, robots):
+    """flow_film over the node: the newest /vla/rtc_prefix is what the chunk starts with."""
+    robot = robots["widowx"]
+    chunks = ros.collect(ActionChunk, "/vla/action_chunk")
+    node, _ = policy_node(
+        ros,
+        robot="widowx",
+        backend="lerobot",
+        device="cpu",
+        backend_options=f"{{checkpoint: '{checkpoints('flow_film')}'}}",
+    )
+    assert node.is_active
+    observation = observation_for(robot, stamp=ros.now())
+    rows = np.tile(robot.home, (3, 1)) + 0.05
+    rows[:, -1] = robot.arms[0].gripper.open_position
+    prefix = CoreChunk(
+        observation.stamp, 0.1, rows, robot.command_joints, ActionSpace.JOINT_POSITION
+    )
+    prefixes = ros.publisher(ActionChunk, "/vla/rtc_prefix")
+    observations = ros.publisher(Observation, "/vla/observation")
+    assert ros.wait_for(lambda: prefixes.get_subscription_count() > 0)
+    prefixes.publish(chunk_to_msg(prefix))
+    assert ros.wait_for(lambda: node._rtc_prefix is not None)
+    assert ros.wait_for(lambda: observations.get_subscription_count() > 0)
+    observations.publish(observation_to_msg(observation))
+    assert ros.wait_for(lambda: chunks, 30.0)
+    np.testing.assert_allclose(chunk_from_msg(chunks[0]).actions[:3], rows, atol=1e-5)
 
 
 def test_missing_checkpoint_fails_configure_with_the_path(ros, tmp_path):
