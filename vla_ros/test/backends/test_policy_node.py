@@ -32,17 +32,23 @@ def messages(diagnostics, level):
     return [s.message for array in list(diagnostics) for s in array.status if s.level == level]
 
 
-def test_lerobot_act_checkpoint_serves_chunks_through_the_node(ros, checkpoints, robots):
-    robot = robots["widowx"]
+def widowx_lerobot_node(ros, checkpoint):
+    """An active vla_policy serving `checkpoint` on the WidowX, and the chunks it publishes."""
     chunks = ros.collect(ActionChunk, "/vla/action_chunk")
     node, _ = policy_node(
         ros,
         robot="widowx",
         backend="lerobot",
         device="cpu",
-        backend_options=f"{{checkpoint: '{checkpoints('act')}'}}",
+        backend_options=f"{{checkpoint: '{checkpoint}'}}",
     )
     assert node.is_active
+    return node, chunks
+
+
+def test_lerobot_act_checkpoint_serves_chunks_through_the_node(ros, checkpoints, robots):
+    robot = robots["widowx"]
+    _, chunks = widowx_lerobot_node(ros, checkpoints("act"))
     publisher = ros.publisher(Observation, "/vla/observation")
     assert ros.wait_for(lambda: publisher.get_subscription_count() > 0)
     observation = observation_for(robot, stamp=ros.now())
@@ -57,15 +63,7 @@ def test_lerobot_act_checkpoint_serves_chunks_through_the_node(ros, checkpoints,
 def test_an_inpainting_policy_keeps_the_prefix_it_receives_on_rtc_prefix(ros, checkpoints, robots):
     """flow_film over the node: the newest /vla/rtc_prefix is what the chunk starts with."""
     robot = robots["widowx"]
-    chunks = ros.collect(ActionChunk, "/vla/action_chunk")
-    node, _ = policy_node(
-        ros,
-        robot="widowx",
-        backend="lerobot",
-        device="cpu",
-        backend_options=f"{{checkpoint: '{checkpoints('flow_film')}'}}",
-    )
-    assert node.is_active
+    node, chunks = widowx_lerobot_node(ros, checkpoints("flow_film"))
     observation = observation_for(robot, stamp=ros.now())
     rows = np.tile(robot.home, (3, 1)) + 0.05
     rows[:, -1] = robot.arms[0].gripper.open_position
