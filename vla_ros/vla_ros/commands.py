@@ -5,6 +5,7 @@ vla-ros run  --robot panda --backend scripted --sim mujoco [--processes split] [
 vla-ros demo --robot panda --episodes 10 --out demo_out [--processes one|split|each] [--latency-ms 300]
 vla-ros record --robot panda --out recordings [--split episode|none]
 vla-ros export BAG... --robot panda --out DIR [--card CARD] [--only-success] [--fps 10]
+vla-ros demos --robot panda --episodes 20 --out DIR [--card CARD] [--instructions ...]
 vla-ros replay BAG... --backend scripted --mode step --out replay_out [--fail-over KEY=VALUE]
 """
 
@@ -25,7 +26,7 @@ from vla_ros.core.robot.config import available_robots, load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.composition import DEFAULT_PROCESSES, add_processes_arguments, running_graph
 from vla_ros.nodes.shutdown import StopRequest
-from vla_ros.recording import export_cli, record_command
+from vla_ros.recording import demos_cli, export_cli, record_command
 from vla_ros.recording.replay import command as replay_command
 
 DEFAULTS = BringupArgs()
@@ -65,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             "memory; default: Fast DDS's own); a FASTDDS_DEFAULT_PROFILES_FILE already set wins",
         )
     export_cli.register(commands)
+    demos_cli.register(commands)
     run = commands.choices["run"]
     _bringup_flag(run, "sim", choices=SIM_MODES)
     _bringup_flag(run, "instruction")

@@ -133,6 +133,24 @@ def build_act(directory: Path, body: Embodiment = WIDOWX) -> Path:
     )
 
 
+def build_flow_film(directory: Path, body: Embodiment = WIDOWX) -> Path:
+    """The suite's own flow_film policy (vla_ros.policies), small enough for a test."""
+    from vla_ros.policies import FlowFilmConfig
+
+    inputs, outputs = _features(body)
+    config = FlowFilmConfig(
+        input_features=inputs,
+        output_features=outputs,
+        conv_channels=(8, 16),
+        keypoints=8,
+        hidden_dim=64,
+        device="cpu",
+    )
+    return save_lerobot_policy(
+        config, directory, lerobot_card("tiny_flow_film", 10, 10, rate=10.0, body=body), body
+    )
+
+
 def build_diffusion(directory: Path) -> Path:
     from lerobot.policies.diffusion.configuration_diffusion import DiffusionConfig
 

@@ -16,7 +16,8 @@ HERE = Path(__file__).resolve().parent
 
 @pytest.fixture(scope="session")
 def checkpoints(tmp_path_factory):
-    """name -> checkpoint dir, each built on first use (LeRobot ACT/Diffusion/SmolVLA, OpenVLA-style)."""
+    """name -> checkpoint dir, each built on first use (LeRobot ACT/Diffusion/SmolVLA, the suite's
+    flow_film, OpenVLA-style)."""
     from vla_ros.backends.torch_runtime import ensure_torchvision_importable
 
     ensure_torchvision_importable()
@@ -26,6 +27,7 @@ def checkpoints(tmp_path_factory):
     builders = {
         "act": lambda: backend_models.build_act(root / "act"),
         "diffusion": lambda: backend_models.build_diffusion(root / "diffusion"),
+        "flow_film": lambda: backend_models.build_flow_film(root / "flow_film"),
         "smolvlm": lambda: backend_models.build_tiny_smolvlm(root / "smolvlm"),
         "smolvla": lambda: backend_models.build_smolvla(root / "smolvla", built("smolvlm")),
         "openvla": lambda: backend_models.build_openvla_style(root / "openvla"),

@@ -2,12 +2,15 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import free_port, openpi_server
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from observations import observation_for
 
-from vla_ros.nodes.conversions import observation_to_msg
+from vla_ros.core.types import ActionChunk as CoreChunk
+from vla_ros.core.types import ActionSpace
+from vla_ros.nodes.conversions import chunk_from_msg, chunk_to_msg, observation_to_msg
 from vla_ros.nodes.managed import parameter_overrides
 from vla_ros.nodes.vla_policy import VlaPolicyNode
 from vla_ros_msgs.msg import ActionChunk, Observation
@@ -29,17 +32,23 @@ def messages(diagnostics, level):
     return [s.message for array in list(diagnostics) for s in array.status if s.level == level]
 
 
-def test_lerobot_act_checkpoint_serves_chunks_through_the_node(ros, checkpoints, robots):
-    robot = robots["widowx"]
+def widowx_lerobot_node(ros, checkpoint):
+    """An active vla_policy serving `checkpoint` on the WidowX, and the chunks it publishes."""
     chunks = ros.collect(ActionChunk, "/vla/action_chunk")
     node, _ = policy_node(
         ros,
         robot="widowx",
         backend="lerobot",
         device="cpu",
-        backend_options=f"{{checkpoint: '{checkpoints('act')}'}}",
+        backend_options=f"{{checkpoint: '{checkpoint}'}}",
     )
     assert node.is_active
+    return node, chunks
+
+
+def test_lerobot_act_checkpoint_serves_chunks_through_the_node(ros, checkpoints, robots):
+    robot = robots["widowx"]
+    _, chunks = widowx_lerobot_node(ros, checkpoints("act"))
     publisher = ros.publisher(Observation, "/vla/observation")
     assert ros.wait_for(lambda: publisher.get_subscription_count() > 0)
     observation = observation_for(robot, stamp=ros.now())
@@ -49,6 +58,27 @@ def test_lerobot_act_checkpoint_serves_chunks_through_the_node(ros, checkpoints,
     assert list(chunk.dim_names) == list(robot.command_joints) and chunk.horizon == 10
     assert chunk.header.stamp == observation_to_msg(observation).header.stamp
     assert chunk.inference_latency > 0.0 and chunk.model_id
+
+
+def test_an_inpainting_policy_keeps_the_prefix_it_receives_on_rtc_prefix(ros, checkpoints, robots):
+    """flow_film over the node: the newest /vla/rtc_prefix is what the chunk starts with."""
+    robot = robots["widowx"]
+    node, chunks = widowx_lerobot_node(ros, checkpoints("flow_film"))
+    observation = observation_for(robot, stamp=ros.now())
+    rows = np.tile(robot.home, (3, 1)) + 0.05
+    rows[:, -1] = robot.arms[0].gripper.open_position
+    prefix = CoreChunk(
+        observation.stamp, 0.1, rows, robot.command_joints, ActionSpace.JOINT_POSITION
+    )
+    prefixes = ros.publisher(ActionChunk, "/vla/rtc_prefix")
+    observations = ros.publisher(Observation, "/vla/observation")
+    assert ros.wait_for(lambda: prefixes.get_subscription_count() > 0)
+    prefixes.publish(chunk_to_msg(prefix))
+    assert ros.wait_for(lambda: node._rtc_prefix is not None)
+    assert ros.wait_for(lambda: observations.get_subscription_count() > 0)
+    observations.publish(observation_to_msg(observation))
+    assert ros.wait_for(lambda: chunks, 30.0)
+    np.testing.assert_allclose(chunk_from_msg(chunks[0]).actions[:3], rows, atol=1e-5)
 
 
 def test_missing_checkpoint_fails_configure_with_the_path(ros, tmp_path):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from vla_ros.backends.scripted import ScriptedExpert
+from vla_ros.backends.scripted.phases import Phase
 from vla_ros.core.safety import SafetyProjector
 from vla_ros.core.tasks.spec import parse_instruction
 from vla_ros.core.types import ActionSpace, InvalidInput, JointState, Observation
@@ -210,3 +211,38 @@ def test_handover_needs_two_arms_with_grippers(world_of_robot):
     expert = ScriptedExpert.from_options(world.robot, {})
     with pytest.raises(InvalidInput, match="needs two arms with grippers"):
         expert.infer(_observe(world, HANDOVER))
+
+
+def test_grasp_and_release_end_on_the_observed_gripper_not_on_a_clock(world_of_robot):
+    """What ends a grasp or a release is in the observation (a memoryless policy can learn it): the
+    fingers stopped on the cube -> lift at once; still closing -> keep closing; stopped on nothing
+    -> approach again; opened -> retreat. No call waits for time to pass."""
+    world = world_of_robot("panda")
+    world.reset(seed=1)
+    expert = ScriptedExpert.from_options(world.robot, {})
+    planner, hand = expert.planner, expert.arms[0]
+    task = parse_instruction(TASKS[0])
+    objects = world.object_poses()
+    q = world.command_positions()
+    gripper = world.robot.arms[0].gripper
+
+    def phase_after(phase: str, closure: float, closure_rate: float) -> str:
+        planner.phase = Phase(phase, {"lift_from": objects[task.obj][:3], "grasp_yaw": 0.0})
+        planner.phase.memory["release_at"] = np.eye(4)
+        span = gripper.closed_position - gripper.open_position
+        q_now, qd = q.copy(), np.zeros_like(q)
+        q_now[hand.gripper] = gripper.open_position + closure * span
+        qd[hand.gripper] = closure_rate * span
+        planner.targets(q_now, qd, objects, task)
+        return planner.phase.name
+
+    assert phase_after("grasp", 0.45, 0.0) == "lift"  # on the cube, still
+    assert phase_after("grasp", 0.45, 1.0) == "grasp"  # still closing
+    assert phase_after("grasp", 0.0, 0.0) == "grasp"  # not closed yet
+    assert phase_after("grasp", 1.0, 0.0) == "approach"  # closed on nothing: retry
+    assert phase_after("release", 0.45, -1.0) == "release"
+    assert phase_after("release", 0.05, 0.0) == "retreat"
+    with pytest.raises(InvalidInput, match="settle_rate must be a positive number"):
+        ScriptedExpert.from_options(world.robot, {"settle_rate": 0})
+    with pytest.raises(InvalidInput, match=r"open_margin must be in \(0, 1\]"):
+        ScriptedExpert.from_options(world.robot, {"open_margin": 2.0})

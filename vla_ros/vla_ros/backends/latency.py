@@ -26,6 +26,10 @@ class DelayedPolicy(Policy):
     def needs_object_poses(self) -> bool:  # type: ignore[override]
         return self.policy.needs_object_poses
 
+    @property
+    def uses_rtc_prefix(self) -> bool:  # type: ignore[override]
+        return self.policy.uses_rtc_prefix
+
     def reset(self) -> None:
         self.policy.reset()
 

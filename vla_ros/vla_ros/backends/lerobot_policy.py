@@ -13,13 +13,18 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from vla_ros.backends.options import CARD_OPTIONS, BackendOptions
 from vla_ros.backends.torch_runtime import ensure_torchvision_importable, resolve_device
+from vla_ros.core.chunking.rtc import prefix_on_grid
 from vla_ros.core.inference.policy import Policy
 from vla_ros.core.model.io import ModelIO
+from vla_ros.core.model.state_encoding import action_encoder
 from vla_ros.core.robot.config import RobotConfig
-from vla_ros.core.types import ActionChunk, InvalidInput, Observation
+from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, JointState, Observation
 
+ACTION_KEY = "action"  # LeRobot's action feature
 OPTIONS = {
     "checkpoint": "LeRobot pretrained policy directory (config.json, model.safetensors, policy_*processor*.json)",
     "device": "auto (cuda when available, else cpu), cpu, cuda or cuda:N",
@@ -32,6 +37,9 @@ OPTIONS = {
 # LeRobot's pi0-family ports run only on LeRobot's patched transformers (their model checks for it,
 # but only after building a multi-GB network), so their absence is looked up before loading anything.
 NEEDS_PATCHED_TRANSFORMERS = ("pi0", "pi05", "pi0_fast")
+# Policy types whose predict_action_chunk inpaints a given prefix (real-time chunking): they are
+# handed observation.extras["rtc_prefix"], the actions that execute while they infer.
+INPAINTING_POLICIES = ("flow_film",)
 REQUIRED_FILES = (
     "config.json",
     "model.safetensors",
@@ -47,6 +55,8 @@ class LeRobotPolicy(Policy):
         self.policy, self.preprocessor, self.postprocessor = policy, preprocessor, postprocessor
         self.io, self.device = io, device
         self.n_action_steps = int(getattr(policy.config, "n_action_steps", io.card.execute))
+        self.uses_rtc_prefix = policy.config.type in INPAINTING_POLICIES
+        self._prefix_encoder = action_encoder(io.card, io.robot, ACTION_KEY)
 
     @classmethod
     def from_options(cls, robot: RobotConfig, options: dict[str, Any]) -> LeRobotPolicy:
@@ -62,6 +72,8 @@ class LeRobotPolicy(Policy):
         ensure_torchvision_importable()
         from lerobot.configs.policies import PreTrainedConfig
         from lerobot.policies.factory import get_policy_class, make_pre_post_processors
+
+        import vla_ros.policies  # noqa: F401  (registers the suite's own policy types, flow_film)
 
         device = resolve_device(opts.string("device", "auto"), "lerobot")
         policy_type = json.loads((checkpoint / "config.json").read_text()).get("type")
@@ -103,6 +115,10 @@ class LeRobotPolicy(Policy):
             {key: torch.from_numpy(vector).unsqueeze(0) for key, vector in inputs.state.items()}
         )
         batch["task"] = inputs.prompt
+        prefix = observation.extras.get("rtc_prefix") if self.uses_rtc_prefix else None
+        rows = self._model_prefix(prefix, observation) if prefix is not None else None
+        if rows is not None:  # normalized by the preprocessor like a training batch's actions
+            batch[ACTION_KEY] = torch.from_numpy(rows[None])
         batch = self.preprocessor(batch)
         with torch.inference_mode():
             actions = self.predict_chunk(batch)
@@ -114,6 +130,9 @@ class LeRobotPolicy(Policy):
         import torch
         from lerobot.utils.constants import ACTION
 
+        if self.uses_rtc_prefix:
+            prefix = batch.pop(ACTION, None)
+            return self.policy.predict_action_chunk(batch, prefix=prefix)[:, : self.n_action_steps]
         queues = getattr(self.policy, "_queues", None)
         if isinstance(queues, dict) and ACTION in queues:
             # Policies that keep an observation history (Diffusion's n_obs_steps, SmolVLA) update it inside
@@ -124,6 +143,26 @@ class LeRobotPolicy(Policy):
             queues[ACTION].clear()
             return torch.stack([first, *rest], dim=1)
         return self.policy.predict_action_chunk(batch)[:, : self.n_action_steps]
+
+    def _model_prefix(self, prefix: ActionChunk, observation: Observation) -> np.ndarray | None:
+        """The executing prefix on this chunk's time grid, in the card's action terms (k, dim);
+        None when it ended before this chunk's observation (nothing left to keep)."""
+        if prefix.action_space != ActionSpace.JOINT_POSITION:
+            raise InvalidInput(
+                f"backend 'lerobot': rtc_prefix in {prefix.action_space.value}; inpainting takes "
+                "joint positions"
+            )
+        rows = prefix_on_grid(prefix, observation.stamp, self.io.card.dt)[
+            : self.io.card.chunk_size
+        ]
+        if len(rows) == 0:
+            return None
+        return np.stack(
+            [
+                self._prefix_encoder.encode(JointState(prefix.dim_names, row))[ACTION_KEY]
+                for row in rows
+            ]
+        )
 
     def warmup(self) -> None:
         self.infer(self.io.placeholder_observation())

@@ -1,7 +1,8 @@
 """vla_policy: /vla/observation -> Policy backend (off the executor thread) -> /vla/action_chunk.
 
 A new instruction on /vla/instruction (a RunTask goal, a user) becomes the policy's instruction and
-resets its episode state.
+resets its episode state. A policy that inpaints (uses_rtc_prefix) gets the newest /vla/rtc_prefix,
+the actions the chunk executor will run while it infers, attached when its inference starts.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from vla_ros.backends.registry import create_policy
 from vla_ros.core.inference.worker import InferenceWorker
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import InvalidInput
-from vla_ros.nodes.conversions import chunk_to_msg, object_poses_from_msg, observation_from_msg
+from vla_ros.core.types import Observation as CoreObservation
+from vla_ros.nodes.conversions import (
+    chunk_from_msg,
+    chunk_to_msg,
+    object_poses_from_msg,
+    observation_from_msg,
+)
 from vla_ros.nodes.managed import ManagedNode, run_node
 from vla_ros.nodes.node_parameters import VlaPolicyParameters
 from vla_ros.nodes.parameters import declare_config
@@ -58,7 +65,9 @@ class VlaPolicyNode(ManagedNode):
             self._on_policy_error,
             parameters.trigger,
             on_not_ready=lambda waiting: self.get_logger().info(f"policy waiting: {waiting}"),
+            prepare=self._with_rtc_prefix if policy.uses_rtc_prefix else None,
         )
+        self._rtc_prefix = None
         self._instruction_override = parameters.instruction
         self._object_poses: dict = {}
         self._chunk_pub = self.create_publisher(ActionChunk, "/vla/action_chunk", 10)
@@ -67,7 +76,9 @@ class VlaPolicyNode(ManagedNode):
             Header, "/vla/inference_request", lambda _: self._worker.request(), 10
         )
         self.create_subscription(String, "/vla/instruction", self._on_instruction, LATCHED)
-        self.create_subscription(Header, "/vla/reset", lambda _: self._worker.reset(), 10)
+        self.create_subscription(Header, "/vla/reset", self._on_reset, 10)
+        if policy.uses_rtc_prefix:
+            self.create_subscription(ActionChunk, "/vla/rtc_prefix", self._on_rtc_prefix, 10)
         if policy.needs_object_poses:
             self.create_subscription(ObjectPoses, "/sim/object_poses", self._on_object_poses, 10)
         self.create_timer(1.0, self._report)
@@ -96,6 +107,22 @@ class VlaPolicyNode(ManagedNode):
                 observation, instruction=instruction, extras={"object_poses": self._object_poses}
             )
         )
+
+    def _on_reset(self, _: Header) -> None:
+        self._rtc_prefix = None  # the next episode starts from rest
+        self._worker.reset()
+
+    def _on_rtc_prefix(self, msg: ActionChunk) -> None:
+        try:
+            self._rtc_prefix = chunk_from_msg(msg)
+        except InvalidInput as error:
+            self.report_bad_input("rtc_prefix", error)
+
+    def _with_rtc_prefix(self, observation: CoreObservation) -> CoreObservation:
+        prefix = self._rtc_prefix
+        if prefix is None:
+            return observation
+        return replace(observation, extras={**observation.extras, "rtc_prefix": prefix})
 
     def _on_object_poses(self, msg: ObjectPoses) -> None:
         self._object_poses = object_poses_from_msg(msg)

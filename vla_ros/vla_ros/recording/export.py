@@ -84,19 +84,31 @@ def camera_ingest_parameters(robot: str, overrides: dict) -> CameraIngestParamet
 
 
 def episode_reading(options: ExportOptions) -> EpisodeReading:
-    robot = load_robot_config(options.robot)
-    parameters = camera_ingest_parameters(options.robot, options.overrides)
+    return dataset_reading(
+        options.robot, options.card, options.cameras, options.fps, options.overrides
+    )
+
+
+def dataset_reading(
+    robot_name: str,
+    card_name: str | None,
+    cameras: tuple[str, ...] | None,
+    fps: float | None,
+    overrides: dict,
+) -> EpisodeReading:
+    """The dataset's layout, frame clock and camera_ingest's settings: one rule for every writer
+    of datasets (bag export, sim demonstrations), so they all hold what a policy sees live."""
+    robot = load_robot_config(robot_name)
+    parameters = camera_ingest_parameters(robot_name, overrides)
     geometry = parameters.geometry
-    if options.card:
-        if options.cameras:
+    if card_name:
+        if cameras:
             raise InvalidInput("--cameras and --card both choose cameras: the card names its own")
-        card = load_model_card(options.card)
-        fps = require_frame_rate(options.fps or card.control_rate, f"model card '{card.name}'")
+        card = load_model_card(card_name)
+        fps = require_frame_rate(fps or card.control_rate, f"model card '{card.name}'")
     else:
-        card = robot_card(
-            robot, *_cameras(robot, options.cameras or parameters.sync.cameras, geometry)
-        )
-        fps = require_frame_rate(options.fps or DEFAULT_FPS, "--fps")
+        card = robot_card(robot, *_cameras(robot, cameras or parameters.sync.cameras, geometry))
+        fps = require_frame_rate(fps or DEFAULT_FPS, "--fps")
     return EpisodeReading(robot, DatasetLayout(card, robot), parameters.sync, geometry, fps)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from vla_ros.bringup.graph import parse_override
@@ -18,28 +19,48 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     sub.add_argument("bags", nargs="+", type=Path, help="bag directories or directories of bags")
     sub.add_argument("--robot", required=True, help="robot the bags were recorded on")
+    sub.add_argument(
+        "--only-success", action="store_true", help="skip episodes that did not succeed"
+    )
+    add_dataset_arguments(sub)
+    sub.set_defaults(handler=run)
+
+
+def add_dataset_arguments(sub: argparse.ArgumentParser) -> None:
+    """The flags of every dataset writer (export, demos): where, and the layout and clock."""
     sub.add_argument("--out", required=True, type=Path, help="dataset directory to create")
     sub.add_argument("--repo-id", help="LeRobot repo id (default local/<out name>)")
     sub.add_argument(
         "--fps", type=float, help="frame clock [Hz] (default: the card's control rate, else 10)"
     )
-    sub.add_argument("--cameras", nargs="+", help="robot cameras to export (without --card)")
+    sub.add_argument("--cameras", nargs="+", help="robot cameras to write (without --card)")
     sub.add_argument("--card", help="model card naming features, sizes, state and action")
-    sub.add_argument(
-        "--only-success", action="store_true", help="skip episodes that did not succeed"
-    )
     sub.add_argument(
         "--set",
         action="append",
         default=[],
         metavar="camera_ingest.PARAM=VALUE",
-        help="camera_ingest parameter, as `vla-ros run --set` (crop, max_frame_age_s, ...)",
+        help="camera_ingest parameter, as `vla-ros run --set` (crop, image_size, ...)",
     )
-    sub.set_defaults(handler=run)
+
+
+def write_dataset(command: str, out: Path, write: Callable[[], str]) -> int:
+    """Exit status of `write` (which returns its closing line): errors and Ctrl-C say that nothing
+    was written to `out` (the writer is all or nothing)."""
+    try:
+        closing = write()
+    except InvalidInput as error:
+        print(f"vla-ros {command}: error: {error} (nothing written to {out})", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"vla-ros {command}: interrupted; nothing written to {out}", file=sys.stderr)
+        return 130
+    print(closing)
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
+    def write() -> str:
         options = ExportOptions(
             bags=tuple(args.bags),
             robot=args.robot,
@@ -52,15 +73,10 @@ def run(args: argparse.Namespace) -> int:
             overrides=dict(parse_override(o) for o in args.set),
         )
         summary = export(options, progress=lambda line: print(line, flush=True))
-    except InvalidInput as error:
-        print(f"vla-ros export: error: {error} (nothing written to {args.out})", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"vla-ros export: interrupted; nothing written to {args.out}", file=sys.stderr)
-        return 130
-    print(
-        f"[vla-ros] exported {summary.episodes} episodes ({summary.frames} frames, "
-        f"{summary.data_s:.1f} s of data, {summary.skipped} skipped) to {args.out} in "
-        f"{summary.wall_s:.1f} s ({summary.data_s / max(summary.wall_s, 1e-9):.1f}x real time)"
-    )
-    return 0
+        return (
+            f"[vla-ros] exported {summary.episodes} episodes ({summary.frames} frames, "
+            f"{summary.data_s:.1f} s of data, {summary.skipped} skipped) to {args.out} in "
+            f"{summary.wall_s:.1f} s ({summary.data_s / max(summary.wall_s, 1e-9):.1f}x real time)"
+        )
+
+    return write_dataset("export", args.out, write)

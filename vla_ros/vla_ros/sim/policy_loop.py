@@ -7,6 +7,7 @@ and step physics until the next observation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,9 +34,11 @@ def run_episode(
     seed: int,
     time_limit: float = 30.0,
     replan_period: float = 0.5,
-    render: tuple[str, int, int] | None = None,
+    render: tuple[tuple[str, int, int], ...] = (),
+    observe: Callable[[Observation], None] | None = None,
 ) -> LoopOutcome:
-    """One seeded episode; `render` = (camera, width, height) adds images to the observations."""
+    """One seeded episode; `render` = (camera, width, height) per camera adds images to the
+    observations, `observe` sees each observation before the policy does (recording)."""
     task = parse_instruction(instruction)
     world.reset(seed, placed_first=(task.obj,))
     policy.reset()
@@ -43,7 +46,7 @@ def run_episode(
     steps_per_plan = max(1, int(round(replan_period / world.model.opt.timestep)))
     sequence, start = 0, world.time
     while world.time - start < time_limit:
-        images = {render[0]: world.render(*render)} if render else {}
+        images = {camera[0]: world.render(*camera) for camera in render}
         observation = Observation(
             stamp=world.time,
             images=images,
@@ -52,6 +55,8 @@ def run_episode(
             sequence=sequence,
             extras={"object_poses": world.object_poses()},
         )
+        if observe is not None:
+            observe(observation)
         send_chunk(world, policy.infer(observation))
         sequence += 1
         world.step(steps_per_plan)

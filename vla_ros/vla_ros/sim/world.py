@@ -97,11 +97,16 @@ class SimWorld:
             self._apply_set_points()
             mujoco.mj_step(self.model, self.data)
 
-    def _apply_set_points(self) -> None:
+    def _set_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """The controllers' desired positions and velocities now, in command-joint order."""
         q = np.empty(len(self._command_joints))
         qd = np.empty_like(q)
         for follower, indices in self._controllers.values():
             q[indices], qd[indices] = follower.sample(self.time)
+        return q, qd
+
+    def _apply_set_points(self) -> None:
+        q, qd = self._set_points()
         # Position servo with velocity feed-forward: kp (q* - q) + kv (qd* - qd) as ctrl = q* + kv/kp qd*.
         target = self._servo_multiplier * q[self._servo_index] + self._servo_offset
         velocity = self._servo_multiplier * qd[self._servo_index]
@@ -132,6 +137,11 @@ class SimWorld:
     def command_positions(self) -> np.ndarray:
         """Measured positions in RobotConfig.command_joints order."""
         return self.data.qpos[self._robot_qpos[self._command_slots]].copy()
+
+    def command_set_points(self) -> JointState:
+        """What the trajectory controllers command now, in command-joint order: in the sim without
+        ROS this is the robot's command stream (what /vla/safe_joint_command carries in the graph)."""
+        return JointState(self._command_joints, self._set_points()[0])
 
     def object_poses(self) -> dict[str, np.ndarray]:
         """name -> [x, y, z, qw, qx, qy, qz] in the world frame, for every cube and the bowl."""

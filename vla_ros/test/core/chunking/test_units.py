@@ -19,6 +19,7 @@ from vla_ros.core.chunking.interpolation import PlanTrajectory
 from vla_ros.core.chunking.jerk_limited import JerkLimitedFollower
 from vla_ros.core.chunking.latency import LatencyEstimator
 from vla_ros.core.chunking.layout import layout_for
+from vla_ros.core.chunking.rtc import prefix_on_grid
 from vla_ros.core.robot.config import JointLimits
 from vla_ros.core.types import ActionChunk, ActionSpace, CommandSpace, InvalidInput, JointState
 
@@ -318,6 +319,16 @@ def test_rtc_prefix_covers_the_next_inference():
     assert np.allclose(
         prefix.actions, executor.timeline.plan.trajectory.sample(0.3 + 0.05 * np.arange(5))[0]
     )
+
+
+def test_rtc_prefix_on_a_new_chunks_grid():
+    """Resampled at the new chunk's times up to the prefix's end; earlier times take its first action."""
+    prefix = ActionChunk(
+        1.0, 0.05, np.array([[0.0], [1.0], [2.0]]), ("j",), ActionSpace.JOINT_POSITION
+    )
+    np.testing.assert_allclose(prefix_on_grid(prefix, 0.95, 0.05)[:, 0], [0.0, 0.0, 1.0, 2.0])
+    np.testing.assert_allclose(prefix_on_grid(prefix, 1.0, 0.04)[:, 0], [0.0, 0.8, 1.6])
+    assert prefix_on_grid(prefix, 1.2, 0.05).shape == (0, 1)  # ended before the chunk starts
 
 
 # -- jerk limited ----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -21,9 +22,11 @@ class SlowPolicy(Policy):
 
     def __init__(self):
         self.seen, self.release, self.resets = [], threading.Semaphore(0), 0
+        self.seen_extras = []
 
     def infer(self, observation):
         self.seen.append(observation.sequence)
+        self.seen_extras.append(observation.extras)
         self.release.acquire(timeout=5)
         if observation.instruction == "explode":
             raise RuntimeError("model crashed")
@@ -74,6 +77,7 @@ def test_a_policy_declares_every_member_the_node_relies_on_with_defaults():
     policy.warmup()
     policy.close()
     assert policy.needs_object_poses is False and policy.link_state is None
+    assert policy.uses_rtc_prefix is False
     with pytest.raises(TypeError, match="infer"):
         type("NoInfer", (Policy,), {})()
 
@@ -90,6 +94,30 @@ def test_on_request_mode_serves_the_first_observation_then_waits_for_a_request()
     worker.request()
     wait_until(lambda: len(chunks) == 2)
     worker.stop()
+
+
+def test_prepare_completes_the_observation_when_its_inference_starts():
+    """What `prepare` adds is what is current when the inference starts, not when the observation
+    arrived: the RTC prefix is published after the observation, right before the request."""
+    policy, chunks, current = SlowPolicy(), [], {"prefix": "old"}
+    worker = InferenceWorker(
+        policy,
+        chunks.append,
+        [].append,
+        "on_request",
+        prepare=lambda obs: replace(obs, extras={"rtc_prefix": current["prefix"]}),
+    )
+    worker.start()
+    policy.release.release()
+    policy.release.release()
+    worker.submit(observation(1))
+    wait_until(lambda: len(chunks) == 1)
+    worker.submit(observation(2))
+    current["prefix"] = "new"
+    worker.request()
+    wait_until(lambda: len(chunks) == 2)
+    worker.stop()
+    assert policy.seen_extras == [{"rtc_prefix": "old"}, {"rtc_prefix": "new"}]
 
 
 def test_a_failing_model_is_reported_and_the_worker_keeps_serving():

@@ -1,6 +1,12 @@
+import numpy as np
 import pytest
 
-from vla_ros.core.tasks.spec import normalize_instruction, parse_instruction
+from vla_ros.core.tasks.spec import (
+    instruction_for,
+    normalize_instruction,
+    parse_instruction,
+    recoloured,
+)
 from vla_ros.core.types import InvalidInput
 
 
@@ -33,3 +39,23 @@ def test_normalisation():
         normalize_instruction("  Put  the RED cube in the bowl! ")
         == "put the red cube in the bowl"
     )
+
+
+def test_recoloured_tasks_keep_their_kind_and_cover_every_cube():
+    cubes = ("red_cube", "green_cube", "blue_cube", "yellow_cube")
+    rng = np.random.default_rng(0)
+    seen = {}
+    for text in ["put the red cube in the bowl", "stack the green cube on the blue cube"] * 40:
+        task = parse_instruction(text)
+        new = parse_instruction(recoloured(task, cubes, rng))
+        assert new.kind == task.kind and new.obj != new.target
+        seen.setdefault(new.kind, set()).add(new.obj)
+    assert seen == {"pick_place": set(cubes), "stack": set(cubes)}
+    for spec in map(
+        parse_instruction, ["transfer the blue cube", "stack the red cube on the green cube"]
+    ):
+        assert parse_instruction(instruction_for(spec.kind, spec.obj, spec.target)) == spec
+    with pytest.raises(InvalidInput, match="at least two cubes"):
+        recoloured(task, ("red_cube",), rng)
+    with pytest.raises(InvalidInput, match="unknown task kind 'juggle'"):
+        instruction_for("juggle", "red_cube")

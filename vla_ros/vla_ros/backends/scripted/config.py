@@ -20,8 +20,12 @@ class ScriptedExpertConfig:
     turn_rate: float = 1.5  # rad/s, end-effector
     hover: float = 0.10  # m above a grasp/place point where descents start
     lift: float = 0.12  # m, how high a grasped cube is lifted before carrying
-    grasp_time: float = 0.8  # s with the gripper closing before lifting
-    release_time: float = 0.5  # s with the gripper opening before retreating
+    # Grasps end when the closing gripper has stopped: closed at least `settle_closure` (0 open,
+    # 1 closed) and closing slower than `settle_rate` (closure per second). Releases end when the
+    # observed closure is within `open_margin` of the opening asked for.
+    settle_rate: float = 0.3  # 1/s
+    settle_closure: float = 0.1
+    open_margin: float = 0.1
     reach_tolerance: float = 0.008  # m, end-effector position error that ends a move
     velocity_fraction: float = 0.6  # of each joint's velocity limit
     # Handover: the receiving hand waits `receive_standoff` back from the cube along its reach, then
@@ -58,7 +62,7 @@ class ScriptedExpertConfig:
                 raise InvalidInput(
                     f"scripted option {f.name} must be a positive number, got {value!r}"
                 )
-        for name in ("velocity_fraction", "release_closure"):
+        for name in ("velocity_fraction", "release_closure", "settle_closure", "open_margin"):
             if getattr(self, name) > 1.0:
                 raise InvalidInput(
                     f"scripted option {name} must be in (0, 1], got {getattr(self, name)}"

@@ -52,6 +52,13 @@ class ArmGeometry:
             <= gripper.closed_position + 0.1 * abs(gripper.open_position - gripper.closed_position)
         )
 
+    def settled(self, q: np.ndarray, qd: np.ndarray, rate: float, minimum_closure: float) -> bool:
+        """A closing gripper has stopped: closed past `minimum_closure` (it has moved) and closing
+        slower than `rate` (closure per second): on the cube, or fully on nothing."""
+        gripper = self.arm.gripper
+        closure_rate = qd[self.gripper] / (gripper.closed_position - gripper.open_position)
+        return bool(self.closure(q) >= minimum_closure and abs(closure_rate) < rate)
+
     def closure(self, q: np.ndarray) -> float:
         """The gripper's observed closure: 0 open, 1 closed."""
         gripper = self.arm.gripper

@@ -9,7 +9,10 @@ it at the scene's handover point, its fingers on the two faces that point along 
 reach; the second arm comes in horizontally along that reach and closes on the two free side
 faces, the first opens and retreats upward. Phases approach -> descend -> grasp -> lift -> carry ->
 reach -> receive -> release -> retreat -> done, back to approach if the cube is lost on the way.
-The phase advances only on the observed state (closed loop), never on elapsed plans.
+The phase advances only on the observed state (closed loop), never on elapsed time: a grasp ends
+when the closing gripper has stopped (on the cube, or on nothing: retry), a release when the hand
+has opened. A memoryless policy trained on these demonstrations sees every switch in its
+observation; a fixed "hold still" wait is invisible to it (the observation does not change).
 """
 
 from __future__ import annotations
@@ -39,7 +42,6 @@ PICK_PHASES = ("approach", "descend", "grasp", "lift")
 @dataclass
 class Phase:
     name: str
-    since: float
     memory: dict[str, Any] = field(default_factory=dict)
 
 
@@ -59,21 +61,24 @@ class TaskPlanner:
         self._bowl_radius = scene.bowl_radius
         self._handover_point = np.asarray(scene.handover_point, dtype=float)
         self._home_poses = [kinematics.frame_pose(home, geo.arm.ee_frame) for geo in arms]
-        self.phase = Phase("approach", 0.0)
+        self.phase = Phase("approach")
 
-    def start(self, now: float) -> None:
+    def start(self) -> None:
         """A new task (or episode): begin with the approach."""
-        self.phase = Phase("approach", now)
+        self.phase = Phase("approach")
 
-    def targets(self, q: np.ndarray, objects: dict, now: float, task: TaskSpec) -> HandTargets:
-        """Target pose and gripper closure of each hand that moves; advances the phase."""
+    def targets(self, q: np.ndarray, qd: np.ndarray, objects: dict, task: TaskSpec) -> HandTargets:
+        """Target pose and gripper closure of each hand that moves; advances the phase.
+
+        q, qd: observed positions and velocities of the command joints.
+        """
         if task.kind == "handover":
-            return self._handover(q, objects, now, task)
-        return {0: self._pick_and_place(self.arms[0], q, objects, now, task)}
+            return self._handover(q, qd, objects, task)
+        return {0: self._pick_and_place(self.arms[0], q, qd, objects, task)}
 
     # -- phase machines ----------------------------------------------------------------------------
-    def _enter(self, name: str, now: float, **memory: Any) -> None:
-        self.phase = Phase(name, now, {**self.phase.memory, **memory})
+    def _enter(self, name: str, **memory: Any) -> None:
+        self.phase = Phase(name, {**self.phase.memory, **memory})
 
     def _reached(self, ee: np.ndarray, target: np.ndarray, scale: float = 1.0) -> bool:
         return reached(ee, target, self.config.reach_tolerance, scale)
@@ -82,84 +87,91 @@ class TaskPlanner:
         self,
         geo: ArmGeometry,
         q: np.ndarray,
+        qd: np.ndarray,
         ee: np.ndarray,
         objects: dict,
         name: str,
-        now: float,
         then: str,
     ) -> tuple:
         """Phases approach -> descend -> grasp -> lift of a top-down grasp of cube `name`, then phase `then`."""
         c = self.config
         cube = objects[name]
-        phase, elapsed = self.phase.name, now - self.phase.since
+        phase = self.phase.name
         if phase == "approach":
-            yaw = self._grasp_yaw(geo, ee, objects, name)
+            yaw = self._grasp_yaw(geo, objects, name)
             self.phase.memory["grasp_yaw"] = yaw
             target = pose(cube[:3] + [0, 0, c.hover], geo.grasp_rotation(yaw))
             if self._reached(ee, target):
-                self._enter("descend", now)
+                self._enter("descend")
             return target, False
         rotation = geo.grasp_rotation(self.phase.memory["grasp_yaw"])
         if phase == "descend":
             target = pose(cube[:3], rotation)
             if self._reached(ee, target):
-                self._enter("grasp", now, lift_from=ee[:3, 3].copy())
+                self._enter("grasp", lift_from=ee[:3, 3].copy())
             return target, False
         if phase == "grasp":
             target = pose(self.phase.memory["lift_from"], rotation)
-            if elapsed >= c.grasp_time:
-                self._enter("approach" if geo.closed_on_nothing(q) else "lift", now)
+            if geo.settled(q, qd, c.settle_rate, c.settle_closure):
+                self._enter("approach" if geo.closed_on_nothing(q) else "lift")
             return target, True
         target = pose(self.phase.memory["lift_from"] + [0, 0, c.lift], rotation)
         if self._reached(ee, target, 2.5):
-            self._enter(then, now)
+            self._enter(then)
         return target, True
 
     def _pick_and_place(
-        self, geo: ArmGeometry, q: np.ndarray, objects: dict, now: float, task: TaskSpec
+        self,
+        geo: ArmGeometry,
+        q: np.ndarray,
+        qd: np.ndarray,
+        objects: dict,
+        task: TaskSpec,
     ) -> tuple:
         """(ee target pose, gripper closed?) for this chunk; advances the phase from the observed state."""
         c = self.config
         ee = self.kinematics.frame_pose(q, geo.arm.ee_frame)
         cube = objects[task.obj]
         size = self._cube_size
-        phase, elapsed = self.phase.name, now - self.phase.since
+        phase = self.phase.name
         if phase in ("lift", "carry", "place") and not self._holding(ee, cube):
-            self._enter("approach", now)  # the cube slipped or fell: start over, gripper open
+            self._enter("approach")  # the cube slipped or fell: start over, gripper open
             return ee, False
         if phase in PICK_PHASES:
-            return self._pick(geo, q, ee, objects, task.obj, now, then="carry")
+            return self._pick(geo, q, qd, ee, objects, task.obj, then="carry")
         yaw = self.phase.memory["grasp_yaw"]
         place_xy, place_z, place_yaw = self._place_point(task, objects, size, yaw)
         carry_z = max(place_z, self.phase.memory["lift_from"][2]) + c.lift
         if phase == "carry":
             target = pose(np.array([*place_xy, carry_z]), geo.grasp_rotation(place_yaw))
             if self._reached(ee, target, 1.5):
-                self._enter("place", now)
+                self._enter("place")
             return target, True
         if phase == "place":
             # The TCP holds the cube at its centre: put that centre at the place height.
             target = pose(np.array([*place_xy, place_z]), geo.grasp_rotation(place_yaw))
             if self._reached(ee, target):
-                self._enter("release", now, release_at=ee.copy())
+                self._enter("release", release_at=ee.copy())
             return target, True
         if phase == "release":
-            if elapsed >= c.release_time:
-                self._enter("retreat", now)
+            if geo.closure(q) <= c.open_margin:
+                self._enter("retreat")
             return self.phase.memory["release_at"], False
         target = self.phase.memory["release_at"].copy()
         target[2, 3] += c.hover
         if phase == "retreat":
             if self._reached(ee, target, 2.0):
                 done = self._placed(task, objects, size)
-                self._enter("done" if done else "approach", now)
+                self._enter("done" if done else "approach")
             return target, False
         # done: hold above, replanning if the world changes under us.
         if not self._placed(task, objects, size):
-            self._enter("approach", now)
+            self._enter("approach")
         return target, False
 
-    def _handover(self, q: np.ndarray, objects: dict, now: float, task: TaskSpec) -> HandTargets:
+    def _handover(
+        self, q: np.ndarray, qd: np.ndarray, objects: dict, task: TaskSpec
+    ) -> HandTargets:
         """Targets of the giving (first) and receiving (second) arm; advances the phase from the observed state."""
         c = self.config
         giver, receiver = self.arms[0], self.arms[1]
@@ -167,7 +179,7 @@ class TaskPlanner:
         receiver_ee = self.kinematics.frame_pose(q, receiver.arm.ee_frame)
         cube = objects[task.obj]
         idle = (self._home_poses[1], False)
-        phase, elapsed = self.phase.name, now - self.phase.since
+        phase = self.phase.name
         lost = (
             phase in ("lift", "carry", "reach", "receive") and not self._holding(giver_ee, cube)
         ) or (
@@ -175,13 +187,11 @@ class TaskPlanner:
             and not self._holding(receiver_ee, cube, c.receive_offset)
         )
         if lost:
-            self._enter(
-                "approach", now
-            )  # the cube slipped or fell: start over, both grippers open
+            self._enter("approach")  # the cube slipped or fell: start over, both grippers open
             return {0: (giver_ee, False), 1: idle}
         if phase in PICK_PHASES:
             return {
-                0: self._pick(giver, q, giver_ee, objects, task.obj, now, then="carry"),
+                0: self._pick(giver, q, qd, giver_ee, objects, task.obj, then="carry"),
                 1: idle,
             }
         reach = self._reach_direction(receiver)
@@ -200,29 +210,29 @@ class TaskPlanner:
                 receive_rotation,
             )
             if self._reached(giver_ee, present, 1.5) and self._reached(receiver_ee, wait, 1.5):
-                self._enter("reach", now)
+                self._enter("reach")
             return {0: (present, True), 1: (wait, False)}
         if phase == "reach":
             target = pose(cube[:3] - reach * c.receive_offset, receive_rotation)
             if self._reached(receiver_ee, target):
-                self._enter("receive", now, receive_at=target)
+                self._enter("receive", receive_at=target)
             return {0: (present, True), 1: (target, False)}
         hold = (self.phase.memory["receive_at"], True)
         if phase == "receive":
-            if elapsed >= c.grasp_time:
+            if receiver.settled(q, qd, c.settle_rate, c.settle_closure):
                 if receiver.closed_on_nothing(q):
-                    self._enter("carry", now)  # missed: back off to the standoff and come in again
+                    self._enter("carry")  # missed: back off to the standoff and come in again
                 else:
-                    self._enter("release", now, release_at=giver_ee.copy())
+                    self._enter("release", release_at=giver_ee.copy())
             return {0: (present, True), 1: hold}
         if phase == "release":
-            if elapsed >= c.release_time:
-                self._enter("retreat", now)
+            if giver.closure(q) <= c.release_closure + c.open_margin:
+                self._enter("retreat")
             return {0: (self.phase.memory["release_at"], c.release_closure), 1: hold}
         retreat = self.phase.memory["release_at"].copy()
         retreat[2, 3] += c.hover
         if phase == "retreat" and self._reached(giver_ee, retreat, 2.0):
-            self._enter("done", now)
+            self._enter("done")
         return {0: (retreat, False), 1: hold}
 
     # -- what the observed state says --------------------------------------------------------------
@@ -254,12 +264,16 @@ class TaskPlanner:
         closing = np.cross(UP, reach)
         return closing if closing @ (ee[:3, :3] @ geo.closing) >= 0 else -closing
 
-    def _grasp_yaw(self, geo: ArmGeometry, ee: np.ndarray, objects: dict, name: str) -> float:
-        """Of the cube's two pairs of side faces, the one nearest the hand's current yaw, unless the
-        open fingers would come down on or against another object there and less so at the other."""
-        current = geo.closing_yaw(ee)
-        near = nearest_yaw(yaw_of(objects[name]), current)
-        other = nearest_yaw(near + np.pi / 2, current, np.pi)
+    def _grasp_yaw(self, geo: ArmGeometry, objects: dict, name: str) -> float:
+        """Of the cube's two pairs of side faces, the one nearest the hand's yaw at home, unless the
+        open fingers would come down on or against another object there and less so at the other.
+
+        Measured from home, not from the hand's current yaw: the choice depends on the scene alone,
+        so every approach to the same layout (a retry too) turns the same way, which is what a
+        policy learning from these demonstrations can reproduce from an image."""
+        home = geo.closing_yaw(self._home_poses[self.arms.index(geo)])
+        near = nearest_yaw(yaw_of(objects[name]), home)
+        other = nearest_yaw(near + np.pi / 2, home, np.pi)
         clearance = {yaw: self._finger_clearance(geo, objects, name, yaw) for yaw in (near, other)}
         if clearance[near] >= self.config.finger_clearance or clearance[near] >= clearance[other]:
             return near

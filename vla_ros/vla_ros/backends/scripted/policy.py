@@ -22,7 +22,14 @@ from vla_ros.core.model.io import ModelIO
 from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.robot.kinematics import Kinematics
 from vla_ros.core.tasks.spec import TaskSpec, parse_instruction
-from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, NotReady, Observation
+from vla_ros.core.types import (
+    ActionChunk,
+    ActionSpace,
+    InvalidInput,
+    JointState,
+    NotReady,
+    Observation,
+)
 
 
 class ScriptedExpert(Policy):
@@ -56,7 +63,7 @@ class ScriptedExpert(Policy):
 
     def reset(self) -> None:
         self._task: TaskSpec | None = None
-        self.planner.start(0.0)
+        self.planner.start()
 
     @property
     def phase(self) -> str:
@@ -66,7 +73,7 @@ class ScriptedExpert(Policy):
         task = parse_instruction(observation.instruction)
         if task != self._task:
             self._task = task
-            self.planner.start(observation.stamp)
+            self.planner.start()
         poses = observation.extras.get("object_poses")
         if not poses:
             if not self._poses_seen:  # the sim has just started: its first poses are on their way
@@ -81,12 +88,13 @@ class ScriptedExpert(Policy):
             if name != "right_gripper" and name not in poses:
                 raise InvalidInput(f"object_poses lacks '{name}' (has {sorted(poses)})")
         q = observation.joint_state.subset(self.robot.command_joints)
+        qd = _velocities(observation.joint_state, self.robot.command_joints)
         objects = {name: np.asarray(pose, dtype=float) for name, pose in poses.items()}
         if task.kind == "handover" and len(self.arms) < 2:
             raise InvalidInput(
                 f"'{task.instruction}' needs two arms with grippers; robot '{self.robot.name}' has {len(self.arms)}"
             )
-        targets = self.planner.targets(q, objects, observation.stamp, task)
+        targets = self.planner.targets(q, qd, objects, task)
         return self.io.chunk(self._model_actions(q, targets), observation)
 
     def _model_actions(self, q: np.ndarray, targets: HandTargets) -> np.ndarray:
@@ -113,6 +121,13 @@ class ScriptedExpert(Policy):
             if command_column in closures:
                 actions[:, model_column] = closures[command_column]
         return actions
+
+
+def _velocities(state: JointState, names: tuple[str, ...]) -> np.ndarray:
+    """Velocities of `names`; a joint state without velocities (a hand-made test state) reads as at rest."""
+    if state.velocities is None:
+        return np.zeros(len(names))
+    return JointState(state.names, state.velocities).subset(names)
 
 
 def _card(robot: RobotConfig, config: ScriptedExpertConfig) -> ModelCard:

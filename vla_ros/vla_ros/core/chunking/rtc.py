@@ -29,3 +29,17 @@ def rtc_prefix(plan: Plan, now: float, latency_s: float) -> ActionChunk:
         action_space=plan.action_space,
         model_id="rtc_prefix",
     )
+
+
+def prefix_on_grid(prefix: ActionChunk, stamp: float, dt: float) -> np.ndarray:
+    """The prefix's actions at a new chunk's times stamp + i*dt, for every i up to the prefix's end
+    (linear between its actions; times before its start take its first action: those have passed
+    and the executor skips them). (k, dim) rows, k >= 1 when the prefix ends after `stamp`."""
+    end = prefix.time_of(prefix.horizon - 1)
+    count = int(np.floor((end - stamp) / dt + 1e-9)) + 1 if end >= stamp else 0
+    times = np.clip(stamp + dt * np.arange(count), prefix.stamp, end)
+    given = prefix.stamp + prefix.dt * np.arange(prefix.horizon)
+    return np.stack(
+        [np.interp(times, given, prefix.actions[:, j]) for j in range(prefix.actions.shape[1])],
+        axis=-1,
+    ).reshape(count, prefix.actions.shape[1])

@@ -21,6 +21,9 @@ class Policy(ABC):
 
     # The policy reads simulated object poses (observation.extras["object_poses"]); the node subscribes.
     needs_object_poses: bool = False
+    # The policy inpaints observation.extras["rtc_prefix"] (the actions that execute while it infers,
+    # /vla/rtc_prefix); the node subscribes and the worker attaches the newest at inference time.
+    uses_rtc_prefix: bool = False
 
     @abstractmethod
     def infer(self, observation: Observation) -> ActionChunk: ...

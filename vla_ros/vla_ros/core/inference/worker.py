@@ -46,13 +46,17 @@ class InferenceWorker:
         on_error: Callable[[Exception], None],
         trigger: str = "continuous",
         on_not_ready: Callable[[NotReady], None] | None = None,
+        prepare: Callable[[Observation], Observation] | None = None,
     ) -> None:
+        """`prepare` completes an observation just before it is inferred (the newest RTC prefix is
+        published right before the request that starts the inference, after the observation)."""
         if trigger not in TRIGGER_MODES:
             raise InvalidInput(f"trigger '{trigger}' is not one of {list(TRIGGER_MODES)}")
         self.policy = policy
         self.stats = WorkerStats()
         self._on_chunk, self._on_error, self._trigger = on_chunk, on_error, trigger
         self._on_not_ready = on_not_ready
+        self._prepare = prepare
         self._condition = threading.Condition()
         self._pending: Observation | None = None
         self._requested = False
@@ -109,6 +113,8 @@ class InferenceWorker:
 
     def _infer(self, observation: Observation) -> None:
         started = time.perf_counter()
+        if self._prepare is not None:
+            observation = self._prepare(observation)
         try:
             chunk = self.policy.infer(observation)
         except NotReady as waiting:

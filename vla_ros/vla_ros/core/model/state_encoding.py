@@ -7,9 +7,11 @@ pipeline (LeRobot's processors, the openpi server).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from vla_ros.core.model.card import ModelCard
+from vla_ros.core.model.card import ModelCard, StateInput
 from vla_ros.core.model.targets import resolve_targets
 from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.types import InvalidInput, JointState
@@ -57,3 +59,11 @@ class StateEncoder:
             key: (joint_state.subset(joints) * scale + offset).astype(np.float32)
             for key, joints, scale, offset in self.groups
         }
+
+
+def action_encoder(card: ModelCard, robot: RobotConfig, key: str = "action") -> StateEncoder:
+    """Robot joint positions -> the card's action vector under `key` (the action mapping inverted):
+    the actions of a dataset, or an executing prefix handed back to the model."""
+    return StateEncoder(
+        replace(card, state=(StateInput(key, card.action.targets, card.action.dim),)), robot
+    )

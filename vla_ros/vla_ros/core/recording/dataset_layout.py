@@ -9,13 +9,11 @@ from the robot: `observation.images.<camera>` at the recorded size, `observation
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
-from vla_ros.core.model.card import ModelCard, StateInput, parse_model_card
+from vla_ros.core.model.card import ModelCard, parse_model_card
 from vla_ros.core.model.image_preprocessing import ImagePreprocessor
-from vla_ros.core.model.state_encoding import StateEncoder
+from vla_ros.core.model.state_encoding import StateEncoder, action_encoder
 from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.types import ActionSpace, InvalidInput, JointState, Observation
 
@@ -59,8 +57,7 @@ class DatasetLayout:
         self.card = card
         self.images = ImagePreprocessor(card, robot)
         self.states = StateEncoder(card, robot)
-        action_input = StateInput(ACTION_KEY, card.action.targets, card.action.dim)
-        self.actions = StateEncoder(replace(card, state=(action_input,)), robot)
+        self.actions = action_encoder(card, robot, ACTION_KEY)
 
     @property
     def cameras(self) -> tuple[str, ...]:

@@ -73,3 +73,26 @@ def parse_instruction(instruction: str) -> TaskSpec:
         f"instruction '{instruction}' is not a known sim task; try 'put the red cube in the bowl', "
         "'stack the green cube on the blue cube' or 'transfer the red cube'"
     )
+
+
+def instruction_for(kind: str, obj: str, target: str = "bowl") -> str:
+    """The canonical instruction of a task on cubes named '<colour>_cube' (parse_instruction's inverse)."""
+    colour = obj.removesuffix("_cube")
+    if kind == "pick_place":
+        return f"put the {colour} cube in the bowl"
+    if kind == "stack":
+        return f"stack the {colour} cube on the {target.removesuffix('_cube')} cube"
+    if kind == "handover":
+        return f"transfer the {colour} cube"
+    raise InvalidInput(f"unknown task kind '{kind}' (pick_place, stack or handover)")
+
+
+def recoloured(task: TaskSpec, cubes: tuple[str, ...], rng) -> str:
+    """The same kind of task on cubes drawn from `cubes` (`rng`: numpy Generator): object and
+    stacking target differ, so language, not habit, says which cube moves where."""
+    if len(cubes) < 2:
+        raise InvalidInput(
+            f"recolouring tasks needs at least two cubes, the scene has {list(cubes)}"
+        )
+    obj, other = (str(c) for c in rng.choice(cubes, size=2, replace=False))
+    return instruction_for(task.kind, obj, other if task.kind == "stack" else task.target)

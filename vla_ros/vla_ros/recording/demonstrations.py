@@ -1,0 +1,163 @@
+"""`vla-ros demos`: scripted-expert demonstrations in the embedded sim -> one LeRobotDataset v3.0.
+
+No ROS graph: the expert drives SimWorld directly (vla_ros.sim.policy_loop), about a second per
+episode. Every frame holds what a policy sees live and the command the robot follows, through the
+same layout, image path and writer as the bag export (recording/export.py): cameras rendered at
+their configured size, cropped and downscaled by camera_ingest's settings, then resized to the
+card; the joint state; the instruction; as action, the controllers' set point at the frame's time
+(in the graph: /vla/safe_joint_command). The expert replans at every frame, so no action is decided
+between two observations (a held chunk would be a wait the policy cannot see). Failed episodes are
+left out (a failed demonstration teaches failure) and reported.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from numpy.random import default_rng
+
+from vla_ros.backends.scripted import ScriptedExpert
+from vla_ros.core.tasks.spec import parse_instruction, recoloured
+from vla_ros.core.types import InvalidInput, Observation
+from vla_ros.recording.export import dataset_reading
+from vla_ros.recording.export_dataset import AtomicDataset
+from vla_ros.recording.export_source import EpisodeReading
+from vla_ros.sim.policy_loop import LoopOutcome, run_episode
+from vla_ros.sim.tasks import TaskMonitor
+from vla_ros.sim.world import SimWorld
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    """What to generate (the flags of `vla-ros demos`).
+
+    robot: robot config (its sim scene and cameras)
+    out: dataset directory to create (must not exist)
+    episodes: seeds tried, `seed` .. `seed + episodes - 1`
+    instructions: cycled over the episodes (default: the robot's demo tasks)
+    vary_objects: each episode does its instruction's kind of task on cubes drawn by its seed
+    card: model card naming features, image sizes, state and action (default: robot joints)
+    cameras: robot cameras to record without a card (default: camera_ingest's, all the robot's)
+    fps: frame clock [Hz] (default: the card's control rate, else 10)
+    time_limit: simulated seconds before an episode counts as failed
+    repo_id: the dataset's LeRobot repo id (default local/<out name>)
+    overrides: camera_ingest.<param> values (crop, image_size), as `vla-ros run --set` takes them
+    """
+
+    robot: str
+    out: Path
+    episodes: int = 10
+    seed: int = 0
+    instructions: tuple[str, ...] | None = None
+    vary_objects: bool = False
+    card: str | None = None
+    cameras: tuple[str, ...] | None = None
+    fps: float | None = None
+    time_limit: float = 30.0
+    repo_id: str | None = None
+    overrides: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.episodes, bool) or int(self.episodes) != self.episodes:
+            raise InvalidInput(f"--episodes must be a whole number, got {self.episodes!r}")
+        if self.episodes < 1:
+            raise InvalidInput(f"--episodes must be at least 1, got {self.episodes}")
+        if not self.time_limit > 0:
+            raise InvalidInput(f"--time-limit must be > 0 s, got {self.time_limit}")
+
+
+@dataclass
+class DemoSummary:
+    episodes: int = 0  # written
+    failed: int = 0
+    frames: int = 0
+    data_s: float = 0.0
+    wall_s: float = 0.0
+
+
+def generate(options: DemoOptions, progress: Callable[[str], None] = print) -> DemoSummary:
+    """Run the episodes and write the successful ones; nothing is written when none succeeds."""
+    reading = dataset_reading(
+        options.robot, options.card, options.cameras, options.fps, options.overrides
+    )
+    robot = reading.robot
+    instructions = options.instructions or robot.demo.instructions
+    world = SimWorld(robot)
+    try:
+        tasks = [parse_instruction(i) for i in instructions]
+        for task in tasks:  # every task checked before anything is written
+            TaskMonitor(task, world)
+        expert = ScriptedExpert(robot)
+        summary = DemoSummary()
+        repo_id = options.repo_id or f"local/{options.out.name}"
+        features = reading.layout.features()
+        with AtomicDataset(options.out, repo_id, reading.fps, features, robot.name) as dataset:
+            for number in range(options.episodes):
+                seed = options.seed + number
+                instruction = instructions[number % len(instructions)]
+                if options.vary_objects:
+                    task = tasks[number % len(tasks)]
+                    instruction = recoloured(task, world.scene.cube_names, default_rng(seed))
+                started = time.perf_counter()
+                frames, outcome = record_episode(
+                    world, expert, reading, instruction, seed, options.time_limit
+                )
+                if outcome.success:
+                    dataset.add_episode(frames)
+                    summary.episodes += 1
+                    summary.frames += len(frames)
+                    summary.data_s += len(frames) / reading.fps
+                else:
+                    summary.failed += 1
+                wall = time.perf_counter() - started
+                summary.wall_s += wall
+                verdict = "written" if outcome.success else f"FAILED, left out ({outcome.detail})"
+                progress(
+                    f"[demos {number + 1}/{options.episodes}] seed {seed} '{instruction}': "
+                    f"{len(frames)} frames ({outcome.duration:.1f} s sim) in {wall:.1f} s, {verdict}"
+                )
+            if summary.episodes == 0:
+                raise InvalidInput(
+                    f"none of the {options.episodes} episodes succeeded within "
+                    f"{options.time_limit} s of sim time: no demonstration to write"
+                )
+    finally:
+        world.close()
+    return summary
+
+
+def record_episode(
+    world: SimWorld,
+    expert: ScriptedExpert,
+    reading: EpisodeReading,
+    instruction: str,
+    seed: int,
+    time_limit: float,
+) -> tuple[list[dict], LoopOutcome]:
+    """One episode's frames (one per expert call, on the frame clock) and how it ended."""
+    layout, geometry = reading.layout, reading.geometry
+    cameras = {c.name: c for c in reading.robot.cameras}
+    render = tuple((name, cameras[name].width, cameras[name].height) for name in layout.cameras)
+    frames: list[dict] = []
+
+    def keep(observation: Observation) -> None:
+        # What camera_ingest would publish: the rendered frame cropped and downscaled.
+        seen = replace(
+            observation, images={name: geometry(rgb) for name, rgb in observation.images.items()}
+        )
+        frames.append(layout.frame(seen, world.command_set_points(), instruction))
+
+    outcome = run_episode(
+        world,
+        expert,
+        instruction,
+        seed,
+        time_limit=time_limit,
+        replan_period=1.0 / reading.fps,
+        render=render,
+        observe=keep,
+    )
+    return frames, outcome
