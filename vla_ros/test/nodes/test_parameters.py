@@ -63,3 +63,16 @@ def test_autostart_is_read_only(ros):
     node = ros.add(ChunkExecutorNode())
     result = node.set_parameters([Parameter("autostart", value=False)])[0]
     assert not result.successful
+
+
+def test_task_server_refuses_a_liveness_timeout_that_a_stall_would_beat(ros):
+    """A node lost while its liveness timeout runs would abort the task as an unnamed stall."""
+    from vla_ros.nodes.task_server import TaskServerNode
+
+    overrides = {"liveness_timeout_s": 5.0, "stall_timeout_s": 5.0, "autostart": False}
+    node = ros.add(TaskServerNode(parameter_overrides=parameter_overrides(overrides)))
+    node.trigger_configure()
+    assert node.lifecycle_state == "unconfigured"
+    node.set_parameters([Parameter("stall_timeout_s", value=8.0)])
+    node.trigger_configure()
+    assert node.lifecycle_state == "inactive"

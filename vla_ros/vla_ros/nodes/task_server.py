@@ -19,6 +19,7 @@ from rclpy.task import Future
 from std_msgs.msg import Header, String
 
 from vla_ros.core.tasks.episode import TaskEpisode
+from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.managed import ManagedNode, run_node
 from vla_ros.nodes.node_parameters import TaskServerParameters
 from vla_ros.nodes.parameters import declare_config
@@ -34,6 +35,11 @@ class TaskServerNode(ManagedNode):
     def configure(self) -> None:
         self._liveness = self.watch_liveness()
         self._stall_timeout_s = declare_config(self, TaskServerParameters).stall_timeout_s
+        if self._liveness.timeout_s >= self._stall_timeout_s:
+            raise InvalidInput(
+                f"liveness_timeout_s {self._liveness.timeout_s:g} must be below stall_timeout_s "
+                f"{self._stall_timeout_s:g}: a lost node would abort its task as a stall, unnamed"
+            )
         self._task_status: TaskStatus | None = None
         self._chunks = 0
         self._last_chunk = -float("inf")  # steady clock
