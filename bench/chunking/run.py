@@ -56,7 +56,7 @@ REFRESH_CANDIDATES = (0.5, 0.65, 0.8)
 BLENDS = {
     "latest_only": {"strategy": "latest_only"},
     "temporal_ensemble": {"strategy": "temporal_ensemble"},
-    "crossfade": {"strategy": "crossfade"},
+    "crossfade": {"strategy": "crossfade", "crossfade_max_s": 0.0},  # over the whole overlap
     "crossfade<=0.2s": {"strategy": "crossfade", "crossfade_max_s": 0.2},
     "crossfade<=0.3s": {"strategy": "crossfade", "crossfade_max_s": 0.3},
 }
@@ -224,8 +224,8 @@ def describe_default() -> str:
     return f"{c.strategy}, refresh_fraction {c.refresh_fraction}, catch_up_s {c.catch_up_s}"
 
 
-def recorded_groups(pattern: str) -> dict[str, list]:
-    streams = load_streams(DATA_DIR, pattern)
+def recorded_groups(pattern: str, phase_s: float = 0.0) -> dict[str, list]:
+    streams = [stream.shifted(phase_s) for stream in load_streams(DATA_DIR, pattern)]
     groups = defaultdict(list)
     for stream in streams:
         chunking = stream.name.split("_seed")[1].split("_", 1)[1]
@@ -249,11 +249,20 @@ def main() -> int:
     parser.add_argument(
         "--no-candidates", action="store_true", help="skip the strategy x request-policy sweep"
     )
+    parser.add_argument(
+        "--phase-ms",
+        type=float,
+        default=0.0,
+        help="start the recorded streams this much later (where requests fall against the "
+        "expert's observation grid: shows how much of a tracking ratio is luck of phase)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     print(f"machine load (1/5/15 min): {os.getloadavg()}, {os.cpu_count()} cpus")
     print(f"baselines:\n{RE_IMPLEMENTED}")
-    groups = recorded_groups("*pick_place_seed0*.npz" if args.quick else args.streams)
+    groups = recorded_groups(
+        "*pick_place_seed0*.npz" if args.quick else args.streams, args.phase_ms / 1e3
+    )
     if not groups:
         print(f"no recorded streams under {DATA_DIR}: run bench/chunking/record_streams.py")
         return 1
