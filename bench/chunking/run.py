@@ -51,7 +51,7 @@ DELAYS_MS = (0, 100, 300, 500)
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REFERENCE = "lerobot_weighted_average"
 DEFAULT = "default"
-REFRESH_CANDIDATES = (0.5, 0.65, 0.8)
+REFRESH_CANDIDATES = (0.5, 0.55, 0.6, 0.65, 0.8)
 # strategy label -> ExecutorConfig fields
 BLENDS = {
     "latest_only": {"strategy": "latest_only"},
