@@ -7,7 +7,7 @@ same chunk as meant for its own observation time, whether it aligns by stamp or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +47,17 @@ class RecordedStream:
     @property
     def duration(self) -> float:
         return float(self.stamps[-1])
+
+    def shifted(self, phase_s: float) -> RecordedStream:
+        """The same episode replayed from `phase_s` after its first observation."""
+        if phase_s == 0.0:
+            return self
+        return replace(
+            self,
+            name=f"{self.name}@{phase_s * 1e3:.0f}ms",
+            stamps=self.stamps - phase_s,
+            reference_times=self.reference_times - phase_s,
+        )
 
     def chunk_at(self, t: float) -> ActionChunk:
         k = max(int(np.searchsorted(self.stamps, t, side="right")) - 1, 0)
