@@ -92,9 +92,7 @@ def generate(options: DemoOptions, progress: Callable[[str], None] = print) -> D
             TaskMonitor(task, world)
         expert = ScriptedExpert(robot)
         summary = DemoSummary()
-        repo_id = options.repo_id or f"local/{options.out.name}"
-        features = reading.layout.features()
-        with AtomicDataset(options.out, repo_id, reading.fps, features, robot.name) as dataset:
+        with AtomicDataset.for_reading(options.out, options.repo_id, reading) as dataset:
             for number in range(options.episodes):
                 seed = options.seed + number
                 instruction = instructions[number % len(instructions)]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from vla_ros.bringup.graph import parse_override
 from vla_ros.recording.demonstrations import DemoOptions, generate
-from vla_ros.recording.export_cli import add_dataset_arguments, write_dataset
+from vla_ros.recording.export_cli import add_dataset_arguments, dataset_flags, write_dataset
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -37,17 +36,12 @@ def run(args: argparse.Namespace) -> int:
     def write() -> str:
         options = DemoOptions(
             robot=args.robot,
-            out=args.out,
             episodes=args.episodes,
             seed=args.seed,
             instructions=tuple(args.instructions) if args.instructions else None,
             vary_objects=args.vary_objects,
-            card=args.card,
-            cameras=tuple(args.cameras) if args.cameras else None,
-            fps=args.fps,
             time_limit=args.time_limit,
-            repo_id=args.repo_id,
-            overrides=dict(parse_override(o) for o in args.set),
+            **dataset_flags(args),
         )
         summary = generate(options, progress=lambda line: print(line, flush=True))
         return (

@@ -145,9 +145,7 @@ def export(options: ExportOptions, progress: Callable[[str], None] = print) -> E
         raise InvalidInput(
             f"no episode to export: {len(planned)} episodes, none successful (--only-success)"
         )
-    repo_id = options.repo_id or f"local/{options.out.name}"
-    features = reading.layout.features()
-    with AtomicDataset(options.out, repo_id, reading.fps, features, reading.robot.name) as dataset:
+    with AtomicDataset.for_reading(options.out, options.repo_id, reading) as dataset:
         for number, episode in enumerate(chosen, 1):
             started = time.perf_counter()
             with RecordedBag(episode.bag) as bag:

@@ -44,6 +44,18 @@ def add_dataset_arguments(sub: argparse.ArgumentParser) -> None:
     )
 
 
+def dataset_flags(args: argparse.Namespace) -> dict:
+    """The values of add_dataset_arguments' flags, as ExportOptions and DemoOptions take them."""
+    return dict(
+        out=args.out,
+        repo_id=args.repo_id,
+        fps=args.fps,
+        cameras=tuple(args.cameras) if args.cameras else None,
+        card=args.card,
+        overrides=dict(parse_override(o) for o in args.set),
+    )
+
+
 def write_dataset(command: str, out: Path, write: Callable[[], str]) -> int:
     """Exit status of `write` (which returns its closing line): errors and Ctrl-C say that nothing
     was written to `out` (the writer is all or nothing)."""
@@ -64,13 +76,8 @@ def run(args: argparse.Namespace) -> int:
         options = ExportOptions(
             bags=tuple(args.bags),
             robot=args.robot,
-            out=args.out,
-            repo_id=args.repo_id,
-            fps=args.fps,
-            cameras=tuple(args.cameras) if args.cameras else None,
-            card=args.card,
             only_success=args.only_success,
-            overrides=dict(parse_override(o) for o in args.set),
+            **dataset_flags(args),
         )
         summary = export(options, progress=lambda line: print(line, flush=True))
         return (

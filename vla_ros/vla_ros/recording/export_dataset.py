@@ -14,6 +14,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from vla_ros.core.types import InvalidInput
+from vla_ros.recording.export_source import EpisodeReading
 
 
 class AtomicDataset:
@@ -36,6 +37,17 @@ class AtomicDataset:
         )
         self.episodes = 0
         self.frames = 0
+
+    @classmethod
+    def for_reading(cls, out: Path, repo_id: str | None, reading: EpisodeReading) -> AtomicDataset:
+        """The dataset of `reading`'s layout and frame clock; repo id default local/<out name>."""
+        return cls(
+            out,
+            repo_id or f"local/{Path(out).name}",
+            reading.fps,
+            reading.layout.features(),
+            reading.robot.name,
+        )
 
     def __enter__(self) -> AtomicDataset:
         from vla_ros.backends.torch_runtime import ensure_torchvision_importable
