@@ -121,16 +121,19 @@ class StopRequest:
             signal.signal(number, signal.SIG_IGN)
 
 
+# What faulthandler raises where stderr is no file (captured in a test): nothing to dump to.
+_STDERR_NOT_A_FILE = (AttributeError, ValueError, io.UnsupportedOperation)
+
+
 def _end_after(seconds: float) -> None:
     """faulthandler's watchdog is a C thread: it fires even while the main thread is stuck in C
     holding the GIL, where no Python-level timer would run."""
-    with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+    with contextlib.suppress(*_STDERR_NOT_A_FILE):
         faulthandler.dump_traceback_later(seconds, exit=True)
 
 
 def _dump_stacks_on(number: int) -> None:
-    # Not where stderr is no file (captured in a test): there is nothing to dump to.
-    with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+    with contextlib.suppress(*_STDERR_NOT_A_FILE):
         faulthandler.register(number, all_threads=True)
 
 
