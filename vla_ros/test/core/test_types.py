@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput
+from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, JointState
 
 NAMES = ("a", "b", "c")
 
@@ -52,3 +52,12 @@ def test_a_copy_with_changed_fields_is_checked_too():
     assert chunk.horizon == 4 and chunk.time_of(2) == pytest.approx(1.1)
     with pytest.raises(InvalidInput, match="non-finite"):
         dataclasses.replace(chunk, actions=np.full((4, 3), np.nan))
+
+
+def test_velocities_of_names_in_order_zeros_without_velocities_and_missing_joints_named():
+    state = JointState(("a", "b", "c"), np.array([1.0, 2.0, 3.0]), np.array([0.1, 0.2, 0.3]))
+    assert state.velocities_of(("c", "a")).tolist() == [0.3, 0.1]
+    for bare in (None, np.array([])):
+        assert JointState(("a",), np.array([1.0]), bare).velocities_of(("a",)).tolist() == [0.0]
+    with pytest.raises(InvalidInput, match=r"lacks joints \['d'\]"):
+        state.velocities_of(("d",))

@@ -73,6 +73,13 @@ class JointState:
             raise InvalidInput(f"joint state lacks joints {missing} (has {list(self.names)})")
         return np.array([self.positions[index[n]] for n in names], dtype=float)
 
+    def velocities_of(self, names: tuple[str, ...] | list[str]) -> np.ndarray:
+        """Velocities of `names` in that order; zeros when the state carries none (at rest, or
+        feed-forward only); raises InvalidInput naming the missing joints."""
+        if self.velocities is None or not len(self.velocities):
+            return np.zeros(len(names))
+        return JointState(self.names, self.velocities).subset(names)
+
     def require_finite(self) -> None:
         """Raise InvalidInput naming the joints whose position or velocity is NaN or infinite."""
         for what, values in (("positions", self.positions), ("velocities", self.velocities)):

@@ -22,14 +22,7 @@ from vla_ros.core.model.io import ModelIO
 from vla_ros.core.robot.config import RobotConfig
 from vla_ros.core.robot.kinematics import Kinematics
 from vla_ros.core.tasks.spec import TaskSpec, parse_instruction
-from vla_ros.core.types import (
-    ActionChunk,
-    ActionSpace,
-    InvalidInput,
-    JointState,
-    NotReady,
-    Observation,
-)
+from vla_ros.core.types import ActionChunk, ActionSpace, InvalidInput, NotReady, Observation
 
 
 class ScriptedExpert(Policy):
@@ -88,7 +81,8 @@ class ScriptedExpert(Policy):
             if name != "right_gripper" and name not in poses:
                 raise InvalidInput(f"object_poses lacks '{name}' (has {sorted(poses)})")
         q = observation.joint_state.subset(self.robot.command_joints)
-        qd = _velocities(observation.joint_state, self.robot.command_joints)
+        # A joint state without velocities (a hand-made test state) reads as at rest.
+        qd = observation.joint_state.velocities_of(self.robot.command_joints)
         objects = {name: np.asarray(pose, dtype=float) for name, pose in poses.items()}
         if task.kind == "handover" and len(self.arms) < 2:
             raise InvalidInput(
@@ -121,13 +115,6 @@ class ScriptedExpert(Policy):
             if command_column in closures:
                 actions[:, model_column] = closures[command_column]
         return actions
-
-
-def _velocities(state: JointState, names: tuple[str, ...]) -> np.ndarray:
-    """Velocities of `names`; a joint state without velocities (a hand-made test state) reads as at rest."""
-    if state.velocities is None:
-        return np.zeros(len(names))
-    return JointState(state.names, state.velocities).subset(names)
 
 
 def _card(robot: RobotConfig, config: ScriptedExpertConfig) -> ModelCard:

@@ -37,11 +37,7 @@ def joint_jog(
 ) -> JointJog:
     """Velocities for `names` toward the safe target (feed-forward only until a measurement exists)."""
     positions = target.subset(names)
-    velocities = (
-        JointState(target.names, target.velocities).subset(names)
-        if target.velocities is not None and len(target.velocities)
-        else np.zeros(len(names))
-    )
+    velocities = target.velocities_of(names)
     if measured is not None:
         velocities = velocities + position_gain * (positions - measured.subset(names))
     if not np.all(np.isfinite(velocities)):
@@ -54,5 +50,4 @@ def ee_twist(kinematics: Kinematics, frame: str, target: JointState) -> np.ndarr
     q = target.subset(kinematics.joints)
     if target.velocities is None or not len(target.velocities):
         return np.zeros(6)
-    qdot = JointState(target.names, target.velocities).subset(kinematics.joints)
-    return kinematics.frame_jacobian(q, frame) @ qdot
+    return kinematics.frame_jacobian(q, frame) @ target.velocities_of(kinematics.joints)
