@@ -7,6 +7,7 @@ vla-ros record --robot panda --out recordings [--split episode|none]
 vla-ros export BAG... --robot panda --out DIR [--card CARD] [--only-success] [--fps 10]
 vla-ros demos --robot panda --episodes 20 --out DIR [--card CARD] [--instructions ...]
 vla-ros replay BAG... --backend scripted --mode step --out replay_out [--fail-over KEY=VALUE]
+vla-ros train --data DIR... --out CKPT [--minutes 60]; vla-ros evaluate --checkpoint CKPT [--episodes 20]
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from vla_ros.nodes.composition import DEFAULT_PROCESSES, add_processes_arguments
 from vla_ros.nodes.shutdown import StopRequest
 from vla_ros.recording import demos_cli, export_cli, record_command
 from vla_ros.recording.replay import command as replay_command
+from vla_ros.training import train_cli
 
 DEFAULTS = BringupArgs()
 
@@ -67,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     export_cli.register(commands)
     demos_cli.register(commands)
+    train_cli.register(commands)
     run = commands.choices["run"]
     _bringup_flag(run, "sim", choices=SIM_MODES)
     _bringup_flag(run, "instruction")

@@ -1,4 +1,4 @@
-"""Export test helpers: small episode bags with known answers, export options, loading back."""
+"""Export test helpers: small episode bags with known answers, export options."""
 
 from __future__ import annotations
 
@@ -29,12 +29,3 @@ def options(bags, out: Path, **kwargs) -> ExportOptions:
     return ExportOptions(
         bags=tuple(bags), robot="panda", out=out, cameras=CAMERAS, overrides=dict(CROP), **kwargs
     )
-
-
-def load(root: Path):
-    from vla_ros.backends.torch_runtime import ensure_torchvision_importable
-
-    ensure_torchvision_importable()
-    from lerobot.datasets.lerobot_dataset import LeRobotDataset
-
-    return LeRobotDataset(f"local/{root.name}", root=root)

@@ -11,7 +11,7 @@ import io
 
 import numpy as np
 import pytest
-from export_bags import load
+from lerobot_datasets import load
 
 from vla_ros.commands import main
 from vla_ros.core.robot.config import load_robot_config

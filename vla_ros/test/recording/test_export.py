@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from bag_files import sim_episode_messages, write_bag
-from export_bags import CAMERAS, episode_bag, load, options
+from export_bags import CAMERAS, episode_bag, options
+from lerobot_datasets import load
 
 from vla_ros.recording.export import ExportOptions, export
 from vla_ros.recording.export_cli import register

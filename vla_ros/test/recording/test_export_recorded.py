@@ -19,7 +19,7 @@ import hashlib
 
 import numpy as np
 import pytest
-from export_bags import load
+from lerobot_datasets import load
 
 from vla_ros.core.perception.image import rgb_image_from_buffer
 from vla_ros.core.types import InvalidInput

@@ -1,5 +1,6 @@
 """The sim core without ROS: building, seeded resets, rendering, trajectory control, success checks."""
 
+import mujoco
 import numpy as np
 import pytest
 
@@ -122,6 +123,30 @@ def test_stack_success_check_on_constructed_states(world_of_robot):
     assert monitor.update().success
     _place_cube(world, "green_cube", (blue[0] + size * 1.5, blue[1], size / 2))  # beside it
     assert not monitor.update().success
+
+
+def test_the_monitor_remembers_the_first_cube_lifted(world_of_robot):
+    """Did the robot go for the instructed object: the first cube held a cube height up is kept,
+    whatever is lifted after it."""
+    world = world_of_robot("panda")
+    world.reset(seed=3)
+    monitor = TaskMonitor(parse_instruction("put the red cube in the bowl"), world)
+    table, size = world.scene.config.table_height, world.scene.config.cube_size
+
+    def hold_up(name: str, height: float) -> None:  # held there, as in a gripper (no physics step)
+        xyz = world.data.body(name).xpos.copy()
+        adr = world.model.jnt_qposadr[world.model.joint(name).id]
+        world.data.qpos[adr : adr + 3] = [xyz[0], xyz[1], table + height]
+        mujoco.mj_forward(world.model, world.data)
+        monitor.update()
+
+    monitor.update()
+    assert monitor.first_lifted is None
+    hold_up("green_cube", 1.4 * size)  # less than a cube height up
+    assert monitor.first_lifted is None
+    hold_up("green_cube", 2.5 * size)
+    hold_up("red_cube", 3.0 * size)
+    assert monitor.first_lifted == "green_cube"
 
 
 def test_handover_needs_two_arms(world_of_robot):

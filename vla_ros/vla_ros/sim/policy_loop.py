@@ -25,6 +25,7 @@ class LoopOutcome:
     success: bool
     duration: float  # simulated seconds until success (or the time limit)
     detail: str
+    first_lifted: str | None = None  # the first cube lifted off the table (TaskMonitor)
 
 
 def run_episode(
@@ -62,11 +63,12 @@ def run_episode(
         world.step(steps_per_plan)
         status = monitor.update()
         if status.success:
-            return LoopOutcome(True, world.time - start, status.detail)
+            return LoopOutcome(True, world.time - start, status.detail, monitor.first_lifted)
     return LoopOutcome(
         False,
         world.time - start,
         f"{monitor.update().detail}; phase={getattr(policy, 'phase', '?')}",
+        monitor.first_lifted,
     )
 
 

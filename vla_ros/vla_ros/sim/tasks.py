@@ -22,6 +22,7 @@ from vla_ros.core.tasks.spec import TaskSpec
 from vla_ros.core.types import InvalidInput
 
 AT_REST_SPEED = 0.05  # m/s
+LIFT_HEIGHT = 1.5  # cube sizes above the table (a resting cube's centre: 0.5): a cube held up
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,12 @@ class TaskMonitor:
         self._robot_bodies = set().union(*self.arm_bodies)
         self._cube_body = model.body(task.obj).id
         self.picked_by_first_arm = False
+        # The first cube lifted off the table (did the robot go for the instructed object?).
+        self.first_lifted: str | None = None
 
     def update(self) -> TaskStatus:
+        if self.first_lifted is None:
+            self.first_lifted = self._lifted_cube()
         status = {
             "pick_place": self._pick_place,
             "stack": self._stack,
@@ -127,6 +132,14 @@ class TaskMonitor:
         )
 
     # -- physics queries -----------------------------------------------------------------------------
+    def _lifted_cube(self) -> str | None:
+        config = self.world.scene.config
+        height = config.table_height + LIFT_HEIGHT * config.cube_size
+        lifted = (
+            n for n in self.world.scene.cube_names if self.world.data.body(n).xpos[2] > height
+        )
+        return next(lifted, None)
+
     def _touching(self, bodies: set[int]) -> bool:
         return bool(self._cube_contacts() & bodies)
 

@@ -1,0 +1,186 @@
+"""`vla-ros train` / `vla-ros evaluate`: demonstrations -> decoded frames -> a flow_film checkpoint
+the `lerobot` backend serves -> closed-loop episodes in the sim.
+
+A 2-episode dataset and a tiny policy (a few training steps): these prove the pipeline and its
+bookkeeping (frames match the dataset row for row, chunks padded at episode ends, statistics,
+checkpoint files, the loss curve, the evaluation's per-episode report), not that a policy learns
+the task; the shipped checkpoint's success is measured by `make train` (README, "Learned policy").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from lerobot_datasets import load
+
+from vla_ros.commands import main
+from vla_ros.core.types import InvalidInput
+from vla_ros.training.chunks import batch_of, chunk_rows
+from vla_ros.training.frames import DemoFrames, load_frames
+from vla_ros.training.trainer import TrainOptions, cosine, train
+
+pytestmark = [pytest.mark.sim]
+TINY = {"conv_channels": (8, 16), "keypoints": 8, "hidden_dim": 64}
+
+
+def quiet(*_: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="module")
+def demos(tmp_path_factory) -> Path:
+    torch.set_num_threads(1)
+    out = tmp_path_factory.mktemp("train") / "demos"
+    argv = ["demos", "--robot", "panda", "--episodes", "2", "--seed", "5", "--out", str(out)]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main([*argv, "--card", "flow_film_panda"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def checkpoint(demos, tmp_path_factory) -> tuple[Path, list[str]]:
+    out = tmp_path_factory.mktemp("ckpt") / "flow_film"
+    lines: list[str] = []
+    options = TrainOptions(
+        data=(demos,), out=out, minutes=5, max_steps=6, batch_size=8, policy=TINY
+    )
+    summary = train(options, progress=lines.append)
+    assert summary.steps == 6 and summary.episodes == 2
+    return out, lines
+
+
+def test_frames_hold_every_row_of_the_dataset_in_order(demos):
+    frames = load_frames([demos], progress=quiet)
+    dataset = load(demos)
+    assert len(frames) == dataset.num_frames and frames.episodes == 2
+    for row in (0, len(frames) // 2, len(frames) - 1):
+        item = dataset[row]
+        np.testing.assert_allclose(frames.state[row], item["observation.state"].numpy())
+        np.testing.assert_allclose(frames.action[row], item["action"].numpy())
+        assert frames.tasks[frames.task[row]] == item["task"]
+        for key, images in frames.images.items():
+            decoded = (item[key].numpy() * 255.0).round()
+            # The same frame of the same video (LeRobot decodes one clip, this the whole file).
+            assert np.abs(images[row].astype(float) - decoded).mean() < 2.0
+    first_length = dataset.meta.episodes[0]["length"]
+    assert (frames.episode_end[:first_length] == first_length).all()
+    assert (frames.episode_end[first_length:] == len(frames)).all()
+
+
+def test_two_datasets_append_with_their_own_episodes_and_tasks(demos):
+    frames = load_frames([demos, demos], progress=quiet)
+    half = len(frames) // 2
+    assert frames.episodes == 4
+    assert (frames.episode_end[half:] > half).all()
+    np.testing.assert_array_equal(frames.state[:half], frames.state[half:])
+    assert [frames.tasks[t] for t in frames.task[:half]] == [
+        frames.tasks[t] for t in frames.task[half:]
+    ]
+
+
+def test_chunks_repeat_the_last_action_past_the_episode_end_and_mark_it_padded():
+    frames = DemoFrames(
+        images={"cam": np.zeros((5, 3, 2, 2), np.uint8)},
+        state=np.zeros((5, 1), np.float32),
+        action=np.arange(5, dtype=np.float32)[:, None],
+        episode=np.array([0, 0, 0, 1, 1]),
+        episode_end=np.array([3, 3, 3, 5, 5]),
+        task=np.array([0, 0, 0, 1, 1]),
+        tasks=["a", "b"],
+        fps=10.0,
+    )
+    rows, pad = chunk_rows(frames, np.array([0, 2, 3]), 3)
+    np.testing.assert_array_equal(rows, [[0, 1, 2], [2, 2, 2], [3, 4, 4]])
+    np.testing.assert_array_equal(pad, [[0, 0, 0], [0, 1, 1], [0, 0, 1]])
+    batch = batch_of(frames, np.array([2, 4]), 3)
+    assert batch["action"].shape == (2, 3, 1) and batch["task"] == ["a", "b"]
+    np.testing.assert_array_equal(batch["action"][1, :, 0], [4, 4, 4])
+
+
+def test_the_checkpoint_is_what_the_lerobot_backend_serves(checkpoint, demos):
+    from vla_ros.backends.registry import create_policy
+    from vla_ros.core.robot.config import load_robot_config
+
+    out, lines = checkpoint
+    names = {p.name for p in out.iterdir()}
+    assert {
+        "config.json",
+        "model.safetensors",
+        "vla_ros_card.yaml",
+        "loss.csv",
+        "loss.png",
+    } <= names
+    assert len(np.loadtxt(out / "loss.csv", delimiter=",", skiprows=1)) == 6
+    assert lines[-1].startswith("[train] 6 steps in ") and lines[-1].endswith(f"saved {out}")
+    assert any("from 2 episodes (2 instructions), flow_film with" in line for line in lines)
+    robot = load_robot_config("panda")
+    policy = create_policy("lerobot", robot, {"checkpoint": str(out)})
+    frames = load_frames([demos], progress=quiet)
+    # The normalization the processors carry is the dataset's own.
+    statistics = policy.preprocessor.steps[2].stats["action"]
+    np.testing.assert_allclose(np.asarray(statistics["mean"]), frames.action.mean(0), rtol=1e-5)
+    from observations import observation_for
+
+    chunk = policy.infer(observation_for(robot))
+    assert chunk.actions.shape == (10, 8) and np.isfinite(chunk.actions).all()
+
+
+def test_training_fits_a_batch(demos):
+    """The loop's loss falls on data it sees (the optimizer, normalization and targets connect)."""
+    from vla_ros.policies.flow_film.modeling_flow_film import FlowFilmPolicy
+    from vla_ros.policies.flow_film.processor_flow_film import make_flow_film_pre_post_processors
+    from vla_ros.training.trainer import policy_config, statistics
+
+    torch.manual_seed(0)
+    frames = load_frames([demos], progress=quiet)
+    config = policy_config(frames, TrainOptions(data=(demos,), out=Path("unused"), policy=TINY))
+    policy = FlowFilmPolicy(config).train()
+    preprocessor, _ = make_flow_film_pre_post_processors(config, statistics(frames))
+    batch = preprocessor(batch_of(frames, np.arange(0, len(frames), 4), config.chunk_size))
+    optimizer = torch.optim.AdamW(policy.parameters(), lr=3e-3)
+    losses = []
+    for _ in range(60):
+        torch.manual_seed(1)  # the same noise and flow times each step: the loss of one problem
+        loss, _ = policy.forward(batch)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0]
+
+
+def test_the_learning_rate_decays_from_its_peak_to_a_tenth():
+    assert cosine(0.0) == pytest.approx(1.0)
+    assert cosine(0.5) == pytest.approx(0.55)
+    assert cosine(1.0) == pytest.approx(0.1) and cosine(2.0) == pytest.approx(0.1)
+
+
+def test_bad_training_options_are_refused_before_any_work(demos, tmp_path):
+    with pytest.raises(InvalidInput, match="exists"):
+        train(TrainOptions(data=(demos,), out=demos), progress=quiet)
+    with pytest.raises(InvalidInput, match="not a LeRobot dataset"):
+        train(TrainOptions(data=(tmp_path,), out=tmp_path / "ckpt"), progress=quiet)
+    with pytest.raises(InvalidInput, match="flow_film policy options"):
+        train(
+            TrainOptions(data=(demos,), out=tmp_path / "c2", policy={"no_such_field": 1}),
+            progress=quiet,
+        )
+    with pytest.raises(InvalidInput, match="--minutes"):
+        TrainOptions(data=(demos,), out=tmp_path, minutes=0)
+
+
+def test_evaluate_reports_each_episode_and_the_totals(checkpoint):
+    out, _ = checkpoint
+    printed = io.StringIO()
+    argv = ["evaluate", "--checkpoint", str(out), "--episodes", "1", "--time-limit", "1.0"]
+    with contextlib.redirect_stdout(printed):
+        assert main(argv) == 0
+    lines = printed.getvalue().splitlines()
+    assert lines[-2].startswith("[evaluate 1/1] seed 0 'put the red cube in the bowl': FAILED")
+    assert "first lifted: none" in lines[-2]
+    assert "success 0/1 (0%), instructed object lifted first 0/1 (0%)" in lines[-1]

@@ -1,0 +1,107 @@
+"""`vla-ros train` and `vla-ros evaluate`: the command lines of trainer.py and evaluation.py."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from vla_ros.bringup.graph import parse_override
+from vla_ros.core.types import InvalidInput
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    train = commands.add_parser(
+        "train",
+        help="train a flow_film policy from LeRobot datasets (e.g. `vla-ros demos`) into a "
+        "checkpoint the `lerobot` backend serves",
+    )
+    train.add_argument("--data", nargs="+", required=True, type=Path, help="LeRobot dataset dirs")
+    train.add_argument("--out", required=True, type=Path, help="checkpoint dir to create")
+    train.add_argument(
+        "--card", default="flow_film_panda", help="model card shipped with the checkpoint"
+    )
+    train.add_argument("--minutes", type=float, default=60.0, help="time budget (default 60)")
+    train.add_argument("--max-steps", type=int, help="stop after this many steps")
+    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--lr", type=float, default=3e-4, help="peak learning rate (cosine decay)")
+    train.add_argument(
+        "--snapshot-minutes",
+        type=float,
+        default=10.0,
+        help="save a snapshot every N minutes into OUT/snapshots (0: none; default 10)",
+    )
+    train.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    train.add_argument("--device", default="cpu", help="cpu or cuda")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="FlowFilmConfig field, e.g. hidden_dim=384 or conv_channels=[32,64,64]",
+    )
+    train.set_defaults(handler=run_train)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="closed-loop success of a LeRobot checkpoint in the embedded sim (no ROS graph)",
+    )
+    evaluate.add_argument("--checkpoint", required=True, type=Path)
+    evaluate.add_argument("--robot", default="panda")
+    evaluate.add_argument("--episodes", type=int, default=20)
+    evaluate.add_argument("--seed", type=int, default=0, help="first seed (held out: default 0)")
+    evaluate.add_argument("--instructions", nargs="+", help="default: the robot's demo tasks")
+    evaluate.add_argument(
+        "--replan-period", type=float, default=0.5, help="seconds of a chunk played (default 0.5)"
+    )
+    evaluate.add_argument("--time-limit", type=float, default=30.0, help="sim seconds per episode")
+    evaluate.set_defaults(handler=run_evaluate)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from vla_ros.training.trainer import TrainOptions, train
+
+    try:
+        options = TrainOptions(
+            data=tuple(args.data),
+            out=args.out,
+            card=args.card,
+            minutes=args.minutes,
+            max_steps=args.max_steps,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            snapshot_minutes=args.snapshot_minutes,
+            threads=args.threads,
+            seed=args.seed,
+            device=args.device,
+            policy=dict(parse_override(o) for o in args.policy),
+        )
+        train(options, progress=lambda line: print(line, flush=True))
+    except InvalidInput as error:
+        print(f"vla-ros train: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from vla_ros.training.evaluation import EvalOptions, evaluate
+
+    try:
+        summary = evaluate(
+            EvalOptions(
+                checkpoint=args.checkpoint,
+                robot=args.robot,
+                episodes=args.episodes,
+                seed=args.seed,
+                instructions=tuple(args.instructions) if args.instructions else None,
+                replan_period=args.replan_period,
+                time_limit=args.time_limit,
+            ),
+            progress=lambda line: print(line, flush=True),
+        )
+    except InvalidInput as error:
+        print(f"vla-ros evaluate: error: {error}", file=sys.stderr)
+        return 1
+    print(f"[vla-ros] {args.checkpoint}: {summary.line()}")
+    return 0
