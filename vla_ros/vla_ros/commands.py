@@ -199,7 +199,8 @@ def _demo(
             print(
                 f"[episode {episode + 1}/{args.episodes}] seed={seed} '{instruction}' "
                 f"{'SUCCESS' if result.success else 'FAIL'} in {result.duration_s:.1f} s sim "
-                f"({time.monotonic() - started:.1f} s wall, arm starved {result.starvation_s:.2f} s) "
+                f"({time.monotonic() - started:.1f} s wall, arm starved {result.starvation_s:.2f} s, "
+                f"first lifted: {result.first_lifted or 'none'}) "
                 f"{result.message if not result.success else ''}"
                 f"| success so far {sum(e.success for e in done)}/{len(done)}",
                 flush=True,
@@ -225,6 +226,7 @@ def _demo(
                 "control_rate_hz": metrics.control_rate_hz,
                 "e2e_latency_ms_p50": metrics.latency_p50_ms,
                 "starvation_s": metrics.starvation_s,
+                "instructed_first_rate": metrics.instructed_first_rate,
                 "episodes": [vars(e) for e in metrics.episodes],
             },
             indent=2,

@@ -41,6 +41,7 @@ def test_one_episode_through_the_whole_graph(robot_name, instruction, processes,
         runner.wait_for_graph(timeout_s=60.0)
         result = runner.run_episode(seed=1, instruction=instruction, timeout_s=60.0, record=True)
     assert result.success, f"episode failed: {result.message}"
+    assert result.instructed_first, f"first cube lifted: {result.first_lifted!r}"
     commanded = np.array([q for _, q in runner.commanded])
     assert len(commanded) > 100, (
         "the robot was commanded through the safety projector at the control rate"

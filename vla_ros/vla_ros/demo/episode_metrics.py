@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from vla_ros.core.tasks.spec import parse_instruction
+
 
 @dataclass
 class EpisodeResult:
@@ -16,6 +18,12 @@ class EpisodeResult:
     message: str = ""
     # Time the chunk executor had nothing left to execute (the arm stopped between chunks), s.
     starvation_s: float = 0.0
+    # The first cube lifted off the table ("" when none was).
+    first_lifted: str = ""
+
+    @property
+    def instructed_first(self) -> bool:
+        return self.first_lifted == parse_instruction(self.instruction).obj
 
 
 @dataclass
@@ -29,6 +37,11 @@ class RunMetrics:
     @property
     def success_rate(self) -> float:
         return sum(e.success for e in self.episodes) / max(len(self.episodes), 1)
+
+    @property
+    def instructed_first_rate(self) -> float:
+        """Episodes whose first lifted cube was the instructed one (did it go for the right object)."""
+        return sum(e.instructed_first for e in self.episodes) / max(len(self.episodes), 1)
 
     @property
     def control_rate_hz(self) -> float:
@@ -51,7 +64,8 @@ class RunMetrics:
     def summary_line(self) -> str:
         return (
             f"episodes={len(self.episodes)} success_rate={self.success_rate:.2f} "
-            f"control_rate_hz={self.control_rate_hz:.1f} e2e_latency_ms_p50={self.latency_p50_ms:.1f}"
+            f"control_rate_hz={self.control_rate_hz:.1f} e2e_latency_ms_p50={self.latency_p50_ms:.1f} "
+            f"instructed_first={self.instructed_first_rate:.2f}"
         )
 
 

@@ -18,7 +18,7 @@ from vla_ros.nodes.conversions import image_from_msg
 from vla_ros.nodes.managed import stamp_to_s
 from vla_ros.nodes.qos import EPISODE_EVENTS, SENSOR
 from vla_ros_msgs.action import RunTask
-from vla_ros_msgs.msg import ActionChunk, EpisodeEvent, ExecutorStatus
+from vla_ros_msgs.msg import ActionChunk, EpisodeEvent, ExecutorStatus, TaskStatus
 from vla_ros_msgs.srv import ResetSim
 
 # The RunTask server unseen this long while a goal runs: it died with the goal.
@@ -53,6 +53,8 @@ class EpisodeRunner(Node):
         self.create_subscription(JointState, "/vla/safe_joint_command", self._on_commanded, 10)
         self.create_subscription(ActionChunk, "/vla/action_chunk", self._on_chunk, 10)
         self._starvation_s = 0.0
+        self._first_lifted, self._episode_start_s = "", 0.0
+        self.create_subscription(TaskStatus, "/sim/task_status", self._on_task_status, 10)
         self.create_subscription(
             ExecutorStatus, "/vla/executor_status", self._on_executor_status, 10
         )
@@ -87,6 +89,7 @@ class EpisodeRunner(Node):
             message = reply.message if reply else "no reply from /sim/reset"
             return EpisodeResult(seed, instruction, False, 0.0, f"reset failed: {message}")
         now = self.get_clock().now().to_msg()
+        self._first_lifted, self._episode_start_s = "", stamp_to_s(now)
         self._reset_pub.publish(Header(stamp=now, frame_id="episode_reset"))
         self._episode_pub.publish(
             EpisodeEvent(
@@ -130,7 +133,13 @@ class EpisodeRunner(Node):
         # The executor reports its total starvation since start: this episode's share is the difference.
         starvation = max(self._starvation_s - starvation_at_start, 0.0)
         return EpisodeResult(
-            seed, instruction, result.success, result.duration, result.message, starvation
+            seed,
+            instruction,
+            result.success,
+            result.duration,
+            result.message,
+            starvation,
+            self._first_lifted,
         )
 
     def _result(self, goal, timeout_s: float):
@@ -178,6 +187,11 @@ class EpisodeRunner(Node):
         arrival = self._frame_arrivals.get(stamp_to_s(msg.header.stamp))
         if self._in_episode and arrival is not None:
             self.metrics.latencies_s.append(time.monotonic() - arrival)
+
+    def _on_task_status(self, msg: TaskStatus) -> None:
+        # Statuses stamped before this episode's reset still judge the previous episode.
+        if msg.first_lifted and stamp_to_s(msg.header.stamp) >= self._episode_start_s:
+            self._first_lifted = self._first_lifted or msg.first_lifted
 
     def _on_executor_status(self, msg: ExecutorStatus) -> None:
         self._starvation_s = msg.starvation_time

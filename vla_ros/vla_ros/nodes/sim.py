@@ -134,6 +134,7 @@ class SimNode(ManagedNode):
                 success=status.success,
                 progress=status.progress,
                 episode=self.episode,
+                first_lifted=self.monitor.first_lifted or "",
             )
         )
 
