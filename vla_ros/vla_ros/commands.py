@@ -227,6 +227,7 @@ def _demo(
                 "e2e_latency_ms_p50": metrics.latency_p50_ms,
                 "starvation_s": metrics.starvation_s,
                 "instructed_first_rate": metrics.instructed_first_rate,
+                "seam_gap_rad_p95": metrics.seam_gap_p95_rad,
                 "episodes": [vars(e) for e in metrics.episodes],
             },
             indent=2,

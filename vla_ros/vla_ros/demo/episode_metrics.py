@@ -33,6 +33,9 @@ class RunMetrics:
     command_times: list[list[float]] = field(default_factory=list)
     # Camera frame published -> the chunk computed from it received, wall-clock seconds.
     latencies_s: list[float] = field(default_factory=list)
+    # At each chunk's arrival, how far its plan starts from its predecessor's (arm joints, rad):
+    # the boundary jump the executor must blend away (core/chunking/seams.py).
+    seam_gaps_rad: list[float] = field(default_factory=list)
 
     @property
     def success_rate(self) -> float:
@@ -61,11 +64,16 @@ class RunMetrics:
             else float("nan")
         )
 
+    @property
+    def seam_gap_p95_rad(self) -> float:
+        return float(np.percentile(self.seam_gaps_rad, 95)) if self.seam_gaps_rad else float("nan")
+
     def summary_line(self) -> str:
         return (
             f"episodes={len(self.episodes)} success_rate={self.success_rate:.2f} "
             f"control_rate_hz={self.control_rate_hz:.1f} e2e_latency_ms_p50={self.latency_p50_ms:.1f} "
-            f"instructed_first={self.instructed_first_rate:.2f}"
+            f"instructed_first={self.instructed_first_rate:.2f} "
+            f"seam_gap_rad_p95={self.seam_gap_p95_rad:.3f}"
         )
 
 

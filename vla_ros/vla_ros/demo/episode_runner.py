@@ -12,9 +12,12 @@ from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import Header
 
+from vla_ros.core.chunking.seams import seam_gap
 from vla_ros.core.robot.config import RobotConfig
+from vla_ros.core.types import ActionChunk as CoreActionChunk
+from vla_ros.core.types import InvalidInput
 from vla_ros.demo.episode_metrics import EpisodeResult, RunMetrics
-from vla_ros.nodes.conversions import image_from_msg
+from vla_ros.nodes.conversions import chunk_from_msg, image_from_msg
 from vla_ros.nodes.managed import stamp_to_s
 from vla_ros.nodes.qos import EPISODE_EVENTS, SENSOR
 from vla_ros_msgs.action import RunTask
@@ -54,6 +57,8 @@ class EpisodeRunner(Node):
         self.create_subscription(ActionChunk, "/vla/action_chunk", self._on_chunk, 10)
         self._starvation_s = 0.0
         self._first_lifted, self._episode_start_s = "", 0.0
+        self._last_chunk: CoreActionChunk | None = None
+        self._arm_joints = tuple(j for arm in robot.arms for j in arm.joints)
         self.create_subscription(TaskStatus, "/sim/task_status", self._on_task_status, 10)
         self.create_subscription(
             ExecutorStatus, "/vla/executor_status", self._on_executor_status, 10
@@ -90,6 +95,7 @@ class EpisodeRunner(Node):
             return EpisodeResult(seed, instruction, False, 0.0, f"reset failed: {message}")
         now = self.get_clock().now().to_msg()
         self._first_lifted, self._episode_start_s = "", stamp_to_s(now)
+        self._last_chunk = None
         self._reset_pub.publish(Header(stamp=now, frame_id="episode_reset"))
         self._episode_pub.publish(
             EpisodeEvent(
@@ -187,6 +193,16 @@ class EpisodeRunner(Node):
         arrival = self._frame_arrivals.get(stamp_to_s(msg.header.stamp))
         if self._in_episode and arrival is not None:
             self.metrics.latencies_s.append(time.monotonic() - arrival)
+        try:
+            chunk = chunk_from_msg(msg)
+        except InvalidInput:  # the executor rejects it (and says so); nothing to compare
+            return
+        previous, self._last_chunk = self._last_chunk, chunk
+        if self._in_episode and previous is not None:
+            now = self.get_clock().now().nanoseconds * 1e-9
+            gap = seam_gap(previous, chunk, now, self._arm_joints)
+            if gap is not None:
+                self.metrics.seam_gaps_rad.append(gap)
 
     def _on_task_status(self, msg: TaskStatus) -> None:
         # Statuses stamped before this episode's reset still judge the previous episode.
