@@ -9,6 +9,9 @@
 2. --smolvla: a full-size SmolVLA (SmolVLM2-500M-shaped VLM, 16 VLM layers, action expert,
    10 flow steps, chunk 50) with random weights, built locally (no hub), timed per chunk on
    `--device` (auto: cuda when present).
+3. the shipped learned policy (vla_ros/checkpoints/flow_film_panda, `make demo POLICY=learned`):
+   per chunk through the backend from noise and with a real-time-chunking prefix, against the
+   direct model call in the same run. Target (issue #13): <= 20 ms per chunk on CPU.
 Run: source scripts/env.sh && python bench/inference/run.py [--repeats 30] [--smolvla] [--device auto]
 """
 
@@ -178,6 +181,39 @@ def smolvla(repeats: int, device: str) -> None:
     )
 
 
+def learned(checkpoint: Path, repeats: int, device: str) -> None:
+    from vla_ros.core.types import ActionChunk, ActionSpace
+
+    robot = load_robot_config("panda")
+    policy = LeRobotPolicy.from_options(robot, {"checkpoint": str(checkpoint), "device": device})
+    obs = observation(robot)
+    executing = ActionChunk(
+        obs.stamp - 0.2,
+        0.1,
+        np.tile(robot.home, (6, 1)),
+        robot.command_joints,
+        ActionSpace.JOINT_POSITION,
+    )
+    with_prefix = Observation(
+        obs.stamp, obs.images, obs.joint_state, obs.instruction, extras={"rtc_prefix": executing}
+    )
+    batch = prepared_batch(policy, obs)
+    for _ in range(3):
+        policy.infer(with_prefix)
+    direct_ms, full_ms, rtc_ms = [], [], []
+    for _ in range(repeats):  # interleaved: load hits all three alike
+        with torch.inference_mode():
+            direct_ms.append(median_ms(lambda: policy.policy.predict_action_chunk(batch), 1))
+        full_ms.append(median_ms(lambda: policy.infer(obs), 1))
+        rtc_ms.append(median_ms(lambda: policy.infer(with_prefix), 1))
+    direct, full, rtc = (statistics.median(s) for s in (direct_ms, full_ms, rtc_ms))
+    print(
+        f"learned flow_film ({checkpoint.name}, {policy.device}, {torch.get_num_threads()} threads): "
+        f"direct model call {direct:.2f} ms, full infer {full:.2f} ms ({full / direct:.2f}x), "
+        f"with RTC prefix {rtc:.2f} ms ({rtc / direct:.2f}x); target <= 20 ms per chunk"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
@@ -185,8 +221,18 @@ def main() -> None:
     parser.add_argument(
         "--smolvla", action="store_true", help="also time a full-size SmolVLA with random weights"
     )
+    parser.add_argument(
+        "--learned",
+        type=Path,
+        default=ROOT / "vla_ros" / "checkpoints" / "flow_film_panda",
+        help="flow_film checkpoint to time (default: the shipped one; skipped when absent)",
+    )
     args = parser.parse_args()
     overhead(args.repeats, args.device)
+    if args.learned.is_dir():
+        learned(args.learned, args.repeats, args.device)
+    else:
+        print(f"learned policy: no checkpoint at {args.learned}, not timed")
     if args.smolvla:
         smolvla(max(3, args.repeats // 5), args.device)
 
