@@ -49,10 +49,10 @@ def load_frames(roots: Sequence[Path], progress: Callable[[str], None] = print) 
     parts = [_load_one(Path(root), progress) for root in roots]
     first = parts[0]
     for root, part in zip(roots[1:], parts[1:]):
-        if set(part.images) != set(first.images) or part.fps != first.fps:
+        if _layout(part) != _layout(first):
             raise InvalidInput(
-                f"dataset {root} has cameras {sorted(part.images)} at {part.fps} fps; "
-                f"{roots[0]} has {sorted(first.images)} at {first.fps} fps"
+                f"dataset {root} has cameras, state/action dims and fps {_layout(part)}; "
+                f"{roots[0]} has {_layout(first)}"
             )
     tasks = sorted({t for part in parts for t in part.tasks})
     offset, episodes = 0, []
@@ -73,6 +73,11 @@ def load_frames(roots: Sequence[Path], progress: Callable[[str], None] = print) 
         tasks=tasks,
         fps=first.fps,
     )
+
+
+def _layout(frames: DemoFrames) -> tuple:
+    shapes = {key: images.shape[1:] for key, images in frames.images.items()}
+    return shapes, frames.state.shape[1], frames.action.shape[1], frames.fps
 
 
 def _load_one(root: Path, progress: Callable[[str], None]) -> DemoFrames:
