@@ -1,6 +1,8 @@
 """The suite's own flow_film policy (vla_ros.policies): a LeRobot policy type saved and loaded by
 LeRobot's loaders and served by the `lerobot` backend (tiny random weights, the real MiniLM)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -95,6 +97,45 @@ def test_training_loss_reaches_the_film_layers(loaded, robots):
     film = policy.encoders[0].layers[0].film.weight.grad
     assert film is not None and film.abs().max() > 0
     policy.zero_grad()
+
+
+def test_relative_actions_start_the_chunk_at_the_state_and_keep_a_prefix(loaded, robots):
+    """relative_actions: the flow runs on offsets from the state; what leaves the model is still
+    LeRobot's normalized absolute action, and an inpainted prefix comes back exactly."""
+    from vla_ros.policies.flow_film.modeling_flow_film import FlowFilmPolicy
+
+    policy, preprocessor = loaded
+    config = replace(policy.config, relative_actions=True)
+    relative = FlowFilmPolicy(config).eval()
+    generator = torch.Generator().manual_seed(0)
+    stats = {
+        name: {
+            "mean": torch.randn(7, generator=generator),
+            "std": torch.rand(7, generator=generator) + 0.1,
+        }
+        for name in ("state", "action")
+    }
+    relative.set_frames(stats["state"], stats["action"], torch.full((7,), 0.05))
+    state = torch.randn(2, 7, generator=generator)
+    actions = torch.randn(2, 10, 7, generator=generator)
+    back = relative._from_flow(relative._to_flow(actions, state), state)
+    torch.testing.assert_close(back, actions)
+    at_rest = (
+        relative._from_flow(torch.zeros(2, 10, 7), state) * relative.action_std
+        + relative.action_mean
+    )
+    current = state * relative.state_std + relative.state_mean
+    torch.testing.assert_close(at_rest, current.unsqueeze(1).expand(-1, 10, -1))
+    batch = batch_for(robots["widowx"], preprocessor, PICK)
+    prefix = torch.full((1, 3, 7), 0.5)
+    chunk = relative.predict_action_chunk(batch, prefix=prefix)
+    torch.testing.assert_close(chunk[:, :3], prefix)
+    with pytest.raises(
+        ValueError, match="relative_actions needs state and action of the same dims"
+    ):
+        replace(
+            config, output_features={"action": replace(config.action_feature, shape=(3,))}
+        ).validate_features()
 
 
 def test_config_errors_name_the_field():

@@ -20,7 +20,7 @@ import numpy as np
 
 from vla_ros.core.model.card import load_model_card
 from vla_ros.core.types import InvalidInput
-from vla_ros.training.chunks import batch_of
+from vla_ros.training.chunks import batch_of, chunk_rows
 from vla_ros.training.frames import DemoFrames, load_frames
 
 PROGRESS_PERIOD_S = 30.0
@@ -85,8 +85,11 @@ def train(options: TrainOptions, progress: Callable[[str], None] = print) -> Tra
         raise InvalidInput(
             f"model card '{card.name}' has chunk_size {card.chunk_size}, the policy {config.chunk_size}"
         )
-    policy = FlowFilmPolicy(config).to(options.device).train()
-    preprocessor, postprocessor = make_flow_film_pre_post_processors(config, statistics(frames))
+    stats = statistics(frames)
+    policy = FlowFilmPolicy(config)
+    policy.set_frames(stats["observation.state"], stats["action"], offset_spread(frames, config))
+    policy = policy.to(options.device).train()
+    preprocessor, postprocessor = make_flow_film_pre_post_processors(config, stats)
     parameters = sum(p.numel() for p in policy.parameters() if p.requires_grad)
     progress(
         f"[train] {len(frames)} frames from {frames.episodes} episodes ({len(frames.tasks)} "
@@ -183,6 +186,15 @@ def statistics(frames: DemoFrames) -> dict:
         }
 
     return {"observation.state": of(frames.state), "action": of(frames.action)}
+
+
+def offset_spread(frames: DemoFrames, config) -> np.ndarray:
+    """Std of every chunk action's offset from the state it starts at (relative_actions' scale)."""
+    import torch
+
+    rows, _ = chunk_rows(frames, np.arange(len(frames)), config.chunk_size)
+    offsets = frames.action[rows] - frames.state[:, None, :]
+    return torch.from_numpy(offsets.reshape(-1, offsets.shape[-1]).std(0))
 
 
 def cosine(fraction: float) -> float:

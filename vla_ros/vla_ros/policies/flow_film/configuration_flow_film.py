@@ -23,6 +23,9 @@ class FlowFilmConfig(PreTrainedConfig):
     hidden_dim: width of the observation context and of the flow head's MLP
     flow_steps: Euler steps from noise to actions at inference (flow matching needs few)
     random_shift: pixels of random-shift augmentation in training (0: none)
+    relative_actions: the flow runs on each action's offset from the current state (scaled by the
+      offsets' spread), not on absolute positions: the chunk starts where the robot is instead of
+      wherever a small net can reproduce the state to (needs state and action of the same dims)
     """
 
     n_obs_steps: int = 1
@@ -41,6 +44,7 @@ class FlowFilmConfig(PreTrainedConfig):
     flow_steps: int = 5
     time_embedding_dim: int = 32
     random_shift: int = 4
+    relative_actions: bool = False
     optimizer_lr: float = 3e-4
     optimizer_weight_decay: float = 1e-4
 
@@ -68,6 +72,11 @@ class FlowFilmConfig(PreTrainedConfig):
             raise ValueError("flow_film needs at least one camera (observation.images.*)")
         if self.robot_state_feature is None:
             raise ValueError("flow_film needs observation.state")
+        if self.relative_actions and self.robot_state_feature.shape != self.action_feature.shape:
+            raise ValueError(
+                f"relative_actions needs state and action of the same dims, got "
+                f"{self.robot_state_feature.shape} and {self.action_feature.shape}"
+            )
 
     @property
     def observation_delta_indices(self) -> None:

@@ -8,6 +8,10 @@ path from noise to the demonstrated chunk; inference integrates it from noise in
 steps. Real-time chunking: given the prefix of actions that will execute while the chunk is being
 computed (/vla/rtc_prefix), the prefix is inpainted (held on its own noise-to-prefix path at every
 step), so the new chunk continues what is already running instead of jumping at the seam.
+
+With `relative_actions` the flow runs on each action's offset from the current state. The batch
+stays LeRobot's (state and actions normalized by the processors, absolute actions in and out), so
+the model keeps the statistics it needs to convert as buffers (`set_frames`, saved with the weights).
 """
 
 from __future__ import annotations
@@ -51,6 +55,20 @@ class FlowFilmPolicy(PreTrainedPolicy):
             nn.Linear(width, chunk),
         )
         self._queue: deque[Tensor] = deque(maxlen=config.n_action_steps)
+        # Normalization of state and actions (the processors') and the offsets' spread: only
+        # relative_actions reads them. Identity until set_frames (the trainer) or loaded.
+        for name, size in (("state", state_dim), ("action", self.action_dim)):
+            self.register_buffer(f"{name}_mean", torch.zeros(size))
+            self.register_buffer(f"{name}_std", torch.ones(size))
+        self.register_buffer("offset_std", torch.ones(self.action_dim))
+
+    def set_frames(self, state: dict, action: dict, offset_std: Tensor) -> None:
+        """The processors' mean/std of state and action, and the spread of action - state."""
+        for name, stats in (("state", state), ("action", action)):
+            getattr(self, f"{name}_mean").copy_(torch.as_tensor(stats["mean"]))
+            # LeRobot's MEAN_STD normalizer divides by std + 1e-8.
+            getattr(self, f"{name}_std").copy_(torch.as_tensor(stats["std"]) + 1e-8)
+        self.offset_std.copy_(torch.as_tensor(offset_std).clamp_min(1e-4))
 
     def get_optim_params(self) -> dict:
         return self.parameters()
@@ -62,7 +80,7 @@ class FlowFilmPolicy(PreTrainedPolicy):
     def forward(self, batch: dict[str, Tensor]) -> tuple[Tensor, dict]:
         """Flow-matching loss: MSE of the predicted velocity on the noise -> chunk path."""
         context = self._context(batch)
-        actions = batch[ACTION]
+        actions = self._to_flow(batch[ACTION], batch[OBS_STATE])
         noise = torch.randn_like(actions)
         t = torch.rand(actions.shape[0], 1, 1, device=actions.device)
         x_t = (1 - t) * noise + t * actions
@@ -82,6 +100,9 @@ class FlowFilmPolicy(PreTrainedPolicy):
         context = self._context(batch)
         shape = (context.shape[0], self.config.chunk_size, self.action_dim)
         noise = torch.randn(shape, device=context.device) if noise is None else noise
+        state = batch[OBS_STATE]
+        if prefix is not None:
+            prefix = self._to_flow(prefix, state)
         x = noise.clone()
         steps = self.config.flow_steps
         for i in range(steps):
@@ -92,7 +113,7 @@ class FlowFilmPolicy(PreTrainedPolicy):
             x = x + self._velocity(x, torch.full((shape[0],), t, device=x.device), context) / steps
         if prefix is not None:
             x[:, : prefix.shape[1]] = prefix
-        return x
+        return self._from_flow(x, state)
 
     @torch.no_grad()
     def select_action(self, batch: dict[str, Tensor], noise: Tensor | None = None) -> Tensor:
@@ -102,6 +123,20 @@ class FlowFilmPolicy(PreTrainedPolicy):
         return self._queue.popleft()
 
     # -- parts -------------------------------------------------------------------------------------
+    def _to_flow(self, actions: Tensor, state: Tensor) -> Tensor:
+        """Normalized absolute actions (B, T, D) -> what the flow runs on."""
+        if not self.config.relative_actions:
+            return actions
+        absolute = actions * self.action_std + self.action_mean
+        current = (state * self.state_std + self.state_mean).unsqueeze(1)
+        return (absolute - current) / self.offset_std
+
+    def _from_flow(self, x: Tensor, state: Tensor) -> Tensor:
+        if not self.config.relative_actions:
+            return x
+        current = (state * self.state_std + self.state_mean).unsqueeze(1)
+        return (x * self.offset_std + current - self.action_mean) / self.action_std
+
     def _context(self, batch: dict[str, Tensor]) -> Tensor:
         state = batch[OBS_STATE]
         tasks = batch["task"]
