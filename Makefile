@@ -25,7 +25,8 @@ ENV := source scripts/env.sh &&
 ifeq ($(POLICY),scripted)
 POLICY_ARGS :=
 else ifeq ($(POLICY),learned)
-POLICY_ARGS := --backend lerobot --backend-options "{checkpoint: $(LEARNED_CHECKPOINT)}"
+# 30 s of sim time per episode (the expert needs 5-10 s): a stuck episode ends sooner than at 60.
+POLICY_ARGS := --backend lerobot --backend-options "{checkpoint: $(LEARNED_CHECKPOINT)}" --timeout 30
 else
 $(error POLICY=$(POLICY): expected scripted or learned)
 endif

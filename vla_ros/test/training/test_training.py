@@ -184,3 +184,20 @@ def test_evaluate_reports_each_episode_and_the_totals(checkpoint):
     assert lines[-2].startswith("[evaluate 1/1] seed 0 'put the red cube in the bowl': FAILED")
     assert "first lifted: none" in lines[-2]
     assert "success 0/1 (0%), instructed object lifted first 0/1 (0%)" in lines[-1]
+
+
+def test_open_loop_error_sets_the_policy_beside_holding_the_state(checkpoint, demos):
+    from vla_ros.training.evaluation import chunk_error
+
+    out, _ = checkpoint
+    error = chunk_error(out, demos, every=3)
+    assert error.frames == len(range(0, len(load_frames([demos], progress=quiet)), 3))
+    # The demonstrated chunk starts at the set point the state is following (within a few mrad)
+    # and moves away from it: holding still is exact at step 0 only.
+    assert error.hold_arm[0] < 0.01 and error.hold_arm[-1] > 5 * error.hold_arm[0]
+    assert error.policy_arm.shape == (10,) and np.isfinite(error.policy_arm).all()
+    printed = io.StringIO()
+    argv = ["evaluate", "--checkpoint", str(out), "--open-loop", str(demos), "--episodes", "0"]
+    with contextlib.redirect_stdout(printed):
+        assert main(argv) == 0
+    assert "arm joints mean abs error [rad] at steps 0/5/9: policy " in printed.getvalue()

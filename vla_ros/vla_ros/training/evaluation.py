@@ -5,6 +5,9 @@ passes through camera_ingest's crop and downscale first (what the policy sees li
 demonstrations recorded). Chunks go to the sim's trajectory controllers every `replan_period`
 (vla_ros.sim.policy_loop). Per episode: success, and whether the first cube lifted was the
 instructed one. The graph's own figure (chunk executor, latency) comes from `vla-ros demo`.
+
+`chunk_error` is the open-loop view on a held-out dataset: how far each predicted chunk is from the
+demonstrated one, step by step, next to the trivial chunk that holds the current state.
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from vla_ros.backends.registry import create_policy
 from vla_ros.core.inference.policy import Policy
+from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.tasks.spec import parse_instruction
 from vla_ros.core.types import ActionChunk, InvalidInput, Observation
 from vla_ros.recording.export import dataset_reading
@@ -84,6 +90,69 @@ class SeenThroughIngest(Policy):
 
     def close(self) -> None:
         self.policy.close()
+
+
+@dataclass(frozen=True)
+class ChunkError:
+    """Mean absolute error per chunk step over the arm joints [rad] (gripper apart, in its units),
+    of the policy and of holding the current state, over `frames` held-out frames."""
+
+    policy_arm: np.ndarray
+    hold_arm: np.ndarray
+    policy_gripper: float
+    hold_gripper: float
+    frames: int
+
+    def line(self) -> str:
+        steps = f"steps 0/{len(self.policy_arm) // 2}/{len(self.policy_arm) - 1}"
+        policy = "/".join(f"{self.policy_arm[i]:.3f}" for i in self._shown)
+        hold = "/".join(f"{self.hold_arm[i]:.3f}" for i in self._shown)
+        return (
+            f"open loop on {self.frames} held-out frames, arm joints mean abs error [rad] at {steps}: "
+            f"policy {policy}, holding the state {hold}; gripper {self.policy_gripper:.3f} "
+            f"(holding {self.hold_gripper:.3f})"
+        )
+
+    @property
+    def _shown(self) -> tuple[int, int, int]:
+        return 0, len(self.policy_arm) // 2, len(self.policy_arm) - 1
+
+
+def chunk_error(
+    checkpoint: Path, data: Path, robot_name: str = "panda", every: int = 2, seed: int = 0
+) -> ChunkError:
+    """Open-loop chunk error of a checkpoint on a dataset it was not trained on (every `every`-th
+    frame), through the checkpoint's own processors, with fixed noise."""
+    import torch
+
+    from vla_ros.training.chunks import batch_of
+    from vla_ros.training.frames import load_frames
+
+    robot = load_robot_config(robot_name)
+    served = create_policy("lerobot", robot, {"checkpoint": str(checkpoint)})
+    frames = load_frames([data], progress=lambda _: None)
+    chunk_size = served.policy.config.chunk_size
+    rows = np.arange(0, len(frames), every)
+    batch = batch_of(frames, rows, chunk_size)
+    truth = batch.pop("action").numpy()
+    batch.pop("action_is_pad")
+    torch.manual_seed(seed)
+    with torch.inference_mode():
+        predicted = served.postprocessor(
+            served.policy.predict_action_chunk(served.preprocessor(batch))
+        ).numpy()
+    held = np.repeat(frames.state[rows][:, None], chunk_size, axis=1)
+    arm_joints = {joint for arm in robot.arms for joint in arm.joints}
+    arm = [i for i, name in enumerate(served.io.actions.names) if name in arm_joints]
+    gripper = [i for i in range(truth.shape[-1]) if i not in arm]
+    policy_error, hold_error = np.abs(predicted - truth), np.abs(held - truth)
+    return ChunkError(
+        policy_error[..., arm].mean(axis=(0, 2)),
+        hold_error[..., arm].mean(axis=(0, 2)),
+        float(policy_error[..., gripper].mean()) if gripper else float("nan"),
+        float(hold_error[..., gripper].mean()) if gripper else float("nan"),
+        len(rows),
+    )
 
 
 def evaluate(options: EvalOptions, progress: Callable[[str], None] = print) -> EvalSummary:

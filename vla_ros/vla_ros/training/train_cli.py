@@ -49,7 +49,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     evaluate.add_argument("--checkpoint", required=True, type=Path)
     evaluate.add_argument("--robot", default="panda")
-    evaluate.add_argument("--episodes", type=int, default=20)
+    evaluate.add_argument(
+        "--episodes", type=int, default=20, help="closed-loop episodes (0: none, only --open-loop)"
+    )
+    evaluate.add_argument(
+        "--open-loop",
+        type=Path,
+        metavar="DATASET",
+        help="also: chunk error per step on this held-out dataset, next to holding the state",
+    )
     evaluate.add_argument("--seed", type=int, default=0, help="first seed (held out: default 0)")
     evaluate.add_argument("--instructions", nargs="+", help="default: the robot's demo tasks")
     evaluate.add_argument(
@@ -85,9 +93,14 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from vla_ros.training.evaluation import EvalOptions, evaluate
+    from vla_ros.training.evaluation import EvalOptions, chunk_error, evaluate
 
     try:
+        if args.open_loop is not None:
+            error = chunk_error(args.checkpoint, args.open_loop, args.robot)
+            print(f"[vla-ros] {args.checkpoint}: {error.line()}", flush=True)
+        if args.episodes == 0:
+            return 0
         summary = evaluate(
             EvalOptions(
                 checkpoint=args.checkpoint,
