@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make train`: scripted-expert demonstrations in the embedded sim -> a flow_film policy -> its
-# closed-loop success on held-out seeds. Run from the repository root with scripts/env.sh sourced.
+# closed-loop success (and open-loop chunk error) on held-out seeds. Run from the repository root with scripts/env.sh sourced.
 #   TRAIN_OUT       output dir (default train_out): demos_0/, demos_1/, checkpoint/, *.log
 #   TRAIN_EPISODES  demonstrations tried, split over two processes (default 800; failures left out)
 #   TRAIN_MINUTES   training time budget (default 70)
@@ -31,5 +31,8 @@ if [ ! -d "$out/checkpoint" ]; then
   python -m vla_ros.cli train --data "$out/demos_0" "$out/demos_1" --out "$out/checkpoint" \
     --minutes "${TRAIN_MINUTES:-70}" ${TRAIN_ARGS:-} 2>"$out/train.log"
 fi
+# Held-out demonstrations (the evaluation's seeds) for the open-loop chunk error.
+[ -d "$out/heldout" ] || python -m vla_ros.cli demos --robot panda --card flow_film_panda \
+  --episodes 20 --seed 0 --out "$out/heldout" 2>"$out/heldout.log" | tail -n 1
 python -m vla_ros.cli evaluate --checkpoint "$out/checkpoint" --episodes "${EVAL_EPISODES:-20}" \
-  2>"$out/evaluate.log"
+  --open-loop "$out/heldout" 2>"$out/evaluate.log"
