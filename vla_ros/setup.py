@@ -37,6 +37,7 @@ setup(
         *data_dir("launch"),
         *data_dir("config"),
         *data_dir("urdf"),
+        *data_dir("checkpoints"),
     ],
     install_requires=["setuptools"],
     zip_safe=True,
