@@ -201,3 +201,24 @@ def test_open_loop_error_sets_the_policy_beside_holding_the_state(checkpoint, de
     with contextlib.redirect_stdout(printed):
         assert main(argv) == 0
     assert "arm joints mean abs error [rad] at steps 0/5/9: policy " in printed.getvalue()
+
+
+def test_init_continues_from_a_checkpoint_with_its_weights_and_normalization(
+    checkpoint, demos, tmp_path
+):
+    from safetensors.torch import load_file
+
+    out, _ = checkpoint
+    again = tmp_path / "continued"
+    train(TrainOptions(data=(demos,), out=again, max_steps=0, init=out), progress=quiet)
+    before, after = load_file(out / "model.safetensors"), load_file(again / "model.safetensors")
+    assert before.keys() == after.keys()
+    for name in before:
+        torch.testing.assert_close(after[name], before[name])
+    with pytest.raises(InvalidInput, match="not a flow_film checkpoint"):
+        train(TrainOptions(data=(demos,), out=tmp_path / "x", init=demos), progress=quiet)
+    with pytest.raises(InvalidInput, match="--init keeps"):
+        train(
+            TrainOptions(data=(demos,), out=tmp_path / "y", init=out, policy={"hidden_dim": 8}),
+            progress=quiet,
+        )

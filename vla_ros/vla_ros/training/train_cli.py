@@ -41,6 +41,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="FIELD=VALUE",
         help="FlowFilmConfig field, e.g. hidden_dim=384 or conv_channels=[32,64,64]",
     )
+    train.add_argument(
+        "--init",
+        type=Path,
+        metavar="CKPT",
+        help="continue from this flow_film checkpoint (its config and normalization are kept)",
+    )
     train.set_defaults(handler=run_train)
 
     evaluate = commands.add_parser(
@@ -84,6 +90,7 @@ def run_train(args: argparse.Namespace) -> int:
             seed=args.seed,
             device=args.device,
             policy=dict(parse_override(o) for o in args.policy),
+            init=args.init,
         )
         train(options, progress=lambda line: print(line, flush=True))
     except InvalidInput as error:

@@ -9,11 +9,12 @@ curve (snapshots/<minutes>min/).
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,8 @@ class TrainOptions:
     """data: LeRobot dataset dirs; out: checkpoint dir to create; card: model card shipped with it
     (name in config/models or a path); minutes: training time budget; max_steps: stop earlier;
     snapshot_minutes: interval of snapshots (0: none); threads: torch CPU threads;
-    policy: FlowFilmConfig fields (conv_channels, hidden_dim, chunk_size, ...)."""
+    policy: FlowFilmConfig fields (conv_channels, hidden_dim, chunk_size, ...);
+    init: a flow_film checkpoint to continue from (its config and normalization are kept)."""
 
     data: tuple[Path, ...]
     out: Path
@@ -46,6 +48,7 @@ class TrainOptions:
     seed: int = 0
     device: str = "cpu"
     policy: dict = field(default_factory=dict)
+    init: Path | None = None
 
     def __post_init__(self) -> None:
         if not self.minutes > 0:
@@ -80,16 +83,22 @@ def train(options: TrainOptions, progress: Callable[[str], None] = print) -> Tra
     torch.manual_seed(options.seed)
     rng = np.random.default_rng(options.seed)
     frames = load_frames(options.data, progress)
-    config = policy_config(frames, options)
+    if options.init is None:
+        config = policy_config(frames, options)
+        stats = statistics(frames)
+        policy = FlowFilmPolicy(config)
+        policy.set_frames(
+            stats["observation.state"], stats["action"], offset_spread(frames, config)
+        )
+        preprocessor, postprocessor = make_flow_film_pre_post_processors(config, stats)
+    else:
+        policy, preprocessor, postprocessor = continued(options.init, frames, options)
+        config = policy.config
     if config.chunk_size != card.chunk_size:
         raise InvalidInput(
             f"model card '{card.name}' has chunk_size {card.chunk_size}, the policy {config.chunk_size}"
         )
-    stats = statistics(frames)
-    policy = FlowFilmPolicy(config)
-    policy.set_frames(stats["observation.state"], stats["action"], offset_spread(frames, config))
     policy = policy.to(options.device).train()
-    preprocessor, postprocessor = make_flow_film_pre_post_processors(config, stats)
     parameters = sum(p.numel() for p in policy.parameters() if p.requires_grad)
     progress(
         f"[train] {len(frames)} frames from {frames.episodes} episodes ({len(frames.tasks)} "
@@ -148,6 +157,37 @@ def train(options: TrainOptions, progress: Callable[[str], None] = print) -> Tra
         f"[train] {step} steps in {seconds / 60:.1f} min, loss {smoothed:.4f}; saved {options.out}"
     )
     return TrainSummary(step, seconds, smoothed, len(frames), frames.episodes, parameters)
+
+
+def continued(checkpoint: Path, frames: DemoFrames, options: TrainOptions) -> tuple:
+    """A checkpoint to train further: its weights, config and normalization (kept, so the weights
+    stay valid), checked against the frames."""
+    from lerobot.policies.factory import make_pre_post_processors
+
+    from vla_ros.policies.flow_film.modeling_flow_film import FlowFilmPolicy
+
+    if options.policy:
+        raise InvalidInput(
+            f"--init keeps {checkpoint}'s policy config; drop --policy {options.policy}"
+        )
+    config_file = Path(checkpoint) / "config.json"
+    kind = json.loads(config_file.read_text()).get("type") if config_file.is_file() else None
+    if kind != "flow_film":
+        raise InvalidInput(
+            f"--init {checkpoint}: not a flow_film checkpoint (config.json type {kind})"
+        )
+    policy = FlowFilmPolicy.from_pretrained(checkpoint)
+    wanted = policy_config(frames, replace(options, policy={}))
+    for name in ("input_features", "output_features"):
+        if getattr(policy.config, name) != getattr(wanted, name):
+            raise InvalidInput(
+                f"--init {checkpoint}: its {name} {getattr(policy.config, name)} differ from the "
+                f"data's {getattr(wanted, name)}"
+            )
+    preprocessor, postprocessor = make_pre_post_processors(
+        policy.config, pretrained_path=str(checkpoint)
+    )
+    return policy, preprocessor, postprocessor
 
 
 def policy_config(frames: DemoFrames, options: TrainOptions):
