@@ -222,3 +222,22 @@ def test_init_continues_from_a_checkpoint_with_its_weights_and_normalization(
             TrainOptions(data=(demos,), out=tmp_path / "y", init=out, policy={"hidden_dim": 8}),
             progress=quiet,
         )
+
+
+def test_the_shipped_checkpoint_is_small_and_the_backend_serves_it():
+    """vla_ros/checkpoints/flow_film_panda (`make demo POLICY=learned`): within the 20 MB the repo
+    allows, loaded by the `lerobot` backend with its own card, a finite chunk of the card's shape
+    for a Panda observation. (Its success is measured by `vla-ros evaluate`, README "Train".)"""
+    from observations import observation_for
+
+    from vla_ros.backends.registry import create_policy
+    from vla_ros.core.robot.config import load_robot_config
+
+    shipped = Path(__file__).resolve().parents[2] / "checkpoints" / "flow_film_panda"
+    assert sum(p.stat().st_size for p in shipped.iterdir()) < 20e6
+    robot = load_robot_config("panda")
+    policy = create_policy("lerobot", robot, {"checkpoint": str(shipped)})
+    assert policy.io.card.name == "flow_film_panda" and policy.uses_rtc_prefix
+    assert policy.policy.config.relative_actions
+    chunk = policy.infer(observation_for(robot))
+    assert chunk.actions.shape == (10, 8) and np.isfinite(chunk.actions).all()
