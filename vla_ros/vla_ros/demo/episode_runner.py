@@ -58,7 +58,6 @@ class EpisodeRunner(Node):
         self._starvation_s = 0.0
         self._first_lifted, self._episode_start_s = "", 0.0
         self._last_chunk: CoreActionChunk | None = None
-        self._arm_joints = tuple(j for arm in robot.arms for j in arm.joints)
         self.create_subscription(TaskStatus, "/sim/task_status", self._on_task_status, 10)
         self.create_subscription(
             ExecutorStatus, "/vla/executor_status", self._on_executor_status, 10
@@ -200,7 +199,7 @@ class EpisodeRunner(Node):
         previous, self._last_chunk = self._last_chunk, chunk
         if self._in_episode and previous is not None:
             now = self.get_clock().now().nanoseconds * 1e-9
-            gap = seam_gap(previous, chunk, now, self._arm_joints)
+            gap = seam_gap(previous, chunk, now, self.robot.arm_joints)
             if gap is not None:
                 self.metrics.seam_gaps_rad.append(gap)
 

@@ -141,6 +141,11 @@ class RobotConfig:
         return tuple(j for arm in self.arms for j in arm.command_joints)
 
     @property
+    def arm_joints(self) -> tuple[str, ...]:
+        """The arms' own joints, arm by arm (command_joints without the grippers)."""
+        return tuple(j for arm in self.arms for j in arm.joints)
+
+    @property
     def controllers(self) -> tuple[ControllerConfig, ...]:
         """Every trajectory controller, arm by arm (arm, then gripper); together they cover command_joints."""
         return _controllers(self.arms)

@@ -103,9 +103,8 @@ class SafetyProjector:
             if conditioning is not None:
                 constraints += kinematic_constraints(robot, self.model, self.config, conditioning)
         self.constraints = list(constraints)
-        arm_joints = {j for arm in robot.arms for j in arm.joints}
         self.margin = np.array(
-            [self.config.position_margin if j in arm_joints else 0.0 for j in self.joints]
+            [self.config.position_margin if j in robot.arm_joints else 0.0 for j in self.joints]
         )
         self.reduced_speed = False
         self.counters: Counter = Counter()
