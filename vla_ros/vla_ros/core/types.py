@@ -149,6 +149,16 @@ class ActionChunk:
     def time_of(self, index: int) -> float:
         return self.stamp + index * self.dt
 
+    def actions_at(self, times: np.ndarray) -> np.ndarray:
+        """(len(times), dim) actions at `times`, linear between actions; times outside the chunk's
+        span take its first or last action."""
+        given = self.stamp + self.dt * np.arange(self.horizon)
+        times = np.asarray(times, dtype=float)
+        return np.stack(
+            [np.interp(times, given, self.actions[:, j]) for j in range(self.actions.shape[1])],
+            axis=-1,
+        ).reshape(len(times), self.actions.shape[1])
+
     def __post_init__(self) -> None:
         if self.actions.ndim != 2 or self.actions.shape[0] == 0:
             raise InvalidInput(

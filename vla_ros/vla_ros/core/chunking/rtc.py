@@ -37,9 +37,4 @@ def prefix_on_grid(prefix: ActionChunk, stamp: float, dt: float) -> np.ndarray:
     and the executor skips them). (k, dim) rows, k >= 1 when the prefix ends after `stamp`."""
     end = prefix.time_of(prefix.horizon - 1)
     count = int(np.floor((end - stamp) / dt + 1e-9)) + 1 if end >= stamp else 0
-    times = np.clip(stamp + dt * np.arange(count), prefix.stamp, end)
-    given = prefix.stamp + prefix.dt * np.arange(prefix.horizon)
-    return np.stack(
-        [np.interp(times, given, prefix.actions[:, j]) for j in range(prefix.actions.shape[1])],
-        axis=-1,
-    ).reshape(count, prefix.actions.shape[1])
+    return prefix.actions_at(stamp + dt * np.arange(count))

@@ -15,13 +15,9 @@ from vla_ros.core.types import ActionChunk
 
 def position_at(chunk: ActionChunk, t: float) -> np.ndarray | None:
     """The chunk's actions at time t, linear between actions; None outside its span."""
-    position = (t - chunk.stamp) / chunk.dt
-    if position < 0.0 or position > chunk.horizon - 1:
+    if not chunk.stamp <= t <= chunk.time_of(chunk.horizon - 1):
         return None
-    below = min(int(position), chunk.horizon - 1)
-    above = min(below + 1, chunk.horizon - 1)
-    fraction = position - below
-    return (1 - fraction) * chunk.actions[below] + fraction * chunk.actions[above]
+    return chunk.actions_at(np.array([t]))[0]
 
 
 def seam_gap(
