@@ -22,8 +22,8 @@ import numpy as np
 from vla_ros.backends.registry import create_policy
 from vla_ros.core.inference.policy import Policy
 from vla_ros.core.robot.config import load_robot_config
-from vla_ros.core.tasks.spec import parse_instruction
 from vla_ros.core.types import ActionChunk, InvalidInput, Observation
+from vla_ros.demo.episode_metrics import EpisodeResult, RunMetrics
 from vla_ros.recording.export import dataset_reading
 from vla_ros.sim.policy_loop import run_episode
 from vla_ros.sim.world import SimWorld
@@ -52,26 +52,20 @@ class EvalOptions:
 
 @dataclass
 class EvalSummary:
-    successes: int = 0
-    instructed_first: int = 0
-    episodes: int = 0
-    sim_s: float = 0.0
+    """The episodes judged as the demo judges them (RunMetrics), and the wall time they took."""
+
+    metrics: RunMetrics = field(default_factory=RunMetrics)
     wall_s: float = 0.0
-    lines: list[str] = field(default_factory=list)
-
-    @property
-    def success_rate(self) -> float:
-        return self.successes / max(self.episodes, 1)
-
-    @property
-    def instructed_first_rate(self) -> float:
-        return self.instructed_first / max(self.episodes, 1)
 
     def line(self) -> str:
+        episodes = self.metrics.episodes
+        successes = sum(e.success for e in episodes)
+        instructed = sum(e.instructed_first for e in episodes)
+        sim_s = sum(e.duration_s for e in episodes)
         return (
-            f"success {self.successes}/{self.episodes} ({self.success_rate:.0%}), instructed "
-            f"object lifted first {self.instructed_first}/{self.episodes} "
-            f"({self.instructed_first_rate:.0%}), {self.sim_s:.0f} s sim in {self.wall_s:.0f} s"
+            f"success {successes}/{len(episodes)} ({self.metrics.success_rate:.0%}), instructed "
+            f"object lifted first {instructed}/{len(episodes)} "
+            f"({self.metrics.instructed_first_rate:.0%}), {sim_s:.0f} s sim in {self.wall_s:.0f} s"
         )
 
 
@@ -142,8 +136,7 @@ def chunk_error(
             served.policy.predict_action_chunk(served.preprocessor(batch))
         ).numpy()
     held = np.repeat(frames.state[rows][:, None], chunk_size, axis=1)
-    arm_joints = {joint for arm in robot.arms for joint in arm.joints}
-    arm = [i for i, name in enumerate(served.io.actions.names) if name in arm_joints]
+    arm = [i for i, name in enumerate(served.io.actions.names) if name in robot.arm_joints]
     gripper = [i for i in range(truth.shape[-1]) if i not in arm]
     policy_error, hold_error = np.abs(predicted - truth), np.abs(held - truth)
     return ChunkError(
@@ -180,20 +173,23 @@ def evaluate(options: EvalOptions, progress: Callable[[str], None] = print) -> E
                 render=render,
             )
             wall = time.perf_counter() - started
-            instructed = outcome.first_lifted == parse_instruction(instruction).obj
-            summary.episodes += 1
-            summary.successes += outcome.success
-            summary.instructed_first += instructed
-            summary.sim_s += outcome.duration
+            summary.metrics.episodes.append(
+                EpisodeResult(
+                    seed,
+                    instruction,
+                    outcome.success,
+                    outcome.duration,
+                    outcome.detail,
+                    first_lifted=outcome.first_lifted or "",
+                )
+            )
             summary.wall_s += wall
-            line = (
+            progress(
                 f"[evaluate {number + 1}/{options.episodes}] seed {seed} '{instruction}': "
                 f"{'success' if outcome.success else 'FAILED'} in {outcome.duration:.1f} s sim "
                 f"({wall:.1f} s), first lifted: {outcome.first_lifted or 'none'}"
                 + ("" if outcome.success else f" ({outcome.detail})")
             )
-            summary.lines.append(line)
-            progress(line)
     finally:
         world.close()
         policy.close()

@@ -150,7 +150,6 @@ def train(options: TrainOptions, progress: Callable[[str], None] = print) -> Tra
             )
             next_snapshot += options.snapshot_minutes * 60.0
     seconds = time.perf_counter() - started
-    policy.eval()
     save(policy, preprocessor, postprocessor, card, options.out)
     log.write()
     progress(
