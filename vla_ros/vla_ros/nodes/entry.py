@@ -13,14 +13,16 @@ from __future__ import annotations
 import importlib
 import sys
 
-from vla_ros.nodes.shutdown import StopRequest, stop_with_supervisor
+from vla_ros.nodes.shutdown import StopRequest, end_process, stop_with_supervisor
 
 
 def run(executable: str) -> None:
-    """Install the stop handlers, import the node's module, run its main() with this argv."""
+    """Install the stop handlers, import the node's module, run its main() with this argv; once it
+    has stopped in order, end the process (nodes/shutdown.py: end_process)."""
     StopRequest.install_once()
     stop_with_supervisor()
     importlib.import_module(f"vla_ros.nodes.{executable}").main(sys.argv)
+    end_process(0)
 
 
 def sim() -> None:

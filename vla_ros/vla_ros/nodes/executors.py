@@ -6,51 +6,68 @@ thousands, every spin walks it, and the whole process collapses (measured here: 
 projector's 100 Hz stream fell to 4 Hz). Isolated single-threaded executors have no such queue,
 keep each node's callbacks in order, and mirror one-process-per-node deployment: a slow callback
 delays only its own node.
+
+Each thread spins in short turns and stops at a flag; the executor is shut down only after its
+thread has ended. rclpy's `Executor.shutdown` from another thread while `spin()` runs destroys the
+executor's guard condition under a handler being made (CI: "'NoneType' object has no attribute
+'trigger'" in a spin thread of `vla-ros run`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
+from dataclasses import dataclass, field
 
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 
 from vla_ros.nodes.managed import ManagedNode
+from vla_ros.nodes.shutdown import POLL_S
+
+
+@dataclass
+class _Spinning:
+    node: Node
+    executor: SingleThreadedExecutor
+    stop: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+    def run(self) -> None:
+        with contextlib.suppress(ExternalShutdownException):
+            while not self.stop.is_set() and self.executor.context.ok():
+                self.executor.spin_once(timeout_sec=POLL_S)
 
 
 class IsolatedExecutors:
     def __init__(self) -> None:
-        self._spinning: list[tuple[Node, SingleThreadedExecutor, threading.Thread]] = []
+        self._spinning: list[_Spinning] = []
 
     def add(self, node: Node) -> Node:
         executor = SingleThreadedExecutor()
         executor.add_node(node)
-        thread = threading.Thread(
-            target=_spin, args=(executor,), name=f"spin_{node.get_name()}", daemon=True
+        spinning = _Spinning(node, executor)
+        spinning.thread = threading.Thread(
+            target=spinning.run, name=f"spin_{node.get_name()}", daemon=True
         )
-        thread.start()
-        self._spinning.append((node, executor, thread))
+        spinning.thread.start()
+        self._spinning.append(spinning)
         return node
 
     @property
     def nodes(self) -> list[Node]:
-        return [node for node, _, _ in self._spinning]
+        return [spinning.node for spinning in self._spinning]
 
     def shutdown(self, timeout_s: float = 2.0) -> None:
         """Stop spinning and destroy every node (after its executor let go of it)."""
-        for _, executor, _ in self._spinning:
-            executor.shutdown(timeout_sec=timeout_s)
-        for node, _, thread in self._spinning:
-            thread.join(timeout_s)
+        for spinning in self._spinning:
+            spinning.stop.set()
+        for spinning in self._spinning:
+            spinning.thread.join(timeout_s)
+            spinning.executor.shutdown(timeout_sec=timeout_s)
             # Managed nodes leave through their lifecycle shutdown (timers, workers, backends released).
-            if isinstance(node, ManagedNode):
-                node.close()
+            if isinstance(spinning.node, ManagedNode):
+                spinning.node.close()
             else:
-                node.destroy_node()
+                spinning.node.destroy_node()
         self._spinning.clear()
-
-
-def _spin(executor: SingleThreadedExecutor) -> None:
-    with contextlib.suppress(ExternalShutdownException):
-        executor.spin()

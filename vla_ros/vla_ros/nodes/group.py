@@ -15,7 +15,12 @@ from __future__ import annotations
 
 import sys
 
-from vla_ros.nodes.shutdown import NODE_STOP_DEADLINE_S, StopRequest, stop_with_supervisor
+from vla_ros.nodes.shutdown import (
+    NODE_STOP_DEADLINE_S,
+    StopRequest,
+    end_process,
+    stop_with_supervisor,
+)
 
 
 def main(argv: list[str]) -> int:
@@ -74,4 +79,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    end_process(main(sys.argv[1:]))
