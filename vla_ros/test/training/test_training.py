@@ -191,16 +191,25 @@ def test_open_loop_error_sets_the_policy_beside_holding_the_state(checkpoint, de
 
     out, _ = checkpoint
     error = chunk_error(out, demos, every=3)
-    assert error.frames == len(range(0, len(load_frames([demos], progress=quiet)), 3))
+    frames = load_frames([demos], progress=quiet)
+    second_start = int(np.flatnonzero(frames.episode == 1)[0])
+    assert error.frames == len(set(range(0, len(frames), 3)) | {second_start})
     # The demonstrated chunk starts at the set point the state is following (within a few mrad)
     # and moves away from it: holding still is exact at step 0 only.
     assert error.hold_arm[0] < 0.01 and error.hold_arm[-1] > 5 * error.hold_arm[0]
     assert error.policy_arm.shape == (10,) and np.isfinite(error.policy_arm).all()
+    # Both episodes' first frames are judged; the image-blind baseline predicts each episode's first
+    # chunk by the other's, so of two episodes it is their mean difference.
+    assert error.starts == 2
+    firsts = batch_of(frames, np.array([0, second_start]), 10)["action"].numpy()[..., :7]
+    assert error.start_blind_arm == pytest.approx(np.abs(firsts[0] - firsts[1]).mean())
+    assert np.isfinite(error.start_policy_arm)
     printed = io.StringIO()
     argv = ["evaluate", "--checkpoint", str(out), "--open-loop", str(demos), "--episodes", "0"]
     with contextlib.redirect_stdout(printed):
         assert main(argv) == 0
     assert "arm joints mean abs error [rad] at steps 0/5/9: policy " in printed.getvalue()
+    assert "at the 2 episode starts, over the chunk: policy " in printed.getvalue()
 
 
 def test_init_continues_from_a_checkpoint_with_its_weights_and_normalization(

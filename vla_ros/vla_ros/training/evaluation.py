@@ -7,7 +7,9 @@ demonstrations recorded). Chunks go to the sim's trajectory controllers every `r
 instructed one. The graph's own figure (chunk executor, latency) comes from `vla-ros demo`.
 
 `chunk_error` is the open-loop view on a held-out dataset: how far each predicted chunk is from the
-demonstrated one, step by step, next to the trivial chunk that holds the current state.
+demonstrated one, step by step, next to the trivial chunk that holds the current state; and at each
+episode's first frame, where the arm rests at home and only the images tell where to go, next to the
+mean first chunk of the other episodes (what a policy that ignores the objects' places does best).
 """
 
 from __future__ import annotations
@@ -96,6 +98,10 @@ class ChunkError:
     policy_gripper: float
     hold_gripper: float
     frames: int
+    # Episode starts: the policy's and the image-blind mean start chunk's error over the chunk.
+    start_policy_arm: float
+    start_blind_arm: float
+    starts: int
 
     def line(self) -> str:
         steps = f"steps 0/{len(self.policy_arm) // 2}/{len(self.policy_arm) - 1}"
@@ -104,7 +110,9 @@ class ChunkError:
         return (
             f"open loop on {self.frames} held-out frames, arm joints mean abs error [rad] at {steps}: "
             f"policy {policy}, holding the state {hold}; gripper {self.policy_gripper:.3f} "
-            f"(holding {self.hold_gripper:.3f})"
+            f"(holding {self.hold_gripper:.3f}); at the {self.starts} episode starts, over the "
+            f"chunk: policy {self.start_policy_arm:.3f}, the other episodes' mean start chunk "
+            f"{self.start_blind_arm:.3f} (lower only if the policy sees where to go)"
         )
 
     @property
@@ -116,7 +124,7 @@ def chunk_error(
     checkpoint: Path, data: Path, robot_name: str = "panda", every: int = 2, seed: int = 0
 ) -> ChunkError:
     """Open-loop chunk error of a checkpoint on a dataset it was not trained on (every `every`-th
-    frame), through the checkpoint's own processors, with fixed noise."""
+    frame, and every episode's first), through the checkpoint's own processors, with fixed noise."""
     import torch
 
     from vla_ros.training.chunks import batch_of
@@ -126,7 +134,8 @@ def chunk_error(
     served = create_policy("lerobot", robot, {"checkpoint": str(checkpoint)})
     frames = load_frames([data], progress=lambda _: None)
     chunk_size = served.policy.config.chunk_size
-    rows = np.arange(0, len(frames), every)
+    starts = np.flatnonzero(np.r_[True, frames.episode[1:] != frames.episode[:-1]])
+    rows = np.union1d(np.arange(0, len(frames), every), starts)
     batch = batch_of(frames, rows, chunk_size)
     truth = batch.pop("action").numpy()
     batch.pop("action_is_pad")
@@ -139,13 +148,27 @@ def chunk_error(
     arm = [i for i, name in enumerate(served.io.actions.names) if name in robot.arm_joints]
     gripper = [i for i in range(truth.shape[-1]) if i not in arm]
     policy_error, hold_error = np.abs(predicted - truth), np.abs(held - truth)
+    at_start = np.searchsorted(rows, starts)
     return ChunkError(
         policy_error[..., arm].mean(axis=(0, 2)),
         hold_error[..., arm].mean(axis=(0, 2)),
         float(policy_error[..., gripper].mean()) if gripper else float("nan"),
         float(hold_error[..., gripper].mean()) if gripper else float("nan"),
         len(rows),
+        float(policy_error[at_start][..., arm].mean()),
+        _blind_start_error(truth[at_start][..., arm]),
+        len(starts),
     )
+
+
+def _blind_start_error(first_chunks: np.ndarray) -> float:
+    """Mean abs error of predicting each episode's first chunk by the mean of the others' (leave one
+    out, so the baseline never saw the chunk it is judged on); NaN with fewer than two episodes."""
+    n = len(first_chunks)
+    if n < 2:
+        return float("nan")
+    others = (first_chunks.sum(axis=0, keepdims=True) - first_chunks) / (n - 1)
+    return float(np.abs(others - first_chunks).mean())
 
 
 def evaluate(options: EvalOptions, progress: Callable[[str], None] = print) -> EvalSummary:
