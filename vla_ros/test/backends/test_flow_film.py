@@ -145,6 +145,25 @@ def test_config_errors_name_the_field():
         FlowFilmConfig(chunk_size=5, n_action_steps=8)
     with pytest.raises(ValueError, match="flow_steps"):
         FlowFilmConfig(flow_steps=0)
+    with pytest.raises(ValueError, match="state_dropout"):
+        FlowFilmConfig(state_dropout=1.0)
+
+
+def test_state_dropout_withholds_the_state_in_training_only(loaded):
+    """A withheld sample's context does not depend on its state; at inference every state counts."""
+    from vla_ros.policies.flow_film.modeling_flow_film import FlowFilmPolicy
+
+    policy, _ = loaded
+    dropping = FlowFilmPolicy(replace(policy.config, state_dropout=0.5))
+    features = torch.ones(4000, 8)
+    torch.manual_seed(0)
+    dropping.train()
+    out = dropping._withheld(features)
+    withheld = (out == 0).all(dim=1)
+    assert 0.45 < withheld.float().mean() < 0.55
+    assert (out[~withheld] == 1).all()  # a sample's state is withheld whole or kept whole
+    dropping.eval()
+    torch.testing.assert_close(dropping._withheld(features), features)
 
 
 def test_the_backend_inpaints_the_executing_prefix_in_robot_terms(checkpoints, robots):

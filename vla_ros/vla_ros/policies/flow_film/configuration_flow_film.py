@@ -26,6 +26,10 @@ class FlowFilmConfig(PreTrainedConfig):
     relative_actions: the flow runs on each action's offset from the current state (scaled by the
       offsets' spread), not on absolute positions: the chunk starts where the robot is instead of
       wherever a small net can reproduce the state to (needs state and action of the same dims)
+    state_dropout: in training, the fraction of samples whose state input is withheld (its
+      embedding zeroed; the offsets of relative actions still use it), so the net must also find
+      the way from the images: the joint positions alone already tell where a reach is heading
+      once it has begun, and a net that leans on that never learns to look (a copycat policy)
     """
 
     n_obs_steps: int = 1
@@ -45,6 +49,7 @@ class FlowFilmConfig(PreTrainedConfig):
     time_embedding_dim: int = 32
     random_shift: int = 4
     relative_actions: bool = False
+    state_dropout: float = 0.0
     optimizer_lr: float = 3e-4
     optimizer_weight_decay: float = 1e-4
 
@@ -58,6 +63,8 @@ class FlowFilmConfig(PreTrainedConfig):
             raise ValueError(
                 f"flow_film reads one observation step, got n_obs_steps={self.n_obs_steps}"
             )
+        if not 0.0 <= self.state_dropout < 1.0:
+            raise ValueError(f"state_dropout must be within [0, 1), got {self.state_dropout}")
         if self.flow_steps < 1:
             raise ValueError(f"flow_steps must be >= 1, got {self.flow_steps}")
 

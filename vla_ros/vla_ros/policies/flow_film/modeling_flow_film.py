@@ -145,8 +145,16 @@ class FlowFilmPolicy(PreTrainedPolicy):
             encoder(self._augment(batch[key]), text)
             for key, encoder in zip(self.cameras, self.encoders)
         ]
-        features += [self.state_in(state), self.text_in(text)]
+        features += [self._withheld(self.state_in(state)), self.text_in(text)]
         return self.context(torch.cat(features, dim=-1))
+
+    def _withheld(self, state_features: Tensor) -> Tensor:
+        """Zero the state's features of a `state_dropout` fraction of samples (training only)."""
+        p = self.config.state_dropout
+        if not self.training or p == 0.0:
+            return state_features
+        kept = torch.rand(state_features.shape[0], 1, device=state_features.device) >= p
+        return state_features * kept
 
     def _velocity(self, x: Tensor, t: Tensor, context: Tensor) -> Tensor:
         inputs = torch.cat(
