@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -231,6 +232,12 @@ def test_init_continues_from_a_checkpoint_with_its_weights_and_normalization(
             TrainOptions(data=(demos,), out=tmp_path / "y", init=out, policy={"hidden_dim": 8}),
             progress=quiet,
         )
+    # Fields that only shape training may change; the continued checkpoint records them.
+    shaped = tmp_path / "shaped"
+    policy = {"random_shift": 0, "state_dropout": 0.5}
+    train(TrainOptions(data=(demos,), out=shaped, max_steps=1, init=out, policy=policy), quiet)
+    config = json.loads((shaped / "config.json").read_text())
+    assert (config["random_shift"], config["state_dropout"]) == (0, 0.5)
 
 
 def test_the_shipped_checkpoint_is_small_and_the_backend_serves_it():

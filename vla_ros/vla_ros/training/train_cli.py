@@ -45,7 +45,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--init",
         type=Path,
         metavar="CKPT",
-        help="continue from this flow_film checkpoint (its config and normalization are kept)",
+        help="continue from this flow_film checkpoint (its config and normalization are kept; "
+        "--policy may still set random_shift and state_dropout)",
     )
     train.set_defaults(handler=run_train)
 

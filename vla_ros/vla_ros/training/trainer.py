@@ -26,6 +26,9 @@ from vla_ros.training.frames import DemoFrames, load_frames
 
 PROGRESS_PERIOD_S = 30.0
 FINAL_LR_FRACTION = 0.1
+# flow_film fields that only shape training (augmentation, regularization): --init may change them,
+# the weights stay valid for every value.
+TRAINING_ONLY_FIELDS = ("random_shift", "state_dropout")
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,8 @@ class TrainOptions:
     (name in config/models or a path); minutes: training time budget; max_steps: stop earlier;
     snapshot_minutes: interval of snapshots (0: none); threads: torch CPU threads;
     policy: FlowFilmConfig fields (conv_channels, hidden_dim, chunk_size, ...);
-    init: a flow_film checkpoint to continue from (its config and normalization are kept)."""
+    init: a flow_film checkpoint to continue from (its config and normalization are kept; `policy`
+    may then set only TRAINING_ONLY_FIELDS)."""
 
     data: tuple[Path, ...]
     out: Path
@@ -165,9 +169,11 @@ def continued(checkpoint: Path, frames: DemoFrames, options: TrainOptions) -> tu
 
     from vla_ros.policies.flow_film.modeling_flow_film import FlowFilmPolicy
 
-    if options.policy:
+    shaping = sorted(set(options.policy) - set(TRAINING_ONLY_FIELDS))
+    if shaping:
         raise InvalidInput(
-            f"--init keeps {checkpoint}'s policy config; drop --policy {options.policy}"
+            f"--init keeps {checkpoint}'s policy config; --policy may only set "
+            f"{list(TRAINING_ONLY_FIELDS)} with it, got {shaping}"
         )
     config_file = Path(checkpoint) / "config.json"
     kind = json.loads(config_file.read_text()).get("type") if config_file.is_file() else None
@@ -176,6 +182,7 @@ def continued(checkpoint: Path, frames: DemoFrames, options: TrainOptions) -> tu
             f"--init {checkpoint}: not a flow_film checkpoint (config.json type {kind})"
         )
     policy = FlowFilmPolicy.from_pretrained(checkpoint)
+    policy.config = replace(policy.config, **options.policy)
     wanted = policy_config(frames, replace(options, policy={}))
     for name in ("input_features", "output_features"):
         if getattr(policy.config, name) != getattr(wanted, name):
