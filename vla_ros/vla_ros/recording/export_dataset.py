@@ -27,6 +27,11 @@ class AtomicDataset:
         self.partial = self.out.parent / f".{self.out.name}.partial-{os.getpid()}"
         # streaming_encoding: frames go straight into the video encoder instead of PNG files that
         # are encoded at save_episode: 6x faster in bench/export (and no image files to clean up).
+        # encoder_queue_maxsize=0 (unbounded): LeRobot drops a frame, with only a warning, when the
+        # encoder's queue stays full for 0.1 s, as it should live; a writer that is not live must
+        # wait instead, or the video ends short of the parquet rows (CI, two sim demos under load:
+        # "dropped 1 frame(s)", then IndexError reading the last frame). The queue holds at most one
+        # episode's frames, and only while the encoder lags.
         self._create = dict(
             repo_id=repo_id,
             fps=fps,
@@ -34,6 +39,7 @@ class AtomicDataset:
             robot_type=robot_type,
             use_videos=True,
             streaming_encoding=True,
+            encoder_queue_maxsize=0,
         )
         self.episodes = 0
         self.frames = 0
