@@ -31,7 +31,12 @@ class _Spinning:
     node: Node
     executor: SingleThreadedExecutor
     stop: threading.Event = field(default_factory=threading.Event)
-    thread: threading.Thread | None = None
+    thread: threading.Thread = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.thread = threading.Thread(
+            target=self.run, name=f"spin_{self.node.get_name()}", daemon=True
+        )
 
     def run(self) -> None:
         with contextlib.suppress(ExternalShutdownException):
@@ -47,9 +52,6 @@ class IsolatedExecutors:
         executor = SingleThreadedExecutor()
         executor.add_node(node)
         spinning = _Spinning(node, executor)
-        spinning.thread = threading.Thread(
-            target=spinning.run, name=f"spin_{node.get_name()}", daemon=True
-        )
         spinning.thread.start()
         self._spinning.append(spinning)
         return node
