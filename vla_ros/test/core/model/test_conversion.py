@@ -271,3 +271,24 @@ def test_missing_joint_in_state_is_named(robots):
         io.chunk(
             np.zeros((2, 7)), type(observation)(observation.stamp, observation.images, partial, "")
         )
+
+
+def test_card_crop_cuts_the_named_region_before_the_resize(robots):
+    robot = robots["aloha"]
+    io = io_for(
+        robot,
+        {
+            "space": "joint_position",
+            "dim": 14,
+            "targets": ["arm0.joints", "arm0.gripper", "arm1.joints", "arm1.gripper"],
+        },
+        cameras=[
+            {"key": "top", "source": "cam_high", "size": [8, 8], "crop": [0.5, 0.25, 0.25, 0.5]}
+        ],
+    )
+    frame = np.zeros((200, 400, 3), np.uint8)
+    frame[100:150, 100:300] = 9  # exactly the crop: rows 0.5-0.75, columns 0.25-0.75
+    image = io.images(dict(observation_for(robot).images, cam_high=frame))["top"]
+    assert image.shape == (8, 8, 3) and np.all(image == 9)
+    frame[99, 100:300] = 200  # one row above the crop stays out
+    assert np.all(io.images(dict(observation_for(robot).images, cam_high=frame))["top"] == 9)

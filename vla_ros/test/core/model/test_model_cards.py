@@ -109,6 +109,14 @@ def test_card_robot_mismatch_fails_at_construction(card, robot, message, robots)
             r"cameras\[0\].size must be \[height, width\]",
         ),
         (
+            lambda c: c.update(cameras=[{"key": "a", "size": [64, 64], "crop": [0.6, 0, 0.5, 1]}]),
+            r"cameras\[0\].crop must be \[top, left, height, width\] as fractions .* got \[0.6, 0, 0.5, 1\]",
+        ),
+        (
+            lambda c: c.update(cameras=[{"key": "a", "size": [64, 64], "crop": [0, 0, 1]}]),
+            r"cameras\[0\].crop must be \[top, left, height, width\]",
+        ),
+        (
             lambda c: c.update(state=[{"key": "s", "targets": ["arm0.joints"]}]),
             r"state\[0\].dim \(length of this state vector\)",
         ),

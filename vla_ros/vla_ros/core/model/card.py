@@ -88,6 +88,10 @@ class CameraInput:
     height: int
     width: int
     layout: str = "hwc"
+    # (top, left, height, width) as fractions of the image the model edge receives, cut before the
+    # resize: a policy that must see a few-centimetre object from a wide view reads the workspace
+    # at the card's size instead of the whole frame (None: the whole image).
+    crop: tuple[float, float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -318,7 +322,34 @@ def _camera(raw: Any, where: str) -> CameraInput:
         height=size[0],
         width=size[1],
         layout=_choice(raw.get("layout", "hwc"), IMAGE_LAYOUTS, f"{where}.layout"),
+        crop=_crop(raw.get("crop"), f"{where}.crop"),
     )
+
+
+def _crop(raw: Any, where: str) -> tuple[float, float, float, float] | None:
+    if raw is None:
+        return None
+    valid = (
+        isinstance(raw, list)
+        and len(raw) == 4
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw)
+    )
+    if valid:
+        top, left, height, width = (float(v) for v in raw)
+        valid = (
+            top >= 0.0
+            and left >= 0.0
+            and height > 0.0
+            and width > 0.0
+            and top + height <= 1.0 + 1e-9
+            and left + width <= 1.0 + 1e-9
+        )
+    if not valid:
+        raise InvalidInput(
+            f"{where} must be [top, left, height, width] as fractions of the image (each >= 0, "
+            f"height and width > 0, top + height <= 1, left + width <= 1), got {raw!r}"
+        )
+    return top, left, height, width
 
 
 def _state(raw: Any, where: str) -> StateInput:

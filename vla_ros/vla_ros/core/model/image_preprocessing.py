@@ -1,6 +1,7 @@
 """Camera images -> the images a model reads, resized once to the card's size: the one resize.
 
-Images arrive as ingestion decoded and cropped them, at whatever size the camera delivers (the
+A card may crop a camera's image (fractions of it) just before that resize. Images arrive as
+ingestion decoded and cropped them, at whatever size the camera delivers (the
 robot config's camera width/height is what the sim renders and the real camera is set to, not a
 check on observations). Anything but height x width x 3 uint8 RGB is rejected with the camera's
 name, because a transposed or mis-typed image is a policy quietly seeing something it was never
@@ -55,6 +56,8 @@ class ImagePreprocessor:
                     f"camera '{camera.name}' image is {image.shape} {image.dtype}; expected "
                     "(height, width, 3) uint8 RGB"
                 )
+            if wanted.crop is not None:
+                image = _cropped(image, wanted.crop)
             if image.shape[:2] != (wanted.height, wanted.width):
                 shrink = wanted.height < image.shape[0]
                 image = cv2.resize(
@@ -66,3 +69,12 @@ class ImagePreprocessor:
                 np.ascontiguousarray(image.transpose(2, 0, 1)) if wanted.layout == "chw" else image
             )
         return out
+
+
+def _cropped(image: np.ndarray, crop: tuple[float, float, float, float]) -> np.ndarray:
+    """The card's crop, rounded to whole pixels of this image (at least one pixel each way)."""
+    rows, cols = image.shape[:2]
+    top, left = min(round(crop[0] * rows), rows - 1), min(round(crop[1] * cols), cols - 1)
+    height = max(1, min(rows - top, round(crop[2] * rows)))
+    width = max(1, min(cols - left, round(crop[3] * cols)))
+    return image[top : top + height, left : left + width]
