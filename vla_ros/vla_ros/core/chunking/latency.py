@@ -1,8 +1,11 @@
 """Running estimate of chunk latency (observation capture -> chunk arrival) and the request trigger.
 
 The estimate is the median of recent latencies plus two robust standard deviations (1.4826 * MAD),
-never above the largest recent sample: one slow first call (model warm-up, JIT, cache misses) is
-outvoted as soon as two normal calls have been measured, while steady jitter still earns margin.
+never above the largest recent sample, so steady jitter earns margin. The first call (model warm-up,
+JIT, cache misses: often several times the steady latency) counts only until a later call has been
+measured: while it counts, the lead and the spacing of requests plan for it (a cold 0.8 s call on
+0.9 s chunks had requests go out every 0.05 s), and kept in the window it would widen the spread of
+every estimate after it.
 """
 
 from __future__ import annotations
@@ -15,20 +18,25 @@ import numpy as np
 class LatencyEstimator:
     def __init__(self, initial_s: float, window: int = 20) -> None:
         self.initial_s = initial_s
-        self._samples: deque[float] = deque(maxlen=window)
+        self._first: float | None = None
+        self._samples: deque[float] = deque(maxlen=window)  # the calls after the first
         self._estimate = initial_s  # recomputed per sample, read every control tick
 
     def add(self, latency_s: float) -> None:
-        if np.isfinite(latency_s) and latency_s >= 0.0:
+        if not (np.isfinite(latency_s) and latency_s >= 0.0):
+            return
+        if self._first is None:
+            self._first = float(latency_s)
+        else:
             self._samples.append(float(latency_s))
-            data = np.fromiter(self._samples, dtype=float)
-            median = float(np.median(data))
-            spread = 1.4826 * float(np.median(np.abs(data - median)))
-            self._estimate = min(median + 2.0 * spread, float(data.max()))
+        data = np.array(self._samples or [self._first])
+        median = float(np.median(data))
+        spread = 1.4826 * float(np.median(np.abs(data - median)))
+        self._estimate = min(median + 2.0 * spread, float(data.max()))
 
     @property
     def samples(self) -> int:
-        return len(self._samples)
+        return len(self._samples) + (self._first is not None)
 
     @property
     def estimate(self) -> float:
