@@ -55,6 +55,13 @@ class InferenceTrigger:
     closer than that less the margin (nor than one control period; a policy slower than its own chunks is asked
     once per latency). With nothing planned, request at once; unanswered requests expire after
     max(`timeout_s`, twice the latency estimate). Chunks answer requests oldest first.
+
+    Until a call after the first has been measured, one request at a time: the only latency known
+    is the first call's, which model warm-up often makes several times the steady one, and planning
+    overlap on it floods the server (a cold 0.8 s call on 0.9 s chunks had a request go out every
+    0.05 s; LeRobot's and openpi's servers, like vla_ros's inference worker, run one inference at a
+    time). The cost: a policy slower than half its chunk span starves once, while that second call
+    runs.
     """
 
     def __init__(
@@ -87,9 +94,13 @@ class InferenceTrigger:
         while self.outstanding and not 0.0 <= now - self.outstanding[0] < expiry:
             self.outstanding.popleft()
         if self.outstanding and (
-            self.chunk_span is None or now - self.outstanding[-1] < self.min_interval() - 1e-9
+            self.chunk_span is None
+            or self.estimator.samples < 2
+            or now - self.outstanding[-1] < self.min_interval() - 1e-9
         ):
-            return False  # the first chunk is on its way (its span is unknown yet), or one just went out
+            # the first chunk is on its way (its span is unknown yet), only the warm-up call was
+            # measured, or one just went out
+            return False
         covered = [plan_end] if plan_end is not None else []
         covered += [r + self.chunk_span for r in self.outstanding]
         return not covered or max(covered) - now <= self.lead_time(step_s)
