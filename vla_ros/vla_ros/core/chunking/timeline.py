@@ -3,8 +3,9 @@
 Convention (vla_ros.core.types): action i of a chunk is meant for `stamp + i * dt`. On arrival at
 `now`, actions meant for before `now + lead` (half a step: closer knots would demand a velocity
 spike) are dropped as stale; the rest are blended with the old plan where both cover the same
-times, and a bridge knot at `now` carries the command stream's current value and velocity, so a
-new plan starts exactly where the old one is.
+times (a capped crossfade also past the old plan's end, up to its window, with the old plan
+continued at its last velocity), and a bridge knot at `now` carries the command stream's current
+value and velocity, so a new plan starts exactly where the old one is.
 
 Catch-up: whatever the strategy, the merged actions are then faded in from the old plan's
 continuation (its held end value once it ran out; the robot's state before the first plan) over
@@ -144,14 +145,19 @@ class ChunkTimeline:
         if old is not None:
             bridge_value, bridge_velocity = old.trajectory.sample(now)
             bridge_count = float(old.count_at(np.array([now]))[0])
-            covered = times <= old.trajectory.end
+            # A plan still running is continued past its end as far as the strategy blends; one
+            # that ran out held its end, where the arm is.
+            reach = old.trajectory.end
+            if now <= old.trajectory.end:
+                reach = max(reach, now + self.strategy.reach_s)
+            covered = times <= reach
             if covered.any():
                 t = times[covered]
                 overlap = Overlap(
                     times=t,
                     now=now,
-                    old_end=old.trajectory.end,
-                    old_values=old.trajectory.sample(t)[0],
+                    old_end=reach,
+                    old_values=_continued(old, t),
                     old_counts=old.count_at(t),
                     new_values=values[covered],
                     layout=layout,
@@ -188,3 +194,19 @@ class ChunkTimeline:
             return values
         u = np.clip((times - now) / window, 0.0, 1.0)
         return mix(continuation, values, u * u * (3.0 - 2.0 * u), layout)
+
+
+def _continued(plan: Plan, times: np.ndarray) -> np.ndarray:
+    """The plan's values at `times`; past its end the position columns go on at the velocity of its
+    last two knots (quaternions and grippers hold: no orientation or closure past the plan's; a
+    velocity plan holds its last velocity)."""
+    values = plan.trajectory.sample(times)[0]
+    knots, knot_values = plan.trajectory.times, plan.trajectory.values
+    past = times > knots[-1]
+    if len(knots) >= 2 and past.any() and plan.action_space != ActionSpace.JOINT_VELOCITY:
+        columns = list(plan.layout.vector_columns)
+        velocity = (knot_values[-1, columns] - knot_values[-2, columns]) / (knots[-1] - knots[-2])
+        values[np.ix_(past, columns)] = knot_values[-1, columns] + np.outer(
+            times[past] - knots[-1], velocity
+        )
+    return values
