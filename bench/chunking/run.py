@@ -65,6 +65,7 @@ BLENDS = {
     "temporal_ensemble": {"strategy": "temporal_ensemble"},
     "crossfade": {"strategy": "crossfade", "crossfade_max_s": 0.0},  # over the whole overlap
     "crossfade<=0.2s": {"strategy": "crossfade", "crossfade_max_s": 0.2},
+    "crossfade<=0.25s": {"strategy": "crossfade", "crossfade_max_s": 0.25},
     "crossfade<=0.3s": {"strategy": "crossfade", "crossfade_max_s": 0.3},
 }
 TARGETS = "tracking <= 0.8x, max jump <= 0.2x, warm starvation 0 s, requests/s <= 1.2x"

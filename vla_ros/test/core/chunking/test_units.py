@@ -68,6 +68,35 @@ def test_default_executor_hands_over_to_a_new_chunk_within_the_crossfade_cap_wit
     assert np.max(np.diff(values)) <= 2.0 * config.period / window
 
 
+def ramp_chunk(stamp: float, offset: float, horizon: int = 10, dt: float = 0.1) -> ActionChunk:
+    """Joint values moving at 1 rad/s (value = time + offset)."""
+    times = stamp + dt * np.arange(horizon)
+    return ActionChunk(
+        stamp, dt, np.tile((times + offset)[:, None], (1, 3)), NAMES, ActionSpace.JOINT_POSITION
+    )
+
+
+def test_crossfade_spans_its_window_past_the_end_of_the_old_plan():
+    """A chunk that lands 0.1 s before the old plan ends still fades in over the full 0.3 s, the old
+    plan continued at its last velocity: the command keeps moving at the plans' 1 rad/s while it
+    shifts by the 0.1 rad they disagree, instead of taking the shift within the 0.1 s left."""
+    config = ExecutorConfig(catch_up_s=0.0)
+    executor = ChunkExecutor(config, NAMES)
+    executor.submit(ramp_chunk(0.0, 0.0), 0.0)  # knots to 0.9 s
+    arrival = 0.8
+    executor.submit(ramp_chunk(arrival, 0.1), arrival)
+    ticks = np.arange(arrival, arrival + 0.6, config.period)
+    values = np.array([executor.tick(t).values[0] for t in ticks])
+    shift = values - ticks  # 0 on the old plan, 0.1 on the new
+    past_old_end = (ticks > 0.95) & (ticks < arrival + config.crossfade_max_s - 0.05)
+    assert np.all((shift[past_old_end] > 0.0) & (shift[past_old_end] < 0.1 - 1e-3))
+    # Two action steps past the window every knot the cubic sees is on the new plan.
+    assert shift[ticks >= arrival + config.crossfade_max_s + 0.2] == pytest.approx(0.1, abs=1e-6)
+    # The shift is spread over the window: no tick moves more than the plans' own step plus 1.5x
+    # the shift's mean rate (smoothstep peak) with a margin for the cubic.
+    assert np.max(np.diff(values)) <= config.period * (1.0 + 2.0 * 0.1 / config.crossfade_max_s)
+
+
 def test_temporal_ensemble_is_the_act_weighted_mean_of_all_predictions():
     k = 0.7  # large enough to tell the weights apart
     executor = ChunkExecutor(

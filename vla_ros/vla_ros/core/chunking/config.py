@@ -20,7 +20,8 @@ class ExecutorConfig:
     control_rate_hz: rate of the command stream the controller receives.
     strategy: how a new chunk's overlap with the plan in force is blended (see blending.py).
     ensemble_k: ACT temporal-ensemble decay, weights exp(-k*i) with i=0 the oldest prediction.
-    crossfade_max_s: crossfade window cap; 0 fades over the whole overlap.
+    crossfade_max_s: crossfade window: a new chunk fades in over this long, also where the old plan
+        ends sooner (continued at its last velocity); 0 fades over the whole overlap.
     catch_up_s: every new plan fades in from the old plan's continuation over at least this long
         (longer after the plan had run out; see timeline.py).
     interpolation: 'cubic' (C1 Hermite that never overshoots), 'spline' (C2 inside a plan, rings
@@ -39,13 +40,13 @@ class ExecutorConfig:
 
     control_rate_hz: float = 100.0
     # Defaults chosen by bench/chunking/run.py on chunk streams recorded from the sim, against
-    # LeRobot's async client: a crossfade capped at 0.3 s hands over to fresh predictions quickly
-    # (tracking) without stepping (boundary jumps); refresh at 0.65 of a chunk keeps tracking within
-    # 0.8x LeRobot's at 0 ms, at 1.25-1.6x its requests (lower values track worse there). See README
-    # "Chunk execution".
+    # LeRobot's async client: a 0.25 s crossfade hands over to fresh predictions quickly (tracking)
+    # without stepping (boundary jumps: 0.22-0.28x LeRobot's at 0.22 s on the noisy 1 s chunks);
+    # refresh at 0.58 of a chunk asks within 1.2x LeRobot's requests wherever that is feasible
+    # (0.65: 1.23-1.40x at 7 of 16 points). See README "Chunk execution".
     strategy: str = "crossfade"
     ensemble_k: float = 0.01
-    crossfade_max_s: float = 0.3
+    crossfade_max_s: float = 0.25
     catch_up_s: float = 0.1
     interpolation: str = "cubic"
     gripper_mode: str = "continuous"
@@ -53,7 +54,7 @@ class ExecutorConfig:
     latency_window: int = 20
     request_margin_s: float = 0.05
     request_timeout_s: float = 2.0
-    refresh_fraction: float = 0.65
+    refresh_fraction: float = 0.58
     max_future_s: float = MAX_FUTURE_S
 
     def __post_init__(self) -> None:
