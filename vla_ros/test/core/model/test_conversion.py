@@ -219,18 +219,21 @@ def test_model_output_of_wrong_width_is_rejected(robots):
         io.chunk(np.zeros((3, 6)), observation_for(robot))
 
 
+def aloha_io(robot, cameras: list[dict]) -> ModelIO:
+    """ALOHA's both arms and grippers as joint positions, reading `cameras`."""
+    action = {
+        "space": "joint_position",
+        "dim": 14,
+        "targets": ["arm0.joints", "arm0.gripper", "arm1.joints", "arm1.gripper"],
+    }
+    return io_for(robot, action, cameras=cameras)
+
+
 def test_images_of_any_size_are_resized_once_to_the_card_and_transposed(robots):
     robot = robots["aloha"]
-    io = io_for(
+    io = aloha_io(
         robot,
-        {
-            "space": "joint_position",
-            "dim": 14,
-            "targets": ["arm0.joints", "arm0.gripper", "arm1.joints", "arm1.gripper"],
-        },
-        cameras=[
-            {"key": "images.cam_high", "source": "cam_high", "size": [96, 128], "layout": "chw"}
-        ],
+        [{"key": "images.cam_high", "source": "cam_high", "size": [96, 128], "layout": "chw"}],
     )
     observation = observation_for(robot)
     assert io.inputs(observation).images["images.cam_high"].shape == (3, 96, 128)
@@ -275,16 +278,9 @@ def test_missing_joint_in_state_is_named(robots):
 
 def test_card_crop_cuts_the_named_region_before_the_resize(robots):
     robot = robots["aloha"]
-    io = io_for(
+    io = aloha_io(
         robot,
-        {
-            "space": "joint_position",
-            "dim": 14,
-            "targets": ["arm0.joints", "arm0.gripper", "arm1.joints", "arm1.gripper"],
-        },
-        cameras=[
-            {"key": "top", "source": "cam_high", "size": [8, 8], "crop": [0.5, 0.25, 0.25, 0.5]}
-        ],
+        [{"key": "top", "source": "cam_high", "size": [8, 8], "crop": [0.5, 0.25, 0.25, 0.5]}],
     )
     frame = np.zeros((200, 400, 3), np.uint8)
     frame[100:150, 100:300] = 9  # exactly the crop: rows 0.5-0.75, columns 0.25-0.75
