@@ -20,7 +20,7 @@ from vla_ros.core.chunking.layout import ActionLayout
 class Overlap:
     times: np.ndarray  # (n,) action times, increasing, all >= now
     now: float
-    old_end: float  # last time the old plan covers
+    old_end: float  # last time the old plan covers (continued past its end as far as the strategy reaches)
     old_values: np.ndarray  # (n, dim)
     old_counts: np.ndarray  # (n,) how many chunks the old values already combine
     new_values: np.ndarray  # (n, dim)
