@@ -75,7 +75,10 @@ class Crossfade:
 
     def __init__(self, max_window_s: float = 0.0) -> None:
         self.max_window_s = max_window_s
-        self.reach_s = max_window_s
+
+    @property
+    def reach_s(self) -> float:
+        return self.max_window_s
 
     def blend(self, overlap: Overlap) -> tuple[np.ndarray, np.ndarray]:
         window = overlap.old_end - overlap.now

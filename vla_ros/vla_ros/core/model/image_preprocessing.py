@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from vla_ros.core.model.card import CameraInput, ModelCard
+from vla_ros.core.perception.image import ImageCrop
 from vla_ros.core.robot.config import CameraConfig, RobotConfig
 from vla_ros.core.types import InvalidInput
 
@@ -77,4 +78,4 @@ def _cropped(image: np.ndarray, crop: tuple[float, float, float, float]) -> np.n
     top, left = min(round(crop[0] * rows), rows - 1), min(round(crop[1] * cols), cols - 1)
     height = max(1, min(rows - top, round(crop[2] * rows)))
     width = max(1, min(cols - left, round(crop[3] * cols)))
-    return image[top : top + height, left : left + width]
+    return ImageCrop((top, left, height, width))(image)
