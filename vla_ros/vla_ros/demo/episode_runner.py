@@ -48,6 +48,8 @@ class EpisodeRunner(Node):
         self.measured: list[tuple[float, np.ndarray]] = []
         self._recording = False
         self._in_episode = False
+        # Set while a RunTask goal of ours is accepted and unfinished: what "mid-task" means.
+        self.goal_running = threading.Event()
         self._reset_client = self.create_client(ResetSim, "/sim/reset")
         self._task_client = ActionClient(self, RunTask, "/vla/run_task")
         self._reset_pub = self.create_publisher(Header, "/vla/reset", 10)
@@ -124,8 +126,10 @@ class EpisodeRunner(Node):
                 break
         result, lost = None, False
         if goal is not None and goal.accepted:
+            self.goal_running.set()
             # timeout_s is sim time; a loaded machine runs the sim slower than real time.
             result, lost = self._result(goal, 10.0 * timeout_s + 60.0)
+            self.goal_running.clear()
         self._in_episode = False
         self._recording = False
         if result is None:

@@ -17,6 +17,8 @@ from vla_ros.testing.observer import GraphObserver
 from vla_ros.testing.waiting import wait_for
 
 TASK_TIMEOUT_S = 60.0  # sim seconds
+# Reset + goal acceptance; the graph's first task (a cold policy, a loaded host) takes the longest.
+TASK_START_TIMEOUT_S = 60.0
 
 
 class FaultHarness:
@@ -59,7 +61,17 @@ class FaultHarness:
         return self.runner.run_episode(seed, self.instruction, TASK_TIMEOUT_S, record=False)
 
     def start_task(self, seed: int) -> Future:
-        return self._tasks.submit(self.run_task, seed)
+        """A task whose goal the task server has accepted when this returns, so that a fault
+        injected next lands inside it (not in the reset before it, where the task server rightly
+        lets a respawn under way finish)."""
+        task = self._tasks.submit(self.run_task, seed)
+        if not self.wait_for(
+            lambda: self.runner.goal_running.is_set() or task.done(), TASK_START_TIMEOUT_S
+        ):
+            raise RuntimeError(
+                f"task {seed}: no RunTask goal accepted in {TASK_START_TIMEOUT_S:g} s"
+            )
+        return task
 
     def kill(self, node: str) -> None:
         """SIGKILL: a crash that releases nothing (out of memory, a segfault in model code)."""

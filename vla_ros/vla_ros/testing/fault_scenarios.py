@@ -94,7 +94,7 @@ def kill_node(h: FaultHarness, node: str, seed: int = 11) -> FaultOutcome:
     task aborted naming it, the node respawned, the next task done."""
     watch = _Watch(h)
     task = h.start_task(seed)
-    time.sleep(4.0)
+    time.sleep(2.0)  # the arm under way; a task takes 8-9 s of sim time
     h.kill(node)
     if node in PROJECTOR_UPSTREAM:
         signalled = h.wait_for(
