@@ -2,15 +2,15 @@
 # `make train`: scripted-expert demonstrations in the embedded sim -> a flow_film policy -> its
 # closed-loop success (and open-loop chunk error) on held-out seeds. Run from the repository root with scripts/env.sh sourced.
 #   TRAIN_OUT       output dir (default train_out): demos_0/, demos_1/, checkpoint/, *.log
-#   TRAIN_EPISODES  demonstrations tried, split over two processes (default 800; failures left out)
-#   TRAIN_MINUTES   training time budget (default 40, as the shipped checkpoint)
-#   TRAIN_ARGS      more `vla-ros train` flags (make's default: --policy relative_actions=true;
-#                   e.g. --threads 2, --policy hidden_dim=384, --device cuda, --init CKPT)
+#   TRAIN_EPISODES  demonstrations tried, split over two processes (default 600; failures left out)
+#   TRAIN_MINUTES   training time budget (default 100, as the shipped checkpoint)
+#   TRAIN_ARGS      more `vla-ros train` flags (make's default: the shipped checkpoint's;
+#                   e.g. --threads 4, --policy hidden_dim=384, --device cuda, --init CKPT)
 #   EVAL_EPISODES   held-out episodes evaluated (seeds 0.., default 20)
 # Demonstration seeds start at 1000, so the demo's and the evaluation's seeds (0..) are never trained on.
 set -euo pipefail
 out=${TRAIN_OUT:-train_out}
-episodes=${TRAIN_EPISODES:-800}
+episodes=${TRAIN_EPISODES:-600}
 half=$((episodes / 2))
 mkdir -p "$out"
 
@@ -30,7 +30,7 @@ done
 if [ ! -d "$out/checkpoint" ]; then
   # shellcheck disable=SC2086  # TRAIN_ARGS is a list of flags
   python -m vla_ros.cli train --data "$out/demos_0" "$out/demos_1" --out "$out/checkpoint" \
-    --minutes "${TRAIN_MINUTES:-40}" ${TRAIN_ARGS:-} 2>"$out/train.log"
+    --minutes "${TRAIN_MINUTES:-100}" ${TRAIN_ARGS:-} 2>"$out/train.log"
 fi
 # Held-out demonstrations (the evaluation's seeds) for the open-loop chunk error.
 [ -d "$out/heldout" ] || python -m vla_ros.cli demos --robot panda --card flow_film_panda \
