@@ -127,9 +127,11 @@ class EpisodeRunner(Node):
         result, lost = None, False
         if goal is not None and goal.accepted:
             self.goal_running.set()
-            # timeout_s is sim time; a loaded machine runs the sim slower than real time.
-            result, lost = self._result(goal, 10.0 * timeout_s + 60.0)
-            self.goal_running.clear()
+            try:
+                # timeout_s is sim time; a loaded machine runs the sim slower than real time.
+                result, lost = self._result(goal, 10.0 * timeout_s + 60.0)
+            finally:
+                self.goal_running.clear()
         self._in_episode = False
         self._recording = False
         if result is None:
