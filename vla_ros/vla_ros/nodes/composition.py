@@ -20,7 +20,13 @@ import rclpy
 from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
-from vla_ros.bringup.graph import MAIN_PROCESS, BringupArgs, NodeSpec, resolve_graph
+from vla_ros.bringup.graph import (
+    MAIN_PROCESS,
+    RESPAWN_DELAY_S,
+    BringupArgs,
+    NodeSpec,
+    resolve_graph,
+)
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.executors import IsolatedExecutors
 from vla_ros.nodes.managed import parameter_overrides
@@ -104,11 +110,13 @@ def running_graph(
     log_dir: Path | None,
     clients: Sequence[Callable[[], Node]] = (),
     stop: StopRequest | None = None,
+    respawn_delay_s: float = RESPAWN_DELAY_S,
 ):
     """Bring the graph up (`processes`: one, split or each, see PROCESS_MODES) and yield a RunningGraph.
 
     In this process every node spins on its own single-threaded executor (nodes/executors.py);
-    child processes are respawned if they die (unless bringup.respawn is off). `clients` build
+    child processes are respawned `respawn_delay_s` after they die (unless bringup.respawn is off;
+    supervisor.py lengthens the delay after quick failures). `clients` build
     nodes that are not part of the graph (the demo's episode runner, a test's observer), spun
     beside it in this process. On leaving, every node goes through its lifecycle shutdown. A stop
     requested while the graph comes up (`stop`) is honoured once it is up.
@@ -122,7 +130,9 @@ def running_graph(
     executors = IsolatedExecutors()
     try:
         if groups:
-            supervisor = ProcessSupervisor(groups, log_dir, respawn=bringup.respawn).start()
+            supervisor = ProcessSupervisor(
+                groups, log_dir, respawn=bringup.respawn, respawn_delay_s=respawn_delay_s
+            ).start()
         compose(here, executors, stop)
         up = RunningGraph([executors.add(factory()) for factory in clients], supervisor)
         if stop is not None:

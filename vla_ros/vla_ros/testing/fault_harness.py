@@ -8,6 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from vla_ros.bringup.graph import BringupArgs, resolve_graph
+from vla_ros.core.liveness import DEFAULT_TIMEOUT_S
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.demo.episode_metrics import EpisodeResult
 from vla_ros.demo.episode_runner import EpisodeRunner
@@ -28,7 +29,15 @@ class FaultHarness:
         self.robot = load_robot_config(robot)
         self.instruction = instruction
         self.bringup = BringupArgs(robot=robot, instruction=instruction)
-        self.nodes = [spec.name for spec in resolve_graph(self.bringup)]
+        specs = resolve_graph(self.bringup)
+        self.nodes = [spec.name for spec in specs]
+        # A killed node stays down twice the longest liveness timeout of its watchers (the task
+        # server's is 5 s), so every watcher sees the loss however fast the node starts again. With
+        # the graph's 1 s respawn delay a node could be back before the task server's timeout, and
+        # the task went on ("kill -9 vla_policy mid-task": "task judge reported success").
+        self.killed_node_down_s = 2.0 * max(
+            spec.parameters.get("liveness_timeout_s", DEFAULT_TIMEOUT_S) for spec in specs
+        )
         self.log_dir = log_dir
         self._tasks = ThreadPoolExecutor(1, thread_name_prefix="fault_task")
 
@@ -38,7 +47,9 @@ class FaultHarness:
             lambda: GraphObserver(self.robot, self.nodes),
             lambda: MalformedTraffic(self.robot),
         ]
-        self._graph = running_graph(self.bringup, "each", self.log_dir, clients)
+        self._graph = running_graph(
+            self.bringup, "each", self.log_dir, clients, respawn_delay_s=self.killed_node_down_s
+        )
         up = self._graph.__enter__()
         self.runner, self.observer, self.traffic = up.clients
         self.supervisor = up.supervisor
