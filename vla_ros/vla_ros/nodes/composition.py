@@ -18,7 +18,6 @@ from pathlib import Path
 
 import rclpy
 from rclpy.node import Node
-from rclpy.signals import SignalHandlerOptions
 
 from vla_ros.bringup.graph import (
     MAIN_PROCESS,
@@ -30,7 +29,7 @@ from vla_ros.bringup.graph import (
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.executors import IsolatedExecutors
 from vla_ros.nodes.managed import parameter_overrides
-from vla_ros.nodes.shutdown import StopRequest
+from vla_ros.nodes.shutdown import StopRequest, init_ros
 from vla_ros.nodes.supervisor import ProcessGroup, ProcessSupervisor
 
 PROCESS_MODES = ("one", "split", "each")
@@ -125,7 +124,7 @@ def running_graph(
     here, groups = process_groups(specs, processes)
     # Signals are the caller's (nodes/shutdown.py): rclpy's handlers would invalidate the context
     # under running timers.
-    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    init_ros(stop)
     supervisor = None
     executors = IsolatedExecutors()
     try:

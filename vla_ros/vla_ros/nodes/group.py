@@ -6,7 +6,7 @@ Composes the group's nodes as one-process mode does (each on its own single-thre
 nodes/executors.py) with the graph's parameters from PARAMS_FILE (the ROS 2 parameters file the
 supervisor writes for every node), and stops as a node process does (nodes/entry.py,
 nodes/shutdown.py): the stop handlers are installed before the heavy imports, a signal during
-start-up ends the process at once, a signal while spinning takes every node through its lifecycle
+the imports ends the process at once, a later one takes every node through its lifecycle
 shutdown and exits 0, and the supervisor's death is a SIGTERM. A node that cannot come up ends
 the process with exit code 1, so the supervisor respawns it.
 """
@@ -19,6 +19,7 @@ from vla_ros.nodes.shutdown import (
     NODE_STOP_DEADLINE_S,
     StopRequest,
     end_process,
+    init_ros,
     stop_with_supervisor,
 )
 
@@ -32,7 +33,6 @@ def main(argv: list[str]) -> int:
         return 2
     import rclpy
     import yaml
-    from rclpy.signals import SignalHandlerOptions
 
     from vla_ros.bringup.graph import NodeSpec
     from vla_ros.core.types import InvalidInput
@@ -62,7 +62,7 @@ def main(argv: list[str]) -> int:
         specs.append(
             NodeSpec(name, executable, node_class, parameters[name]["ros__parameters"], group)
         )
-    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    init_ros(stop)
     executors = IsolatedExecutors()
     try:
         compose(specs, executors)

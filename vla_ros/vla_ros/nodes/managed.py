@@ -21,7 +21,6 @@ from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackRet
 from rclpy.parameter import Parameter
 from rclpy.publisher import Publisher
 from rclpy.service import Service
-from rclpy.signals import SignalHandlerOptions
 from rclpy.subscription import Subscription
 from rclpy.timer import Timer
 from std_msgs.msg import Header
@@ -29,7 +28,7 @@ from std_msgs.msg import Header
 from vla_ros.core.liveness import HEARTBEAT_PERIOD_S, LivenessMonitor
 from vla_ros.nodes.node_parameters import LivenessParameters, ManagedParameters
 from vla_ros.nodes.parameters import declare_config
-from vla_ros.nodes.shutdown import NODE_STOP_DEADLINE_S, POLL_S, StopRequest
+from vla_ros.nodes.shutdown import NODE_STOP_DEADLINE_S, POLL_S, StopRequest, init_ros
 
 # Every active node's heartbeat: std_msgs/Header, the node's name in frame_id.
 HEARTBEAT_TOPIC = "/vla/heartbeat"
@@ -246,7 +245,7 @@ def run_node(node_class: type[ManagedNode], args: Sequence[str] | None = None) -
     """
     stop = StopRequest.install_once()
     stop.deadline_s = NODE_STOP_DEADLINE_S
-    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+    init_ros(stop, args)
     node = node_class()
     executor = SingleThreadedExecutor()
     executor.add_node(node)

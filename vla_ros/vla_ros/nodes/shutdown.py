@@ -5,12 +5,14 @@ their next publish raises "publisher's context is invalid" and the process exits
 Here a signal only asks the spin loop to stop; nodes then leave through their lifecycle shutdown
 transition (timers, workers and backends released) and only after that is the context shut down.
 
-Before spinning starts (imports, a model loading) there is nothing to release and nothing has been
-commanded yet, but an exception raised there may land in a C extension's initialization or a lock
-and turn into an ImportError or a hang. So a node process then simply ends at once (exit 0), and a
-process composing a graph (the CLI) notes the request and raises KeyboardInterrupt at the next point
-that calls `raise_if_requested()`, so its finally blocks stop what it has already started. Once the
-CLI only waits (the demo's episodes), a signal raises KeyboardInterrupt at once (`interruptible`).
+Before rclpy.init (the imports) there is nothing to release and nothing has been commanded yet, but
+an exception raised there may land in a C extension's initialization or a lock and turn into an
+ImportError or a hang. So a node process then simply ends at once (exit 0). From rclpy.init on
+(`init_ros`: a DDS participant exists, which must not end abruptly) and in a process composing a
+graph (the CLI), the request is noted: a node process leaves in order when its spin loop starts, and
+a composing process raises KeyboardInterrupt at the next point that calls `raise_if_requested()`, so
+its finally blocks stop what it has already started. Once the CLI only waits (the demo's episodes),
+a signal raises KeyboardInterrupt at once (`interruptible`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from types import FrameType
 from typing import NoReturn
 
@@ -153,6 +156,26 @@ def end_process(code: int) -> NoReturn:
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     os._exit(code)
+
+
+def init_ros(stop: StopRequest | None, args: Sequence[str] | None = None) -> None:
+    """rclpy.init without rclpy's signal handlers (the module docstring says why); from here on a
+    stop no longer ends the process at once.
+
+    A DDS participant exists from rclpy.init on. Ended abruptly, a process can leave a lock of a
+    Fast DDS shared-memory port taken, and every peer still sending to that port then waits on it
+    (gdb: the peers' `Port::try_push` in `interprocess_mutex::lock`, its owner a `dds.shm.*` thread
+    of a node process that had exited during start-up). Seen when all node processes stopped at once:
+    the others overran their 4 s stop deadline. So a stop requested now is honoured where the
+    process can leave in order: its spin loop, or the next `raise_if_requested` of a composing
+    process; the stop deadline (when set) still counts from the signal.
+    """
+    import rclpy
+    from rclpy.signals import SignalHandlerOptions
+
+    if stop is not None:
+        stop.exit_during_startup = False
+    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
 
 
 def stop_with_supervisor() -> None:

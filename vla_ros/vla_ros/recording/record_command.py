@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from vla_ros.core.recording.bag_names import SPLIT_MODES
 from vla_ros.core.types import InvalidInput
-from vla_ros.nodes.shutdown import POLL_S, StopRequest
+from vla_ros.nodes.shutdown import POLL_S, StopRequest, init_ros
 
 if TYPE_CHECKING:
     from vla_ros.core.recording.topics import RecordedTopic
@@ -85,7 +85,6 @@ def _record(
     """rclpy is imported only here: a bad argument is refused without loading ROS."""
     import rclpy
     from rclpy.experimental import EventsExecutor
-    from rclpy.signals import SignalHandlerOptions
 
     from vla_ros.recording.bag_types import bag_typestore
     from vla_ros.recording.recorder import RecorderNode
@@ -97,7 +96,7 @@ def _record(
     session = RecordingSession(options, store, report=lambda line: print(line, flush=True))
     writer = WriterThread(session)
     writer.start()
-    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    init_ros(stop)
     node = RecorderNode(
         topics, writer, args.use_sim_time, set(store.fielddefs), backend_known=bool(args.backend)
     )
