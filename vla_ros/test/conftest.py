@@ -5,8 +5,12 @@ so suites that run at the same time never see each other's /joint_states or comm
 domains can collide, and then one session's /vla/command stream interleaves with another's).
 """
 
+import contextlib
+import faulthandler
 import os
 import random
+import sys
+import threading
 
 import pytest
 
@@ -34,6 +38,38 @@ if "ROS_DOMAIN_ID" not in os.environ:
     os.environ["ROS_DOMAIN_ID"] = _claim_free_domain()
 os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
 os.environ.setdefault("MUJOCO_GL", "egl")
+
+
+@contextlib.contextmanager
+def _domain_of_its_own():
+    """A fresh ROS domain (held, so never reused this session) while the block runs.
+
+    For tests that end node processes abruptly (SIGKILL, a signal during start-up, a stop deadline):
+    a process that dies while one of its Fast DDS shared-memory threads holds a port's process-shared
+    lock leaves it taken, and every peer still sending to that port waits on it (gdb: the others'
+    `Port::try_push` in `interprocess_mutex::lock`, the owner a `dds.shm.*` thread of a process
+    already gone: node stops overran their deadline in ~1 of 8 trials here, and with many such ports
+    left in /dev/shm creating a node took over 10 s). Ports are per domain, so the rest of the suite,
+    on the session's domain, never meets them.
+    """
+    previous = os.environ["ROS_DOMAIN_ID"]
+    os.environ["ROS_DOMAIN_ID"] = _claim_free_domain()
+    try:
+        yield
+    finally:
+        os.environ["ROS_DOMAIN_ID"] = previous
+
+
+@pytest.fixture
+def domain_of_its_own():
+    with _domain_of_its_own():
+        yield
+
+
+@pytest.fixture(scope="module")
+def module_domain_of_its_own():
+    with _domain_of_its_own():
+        yield
 
 
 class RosHarness:
@@ -83,14 +119,28 @@ class RosHarness:
         rclpy.try_shutdown()
 
 
+# Tearing a test's graph down takes ~1 s; longer than this, it is stuck. The last CI hung for over an
+# hour in a ROS test, where pytest-timeout's signal cannot reach a thread blocked in C code.
+TEARDOWN_TIMEOUT_S = 60.0
+
+
 @pytest.fixture
 def ros():
-    """A live ROS 2 context for one test; nodes added with `ros.add(...)` are destroyed after it."""
+    """A live ROS 2 context for one test; nodes added with `ros.add(...)` are destroyed after it.
+
+    A teardown stuck past TEARDOWN_TIMEOUT_S fails the test with every thread's stack printed,
+    instead of hanging the suite.
+    """
     pytest.importorskip("rclpy")
     pytest.importorskip("vla_ros_msgs.msg")
     harness = RosHarness()
     yield harness
-    harness.close()
+    closing = threading.Thread(target=harness.close, name="ros_teardown", daemon=True)
+    closing.start()
+    closing.join(TEARDOWN_TIMEOUT_S)
+    if closing.is_alive():
+        faulthandler.dump_traceback(file=sys.__stderr__, all_threads=True)
+        pytest.fail(f"ROS teardown still running after {TEARDOWN_TIMEOUT_S:g} s (stacks above)")
 
 
 @pytest.fixture(scope="session")

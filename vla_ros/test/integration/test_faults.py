@@ -24,7 +24,7 @@ STOP_DEADLINE_S = 5.0  # hang detection; bench/faults measures the 2 s target
 
 
 @pytest.fixture(scope="module")
-def harness(tmp_path_factory):
+def harness(tmp_path_factory, module_domain_of_its_own):
     log_dir = tmp_path_factory.mktemp("fault_logs")
     with FaultHarness("panda", log_dir) as running:
         yield running

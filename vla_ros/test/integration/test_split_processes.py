@@ -20,7 +20,7 @@ from vla_ros.bringup.graph import BringupArgs
 from vla_ros.nodes.composition import running_graph
 from vla_ros.testing.waiting import wait_for
 
-pytestmark = [pytest.mark.ros, pytest.mark.slow]
+pytestmark = [pytest.mark.ros, pytest.mark.slow, pytest.mark.usefixtures("domain_of_its_own")]
 
 TICK_KEYS = {"tick_period_p50_ms", "tick_period_p99_ms", "tick_period_max_ms", "tick_overruns"}
 START_TIMEOUT_S = 120.0  # imports and numba kernels of a cold child on a loaded 2-core machine

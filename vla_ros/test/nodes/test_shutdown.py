@@ -18,7 +18,12 @@ import pytest
 
 from vla_ros.nodes.shutdown import STACK_DUMP_SIGNAL
 
-pytestmark = [pytest.mark.ros, pytest.mark.sim, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.ros,
+    pytest.mark.sim,
+    pytest.mark.slow,
+    pytest.mark.usefixtures("domain_of_its_own"),
+]
 
 TRIALS = 10
 EXIT_DEADLINE_S = 5.0
