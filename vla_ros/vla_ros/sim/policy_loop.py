@@ -14,7 +14,7 @@ import numpy as np
 
 from vla_ros.core.inference.policy import Policy
 from vla_ros.core.tasks.spec import parse_instruction
-from vla_ros.core.types import ActionChunk, Observation
+from vla_ros.core.types import ActionChunk, InvalidInput, Observation
 from vla_ros.sim.tasks import TaskMonitor
 from vla_ros.sim.trajectory_follower import JointTrajectory, TrajectoryPoint
 from vla_ros.sim.world import SimWorld
@@ -37,14 +37,23 @@ def run_episode(
     replan_period: float = 0.5,
     render: tuple[tuple[str, int, int], ...] = (),
     observe: Callable[[Observation], None] | None = None,
+    latency: float = 0.0,
 ) -> LoopOutcome:
     """One seeded episode; `render` = (camera, width, height) per camera adds images to the
-    observations, `observe` sees each observation before the policy does (recording)."""
+    observations, `observe` sees each observation before the policy does (recording). `latency`
+    (seconds, below `replan_period`): the robot goes on with the previous chunk for this long before
+    the new one arrives, still stamped at its observation, as in the graph (its first actions are
+    then in the past and dropped)."""
     task = parse_instruction(instruction)
     world.reset(seed, placed_first=(task.obj,))
     policy.reset()
     monitor = TaskMonitor(task, world)
     steps_per_plan = max(1, int(round(replan_period / world.model.opt.timestep)))
+    steps_late = int(round(latency / world.model.opt.timestep))
+    if not 0 <= steps_late < steps_per_plan:
+        raise InvalidInput(
+            f"latency {latency:g} s must be >= 0 and below the replan period {replan_period:g} s"
+        )
     sequence, start = 0, world.time
     while world.time - start < time_limit:
         images = {camera[0]: world.render(*camera) for camera in render}
@@ -58,9 +67,11 @@ def run_episode(
         )
         if observe is not None:
             observe(observation)
-        send_chunk(world, policy.infer(observation))
+        chunk = policy.infer(observation)
+        world.step(steps_late)
+        send_chunk(world, chunk)
         sequence += 1
-        world.step(steps_per_plan)
+        world.step(steps_per_plan - steps_late)
         status = monitor.update()
         if status.success:
             return LoopOutcome(True, world.time - start, status.detail, monitor.first_lifted)

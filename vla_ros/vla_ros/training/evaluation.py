@@ -35,7 +35,8 @@ from vla_ros.sim.world import SimWorld
 class EvalOptions:
     """checkpoint: LeRobot checkpoint dir; seeds: first held-out seed and how many episodes;
     instructions: cycled over episodes (default: the robot's demo tasks); replan_period: seconds
-    of each chunk played before the next inference."""
+    of each chunk played before the next inference; latency: seconds the robot goes on with the
+    previous chunk before the new one arrives (the graph's inference delay; 0: the sim waits)."""
 
     checkpoint: Path
     robot: str = "panda"
@@ -44,6 +45,7 @@ class EvalOptions:
     instructions: tuple[str, ...] | None = None
     replan_period: float = 0.5
     time_limit: float = 30.0
+    latency: float = 0.0
 
     def __post_init__(self) -> None:
         if self.episodes < 1:
@@ -194,6 +196,7 @@ def evaluate(options: EvalOptions, progress: Callable[[str], None] = print) -> E
                 time_limit=options.time_limit,
                 replan_period=options.replan_period,
                 render=render,
+                latency=options.latency,
             )
             wall = time.perf_counter() - started
             summary.metrics.episodes.append(

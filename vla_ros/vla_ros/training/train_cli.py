@@ -71,6 +71,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--replan-period", type=float, default=0.5, help="seconds of a chunk played (default 0.5)"
     )
     evaluate.add_argument("--time-limit", type=float, default=30.0, help="sim seconds per episode")
+    evaluate.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="inference delay: the robot goes on with the previous chunk this long (default 0)",
+    )
     evaluate.set_defaults(handler=run_evaluate)
 
 
@@ -118,6 +124,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 instructions=tuple(args.instructions) if args.instructions else None,
                 replan_period=args.replan_period,
                 time_limit=args.time_limit,
+                latency=args.latency_ms / 1000.0,
             ),
             progress=lambda line: print(line, flush=True),
         )
