@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from vla_ros.core.robot.config import load_robot_config
-from vla_ros.testing.stream_judge import StreamJudge
+from vla_ros.testing.stream_judge import RESET_GRACE_S, StreamJudge
 
 DT = 0.01
 
@@ -40,11 +40,13 @@ def arm_only(robot, values: np.ndarray) -> np.ndarray:
 
 
 def judge(robot, samples, reset_before: int | None = None) -> StreamJudge:
+    """The judge after `samples`, the reset (if any) arriving before sample `reset_before`."""
     checker = StreamJudge(robot, DT)
     for k, (stamp, q, v) in enumerate(samples):
         if k == reset_before:
             checker.reanchor()
         checker.check(stamp, robot.command_joints, q, v)
+    checker.finish()
     return checker
 
 
@@ -97,6 +99,13 @@ def test_a_reanchoring_after_a_reset_is_not_a_violation_but_an_unannounced_jump_
     assert announced.violation_count == 0 and announced.reanchors == 1
     unannounced = judge(robot, moving + at_rest[:1]).report
     assert unannounced.violation_count >= 1
+    # the reset overtaken by the jump it announces (they travel on different topics)
+    resting = stream(robot, np.zeros((100, len(robot.command_joints))), start=at_rest[0][1])
+    longer = moving + [(moving[-1][0] + (k + 1) * DT, q, v) for k, (_, q, v) in enumerate(resting)]
+    late = judge(robot, longer, reset_before=30 + round(0.8 * RESET_GRACE_S / DT)).report
+    assert late.violation_count == 0 and late.reanchors == 1
+    too_late = judge(robot, longer, reset_before=30 + round(1.5 * RESET_GRACE_S / DT)).report
+    assert too_late.violation_count >= 1
 
 
 def test_a_start_beyond_a_limit_may_be_kept_but_not_exceeded_further(robot):

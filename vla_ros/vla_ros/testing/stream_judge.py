@@ -13,11 +13,16 @@ message lost on the way is reconstructed from the next one; several lost only bo
 change by the ticks their stamps skipped. A stamp gap longer than INTERRUPTION_S (the projector
 died) or a re-anchoring (/vla/reset: the sim or a person moved the robot) starts the judgement
 afresh and is counted; any other break in the stream shows up as an impossible velocity step.
+
+The reset and the commands travel on different topics, so the re-anchored command may arrive before
+the reset that announces it (seen under load). Commands are therefore judged RESET_GRACE_S of
+stamps late: a reset that arrives in that time still applies to the jump it announced. `finish()`
+judges the rest at the end of a stream.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +32,7 @@ from vla_ros.core.robot.kinematics import Kinematics
 
 TOL = 1e-6
 INTERRUPTION_S = 0.5
+RESET_GRACE_S = 0.5
 
 
 @dataclass
@@ -56,14 +62,29 @@ class StreamJudge:
         self._previous_acceleration: np.ndarray | None = None
         self._reanchor_pending = False
         self._allowed: dict[str, np.ndarray] = {}
+        self._unjudged: deque[tuple[float, tuple[str, ...], np.ndarray, np.ndarray]] = deque()
 
     def reanchor(self) -> None:
-        """A /vla/reset: the projector will re-anchor at the robot's measured state. The reset and
-        the commands travel on different topics, so the jump is recognized in the stream itself
-        (positions no longer integrate the velocities), whichever arrives first."""
+        """A /vla/reset: the projector re-anchors at the robot's measured state. The jump is
+        recognized in the stream itself (positions no longer integrate the velocities): the first
+        one among the commands not judged yet or still to come."""
         self._reanchor_pending = True
 
     def check(
+        self, stamp: float, names: tuple[str, ...], positions: np.ndarray, velocities: np.ndarray
+    ) -> None:
+        """Take one command; those RESET_GRACE_S of stamps older than it are judged now."""
+        self._unjudged.append((stamp, names, positions, velocities))
+        while self._unjudged and self._unjudged[0][0] < stamp - RESET_GRACE_S:
+            self._judge(*self._unjudged.popleft())
+
+    def finish(self) -> JudgeReport:
+        """Judge the commands still held back (the stream has ended); the report."""
+        while self._unjudged:
+            self._judge(*self._unjudged.popleft())
+        return self.report
+
+    def _judge(
         self, stamp: float, names: tuple[str, ...], positions: np.ndarray, velocities: np.ndarray
     ) -> None:
         self.report.commands += 1
