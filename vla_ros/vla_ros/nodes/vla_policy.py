@@ -25,7 +25,7 @@ from vla_ros.nodes.conversions import (
     object_poses_from_msg,
     observation_from_msg,
 )
-from vla_ros.nodes.managed import ManagedNode, run_node
+from vla_ros.nodes.managed import ManagedNode, run_node, stamp_to_s
 from vla_ros.nodes.node_parameters import VlaPolicyParameters
 from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import LATCHED
@@ -108,9 +108,11 @@ class VlaPolicyNode(ManagedNode):
             )
         )
 
-    def _on_reset(self, _: Header) -> None:
+    def _on_reset(self, msg: Header) -> None:
         self._rtc_prefix = None  # the next episode starts from rest
-        self._worker.reset()
+        # Observations captured since the reset's stamp are the new episode's; an unstamped reset
+        # drops every pending one.
+        self._worker.reset(at_s=stamp_to_s(msg.stamp) or None)
 
     def _on_rtc_prefix(self, msg: ActionChunk) -> None:
         try:

@@ -142,6 +142,23 @@ def test_reset_forwards_to_the_policy_and_bad_trigger_is_rejected():
         InferenceWorker(policy, print, print, "sometimes")
 
 
+def test_a_reset_drops_a_pending_observation_only_if_captured_before_it():
+    worker, policy, chunks, _ = make("continuous")
+    worker.submit(observation(1))
+    wait_until(lambda: policy.seen == [1])  # busy: what comes now waits
+    worker.submit(observation(3))
+    worker.reset()  # unstamped: drops any pending observation
+    worker.submit(observation(5))
+    worker.reset(at_s=8.0)  # the old world: dropped
+    worker.submit(observation(9))
+    worker.reset(at_s=8.0)  # the new episode's first observation arrived before its reset: kept
+    policy.release.release()
+    policy.release.release()
+    wait_until(lambda: len(chunks) == 2)
+    worker.stop()
+    assert policy.seen == [1, 9] and policy.resets == 3
+
+
 class WaitingPolicy(Policy):
     """Not ready until `ready` is set (an input such as object poses has not arrived), then serves."""
 

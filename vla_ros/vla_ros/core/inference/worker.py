@@ -88,10 +88,16 @@ class InferenceWorker:
             self._requested = True
             self._condition.notify_all()
 
-    def reset(self) -> None:
-        """Drop the pending observation and the policy's episode state (new task or episode)."""
+    def reset(self, at_s: float | None = None) -> None:
+        """Drop the policy's episode state and the pending observation (new task or episode).
+
+        `at_s`: when the world changed (a reset's stamp): a pending observation captured at or after
+        it shows the new world and is kept. The reset and the observations travel on different
+        topics, so the first observation of an episode may arrive before the reset that opened it
+        (seen in `vla-ros replay`: a chunk that never came)."""
         with self._condition:
-            self._pending = None
+            if at_s is None or self._pending is None or self._pending.stamp < at_s:
+                self._pending = None
             self._served_any = False
             self.policy.reset()
 
