@@ -40,24 +40,39 @@ os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
 os.environ.setdefault("MUJOCO_GL", "egl")
 
 
+UDP_LOCALHOST_PROFILE = os.path.join(os.path.dirname(__file__), "dds", "fastdds_udp_localhost.xml")
+
+
 @contextlib.contextmanager
 def _domain_of_its_own():
-    """A fresh ROS domain (held, so never reused this session) while the block runs.
+    """A fresh ROS domain (held, so never reused this session), over UDP on the loopback interface
+    without shared memory, for the node processes started while the block runs.
 
-    For tests that end node processes abruptly (SIGKILL, a signal during start-up, a stop deadline):
-    a process that dies while one of its Fast DDS shared-memory threads holds a port's process-shared
-    lock leaves it taken, and every peer still sending to that port waits on it (gdb: the others'
-    `Port::try_push` in `interprocess_mutex::lock`, the owner a `dds.shm.*` thread of a process
-    already gone: node stops overran their deadline in ~1 of 8 trials here, and with many such ports
-    left in /dev/shm creating a node took over 10 s). Ports are per domain, so the rest of the suite,
-    on the session's domain, never meets them.
+    For tests that end node processes abruptly (SIGKILL, a signal during start-up, a stop deadline)
+    or all at once: a process that ends while one of its Fast DDS shared-memory threads holds a
+    port's process-shared lock leaves it taken, and every peer still sending to that port waits on
+    it (gdb: the others' `Port::try_push` in `interprocess_mutex::lock`, the owner a `dds.shm.*`
+    thread of a process already gone). Node stops overran their deadline in ~1 of 8 trials here
+    and in CI, and with many such ports left in /dev/shm creating a node took over 10 s. The XML
+    file says what this does not prove. Fast DDS reads a profile file once per process: node
+    processes started in the block use it, this test process keeps what it began with (its peers
+    reach it over UDP).
     """
-    previous = os.environ["ROS_DOMAIN_ID"]
-    os.environ["ROS_DOMAIN_ID"] = _claim_free_domain()
+    names = ("ROS_DOMAIN_ID", "ROS_AUTOMATIC_DISCOVERY_RANGE", "FASTDDS_DEFAULT_PROFILES_FILE")
+    previous = {name: os.environ.get(name) for name in names}
+    os.environ.update(
+        ROS_DOMAIN_ID=_claim_free_domain(),
+        ROS_AUTOMATIC_DISCOVERY_RANGE="SUBNET",
+        FASTDDS_DEFAULT_PROFILES_FILE=UDP_LOCALHOST_PROFILE,
+    )
     try:
         yield
     finally:
-        os.environ["ROS_DOMAIN_ID"] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @pytest.fixture
