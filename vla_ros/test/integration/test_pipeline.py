@@ -16,6 +16,7 @@ from vla_ros.bringup.graph import BringupArgs
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.demo.episode_runner import EpisodeRunner
 from vla_ros.nodes.composition import running_graph
+from vla_ros.testing.observer import GraphObserver
 
 pytestmark = [pytest.mark.ros, pytest.mark.sim, pytest.mark.slow]
 
@@ -34,13 +35,24 @@ def test_one_episode_through_the_whole_graph(robot_name, instruction, processes,
     robot = load_robot_config(robot_name)
     bringup = BringupArgs(robot=robot_name, instruction=instruction, seed=1)
     runner_factory = lambda: EpisodeRunner(robot, None)  # noqa: E731
+    observer_factory = lambda: GraphObserver(robot, [])  # noqa: E731 - what to say on a failure
     with running_graph(
-        bringup, processes=processes, log_dir=tmp_path / "logs", clients=[runner_factory]
+        bringup,
+        processes=processes,
+        log_dir=tmp_path / "logs",
+        clients=[runner_factory, observer_factory],
     ) as up:
-        runner = up.clients[0]
+        runner, observer = up.clients
         runner.wait_for_graph(timeout_s=60.0)
         result = runner.run_episode(seed=1, instruction=instruction, timeout_s=60.0, record=True)
-    assert result.success, f"episode failed: {result.message}"
+        holds, _, violations, _ = observer.snapshot()
+        errors = observer.errors_since(0)
+    assert result.success, (
+        f"episode failed: {result.message}; first lifted {result.first_lifted!r}, "
+        f"{len(runner.metrics.latencies_s)} chunks, {len(runner.commanded)} safe commands, "
+        f"projector holds (ticks by reason) {dict(holds)}, judged violations {violations}, "
+        f"ERROR diagnostics {errors[-5:]}"
+    )
     assert result.instructed_first, f"first cube lifted: {result.first_lifted!r}"
     commanded = np.array([q for _, q in runner.commanded])
     assert len(commanded) > 100, (
