@@ -40,10 +40,11 @@ def test_replaying_the_recorded_commands_gives_zero_open_loop_error(recorded_epi
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     overall = summary["overall"]
-    assert camera_sets(bag) - 2 <= overall["chunks"] <= camera_sets(bag)
-    assert overall["unanswered"] == 0
-    assert overall["open_loop"]["compared_chunks"] == overall["chunks"]
-    assert overall["open_loop"]["mae"] < 1e-6 and overall["open_loop"]["rmse"] < 1e-6
+    context = f"{bag.name}: {camera_sets(bag)} camera sets, replayed {overall}"
+    assert camera_sets(bag) - 2 <= overall["chunks"] <= camera_sets(bag), context
+    assert overall["unanswered"] == 0, context
+    assert overall["open_loop"]["compared_chunks"] == overall["chunks"], context
+    assert overall["open_loop"]["mae"] < 1e-6 and overall["open_loop"]["rmse"] < 1e-6, context
 
 
 def test_the_scripted_expert_replayed_gives_sane_numbers_and_fails_a_zero_gate(
@@ -69,5 +70,9 @@ def test_step_mode_is_deterministic(recorded_episodes, scripted_replay, tmp_path
     _, first, _ = scripted_replay
     shorter = min(range(len(recorded_episodes.bags)), key=lambda i: first["episodes"][i]["chunks"])
     bag = recorded_episodes.bags[shorter]
-    _, again = run_replay([bag], tmp_path / "again", "--backend", "scripted", "--mode", "step")
-    assert again["episodes"][0]["chunks"] == first["episodes"][shorter]["chunks"]
+    result, again = run_replay(
+        [bag], tmp_path / "again", "--backend", "scripted", "--mode", "step"
+    )
+    assert again["episodes"][0]["chunks"] == first["episodes"][shorter]["chunks"], (
+        f"first {first['episodes'][shorter]}, again {again['episodes'][0]}\n{result.stdout[-2000:]}"
+    )

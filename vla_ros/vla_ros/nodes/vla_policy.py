@@ -65,7 +65,7 @@ class VlaPolicyNode(ManagedNode):
             self._on_policy_error,
             parameters.trigger,
             on_not_ready=lambda waiting: self.get_logger().info(f"policy waiting: {waiting}"),
-            prepare=self._with_rtc_prefix if policy.uses_rtc_prefix else None,
+            prepare=self._completed,
         )
         self._rtc_prefix = None
         self._instruction_override = parameters.instruction
@@ -101,12 +101,7 @@ class VlaPolicyNode(ManagedNode):
         except InvalidInput as error:
             self.report_bad_input("observation", error)
             return
-        instruction = self._instruction_override or observation.instruction
-        self._worker.submit(
-            replace(
-                observation, instruction=instruction, extras={"object_poses": self._object_poses}
-            )
-        )
+        self._worker.submit(observation)
 
     def _on_reset(self, msg: Header) -> None:
         self._rtc_prefix = None  # the next episode starts from rest
@@ -120,11 +115,14 @@ class VlaPolicyNode(ManagedNode):
         except InvalidInput as error:
             self.report_bad_input("rtc_prefix", error)
 
-    def _with_rtc_prefix(self, observation: CoreObservation) -> CoreObservation:
-        prefix = self._rtc_prefix
-        if prefix is None:
-            return observation
-        return replace(observation, extras={**observation.extras, "rtc_prefix": prefix})
+    def _completed(self, observation: CoreObservation) -> CoreObservation:
+        """The observation as inferred, completed just before the inference starts (it may have
+        waited while the model was busy): the newest instruction, object poses and RTC prefix."""
+        extras = {**observation.extras, "object_poses": self._object_poses}
+        if self._rtc_prefix is not None:
+            extras["rtc_prefix"] = self._rtc_prefix
+        instruction = self._instruction_override or observation.instruction
+        return replace(observation, instruction=instruction, extras=extras)
 
     def _on_object_poses(self, msg: ObjectPoses) -> None:
         self._object_poses = object_poses_from_msg(msg)
@@ -132,7 +130,10 @@ class VlaPolicyNode(ManagedNode):
     def _on_instruction(self, msg: String) -> None:
         if msg.data != self._instruction_override:
             self._instruction_override = msg.data
-            self._worker.reset()
+            # A new task: the policy's state goes; a pending observation is still the world as it
+            # is, and is inferred with the new instruction (an instruction published just before the
+            # first frames of an episode may be handled after its observation).
+            self._worker.reset(at_s=float("-inf"))
 
     def _publish_chunk(self, chunk) -> None:
         self._chunk_pub.publish(chunk_to_msg(chunk))
