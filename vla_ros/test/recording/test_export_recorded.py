@@ -7,9 +7,12 @@ joint states received by then, and the recorder may have received the joint stat
 before or after camera_ingest did (seen: 2e-3 rad apart). Likewise with max_camera_skew_s (0.1 s)
 equal to the cameras' period, a new frame may pair with another camera's previous one or wait for
 its new one, by arrival order: the recorder's order is not always camera_ingest's (seen: 1 of 81).
-Every rebuilt image must still be a frame of its camera within the skew. One exception, by design: live, camera_ingest
-still holds frames and joint states from before an episode's reset, and its first observations may
-use them; an episode's bag starts at the reset, so the export waits for the episode's own.
+Every rebuilt image must still be a frame of its camera within the skew. Two exceptions, by design:
+live, camera_ingest still holds frames and joint states from before an episode's reset, and its
+first observations may use them; an episode's bag starts at the reset, so the export waits for the
+episode's own. And live, a camera_ingest running behind (a loaded machine) may judge a frame stale
+by its clock or find no joint state near it yet, and skip that camera set, which the rebuild, on
+the recorder's clock, keeps (seen in CI: 1 of ~70): at most MISSED_LIVE per episode.
 The dataset's decoded video frames must be the rebuilt observations' images.
 """
 
@@ -29,6 +32,7 @@ from vla_ros.recording.export_source import COMMAND_TOPIC, EpisodeFrames
 
 pytestmark = [pytest.mark.ros, pytest.mark.sim, pytest.mark.slow]
 FPS = 10
+MISSED_LIVE = 2  # rebuilt observations camera_ingest skipped live (module docstring)
 
 
 def stamp_s(msg) -> float:
@@ -76,8 +80,12 @@ def test_the_export_rebuilds_observations_by_camera_ingests_rule(recorded_episod
         # its reset, which its bag does not hold
         assert len(live) > 5 and len(rebuilt) >= len(live) - 2
         identical = comparable = 0
+        missed = [o.stamp for o in rebuilt if round(o.stamp, 6) not in live]
+        assert len(missed) <= MISSED_LIVE, f"camera_ingest published none at {missed}"
         for observation in rebuilt:
-            published = live[round(observation.stamp, 6)]  # camera_ingest published one then
+            published = live.get(round(observation.stamp, 6))  # camera_ingest published one then
+            if published is None:
+                continue
             # every image a frame of its camera captured within the skew, one of them at the stamp
             window = (observation.stamp - skew - 1e-6, observation.stamp + 1e-6)
             used = [
@@ -122,14 +130,16 @@ def test_the_dataset_is_on_the_frame_clock_with_the_robots_names(recorded_episod
             commands = [stamp_s(m.msg) for m in bag.messages([COMMAND_TOPIC])]
             (span,) = bag.episodes("panda")
             rebuilt = list(EpisodeFrames(bag, span, episode_reading(options)).observations())
-        # the clock, from what was published live: from the first observation at or after the
-        # first command to the last observation or command, every 1 / FPS; except that the first
-        # live one may hold frames from before the reset (module docstring): then the clock starts
-        # at the episode's own first, one camera period later
+        # the clock: from the first observation at or after the first command to the last
+        # observation or command, every 1 / FPS; it starts at the first published live, except
+        # that that one may hold frames from before the reset (module docstring): then the clock
+        # starts at the episode's own first, one camera period later
         stamps = [stamp_s(m) for m in live if stamp_s(m) >= commands[0] - 1e-6]
         origin = min(o.stamp for o in rebuilt if o.stamp >= commands[0] - 1e-6)
         assert origin - stamps[0] <= 1.0 / FPS + 1e-6, (origin, stamps[0])
-        expected = int(np.floor((min(stamps[-1], commands[-1]) - origin) * FPS + 1e-6)) + 1
+        # the last: rebuilt, as live may have skipped a camera set (module docstring)
+        last = max(o.stamp for o in rebuilt)
+        expected = int(np.floor((min(last, commands[-1]) - origin) * FPS + 1e-6)) + 1
         frames = [dataset[i] for i in range(start, start + expected)]
         assert dataset.meta.episodes[index]["length"] == expected
         instruction = recorded_episodes.summary()["episodes"][index]["instruction"]
