@@ -106,3 +106,34 @@ def camera_sets(bag: Path) -> int:
             if not pending:
                 sets, pending = sets + 1, set(topics)
     return sets
+
+
+def camera_set_stamps(bag: Path) -> list[float]:
+    """Header stamp of each complete camera set's newest frame (an observation's stamp)."""
+    from vla_ros.recording.bag_reader import RecordedBag
+
+    topics = {c.topic for c in load_robot_config("panda").cameras}
+    stamps, pending, newest = [], set(topics), 0.0
+    with RecordedBag(bag) as reader:
+        for message in reader.messages(topics):
+            pending.discard(message.topic)
+            stamp = message.msg.header.stamp
+            newest = max(newest, stamp.sec + stamp.nanosec * 1e-9)
+            if not pending:
+                stamps.append(newest)
+                pending, newest = set(topics), 0.0
+    return stamps
+
+
+def sets_beyond_commands(bag: Path, horizon_s: float) -> int:
+    """Camera sets whose chunk (stamp .. stamp + horizon_s) holds no time the bag's safe commands
+    cover: the open-loop error has nothing to compare them with (never extrapolated)."""
+    from vla_ros.recording.bag_reader import RecordedBag
+
+    with RecordedBag(bag) as reader:
+        commands = [
+            m.msg.header.stamp.sec + m.msg.header.stamp.nanosec * 1e-9
+            for m in reader.messages(["/vla/safe_joint_command"])
+        ]
+    first, last = min(commands), max(commands)
+    return sum(s + horizon_s < first or s > last for s in camera_set_stamps(bag))

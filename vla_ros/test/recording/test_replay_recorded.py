@@ -4,7 +4,7 @@ graph by `vla-ros demo --record`), through the real graph with the sim off.
 Known answers:
 - the replay backend playing a bag's own /vla/safe_joint_command on the bag's clock reproduces the
   recorded actions: open-loop error 0 up to float rounding (both sides interpolate the same recorded
-  samples linearly at the same times), bound 1e-6 rad;
+  samples linearly at the same times), bound 1e-6 rad, on every chunk the recorded commands reach;
 - step mode answers every observation (no unanswered one): one chunk per complete camera set of the
   bag (less at most the first two, which may come before the first joint state), and is
   deterministic: two runs of a bag give the same chunk count;
@@ -17,9 +17,11 @@ Known answers:
 from __future__ import annotations
 
 import pytest
-from replay_bags import camera_sets, replay_options, run_replay
+from replay_bags import camera_sets, replay_options, run_replay, sets_beyond_commands
 
 pytestmark = [pytest.mark.ros, pytest.mark.sim, pytest.mark.slow]
+# The replay backend's chunk: 30 actions at 30 Hz (its defaults), the last 29/30 s after the stamp.
+REPLAY_HORIZON_S = 29 / 30
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,11 @@ def test_replaying_the_recorded_commands_gives_zero_open_loop_error(recorded_epi
     context = f"{bag.name}: {camera_sets(bag)} camera sets, replayed {overall}"
     assert camera_sets(bag) - 2 <= overall["chunks"] <= camera_sets(bag), context
     assert overall["unanswered"] == 0, context
-    assert overall["open_loop"]["compared_chunks"] == overall["chunks"], context
+    # Every chunk is compared but those of camera sets the recorded commands do not reach (CI: the
+    # first episode's first safe command came 1.2 s after its first frames; 3 of 86 sets)
+    loop, beyond = overall["open_loop"], sets_beyond_commands(bag, REPLAY_HORIZON_S)
+    assert loop["compared_chunks"] + loop["skipped_chunks"] == overall["chunks"], context
+    assert loop["skipped_chunks"] <= beyond, f"{beyond} camera sets beyond the commands; {context}"
     assert overall["open_loop"]["mae"] < 1e-6 and overall["open_loop"]["rmse"] < 1e-6, context
 
 
