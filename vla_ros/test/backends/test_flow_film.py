@@ -147,6 +147,25 @@ def test_config_errors_name_the_field():
         FlowFilmConfig(flow_steps=0)
     with pytest.raises(ValueError, match="state_dropout"):
         FlowFilmConfig(state_dropout=1.0)
+    with pytest.raises(ValueError, match="inference_noise_scale"):
+        FlowFilmConfig(inference_noise_scale=-0.5)
+
+
+def test_the_inference_noise_scale_chooses_sampled_or_deterministic_chunks(loaded, robots):
+    policy, preprocessor = loaded
+    batch = batch_for(robots["widowx"], preprocessor, PICK)
+    assert policy.config.inference_noise_scale == 0.0  # the default
+    first, second = (policy.predict_action_chunk(batch) for _ in range(2))
+    torch.testing.assert_close(first, second)  # from the noise's mean: one chunk per observation
+    zero = policy.predict_action_chunk(batch, noise=torch.zeros(1, 10, 7))
+    torch.testing.assert_close(first, zero)
+    sampling = replace(policy.config, inference_noise_scale=1.0)
+    policy.config, default = sampling, policy.config
+    try:
+        sampled = [policy.predict_action_chunk(batch) for _ in range(2)]
+    finally:
+        policy.config = default
+    assert (sampled[0] - sampled[1]).abs().max() > 1e-4
 
 
 def test_state_dropout_withholds_the_state_in_training_only(loaded):

@@ -99,7 +99,8 @@ class FlowFilmPolicy(PreTrainedPolicy):
         like the actions, is the start the chunk must keep (real-time chunking)."""
         context = self._context(batch)
         shape = (context.shape[0], self.config.chunk_size, self.action_dim)
-        noise = torch.randn(shape, device=context.device) if noise is None else noise
+        if noise is None:
+            noise = self.config.inference_noise_scale * torch.randn(shape, device=context.device)
         state = batch[OBS_STATE]
         if prefix is not None:
             prefix = self._to_flow(prefix, state)
