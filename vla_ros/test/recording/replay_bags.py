@@ -18,6 +18,7 @@ from test_bag_reader import event, write_bag
 from vla_ros.core.recording.episodes import EpisodeMetadata
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.nodes.managed import s_to_stamp
+from vla_ros.recording.joint_tracks import header_stamp_s
 
 START_S = 100.0  # bag clock at the first message (a sim clock that has run a while)
 SIDE = 16  # camera frame size [px]
@@ -96,16 +97,7 @@ def replay_options(bag: Path) -> str:
 def camera_sets(bag: Path) -> int:
     """Complete camera sets in `bag` (every Panda camera has a new frame): the observations
     camera_ingest can assemble, so the chunks step mode must get."""
-    from vla_ros.recording.bag_reader import RecordedBag
-
-    topics = {c.topic for c in load_robot_config("panda").cameras}
-    sets, pending = 0, set(topics)
-    with RecordedBag(bag) as reader:
-        for message in reader.messages(topics, raw=True):
-            pending.discard(message.topic)
-            if not pending:
-                sets, pending = sets + 1, set(topics)
-    return sets
+    return len(camera_set_stamps(bag))
 
 
 def camera_set_stamps(bag: Path) -> list[float]:
@@ -117,8 +109,7 @@ def camera_set_stamps(bag: Path) -> list[float]:
     with RecordedBag(bag) as reader:
         for message in reader.messages(topics):
             pending.discard(message.topic)
-            stamp = message.msg.header.stamp
-            newest = max(newest, stamp.sec + stamp.nanosec * 1e-9)
+            newest = max(newest, header_stamp_s(message.msg))
             if not pending:
                 stamps.append(newest)
                 pending, newest = set(topics), 0.0
@@ -131,9 +122,6 @@ def sets_beyond_commands(bag: Path, horizon_s: float) -> int:
     from vla_ros.recording.bag_reader import RecordedBag
 
     with RecordedBag(bag) as reader:
-        commands = [
-            m.msg.header.stamp.sec + m.msg.header.stamp.nanosec * 1e-9
-            for m in reader.messages(["/vla/safe_joint_command"])
-        ]
+        commands = [header_stamp_s(m.msg) for m in reader.messages(["/vla/safe_joint_command"])]
     first, last = min(commands), max(commands)
     return sum(s + horizon_s < first or s > last for s in camera_set_stamps(bag))
