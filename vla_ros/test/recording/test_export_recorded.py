@@ -29,14 +29,11 @@ from vla_ros.core.types import InvalidInput
 from vla_ros.recording.bag_reader import RecordedBag
 from vla_ros.recording.export import ExportOptions, episode_reading, export, plan_episodes
 from vla_ros.recording.export_source import COMMAND_TOPIC, EpisodeFrames
+from vla_ros.recording.joint_tracks import header_stamp_s
 
 pytestmark = [pytest.mark.ros, pytest.mark.sim, pytest.mark.slow]
 FPS = 10
 MISSED_LIVE = 2  # rebuilt observations camera_ingest skipped live (module docstring)
-
-
-def stamp_s(msg) -> float:
-    return msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
 
 
 def image_of(msg) -> np.ndarray:
@@ -69,13 +66,17 @@ def test_the_export_rebuilds_observations_by_camera_ingests_rule(recorded_episod
     skew = reading.sync.max_camera_skew_s
     for episode in plan_episodes(recorded_episodes.bags, reading):
         with RecordedBag(episode.bag) as bag:
-            live = {round(stamp_s(m.msg), 6): m.msg for m in bag.messages(["/vla/observation"])}
+            live = {
+                round(header_stamp_s(m.msg), 6): m.msg for m in bag.messages(["/vla/observation"])
+            }
             rebuilt = list(EpisodeFrames(bag, episode.span, reading).observations())
             frame_stamps = {camera: {} for camera in reading.camera_topics.values()}
             for message in bag.messages(list(reading.camera_topics)):
                 camera = reading.camera_topics[message.topic]
                 stamps = frame_stamps[camera].setdefault(fingerprint(image_of(message.msg)), [])
-                stamps.append(stamp_s(message.msg))  # a still scene renders the same image again
+                stamps.append(
+                    header_stamp_s(message.msg)
+                )  # a still scene renders the same image again
         # live, the first observations of an episode may use frames or joint states from before
         # its reset, which its bag does not hold
         assert len(live) > 5 and len(rebuilt) >= len(live) - 2
@@ -127,14 +128,14 @@ def test_the_dataset_is_on_the_frame_clock_with_the_robots_names(recorded_episod
     for index, bag_path in enumerate(recorded_episodes.bags):
         with RecordedBag(bag_path) as bag:
             live = [m.msg for m in bag.messages(["/vla/observation"])]
-            commands = [stamp_s(m.msg) for m in bag.messages([COMMAND_TOPIC])]
+            commands = [header_stamp_s(m.msg) for m in bag.messages([COMMAND_TOPIC])]
             (span,) = bag.episodes("panda")
             rebuilt = list(EpisodeFrames(bag, span, episode_reading(options)).observations())
         # the clock: from the first observation at or after the first command to the last
         # observation or command, every 1 / FPS; it starts at the first published live, except
         # that that one may hold frames from before the reset (module docstring): then the clock
         # starts at the episode's own first, one camera period later
-        stamps = [stamp_s(m) for m in live if stamp_s(m) >= commands[0] - 1e-6]
+        stamps = [header_stamp_s(m) for m in live if header_stamp_s(m) >= commands[0] - 1e-6]
         origin = min(o.stamp for o in rebuilt if o.stamp >= commands[0] - 1e-6)
         assert origin - stamps[0] <= 1.0 / FPS + 1e-6, (origin, stamps[0])
         # the last: rebuilt, as live may have skipped a camera set (module docstring)
