@@ -38,6 +38,7 @@ class Stream:
 
     def __init__(self, ros, commands: bool = True) -> None:
         self.ros, self.sending, self.values = ros, commands, None
+        self.stamp_lag = 0.0  # commands stamped this long before they are sent (an old plan's)
         self.measured = list(ROBOT.home) + [
             0.04
         ]  # what /joint_states reports (+ the mimic finger)
@@ -65,7 +66,7 @@ class Stream:
 
     def message(self, values, names=None) -> CommandMsg:
         return CommandMsg(
-            header=Header(stamp=s_to_stamp(self.ros.now())),
+            header=Header(stamp=s_to_stamp(self.ros.now() - self.stamp_lag)),
             action_space="joint_position",
             dim_names=names or JOINTS,
             values=list(values),
@@ -284,6 +285,31 @@ def test_reset_re_anchors_at_the_measured_state_instead_of_driving_back(ros) -> 
         -1
     ].position
     assert np.all(np.array(stream.safe[-1].velocity) == 0.0)
+
+
+def test_after_a_reset_commands_of_the_old_episode_are_ignored_and_the_arm_holds(ros) -> None:
+    """The executor's last commands from the old plan can arrive after the reset (other topic);
+    followed, they drive the arm from where the reset left it towards the old episode's target."""
+    stream = Stream(ros)
+    stream.values = ROBOT.home + 0.3 * np.r_[1, 0, 0, 0, 0, 0, 0, 0]
+    start_node(ros)
+    assert ros.wait_for(lambda: len(stream.safe) > 10 and stream.safe[-1].position[0] > 0.25)
+    stream.measured = list(ROBOT.home) + [0.04]  # the reset moved the robot home
+    stream.stamp_lag = 0.5  # from now on every command is stamped before the reset
+    ros.wait_for(lambda: False, 0.05)
+    reset_s = ros.now()
+    ros.publisher(Header, "/vla/reset").publish(Header(stamp=s_to_stamp(reset_s)))
+    assert ros.wait_for(lambda: stamp_s(stream.safe[-1]) > reset_s + 0.4)
+    after = [m for m in list(stream.safe) if reset_s + 0.05 <= stamp_s(m) <= reset_s + 0.4]
+    assert after and all(np.allclose(m.position, ROBOT.home, atol=1e-6) for m in after), max(
+        np.abs(np.array(m.position) - ROBOT.home).max() for m in after
+    )
+    stream.stamp_lag = 0.0  # the new episode's commands
+    assert ros.wait_for(lambda: stream.safe[-1].position[0] > 0.1), "tracks again"
+
+
+def stamp_s(message) -> float:
+    return message.header.stamp.sec + message.header.stamp.nanosec * 1e-9
 
 
 def assert_within_shipped_limits(messages: list[JointState]) -> None:

@@ -28,7 +28,7 @@ from vla_ros.nodes.conversions import (
     header,
     joint_state_from_msg,
 )
-from vla_ros.nodes.managed import ManagedNode, run_node
+from vla_ros.nodes.managed import ManagedNode, run_node, stamp_to_s
 from vla_ros.nodes.node_parameters import ChunkExecutorParameters
 from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import CONTROL, SENSOR
@@ -59,7 +59,12 @@ class ChunkExecutorNode(ManagedNode):
             JointStateMsg, robot.joint_state_topic, self._on_joint_state, SENSOR
         )
         # Episode boundary (the robot was moved or reset): forget the plan, wait for a fresh chunk.
-        self.create_subscription(Header, "/vla/reset", lambda _: self._executor.reset(), 10)
+        self.create_subscription(
+            Header,
+            "/vla/reset",
+            lambda msg: self._executor.reset(stamp_to_s(msg.stamp) or None),
+            10,
+        )
 
     def activate(self) -> None:
         self._timer = ControlTimer(self, self._executor.config.period, self._on_tick)

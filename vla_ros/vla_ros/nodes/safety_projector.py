@@ -21,7 +21,7 @@ from vla_ros.core.safety import HoldSupervisor, SafeCommand, SafetyProjector
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.control_timer import ControlTimer
 from vla_ros.nodes.conversions import command_from_msg, header, joint_state_from_msg
-from vla_ros.nodes.managed import ManagedNode, run_node
+from vla_ros.nodes.managed import ManagedNode, run_node, stamp_to_s
 from vla_ros.nodes.node_parameters import SafetyProjectorParameters
 from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import CONTROL, LATCHED, SENSOR
@@ -119,9 +119,11 @@ class SafetyProjectorNode(ManagedNode):
             )
         self.get_logger().info("limits and kinematics now from /robot_description")
 
-    def _on_reset(self, _: Header) -> None:
-        # Episode boundary: re-anchor at the next measured state instead of driving back to the old one.
+    def _on_reset(self, msg: Header) -> None:
+        # Episode boundary: re-anchor at the next measured state instead of driving back to the old
+        # one, and forget the old episode's commands (hold until the new episode's first).
         self._projector.reset()
+        self._supervisor.reset(stamp_to_s(msg.stamp) or None)
         self._measured = None
         self.get_logger().info("reset: re-anchoring at the next measured joint state")
 

@@ -225,6 +225,30 @@ def test_a_clock_jump_back_with_a_plan_in_force_asks_for_a_new_chunk_and_runs_it
     assert executor.tick(0.6) is not None and executor.stats(0.6).clock_jumps == 1
 
 
+def test_an_episode_reset_ignores_chunks_inferred_before_it_and_asks_for_a_new_one_at_once():
+    """Measured in the panda demo: the chunk of an inference started before a reset landed after it."""
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    state = JointState(NAMES, np.zeros(3))
+    executor.submit(constant_chunk(5.0, 0.3), 5.02, state)
+    executor.tick(5.1)
+    executor.mark_requested(5.3)  # in flight when the reset comes
+    executor.reset(at_s=5.4)
+    assert executor.tick(5.45) is None, "no command from the old plan"
+    assert executor.submit(constant_chunk(5.3, 0.9), 5.45, state) == Admission.BEFORE_RESET
+    assert executor.timeline.plan is None and executor.stats(5.45).before_reset == 1
+    assert executor.request_due(5.46), "the answered request does not block the next one"
+    assert executor.submit(constant_chunk(5.4, 0.0), 5.5, state).executed, (
+        "an observation taken at the reset's instant shows the new world"
+    )
+    assert executor.tick(5.6).values[0] == pytest.approx(0.0)
+
+
+def test_a_clock_jump_back_lifts_the_reset_floor():
+    executor = ChunkExecutor(ExecutorConfig(), NAMES)
+    executor.reset(at_s=50.0)
+    assert executor.submit(constant_chunk(0.0, 0.1), 0.05).executed, "a bag looped back to 0"
+
+
 def test_a_chunk_arriving_first_after_a_clock_jump_is_placed_on_the_new_time_line():
     executor = ChunkExecutor(ExecutorConfig(), NAMES)
     executor.submit(constant_chunk(100.0, 0.3), 100.05)

@@ -1,4 +1,5 @@
-"""HoldSupervisor: a lost upstream node and a silent joint-state stream are holds with their names."""
+"""HoldSupervisor: a lost upstream node and a silent joint-state stream are holds with their names;
+an episode reset forgets the old episode's commands."""
 
 import numpy as np
 
@@ -41,3 +42,36 @@ def test_no_joint_state_yet_is_not_a_stale_stream():
     supervisor = HoldSupervisor(0.2)
     supervisor.accept(0.0, Command(0.0, CommandSpace.JOINT_POSITION, ("a",), np.zeros(1)))
     assert supervisor.hold_reason(100.0) == "stale_command"
+
+
+def command(stamp: float, value: float = 0.0) -> Command:
+    return Command(stamp, CommandSpace.JOINT_POSITION, ("a",), np.full(1, value))
+
+
+def test_an_episode_reset_forgets_the_last_command_and_ignores_the_old_episodes():
+    """Measured in the panda demo: the old episode's last command, kept after the reset, drove the
+    arm 0.13 rad off the pose the reset left it in before the new episode's first command came."""
+    supervisor = fresh_supervisor()
+    supervisor.accept(10.1, command(10.1, 1.0))
+    supervisor.reset(at_s=10.15)
+    assert supervisor.command is None and supervisor.hold_reason(10.16) == "not_ready"
+    for stamp in (10.14, 10.15):  # sent from the old plan before the executor heard of the reset
+        supervisor.accept(10.17, command(stamp, 1.0))
+    assert supervisor.command is None and supervisor.counters["before_reset"] == 2
+    supervisor.accept(10.2, command(10.2))
+    assert supervisor.command.stamp == 10.2 and supervisor.hold_reason(10.2) == ""
+
+
+def test_an_unstamped_reset_forgets_the_command_and_sets_no_floor():
+    supervisor = fresh_supervisor()
+    supervisor.reset(at_s=None)
+    assert supervisor.hold_reason(10.05) == "not_ready"
+    supervisor.accept(10.05, command(9.0))
+    assert supervisor.hold_reason(10.05) == ""
+
+
+def test_a_clock_jump_back_lifts_the_reset_floor():
+    supervisor = fresh_supervisor()
+    supervisor.reset(at_s=10.0)
+    supervisor.accept(0.5, command(0.5))  # the sim restarted at 0
+    assert supervisor.command is not None and supervisor.hold_reason(0.5) == ""

@@ -57,6 +57,7 @@ class ExecutorStats:
     starvation_time: float
     requests: int
     clock_jumps: int
+    before_reset: int  # chunks inferred before the latest episode reset, ignored
 
 
 class ChunkExecutor:
@@ -138,7 +139,7 @@ class ChunkExecutor:
             self.chunks_rejected += 1
             raise
         admission = self.timeline.admit(chunk, layout, now, start)
-        if admission.executed or admission == Admission.STALE:
+        if admission.executed or admission in (Admission.STALE, Admission.BEFORE_RESET):
             self.trigger.on_chunk(now, chunk.stamp, (chunk.horizon - 1) * chunk.dt)
         return admission
 
@@ -147,8 +148,11 @@ class ChunkExecutor:
             self.clock_jumps += 1
             self.reset()
 
-    def reset(self) -> None:
-        self.timeline.clear()
+    def reset(self, at_s: float | None = None) -> None:
+        """Episode boundary stamped `at_s` (None: unstamped, or the clock jumped back): drop the
+        plan; chunks stamped before `at_s` are the old episode's and are ignored (answered, though:
+        the next request goes out at once)."""
+        self.timeline.clear(at_s)
         self._last_tick = None
         if self._follower is not None:
             self._follower.started = False
@@ -208,4 +212,5 @@ class ChunkExecutor:
             starvation_time=self.starvation_time,
             requests=self.trigger.requests,
             clock_jumps=self.clock_jumps,
+            before_reset=counters.before_reset,
         )

@@ -17,6 +17,8 @@ shortened by the chunks that follow it.
 Admission, decided before any blending and counted:
   future        stamped more than max_future_s ahead of now (another clock, see time_guard.py):
                 ignored, so it cannot lock out every real chunk as out of order;
+  before_reset  stamped before the latest episode reset (inferred from the old world, see
+                core/reset_floor.py): ignored;
   duplicate     same stamp, observation sequence and model as an accepted chunk: ignored;
   out_of_order  stamped before the newest accepted chunk (older information): ignored;
   stale         every action already passed: ignored;
@@ -33,6 +35,7 @@ import numpy as np
 from vla_ros.core.chunking.blending import BlendStrategy, Overlap, mix
 from vla_ros.core.chunking.interpolation import PlanTrajectory
 from vla_ros.core.chunking.layout import ActionLayout
+from vla_ros.core.reset_floor import ResetFloor
 from vla_ros.core.time_guard import MAX_FUTURE_S
 from vla_ros.core.types import ActionChunk, ActionSpace
 
@@ -44,6 +47,7 @@ class Admission(str, Enum):
     FUTURE = "future"
     OUT_OF_ORDER = "out_of_order"
     STALE = "stale"
+    BEFORE_RESET = "before_reset"
 
     @property
     def executed(self) -> bool:
@@ -59,6 +63,7 @@ class TimelineCounters:
     out_of_order: int = 0
     stale_chunks: int = 0
     actions_dropped_stale: int = 0
+    before_reset: int = 0
 
 
 @dataclass
@@ -87,6 +92,7 @@ class ChunkTimeline:
     plan: Plan | None = None
     counters: TimelineCounters = field(default_factory=TimelineCounters)
     _newest: tuple[float, int, str] | None = None
+    _reset: ResetFloor = field(default_factory=ResetFloor)
 
     def admit(
         self, chunk: ActionChunk, layout: ActionLayout, now: float, start: np.ndarray | None = None
@@ -95,6 +101,9 @@ class ChunkTimeline:
         if chunk.stamp > now + self.max_future_s:
             self.counters.future_chunks += 1
             return Admission.FUTURE
+        if self._reset.before(chunk.stamp, now):
+            self.counters.before_reset += 1
+            return Admission.BEFORE_RESET
         key = (chunk.stamp, chunk.observation_sequence, chunk.model_id)
         if self._newest is not None and key == self._newest:
             self.counters.duplicates += 1
@@ -117,8 +126,10 @@ class ChunkTimeline:
             return Admission.LATE
         return Admission.ACCEPTED
 
-    def clear(self) -> None:
-        """Forget the plan and the newest stamp (episode reset, clock jumped backwards)."""
+    def clear(self, reset_at: float | None = None) -> None:
+        """Forget the plan and the newest stamp (episode reset stamped `reset_at`, clock jumped
+        backwards: None)."""
+        self._reset.reset(reset_at)
         self.plan = None
         self._newest = None
         self._catch_up_until = -np.inf

@@ -6,6 +6,10 @@ not_ready (no command yet). The e-stop latches on a True and stays latched until
 released. A lost upstream (core/liveness.py: the policy, perception or executor process died or
 hangs) holds even while its last commands still arrive fresh: the executor keeps commanding the
 end of a plan nobody extends, and the status must name who is missing.
+
+An episode reset (reset()) forgets the last command: the robot was moved, and the old episode's
+target is no place to go. Commands stamped at or before the reset are ignored and counted
+(`before_reset`, core/reset_floor.py); until a newer one arrives the arm holds (not_ready).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from vla_ros.core.reset_floor import ResetFloor
 from vla_ros.core.types import Command
 
 UPSTREAM_LOST = "upstream_lost"
@@ -39,6 +44,7 @@ class HoldSupervisor:
         self._received_at: float | None = None
         self._measured_at: float | None = None
         self._invalid = False
+        self._reset = ResetFloor(inclusive=True)
 
     def set_estop(self, engaged: bool) -> None:
         if engaged and not self.estop_latched:
@@ -46,7 +52,15 @@ class HoldSupervisor:
         self.estop_latched = engaged
 
     def accept(self, now: float, command: Command) -> None:
+        if self._reset.before(command.stamp, now):
+            self.counters["before_reset"] += 1
+            return
         self.command, self._received_at, self._invalid = command, now, False
+
+    def reset(self, at_s: float | None) -> None:
+        """An episode boundary stamped `at_s` (None: unstamped): forget the last command."""
+        self.command, self._received_at = None, None
+        self._reset.reset(at_s)
 
     def reject(self) -> None:
         """An invalid command arrived: forget the last good one and hold until a valid one comes."""
