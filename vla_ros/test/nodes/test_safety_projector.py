@@ -39,6 +39,7 @@ class Stream:
     def __init__(self, ros, commands: bool = True) -> None:
         self.ros, self.sending, self.values = ros, commands, None
         self.stamp_lag = 0.0  # commands stamped this long before they are sent (an old plan's)
+        self.state_lag = 0.0  # joint states likewise (measured before a reset, still in flight)
         self.measured = list(ROBOT.home) + [
             0.04
         ]  # what /joint_states reports (+ the mimic finger)
@@ -52,7 +53,11 @@ class Stream:
 
     def _joint_states(self) -> None:
         self.joint_pub.publish(
-            JointState(name=JOINTS + ["panda_finger_joint2"], position=self.measured)
+            JointState(
+                header=Header(stamp=s_to_stamp(self.ros.now() - self.state_lag)),
+                name=JOINTS + ["panda_finger_joint2"],
+                position=self.measured,
+            )
         )
 
     def target(self) -> np.ndarray:
@@ -306,6 +311,21 @@ def test_after_a_reset_commands_of_the_old_episode_are_ignored_and_the_arm_holds
     )
     stream.stamp_lag = 0.0  # the new episode's commands
     assert ros.wait_for(lambda: stream.safe[-1].position[0] > 0.1), "tracks again"
+
+
+def test_after_a_reset_the_projector_re_anchors_only_at_a_state_measured_after_it(ros) -> None:
+    stream = Stream(ros, commands=False)
+    start_node(ros)
+    assert ros.wait_for(lambda: len(stream.safe) > 10)
+    stream.state_lag = 0.5  # states measured before the reset keep arriving
+    reset_s = ros.now()
+    ros.publisher(Header, "/vla/reset").publish(Header(stamp=s_to_stamp(reset_s)))
+    ros.wait_for(lambda: False, 0.2)
+    moved = ROBOT.home + 0.2 * np.r_[1, 0, 0, 0, 0, 0, 0, 0]  # where the reset left the robot
+    stream.measured, stream.state_lag = list(moved) + [0.04], 0.0
+    assert ros.wait_for(lambda: np.allclose(stream.safe[-1].position, moved)), stream.safe[-1]
+    after = [m for m in list(stream.safe) if stamp_s(m) > reset_s + 0.1]
+    assert all(np.allclose(m.position, moved) for m in after), "held an old state first"
 
 
 def stamp_s(message) -> float:

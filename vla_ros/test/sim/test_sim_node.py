@@ -66,3 +66,49 @@ def test_unknown_robot_fails_configure_naming_the_parameter(ros):
 
     node = ros.add(SimNode(parameter_overrides=parameter_overrides({"robot": "r2d2"})))
     assert not node.is_active
+
+
+def test_after_a_reset_the_arm_holds_home_for_reset_hold_s_then_follows_again(ros):
+    """Commands of the old episode keep coming until the graph hears of the reset: the sim, which
+    made the reset, holds the arm at home through them."""
+    import numpy as np
+    from builtin_interfaces.msg import Duration
+    from sensor_msgs.msg import JointState
+    from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
+
+    from vla_ros.nodes.managed import parameter_overrides
+    from vla_ros.nodes.sim import SimNode
+    from vla_ros_msgs.srv import ResetSim
+
+    client = ros.probe.create_client(ResetSim, "/sim/reset")
+    node = ros.add(
+        SimNode(parameter_overrides=parameter_overrides({"robot": "panda", "reset_hold_s": 0.5}))
+    )
+    controller = node.world.robot.arms[0].controller
+    home = node.world.robot.home[: len(controller.joints)]
+    away = JointTrajectory(
+        joint_names=list(controller.joints),
+        points=[
+            JointTrajectoryPoint(
+                positions=(home + 0.3 * np.eye(len(home))[0]).tolist(),
+                time_from_start=Duration(nanosec=100_000_000),
+            )
+        ],
+    )
+    publisher = ros.publisher(JointTrajectory, f"/{controller.name}/joint_trajectory")
+    ros.probe.create_timer(0.02, lambda: publisher.publish(away))
+    joints = ros.collect(JointState, "/joint_states", 5000)
+    assert ros.wait_for(lambda: joints and joints[-1].position[0] > 0.25, timeout=20.0)
+    assert client.wait_for_service(timeout_sec=10.0)
+    future = client.call_async(
+        ResetSim.Request(seed=3, instruction="put the red cube in the bowl")
+    )
+    assert ros.wait_for(future.done, timeout=10.0) and future.result().success
+    reset_s = node.world.time
+    assert ros.wait_for(lambda: joints[-1].position[0] > 0.25, timeout=20.0), "follows again"
+
+    def stamp(m) -> float:
+        return m.header.stamp.sec + m.header.stamp.nanosec * 1e-9
+
+    held = [m.position[0] for m in list(joints) if reset_s + 0.02 <= stamp(m) <= reset_s + 0.45]
+    assert held and max(abs(q - home[0]) for q in held) < 2e-3, max(held)

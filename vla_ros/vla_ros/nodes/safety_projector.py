@@ -16,6 +16,7 @@ from sensor_msgs.msg import JointState as JointStateMsg
 from std_msgs.msg import Bool, Header, String
 from std_srvs.srv import SetBool
 
+from vla_ros.core.reset_floor import ResetFloor
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.safety import HoldSupervisor, SafeCommand, SafetyProjector
 from vla_ros.core.types import InvalidInput
@@ -58,6 +59,7 @@ class SafetyProjectorNode(ManagedNode):
         self.create_subscription(String, "/robot_description", self._on_robot_description, LATCHED)
         self._period = 1.0 / parameters.control_rate_hz
         self._last: SafeCommand | None = None
+        self._reset_floor = ResetFloor()
         self.create_timer(1.0, self._report)
 
     def activate(self) -> None:
@@ -76,11 +78,15 @@ class SafetyProjectorNode(ManagedNode):
 
     def _on_joint_state(self, msg: JointStateMsg) -> None:
         try:
-            self._measured = joint_state_from_msg(msg).subset(self._projector.joints)
+            measured = joint_state_from_msg(msg).subset(self._projector.joints)
         except InvalidInput as error:
             self.report_bad_input("joint state", error)
             return
-        self._supervisor.measured(self.now_s())
+        now = self.now_s()
+        self._supervisor.measured(now)
+        # A state measured before a reset is no place to re-anchor (an unstamped one counts as now).
+        if not self._reset_floor.before(stamp_to_s(msg.header.stamp) or now, now):
+            self._measured = measured
 
     def _set_estop(self, engaged: bool) -> None:
         self._supervisor.set_estop(engaged)
@@ -123,7 +129,9 @@ class SafetyProjectorNode(ManagedNode):
         # Episode boundary: re-anchor at the next measured state instead of driving back to the old
         # one, and forget the old episode's commands (hold until the new episode's first).
         self._projector.reset()
-        self._supervisor.reset(stamp_to_s(msg.stamp) or None)
+        at_s = stamp_to_s(msg.stamp) or None
+        self._supervisor.reset(at_s)
+        self._reset_floor.reset(at_s)
         self._measured = None
         self.get_logger().info("reset: re-anchoring at the next measured joint state")
 

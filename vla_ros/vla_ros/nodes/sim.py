@@ -57,6 +57,8 @@ class SimNode(ManagedNode):
         self.world.model.opt.timestep = 1.0 / parameters.physics_rate_hz
         self.joint_state_period = 1.0 / parameters.joint_state_rate_hz
         self.camera_period = 1.0 / parameters.camera_rate_hz
+        self.reset_hold_s = parameters.reset_hold_s
+        self._hold_until = -math.inf  # sim time until which a reset holds the arm at home
         self.episode = 0
         self._start_task(parameters.instruction, parameters.seed)
         group = self.group = MutuallyExclusiveCallbackGroup()
@@ -140,6 +142,8 @@ class SimNode(ManagedNode):
 
     # -- inputs ------------------------------------------------------------------------------------
     def _on_trajectory(self, controller: str, msg: JointTrajectoryMsg) -> None:
+        if self.world.time < self._hold_until:
+            return  # computed for the world before the reset
         try:
             self.world.receive_trajectory(controller, trajectory_from_msg(msg))
         except InvalidInput as error:
@@ -154,6 +158,7 @@ class SimNode(ManagedNode):
             response.success, response.message = False, str(error)
             return response
         self.episode += 1
+        self._hold_until = self.world.time + self.reset_hold_s
         response.success, response.message = (
             True,
             f"episode {self.episode}: '{self.instruction}' with seed {request.seed}",
