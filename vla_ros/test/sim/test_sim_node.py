@@ -68,21 +68,26 @@ def test_unknown_robot_fails_configure_naming_the_parameter(ros):
     assert not node.is_active
 
 
-def test_after_a_reset_the_arm_holds_home_for_reset_hold_s_then_follows_again(ros):
-    """Commands of the old episode keep coming until the graph hears of the reset: the sim, which
-    made the reset, holds the arm at home through them."""
+@pytest.mark.parametrize("announced", [False, True], ids=["unannounced", "announced"])
+def test_after_a_reset_the_arm_holds_home_until_the_graph_hears_of_it(ros, announced):
+    """Commands of the old episode keep coming until the graph hears of the reset (/vla/reset):
+    the sim, which made the reset, holds the arm at home through them, at most reset_hold_s."""
     import numpy as np
     from builtin_interfaces.msg import Duration
     from sensor_msgs.msg import JointState
+    from std_msgs.msg import Header
     from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
-    from vla_ros.nodes.managed import parameter_overrides
+    from vla_ros.nodes.managed import parameter_overrides, s_to_stamp
     from vla_ros.nodes.sim import SimNode
     from vla_ros_msgs.srv import ResetSim
 
+    hold_s = 30.0 if announced else 0.5
     client = ros.probe.create_client(ResetSim, "/sim/reset")
     node = ros.add(
-        SimNode(parameter_overrides=parameter_overrides({"robot": "panda", "reset_hold_s": 0.5}))
+        SimNode(
+            parameter_overrides=parameter_overrides({"robot": "panda", "reset_hold_s": hold_s})
+        )
     )
     controller = node.world.robot.arms[0].controller
     home = node.world.robot.home[: len(controller.joints)]
@@ -105,10 +110,15 @@ def test_after_a_reset_the_arm_holds_home_for_reset_hold_s_then_follows_again(ro
     )
     assert ros.wait_for(future.done, timeout=10.0) and future.result().success
     reset_s = node.world.time
+    held_until = reset_s + hold_s
+    if announced:
+        ros.wait_for(lambda: False, 0.3)
+        held_until = node.world.time
+        ros.publisher(Header, "/vla/reset").publish(Header(stamp=s_to_stamp(held_until)))
     assert ros.wait_for(lambda: joints[-1].position[0] > 0.25, timeout=20.0), "follows again"
 
     def stamp(m) -> float:
         return m.header.stamp.sec + m.header.stamp.nanosec * 1e-9
 
-    held = [m.position[0] for m in list(joints) if reset_s + 0.02 <= stamp(m) <= reset_s + 0.45]
+    held = [m.position[0] for m in list(joints) if reset_s + 0.02 <= stamp(m) <= held_until - 0.05]
     assert held and max(abs(q - home[0]) for q in held) < 2e-3, max(held)

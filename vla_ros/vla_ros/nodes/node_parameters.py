@@ -68,9 +68,10 @@ class SimParameters(RobotParameters):
     camera_rate_hz: rate of rendered camera images (sim time)
     real_time_factor: sim time per wall time (slower when the machine cannot keep up)
     publish_clock: publish /clock (the graph's time under use_sim_time)
-    reset_hold_s: after a /sim/reset the arm holds the home pose this long [s of sim time], ignoring
-        trajectories: the old episode's commands keep coming until the graph hears of the reset
-        (/vla/reset; measured 50 ms later under load, enough to swing joint 7 by 0.04 rad)
+    reset_hold_s: after a /sim/reset the arm holds the home pose, ignoring trajectories, until
+        /vla/reset announces the reset to the graph, at most this long [s of sim time]: the old
+        episode's commands keep coming until then (measured 50 ms under load, enough to swing
+        joint 7 by 0.04 rad)
     """
 
     instruction: str = BringupArgs.instruction

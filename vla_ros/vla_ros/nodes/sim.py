@@ -18,6 +18,7 @@ from rclpy.clock import Clock, ClockType
 from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import CameraInfo, Image
 from sensor_msgs.msg import JointState as JointStateMsg
+from std_msgs.msg import Header
 from trajectory_msgs.msg import JointTrajectory as JointTrajectoryMsg
 
 from vla_ros.core.robot.config import load_robot_config
@@ -58,7 +59,8 @@ class SimNode(ManagedNode):
         self.joint_state_period = 1.0 / parameters.joint_state_rate_hz
         self.camera_period = 1.0 / parameters.camera_rate_hz
         self.reset_hold_s = parameters.reset_hold_s
-        self._hold_until = -math.inf  # sim time until which a reset holds the arm at home
+        # A reset holds the arm at home until the graph hears of it (/vla/reset), or this sim time.
+        self._reset_at, self._hold_until = -math.inf, -math.inf
         self.episode = 0
         self._start_task(parameters.instruction, parameters.seed)
         group = self.group = MutuallyExclusiveCallbackGroup()
@@ -83,6 +85,9 @@ class SimNode(ManagedNode):
                 callback_group=group,
             )
         self.create_service(ResetSim, "/sim/reset", self._on_reset, callback_group=group)
+        self.create_subscription(
+            Header, "/vla/reset", self._on_graph_reset, 10, callback_group=group
+        )
 
     def activate(self) -> None:
         self._next_joint_state = self._next_camera = self.world.time
@@ -149,6 +154,11 @@ class SimNode(ManagedNode):
         except InvalidInput as error:
             self.report_bad_input(f"trajectory on /{controller}/joint_trajectory", error)
 
+    def _on_graph_reset(self, msg: Header) -> None:
+        """The graph heard of the reset: what it commands from now on is meant for the new episode."""
+        if stamp_to_s(msg.stamp) >= self._reset_at:
+            self._hold_until = -math.inf
+
     def _on_reset(
         self, request: ResetSim.Request, response: ResetSim.Response
     ) -> ResetSim.Response:
@@ -158,7 +168,8 @@ class SimNode(ManagedNode):
             response.success, response.message = False, str(error)
             return response
         self.episode += 1
-        self._hold_until = self.world.time + self.reset_hold_s
+        self._reset_at = self.world.time
+        self._hold_until = self._reset_at + self.reset_hold_s
         response.success, response.message = (
             True,
             f"episode {self.episode}: '{self.instruction}' with seed {request.seed}",
