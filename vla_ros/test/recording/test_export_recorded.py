@@ -78,8 +78,12 @@ def test_the_export_rebuilds_observations_by_camera_ingests_rule(recorded_episod
                     header_stamp_s(message.msg)
                 )  # a still scene renders the same image again
         # live, the first observations of an episode may use frames or joint states from before
-        # its reset, which its bag does not hold
-        assert len(live) > 5 and len(rebuilt) >= len(live) - 2
+        # its reset, which its bag does not hold: those before the first rebuilt one, within the
+        # bag's first half second (seen in CI: 3, at 0.2-0.4 s, the rebuild beginning at 0.5 s)
+        assert len(live) > 5 and rebuilt
+        early = [s for s in live if s < rebuilt[0].stamp - 1e-6]
+        assert not early or rebuilt[0].stamp - min(early) <= 0.5, early
+        assert len(rebuilt) >= len(live) - len(early) - 2
         identical = comparable = 0
         missed = [o.stamp for o in rebuilt if round(o.stamp, 6) not in live]
         assert len(missed) <= MISSED_LIVE, f"camera_ingest published none at {missed}"
