@@ -28,7 +28,7 @@ from vla_ros.nodes.conversions import (
     header,
     joint_state_from_msg,
 )
-from vla_ros.nodes.managed import ManagedNode, run_node, stamp_to_s
+from vla_ros.nodes.managed import ManagedNode, reset_stamp_s, run_node
 from vla_ros.nodes.node_parameters import ChunkExecutorParameters
 from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import CONTROL, SENSOR
@@ -62,7 +62,7 @@ class ChunkExecutorNode(ManagedNode):
         self.create_subscription(
             Header,
             "/vla/reset",
-            lambda msg: self._executor.reset(stamp_to_s(msg.stamp) or None),
+            lambda msg: self._executor.reset(reset_stamp_s(msg)),
             10,
         )
 

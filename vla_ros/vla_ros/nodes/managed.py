@@ -230,6 +230,11 @@ def stamp_to_s(stamp: Any) -> float:
     return stamp.sec + stamp.nanosec * 1e-9
 
 
+def reset_stamp_s(msg: Any) -> float | None:
+    """A /vla/reset Header's stamp [s]; None for an unstamped reset (zero: when is unknown)."""
+    return stamp_to_s(msg.stamp) or None
+
+
 def s_to_stamp(seconds: float) -> Any:
     from builtin_interfaces.msg import Time
 

@@ -22,7 +22,7 @@ from vla_ros.core.safety import HoldSupervisor, SafeCommand, SafetyProjector
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.control_timer import ControlTimer
 from vla_ros.nodes.conversions import command_from_msg, header, joint_state_from_msg
-from vla_ros.nodes.managed import ManagedNode, run_node, stamp_to_s
+from vla_ros.nodes.managed import ManagedNode, reset_stamp_s, run_node, stamp_to_s
 from vla_ros.nodes.node_parameters import SafetyProjectorParameters
 from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import CONTROL, LATCHED, SENSOR
@@ -129,7 +129,7 @@ class SafetyProjectorNode(ManagedNode):
         # Episode boundary: re-anchor at the next measured state instead of driving back to the old
         # one, and forget the old episode's commands (hold until the new episode's first).
         self._projector.reset()
-        at_s = stamp_to_s(msg.stamp) or None
+        at_s = reset_stamp_s(msg)
         self._supervisor.reset(at_s)
         self._reset_floor.reset(at_s)
         self._measured = None

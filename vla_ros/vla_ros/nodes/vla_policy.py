@@ -25,7 +25,7 @@ from vla_ros.nodes.conversions import (
     object_poses_from_msg,
     observation_from_msg,
 )
-from vla_ros.nodes.managed import ManagedNode, run_node, stamp_to_s
+from vla_ros.nodes.managed import ManagedNode, reset_stamp_s, run_node
 from vla_ros.nodes.node_parameters import VlaPolicyParameters
 from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import LATCHED
@@ -107,7 +107,7 @@ class VlaPolicyNode(ManagedNode):
         self._rtc_prefix = None  # the next episode starts from rest
         # Observations captured since the reset's stamp are the new episode's; an unstamped reset
         # drops every pending one.
-        self._worker.reset(at_s=stamp_to_s(msg.stamp) or None)
+        self._worker.reset(at_s=reset_stamp_s(msg))
 
     def _on_rtc_prefix(self, msg: ActionChunk) -> None:
         try:
