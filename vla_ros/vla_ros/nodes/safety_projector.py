@@ -16,7 +16,6 @@ from sensor_msgs.msg import JointState as JointStateMsg
 from std_msgs.msg import Bool, Header, String
 from std_srvs.srv import SetBool
 
-from vla_ros.core.reset_floor import ResetFloor
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.safety import HoldSupervisor, SafeCommand, SafetyProjector
 from vla_ros.core.types import InvalidInput
@@ -59,7 +58,6 @@ class SafetyProjectorNode(ManagedNode):
         self.create_subscription(String, "/robot_description", self._on_robot_description, LATCHED)
         self._period = 1.0 / parameters.control_rate_hz
         self._last: SafeCommand | None = None
-        self._reset_floor = ResetFloor()
         self.create_timer(1.0, self._report)
 
     def activate(self) -> None:
@@ -82,10 +80,8 @@ class SafetyProjectorNode(ManagedNode):
         except InvalidInput as error:
             self.report_bad_input("joint state", error)
             return
-        now = self.now_s()
-        self._supervisor.measured(now)
         # A state measured before a reset is no place to re-anchor (an unstamped one counts as now).
-        if not self._reset_floor.before(stamp_to_s(msg.header.stamp) or now, now):
+        if self._supervisor.measured(self.now_s(), stamp_to_s(msg.header.stamp) or None):
             self._measured = measured
 
     def _set_estop(self, engaged: bool) -> None:
@@ -129,9 +125,7 @@ class SafetyProjectorNode(ManagedNode):
         # Episode boundary: re-anchor at the next measured state instead of driving back to the old
         # one, and forget the old episode's commands (hold until the new episode's first).
         self._projector.reset()
-        at_s = reset_stamp_s(msg)
-        self._supervisor.reset(at_s)
-        self._reset_floor.reset(at_s)
+        self._supervisor.reset(reset_stamp_s(msg))
         self._measured = None
         self.get_logger().info("reset: re-anchoring at the next measured joint state")
 

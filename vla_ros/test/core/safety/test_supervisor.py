@@ -75,3 +75,13 @@ def test_a_clock_jump_back_lifts_the_reset_floor():
     supervisor.reset(at_s=10.0)
     supervisor.accept(0.5, command(0.5))  # the sim restarted at 0
     assert supervisor.command is not None and supervisor.hold_reason(0.5) == ""
+
+
+def test_after_a_reset_only_states_measured_at_or_after_it_are_places_to_re_anchor():
+    supervisor = fresh_supervisor()
+    supervisor.reset(at_s=10.15)
+    assert not supervisor.measured(10.16, stamp=10.14), (
+        "measured before the reset, still in flight"
+    )
+    assert supervisor.hold_reason(10.16) == "not_ready", "it still counts as a live stream"
+    assert supervisor.measured(10.17, stamp=10.15) and supervisor.measured(10.18)

@@ -9,7 +9,8 @@ end of a plan nobody extends, and the status must name who is missing.
 
 An episode reset (reset()) forgets the last command: the robot was moved, and the old episode's
 target is no place to go. Commands stamped at or before the reset are ignored and counted
-(`before_reset`, core/reset_floor.py); until a newer one arrives the arm holds (not_ready).
+(`before_reset`, core/reset_floor.py); until a newer one arrives the arm holds (not_ready). Joint
+states measured before it are no place to re-anchor (measured() says which are).
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ class HoldSupervisor:
         self._received_at: float | None = None
         self._measured_at: float | None = None
         self._invalid = False
-        self._reset = ResetFloor(inclusive=True)
+        self._reset = ResetFloor(inclusive=True)  # commands
+        self._reset_measured = ResetFloor()  # joint states
 
     def set_estop(self, engaged: bool) -> None:
         if engaged and not self.estop_latched:
@@ -61,15 +63,18 @@ class HoldSupervisor:
         """An episode boundary stamped `at_s` (None: unstamped): forget the last command."""
         self.command, self._received_at = None, None
         self._reset.reset(at_s)
+        self._reset_measured.reset(at_s)
 
     def reject(self) -> None:
         """An invalid command arrived: forget the last good one and hold until a valid one comes."""
         self.counters["invalid_command"] += 1
         self.command, self._invalid = None, True
 
-    def measured(self, now: float) -> None:
-        """A joint state of the robot arrived."""
+    def measured(self, now: float, stamp: float | None = None) -> bool:
+        """A joint state of the robot, measured at `stamp` (None: now), arrived. True when it was
+        measured at or after the latest reset: a state to re-anchor at."""
         self._measured_at = now
+        return not self._reset_measured.before(now if stamp is None else stamp, now)
 
     def hold_reason(self, now: float, lost_upstream: Sequence[str] = ()) -> str:
         if self.estop_latched:
