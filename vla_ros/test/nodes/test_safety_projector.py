@@ -24,6 +24,7 @@ from std_srvs.srv import SetBool  # noqa: E402
 from vla_ros.core.robot.config import load_robot_config  # noqa: E402
 from vla_ros.nodes.managed import parameter_overrides, s_to_stamp  # noqa: E402
 from vla_ros.nodes.safety_projector import SafetyProjectorNode  # noqa: E402
+from vla_ros.recording.joint_tracks import header_stamp_s  # noqa: E402
 from vla_ros_msgs.msg import Command as CommandMsg  # noqa: E402
 from vla_ros_msgs.msg import SafetyStatus  # noqa: E402
 
@@ -304,8 +305,8 @@ def test_after_a_reset_commands_of_the_old_episode_are_ignored_and_the_arm_holds
     ros.wait_for(lambda: False, 0.05)
     reset_s = ros.now()
     ros.publisher(Header, "/vla/reset").publish(Header(stamp=s_to_stamp(reset_s)))
-    assert ros.wait_for(lambda: stamp_s(stream.safe[-1]) > reset_s + 0.4)
-    after = [m for m in list(stream.safe) if reset_s + 0.05 <= stamp_s(m) <= reset_s + 0.4]
+    assert ros.wait_for(lambda: header_stamp_s(stream.safe[-1]) > reset_s + 0.4)
+    after = [m for m in list(stream.safe) if reset_s + 0.05 <= header_stamp_s(m) <= reset_s + 0.4]
     assert after and all(np.allclose(m.position, ROBOT.home, atol=1e-6) for m in after), max(
         np.abs(np.array(m.position) - ROBOT.home).max() for m in after
     )
@@ -324,12 +325,8 @@ def test_after_a_reset_the_projector_re_anchors_only_at_a_state_measured_after_i
     moved = ROBOT.home + 0.2 * np.r_[1, 0, 0, 0, 0, 0, 0, 0]  # where the reset left the robot
     stream.measured, stream.state_lag = list(moved) + [0.04], 0.0
     assert ros.wait_for(lambda: np.allclose(stream.safe[-1].position, moved)), stream.safe[-1]
-    after = [m for m in list(stream.safe) if stamp_s(m) > reset_s + 0.1]
+    after = [m for m in list(stream.safe) if header_stamp_s(m) > reset_s + 0.1]
     assert all(np.allclose(m.position, moved) for m in after), "held an old state first"
-
-
-def stamp_s(message) -> float:
-    return message.header.stamp.sec + message.header.stamp.nanosec * 1e-9
 
 
 def assert_within_shipped_limits(messages: list[JointState]) -> None:

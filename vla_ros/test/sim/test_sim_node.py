@@ -80,6 +80,7 @@ def test_after_a_reset_the_arm_holds_home_until_the_graph_hears_of_it(ros, annou
 
     from vla_ros.nodes.managed import parameter_overrides, s_to_stamp
     from vla_ros.nodes.sim import SimNode
+    from vla_ros.recording.joint_tracks import header_stamp_s
     from vla_ros_msgs.srv import ResetSim
 
     hold_s = 30.0 if announced else 0.5
@@ -117,8 +118,9 @@ def test_after_a_reset_the_arm_holds_home_until_the_graph_hears_of_it(ros, annou
         ros.publisher(Header, "/vla/reset").publish(Header(stamp=s_to_stamp(held_until)))
     assert ros.wait_for(lambda: joints[-1].position[0] > 0.25, timeout=20.0), "follows again"
 
-    def stamp(m) -> float:
-        return m.header.stamp.sec + m.header.stamp.nanosec * 1e-9
-
-    held = [m.position[0] for m in list(joints) if reset_s + 0.02 <= stamp(m) <= held_until - 0.05]
+    held = [
+        m.position[0]
+        for m in list(joints)
+        if reset_s + 0.02 <= header_stamp_s(m) <= held_until - 0.05
+    ]
     assert held and max(abs(q - home[0]) for q in held) < 2e-3, max(held)
