@@ -1,5 +1,6 @@
 """SimNode over real rclpy: publishes /clock, /joint_states and camera images; the reset service works."""
 
+import numpy as np
 import pytest
 
 pytest.importorskip("rclpy")
@@ -36,6 +37,12 @@ def test_sim_node_publishes_and_resets(ros):
         "rgb8",
     )
     assert {o.name for o in poses[-1].objects} >= {"red_cube", "bowl"}
+    # One message per period, never the same grid time twice a step apart (PublicationGrid's tests
+    # reach the float drift that did that; these few seconds of sim time may not).
+    assert ros.wait_for(lambda: len(joints) >= 50 and len(images) >= 3, timeout=20.0)
+    for messages, period in ((joints, 0.01), (images, 0.2)):
+        stamps = [m.header.stamp.sec + m.header.stamp.nanosec * 1e-9 for m in messages]
+        assert min(np.diff(stamps)) > 0.5 * period, np.diff(stamps)[:20]
 
     # A malformed trajectory is reported, and the node keeps running.
     bad = JointTrajectory(joint_names=["nope"], points=[JointTrajectoryPoint(positions=[0.0])])

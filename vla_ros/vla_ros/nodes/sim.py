@@ -28,6 +28,7 @@ from vla_ros.nodes.conversions import header, image_to_msg, joint_state_to_msg, 
 from vla_ros.nodes.managed import ManagedNode, run_node, s_to_stamp, stamp_to_s
 from vla_ros.nodes.node_parameters import SimParameters
 from vla_ros.nodes.parameters import declare_config
+from vla_ros.sim.publication_grid import PublicationGrid
 from vla_ros.sim.tasks import TaskMonitor
 from vla_ros.sim.trajectory_follower import JointTrajectory, TrajectoryPoint
 from vla_ros.sim.world import SimWorld
@@ -56,8 +57,8 @@ class SimNode(ManagedNode):
         # An EGL context is current on one thread at a time: all rendering happens on this one.
         self.render_thread = ThreadPoolExecutor(1, thread_name_prefix="sim_render")
         self.world.model.opt.timestep = 1.0 / parameters.physics_rate_hz
-        self.joint_state_period = 1.0 / parameters.joint_state_rate_hz
-        self.camera_period = 1.0 / parameters.camera_rate_hz
+        self._joint_state_period = 1.0 / parameters.joint_state_rate_hz
+        self._camera_period = 1.0 / parameters.camera_rate_hz
         self.reset_hold_s = parameters.reset_hold_s
         # A reset holds the arm at home until the graph hears of it (/vla/reset), or this sim time.
         self._reset_at, self._hold_until = -math.inf, -math.inf
@@ -90,7 +91,8 @@ class SimNode(ManagedNode):
         )
 
     def activate(self) -> None:
-        self._next_joint_state = self._next_camera = self.world.time
+        self._joint_state_grid = PublicationGrid(self._joint_state_period, self.world.time)
+        self._camera_grid = PublicationGrid(self._camera_period, self.world.time)
         self._wall = time.monotonic()
         # A steady (wall) clock: with use_sim_time the ROS clock only advances when this timer publishes /clock.
         steady = Clock(clock_type=ClockType.STEADY_TIME)
@@ -108,16 +110,12 @@ class SimNode(ManagedNode):
         self._wall = wall
         dt = self.world.model.opt.timestep
         while self.world.time + 0.5 * dt < target:
-            next_event = min(self._next_joint_state, self._next_camera, target)
+            next_event = min(self._joint_state_grid.next, self._camera_grid.next, target)
             self.world.step(max(1, int(round((next_event - self.world.time) / dt))))
             now = self.world.time
-            if now + 0.5 * dt >= self._next_joint_state:
-                self._next_joint_state = _next_after(
-                    self._next_joint_state, now, self.joint_state_period
-                )
+            if self._joint_state_grid.reached(now, dt):
                 self._publish_state(now)
-            if now + 0.5 * dt >= self._next_camera:
-                self._next_camera = _next_after(self._next_camera, now, self.camera_period)
+            if self._camera_grid.reached(now, dt):
                 self._publish_cameras(now)
 
     def _publish_state(self, now: float) -> None:
@@ -182,11 +180,6 @@ class SimNode(ManagedNode):
         monitor = TaskMonitor(task, self.world)
         self.world.reset(seed, placed_first=(task.obj,))
         self.instruction, self.monitor = instruction, monitor
-
-
-def _next_after(due: float, now: float, period: float) -> float:
-    """The next publication time on the grid due + k*period after `now` (skips missed ones)."""
-    return due + period * (math.floor((now - due) / period + 1e-9) + 1)
 
 
 def trajectory_from_msg(msg: JointTrajectoryMsg) -> JointTrajectory:
