@@ -246,3 +246,62 @@ def test_grasp_and_release_end_on_the_observed_gripper_not_on_a_clock(world_of_r
         ScriptedExpert.from_options(world.robot, {"settle_rate": 0})
     with pytest.raises(InvalidInput, match=r"open_margin must be in \(0, 1\]"):
         ScriptedExpert.from_options(world.robot, {"open_margin": 2.0})
+
+
+def test_the_receiving_hand_comes_in_away_from_its_wrist_singularity(world_of_robot):
+    """The safety projector slows motion toward a singularity from condition number 17 and stops it at
+    30 (MoveIt Servo's figures). A horizontal receiving hand waited at the standoff at 40 and came in
+    at up to 31, so on the graph the projector bent its path and sometimes wedged it against the
+    giving hand. Pointing up a little, it waits at 18 and comes in below 17: the slowdown takes a
+    quarter of its speed at most."""
+    world = world_of_robot("aloha")
+    projector = SafetyProjector(world.robot, 0.01)
+    expert = ScriptedExpert.from_options(world.robot, {})
+    infer, kappas = expert.infer, []
+
+    def infer_and_measure(observation):
+        chunk = infer(observation)
+        if expert.phase in ("reach", "receive"):
+            q = world.command_positions()
+            kappas.append(projector.model.condition_numbers(q)[1])
+        return chunk
+
+    expert.infer = infer_and_measure
+    for seed in (0, 1):
+        assert run_episode(world, expert, HANDOVER, seed, replan_period=0.1).success
+    safety = world.robot.safety
+    quarter_slowed = safety.singularity_slowdown + 0.25 * (
+        safety.singularity_stop - safety.singularity_slowdown
+    )
+    assert kappas and max(kappas) < quarter_slowed, max(kappas)
+
+
+def test_a_receiving_hand_pushed_off_its_line_in_backs_off_to_the_standoff(world_of_robot):
+    """On the graph the safety projector once pushed the receiving hand 8 cm above its line in (near
+    its wrist singularity, keeping the hands apart); coming at the cube from there wedged it against
+    the giving hand until the episode timed out. Off the line, the expert backs off and comes in again."""
+    world = world_of_robot("aloha")
+    world.reset(seed=0)
+    expert = ScriptedExpert.from_options(world.robot, {})
+    planner, kinematics = expert.planner, expert.kinematics
+    giver, receiver = expert.arms
+    task = parse_instruction(HANDOVER)
+    home = world.robot.home
+    held = kinematics.frame_pose(home, giver.arm.ee_frame)[:3, 3]  # the cube in the giving hand
+    objects = {task.obj: np.array([*held, 1.0, 0.0, 0.0, 0.0])}
+
+    def reach_from(q: np.ndarray) -> tuple[str, np.ndarray]:
+        planner.phase = Phase("reach", {"grasp_yaw": 0.0})
+        targets = planner.targets(q, np.zeros_like(q), objects, task)
+        return planner.phase.name, targets[1][0]
+
+    _, target = reach_from(home)
+    approach = target[:3, :3] @ receiver.approach
+    on_line = target.copy()
+    on_line[:3, 3] -= 0.05 * approach
+    raised = on_line.copy()
+    raised[2, 3] += 0.08
+    for pose, phase in ((on_line, "reach"), (raised, "carry")):
+        solved = kinematics.solve_ik(receiver.arm.ee_frame, pose, home, restarts=5)
+        assert solved.converged
+        assert reach_from(solved.q)[0] == phase

@@ -33,6 +33,13 @@ class ScriptedExpertConfig:
     # of the giving hand's fingers when they open.
     receive_standoff: float = 0.08  # m
     receive_offset: float = 0.012  # m
+    # How far the receiving hand points up from horizontal (rad). Horizontal, a ViperX hand at the
+    # handover point waits near its wrist singularity (Jacobian condition number 40, beyond the
+    # safety projector's stop at 30), where the projector deflects it; 0.35 rad: 18 there, 13 at the cube.
+    receive_pitch: float = 0.35
+    # A receiving hand further than this off its line in (e.g. pushed aside by the safety projector
+    # near its wrist singularity) backs off to the standoff and comes in again.
+    receive_corridor: float = 0.04  # m
     # The giving hand lets go by opening to this closure (1 closed, 0 open), not fully: its finger
     # on the receiving side would swing into the receiving palm, where the safety projector's
     # self-distance check stops it and the handover stalls.

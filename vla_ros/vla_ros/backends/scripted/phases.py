@@ -6,9 +6,10 @@ cube on the target cube instead of in the bowl.
 
 Handover (two arms with grippers, e.g. ALOHA): the first arm picks the cube top-down and presents
 it at the scene's handover point, its fingers on the two faces that point along the second arm's
-reach; the second arm comes in horizontally along that reach and closes on the two free side
-faces, the first opens and retreats upward. Phases approach -> descend -> grasp -> lift -> carry ->
-reach -> receive -> release -> retreat -> done, back to approach if the cube is lost on the way.
+reach; the second arm comes in along that reach, pointing a little upward, and closes on the two
+free side faces, the first opens and retreats upward. Phases approach -> descend -> grasp -> lift -> carry ->
+reach -> receive -> release -> retreat -> done, back to approach if the cube is lost on the way,
+back to carry (the standoff) if the receiving hand misses or is pushed off its line in.
 The phase advances only on the observed state (closed loop), never on elapsed time: a grasp ends
 when the closing gripper has stopped (on the cube, or on nothing: retry), a release when the hand
 has opened. A memoryless policy trained on these demonstrations sees every switch in its
@@ -203,18 +204,24 @@ class TaskPlanner:
         closing = self.phase.memory.setdefault(
             "receive_closing", self._receive_closing(receiver, receiver_ee, reach)
         )
-        receive_rotation = receiver.hand_rotation(reach, closing)
+        # The receiving hand points up a little along its reach, away from its wrist singularity.
+        approach = np.cos(c.receive_pitch) * reach + np.sin(c.receive_pitch) * UP
+        receive_rotation = receiver.hand_rotation(approach, closing)
         if phase == "carry":
             wait = pose(
-                self._handover_point - reach * (c.receive_offset + c.receive_standoff),
+                self._handover_point - approach * (c.receive_offset + c.receive_standoff),
                 receive_rotation,
             )
             if self._reached(giver_ee, present, 1.5) and self._reached(receiver_ee, wait, 1.5):
                 self._enter("reach")
             return {0: (present, True), 1: (wait, False)}
         if phase == "reach":
-            target = pose(cube[:3] - reach * c.receive_offset, receive_rotation)
-            if self._reached(receiver_ee, target):
+            target = pose(cube[:3] - approach * c.receive_offset, receive_rotation)
+            if _off_line(receiver_ee[:3, 3], target[:3, 3], approach) > c.receive_corridor:
+                # Pushed off the line in (the safety projector keeps the hands apart): coming at
+                # the cube from there would wedge the hand against the giving one. Back off, again.
+                self._enter("carry")
+            elif self._reached(receiver_ee, target):
                 self._enter("receive", receive_at=target)
             return {0: (present, True), 1: (target, False)}
         hold = (self.phase.memory["receive_at"], True)
@@ -295,3 +302,9 @@ class TaskPlanner:
     def _holding(self, ee: np.ndarray, cube: np.ndarray, offset: float = 0.0) -> bool:
         """The cube is where a closed hand holds it: `offset` + about half a cube from the TCP."""
         return bool(np.linalg.norm(ee[:3, 3] - cube[:3]) < 0.6 * self._cube_size + 0.01 + offset)
+
+
+def _off_line(point: np.ndarray, target: np.ndarray, direction: np.ndarray) -> float:
+    """Distance of `point` from the line through `target` along the unit vector `direction`."""
+    offset = point - target
+    return float(np.linalg.norm(offset - (offset @ direction) * direction))
