@@ -7,9 +7,9 @@ cube on the target cube instead of in the bowl.
 Handover (two arms with grippers, e.g. ALOHA): the first arm picks the cube top-down and presents
 it at the scene's handover point, its fingers on the two faces that point along the second arm's
 reach; the second arm comes in along that reach, pointing a little upward, and closes on the two
-free side faces, the first opens and retreats upward. Phases approach -> descend -> grasp -> lift -> carry ->
-reach -> receive -> release -> retreat -> done, back to approach if the cube is lost on the way,
-back to carry (the standoff) if the receiving hand misses or is pushed off its line in.
+free side faces, the first opens and retreats upward. Phases approach -> descend -> grasp -> lift
+-> carry -> reach -> receive -> release -> retreat -> done, back to approach if the cube is lost
+on the way, back to carry (the standoff) if the receiving hand misses or is pushed off its line in.
 The phase advances only on the observed state (closed loop), never on elapsed time: a grasp ends
 when the closing gripper has stopped (on the cube, or on nothing: retry), a release when the hand
 has opened. A memoryless policy trained on these demonstrations sees every switch in its
@@ -219,7 +219,8 @@ class TaskPlanner:
             target = pose(cube[:3] - approach * c.receive_offset, receive_rotation)
             if _off_line(receiver_ee[:3, 3], target[:3, 3], approach) > c.receive_corridor:
                 # Pushed off the line in (the safety projector keeps the hands apart): coming at
-                # the cube from there would wedge the hand against the giving one. Back off, again.
+                # the cube from there would wedge the hand against the giving one: back off and
+                # come in again.
                 self._enter("carry")
             elif self._reached(receiver_ee, target):
                 self._enter("receive", receive_at=target)
