@@ -15,7 +15,7 @@ from vla_ros.core.actions import EE_DELTA_DIMS, EE_POSE_DIMS
 from vla_ros.core.chunking import Admission, ChunkExecutor, ExecutorConfig
 from vla_ros.core.chunking.anchoring import anchor_ee_deltas
 from vla_ros.core.chunking.blending import Crossfade, LatestOnly, Overlap
-from vla_ros.core.chunking.interpolation import PlanTrajectory
+from vla_ros.core.chunking.interpolation import MIN_BRAKING_S, PlanTrajectory
 from vla_ros.core.chunking.jerk_limited import JerkLimitedFollower
 from vla_ros.core.chunking.latency import LatencyEstimator
 from vla_ros.core.chunking.layout import layout_for
@@ -122,6 +122,30 @@ def test_cubic_hits_knots_starts_at_given_velocity_and_never_overshoots(knots, v
     assert plan.sample(1e-12)[1][0] == pytest.approx(v0, abs=1e-6)
     dense = plan.sample(np.linspace(times[1], times[-1], 500))[0][:, 0]
     assert dense.min() >= min(knots[1:]) - 1e-9 and dense.max() <= max(knots[1:]) + 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(*[st.floats(-1, 1)] * 3), min_size=2, max_size=6),
+    st.tuples(*[st.floats(0.0, 50.0)] * 3),
+    st.floats(0.005, 0.1),
+)
+def test_a_fast_start_brakes_into_a_close_first_knot_instead_of_running_past_it(knots, speeds, h):
+    """The start velocity is the stream's; toward a knot barely ahead it must not overshoot and come
+    back (backward motion in time), in every column at once, and stays C1 at the start."""
+    values = np.array(knots)
+    times = np.concatenate([[0.0], h + 0.1 * np.arange(len(knots) - 1)])
+    v0 = np.sign(values[1] - values[0]) * np.array(speeds)
+    plan = PlanTrajectory(times, values, VECTOR, start_velocity=v0)
+    assert np.allclose(plan.sample(times)[0], values)
+    assert np.allclose(plan.sample(1e-12)[1], v0, atol=1e-6 * (1 + np.abs(v0)))
+    first = plan.sample(np.linspace(0.0, h, 400))[0]
+    low, high = np.minimum(values[0], values[1]), np.maximum(values[0], values[1])
+    passed = 1e-9 + np.abs(v0) * MIN_BRAKING_S  # a knot closer than the stream can stop within
+    assert np.all(first >= low - passed) and np.all(first <= high + passed)
+    dense = plan.sample(np.linspace(h, times[-1], 500))[0]
+    assert np.all(dense >= values[1:].min(axis=0) - 1e-9)
+    assert np.all(dense <= values[1:].max(axis=0) + 1e-9)
 
 
 def test_spline_option_is_c2_inside_a_plan():

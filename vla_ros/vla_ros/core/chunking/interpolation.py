@@ -6,9 +6,10 @@ Vector columns, two choices:
            (which would be backward motion in time);
   'spline' C2 cubic spline (continuous acceleration inside a plan), which rings around jumps.
 Either way the start tangent is the velocity the command stream already has, so a re-plan is C1
-(no velocity jump), and the end tangent is zero, so a plan that runs out comes to rest instead of
-stopping dead. Quaternions: slerp between knots. Grippers: PCHIP (no overshoot past open/closed),
-or a step in binary mode. Outside [start, end] the plan holds its end values with zero velocity.
+(no velocity jump; 'cubic' brakes into a first knot that velocity would run past), and the end
+tangent is zero, so a plan that runs out comes to rest instead of stopping dead. Quaternions: slerp
+between knots. Grippers: PCHIP (no overshoot past open/closed), or a step in binary mode.
+Outside [start, end] the plan holds its end values with zero velocity.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from scipy.spatial.transform import Rotation, Slerp
 from vla_ros.core.chunking.layout import ActionLayout
 
 _QUAT_DIFF_STEP = 1e-4
+# Shortest time a plan brakes the stream's velocity into a close first knot (see _braked_start).
+MIN_BRAKING_S = 1e-4
 
 
 class PlanTrajectory:
@@ -120,4 +123,48 @@ def _vector_curve(times: np.ndarray, values: np.ndarray, v0: np.ndarray, c2: boo
         return CubicSpline(times, values, bc_type=((1, v0), (1, rest)))
     tangents = PchipInterpolator(times, values).derivative()(times)
     tangents[0], tangents[-1] = v0, rest
-    return CubicHermiteSpline(times, values, tangents)
+    return CubicHermiteSpline(*_braked_start(times, values, tangents))
+
+
+def _braked_start(
+    times: np.ndarray, values: np.ndarray, tangents: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Knots, values and tangents with the first interval split where the start velocity overshoots.
+
+    PCHIP tangents keep every interval monotone, but the start tangent is the command stream's
+    velocity, not PCHIP's. Where it exceeds 3x the first interval's slope (moving fast, the first
+    knot barely ahead: a chunk that says "stop about here"), a cubic runs past the knot and comes
+    back. A knot at s of the interval splits it: overshooting columns come to rest there (slope 0)
+    at a value between the two knots, and every column's pieces stay within Fritsch-Carlson's
+    monotone square (both tangents at most 3x the piece's slope); the other columns take their
+    unsplit curve's value and slope at the split, which reproduces it exactly. Braking takes at
+    least MIN_BRAKING_S: a knot closer than the stream's velocity can stop within that is passed by
+    at most what that velocity covers in it.
+    """
+    h = times[1] - times[0]
+    slope = (values[1] - values[0]) / h
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        alpha = np.where(slope != 0.0, tangents[0] / slope, 0.0)
+    over = alpha > 3.0
+    if not over.any():
+        return times, values, tangents
+    tangents = tangents.copy()
+    # End the first interval no steeper than its own slope: the braking piece then has room.
+    beta = np.where(over, np.clip(tangents[1] / np.where(over, slope, 1.0), 0.0, 1.0), 0.0)
+    tangents[1] = np.where(over, beta * slope, tangents[1])
+    s = float(np.min((3.0 - beta[over]) / (alpha[over] - beta[over])))
+    s = max(s, min(MIN_BRAKING_S, 0.5 * h) / h)
+    split = times[0] + s * h
+    first = CubicHermiteSpline(times[:2], values[:2], tangents[:2])
+    value, velocity = first(split), first(split, 1)
+    # Any fraction in [low, high] of the way to the first knot keeps both pieces monotone; where
+    # braking at the floor cannot (low > high), the second piece stays monotone.
+    low, high = s * alpha / 3.0, 1.0 - (1.0 - s) * beta / 3.0
+    fraction = np.minimum(0.5 * (low + high), high)
+    value = np.where(over, values[0] + fraction * (values[1] - values[0]), value)
+    velocity = np.where(over, 0.0, velocity)
+    return (
+        np.insert(times, 1, split),
+        np.insert(values, 1, value, axis=0),
+        np.insert(tangents, 1, velocity, axis=0),
+    )
