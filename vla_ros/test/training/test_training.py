@@ -187,6 +187,24 @@ def test_evaluate_reports_each_episode_and_the_totals(checkpoint):
     assert "success 0/1 (0%), instructed object lifted first 0/1 (0%)" in lines[-1]
 
 
+@pytest.mark.parametrize(
+    "flag, value, message",
+    [
+        ("--latency-ms", "-5", "--latency-ms must be >= 0, got -5"),
+        ("--latency-ms", "nan", "--latency-ms must be >= 0, got nan"),
+        ("--time-limit", "0", "--time-limit must be > 0 s, got 0"),
+        ("--replan-period", "-1", "--replan-period must be > 0 s, got -1"),
+    ],
+)
+def test_bad_evaluate_options_are_refused_before_the_model_loads(tmp_path, flag, value, message):
+    """The checkpoint does not exist: the option error must come first, and name the flag."""
+    argv = ["evaluate", "--checkpoint", str(tmp_path / "none"), flag, value]
+    printed = io.StringIO()
+    with contextlib.redirect_stderr(printed):
+        assert main(argv) == 1
+    assert message in printed.getvalue()
+
+
 def test_open_loop_error_sets_the_policy_beside_holding_the_state(checkpoint, demos):
     from vla_ros.training.evaluation import chunk_error
 

@@ -52,6 +52,10 @@ class EvalOptions:
             raise InvalidInput(f"--episodes must be at least 1, got {self.episodes}")
         if not self.replan_period > 0:
             raise InvalidInput(f"--replan-period must be > 0 s, got {self.replan_period}")
+        if not self.time_limit > 0:
+            raise InvalidInput(f"--time-limit must be > 0 s, got {self.time_limit}")
+        if not self.latency >= 0:
+            raise InvalidInput(f"--latency-ms must be >= 0, got {self.latency * 1000.0:g}")
 
 
 @dataclass

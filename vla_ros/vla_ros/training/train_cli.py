@@ -110,13 +110,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from vla_ros.training.evaluation import EvalOptions, chunk_error, evaluate
 
     try:
-        if args.open_loop is not None:
-            error = chunk_error(args.checkpoint, args.open_loop, args.robot)
-            print(f"[vla-ros] {args.checkpoint}: {error.line()}", flush=True)
-        if args.episodes == 0:
-            return 0
-        summary = evaluate(
-            EvalOptions(
+        # Options first: a bad value is refused before a model loads or a dataset is read.
+        options = None
+        if args.episodes != 0:
+            options = EvalOptions(
                 checkpoint=args.checkpoint,
                 robot=args.robot,
                 episodes=args.episodes,
@@ -125,9 +122,13 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 replan_period=args.replan_period,
                 time_limit=args.time_limit,
                 latency=args.latency_ms / 1000.0,
-            ),
-            progress=lambda line: print(line, flush=True),
-        )
+            )
+        if args.open_loop is not None:
+            error = chunk_error(args.checkpoint, args.open_loop, args.robot)
+            print(f"[vla-ros] {args.checkpoint}: {error.line()}", flush=True)
+        if options is None:
+            return 0
+        summary = evaluate(options, progress=lambda line: print(line, flush=True))
     except InvalidInput as error:
         print(f"vla-ros evaluate: error: {error}", file=sys.stderr)
         return 1
