@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # `make train`: scripted-expert demonstrations in the embedded sim -> a flow_film policy -> its
-# closed-loop success (and open-loop chunk error) on held-out seeds. Run from the repository root with scripts/env.sh sourced.
-#   TRAIN_OUT       output dir (default train_out): demos_0/, demos_1/, checkpoint/, *.log
-#   TRAIN_EPISODES  demonstrations tried, split over two processes (default 600; failures left out)
-#   TRAIN_MINUTES   training time budget (default 100, as the shipped checkpoint)
-#   TRAIN_ARGS      more `vla-ros train` flags (make's default: the shipped checkpoint's;
-#                   e.g. --threads 4, --policy hidden_dim=384, --device cuda, --init CKPT)
-#   EVAL_EPISODES   held-out episodes evaluated (seeds 0.., default 20)
+# closed-loop success (and open-loop chunk error) on held-out seeds. Run by `make train`, which sets
+# (defaults and their reasons in the Makefile, the one place they are written):
+#   TRAIN_OUT       output dir: demos_0/, demos_1/, checkpoint/, *.log
+#   TRAIN_EPISODES  demonstrations tried, split over two processes (failures left out)
+#   TRAIN_MINUTES   training time budget
+#   TRAIN_ARGS      more `vla-ros train` flags (e.g. --threads 4, --policy hidden_dim=384,
+#                   --device cuda, --init CKPT)
+#   EVAL_EPISODES   held-out episodes evaluated (seeds 0..)
 # Demonstration seeds start at 1000, so the demo's and the evaluation's seeds (0..) are never trained on.
 set -euo pipefail
-out=${TRAIN_OUT:-train_out}
-episodes=${TRAIN_EPISODES:-600}
+for name in TRAIN_OUT TRAIN_EPISODES TRAIN_MINUTES TRAIN_ARGS EVAL_EPISODES; do
+  [ -n "${!name+set}" ] || { echo "scripts/train.sh: $name is not set: run it through make train" >&2; exit 2; }
+done
+out=$TRAIN_OUT
+episodes=$TRAIN_EPISODES
 half=$((episodes / 2))
 mkdir -p "$out"
 
@@ -30,10 +34,10 @@ done
 if [ ! -d "$out/checkpoint" ]; then
   # shellcheck disable=SC2086  # TRAIN_ARGS is a list of flags
   python -m vla_ros.cli train --data "$out/demos_0" "$out/demos_1" --out "$out/checkpoint" \
-    --minutes "${TRAIN_MINUTES:-100}" ${TRAIN_ARGS:-} 2>"$out/train.log"
+    --minutes "$TRAIN_MINUTES" $TRAIN_ARGS 2>"$out/train.log"
 fi
 # Held-out demonstrations (the evaluation's seeds) for the open-loop chunk error.
 [ -d "$out/heldout" ] || python -m vla_ros.cli demos --robot panda --card flow_film_panda \
   --episodes 20 --seed 0 --out "$out/heldout" 2>"$out/heldout.log" | tail -n 1
-python -m vla_ros.cli evaluate --checkpoint "$out/checkpoint" --episodes "${EVAL_EPISODES:-20}" \
+python -m vla_ros.cli evaluate --checkpoint "$out/checkpoint" --episodes "$EVAL_EPISODES" \
   --open-loop "$out/heldout" 2>"$out/evaluate.log"
