@@ -1,7 +1,7 @@
 """`vla-ros` commands: bring the graph up without launch_ros (pip-only machines, tests) and run the demo.
 
 vla-ros run  --robot panda --backend scripted --sim mujoco [--processes split] [--set node.param=value]
-             [--dds-profile shm|default]
+             [--dds-profile shm|udp|default]
 vla-ros demo --robot panda --episodes 10 --out demo_out [--processes one|split|each] [--latency-ms 300]
 vla-ros record --robot panda --out recordings [--split episode|none]
 vla-ros export BAG... --robot panda --out DIR [--card CARD] [--only-success] [--fps 10]
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vla_ros.bringup.dds import DDS_PROFILES, DEFAULT_DDS_PROFILE, apply_dds_profile
+from vla_ros.bringup.dds import DDS_PROFILES, DEFAULT_DDS_PROFILE, apply_dds_profile, dds_warning
 from vla_ros.bringup.graph import LAUNCH_ARGUMENTS, SIM_MODES, BringupArgs, parse_override
 from vla_ros.core.robot.config import available_robots, load_robot_config
 from vla_ros.core.types import InvalidInput
@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             choices=tuple(DDS_PROFILES),
             default=DEFAULT_DDS_PROFILE,
             help="Fast DDS profile (shm: config/dds/fastdds_shm.xml, large frames over shared "
-            "memory; default: Fast DDS's own); a FASTDDS_DEFAULT_PROFILES_FILE already set wins",
+            "memory; udp: config/dds/fastdds_udp.xml, no shared memory, for nodes that are killed "
+            "and respawned; default: Fast DDS's own); a FASTDDS_DEFAULT_PROFILES_FILE already set wins",
         )
     export_cli.register(commands)
     demos_cli.register(commands)
@@ -122,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # Before rclpy.init (Fast DDS reads it once per process); node processes inherit it.
     apply_dds_profile(args.dds_profile, os.environ)
+    if warning := dds_warning(args.dds_profile, os.environ):
+        print(f"vla-ros: warning: {warning}", file=sys.stderr)
     try:
         if args.command == "run":
             with running_graph(bringup, args.processes, log_dir=None, stop=stop):

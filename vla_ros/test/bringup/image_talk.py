@@ -1,5 +1,6 @@
-"""One end of test_dds's two-process talk: `publish` a 1280x720 bgra8 Image at 10 Hz until SIGINT
-or the timeout, or `receive` until one arrives (prints its size) or the timeout passes (exit 1)."""
+"""One end of test_dds's two-process talk: `publish` a bgra8 Image (1280x720 unless WxH is given)
+at 10 Hz until SIGINT or the timeout, or `receive` until one arrives (prints its size) or the
+timeout passes (exit 1). Usage: image_talk.py publish|receive TIMEOUT_S [WxH]"""
 
 import sys
 import time
@@ -8,16 +9,17 @@ import rclpy
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 
-WIDTH, HEIGHT, TOPIC = 1280, 720, "/test_dds/image"
+TOPIC = "/test_dds/image"
 
 
-def main(role: str, timeout_s: float) -> int:
+def main(role: str, timeout_s: float, size: str = "1280x720") -> int:
+    width, height = (int(n) for n in size.split("x"))
     rclpy.init()
     node = rclpy.create_node(f"test_dds_{role}")
     if role == "publish":
         publisher = node.create_publisher(Image, TOPIC, qos_profile_sensor_data)
-        frame = Image(width=WIDTH, height=HEIGHT, encoding="bgra8", step=WIDTH * 4)
-        frame.data = bytes(range(256)) * (WIDTH * HEIGHT * 4 // 256)
+        frame = Image(width=width, height=height, encoding="bgra8", step=width * 4)
+        frame.data = bytes(range(256)) * (width * height * 4 // 256)
         until = time.monotonic() + timeout_s
         while rclpy.ok() and time.monotonic() < until:
             publisher.publish(frame)
@@ -35,4 +37,4 @@ def main(role: str, timeout_s: float) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], float(sys.argv[2])))
+    sys.exit(main(sys.argv[1], float(sys.argv[2]), *sys.argv[3:]))

@@ -7,7 +7,7 @@ sim:=gazebo adds Gazebo (ros_gz_sim), the robot spawned from the URDF vla_ros.si
 package they need is installed (one error naming the missing ones, nothing started) and writes the
 generated files to one directory per robot. Verified only on a full ROS 2 install with ros_gz and
 gz_ros2_control: launch_ros and Gazebo are not available on pip-only machines.
-dds_profile:=shm|default selects the Fast DDS profile (vla_ros.bringup.dds) for every node started.
+dds_profile:=shm|udp|default selects the Fast DDS profile (vla_ros.bringup.dds) for every node started.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from launch import LaunchDescription
 from launch.actions import (
     DeclareLaunchArgument,
     IncludeLaunchDescription,
+    LogInfo,
     OpaqueFunction,
     SetEnvironmentVariable,
 )
@@ -26,7 +27,7 @@ from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
-from vla_ros.bringup.dds import DDS_PROFILES, DEFAULT_DDS_PROFILE, dds_environment
+from vla_ros.bringup.dds import DDS_PROFILES, DEFAULT_DDS_PROFILE, dds_environment, dds_warning
 from vla_ros.bringup.graph import (
     LAUNCH_ARGUMENTS,
     RESPAWN_DELAY_S,
@@ -48,8 +49,9 @@ def bringup_description(robot: str | None = None) -> LaunchDescription:
         "dds_profile",
         default_value=DEFAULT_DDS_PROFILE,
         choices=list(DDS_PROFILES),
-        description="Fast DDS profile: shm (config/dds/fastdds_shm.xml) or default (Fast DDS's "
-        "own); a FASTDDS_DEFAULT_PROFILES_FILE already set wins",
+        description="Fast DDS profile: shm (config/dds/fastdds_shm.xml, large frames over shared "
+        "memory), udp (config/dds/fastdds_udp.xml, no shared memory: for nodes that are killed and "
+        "respawned) or default (Fast DDS's own); a FASTDDS_DEFAULT_PROFILES_FILE already set wins",
     )
     return LaunchDescription(
         [*declared, dds, OpaqueFunction(function=_graph, kwargs={"robot": robot})]
@@ -95,8 +97,13 @@ def _graph(context, robot: str | None):
         for spec in resolve_graph(args)
     ]
     # First: every process started after these actions inherits the variables (Gazebo's too).
-    dds = dds_environment(LaunchConfiguration("dds_profile").perform(context), os.environ)
-    environment = [SetEnvironmentVariable(name, value) for name, value in dds.items()]
+    profile = LaunchConfiguration("dds_profile").perform(context)
+    environment = [
+        SetEnvironmentVariable(name, value)
+        for name, value in dds_environment(profile, os.environ).items()
+    ]
+    if warning := dds_warning(profile, os.environ):
+        environment.append(LogInfo(msg=f"WARNING: {warning}"))
     return environment + actions + (_gazebo_actions(robot_name, gazebo) if gazebo else [])
 
 
