@@ -141,7 +141,8 @@ def flood(h: FaultHarness, seconds: float, seed: int = 12) -> FaultOutcome:
         f"{seconds:g} s flood of malformed inputs",
         expected <= reporters,
         f"{sum(r.success for r in results)}/{len(results)} tasks done during the flood",
-        f"sent {sent}; rejections reported by {sorted(reporters)}",
+        f"sent {sent}; rejections reported by {sorted(reporters)}"
+        + "".join(f"; seed {r.seed} failed: {r.message}" for r in results if not r.success),
     )
 
 
