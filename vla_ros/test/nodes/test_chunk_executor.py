@@ -8,13 +8,15 @@ import pytest
 pytest.importorskip("rclpy")
 pytest.importorskip("vla_ros_msgs.msg")
 
+from diagnostic_msgs.msg import DiagnosticArray
+from sensor_msgs.msg import JointState as JointStateMsg
 from std_msgs.msg import Header
 
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import ActionChunk, ActionSpace
 from vla_ros.nodes.chunk_executor import ChunkExecutorNode
 from vla_ros.nodes.conversions import chunk_to_msg
-from vla_ros.nodes.managed import parameter_overrides
+from vla_ros.nodes.managed import parameter_overrides, s_to_stamp
 from vla_ros_msgs.msg import ActionChunk as ActionChunkMsg
 from vla_ros_msgs.msg import Command as CommandMsg
 from vla_ros_msgs.msg import ExecutorStatus
@@ -94,3 +96,37 @@ def test_a_future_stamped_chunk_does_not_lock_out_real_ones(ros, graph):
     assert ros.wait_for(lambda: len(received["commands"]) >= 10), "the real chunk runs"
     stats = node._executor.stats(now)
     assert (stats.future_chunks, stats.out_of_order) == (1, 0)
+
+
+def test_a_joint_state_stamped_in_the_future_is_not_where_the_first_plan_starts(ros, graph):
+    """A first plan is bridged from the robot's state: a well-formed state of all zeros stamped
+    an hour ahead (the fault suite's flood) was taken as it, and the plan began at the zero pose."""
+    robot, node, probe, chunk_pub, received = graph
+    diagnostics = ros.collect(DiagnosticArray, "/diagnostics", 1000)
+    states = ros.publisher(JointStateMsg, "/joint_states")
+    assert ros.wait_for(lambda: chunk_pub.get_subscription_count() > 0)
+    names = list(robot.command_joints)
+    now = probe.get_clock().now().nanoseconds * 1e-9
+    for stamp, positions in ((now, robot.home), (now + 3600.0, np.zeros(len(names)))):
+        states.publish(
+            JointStateMsg(
+                header=Header(stamp=s_to_stamp(stamp)), name=names, position=list(positions)
+            )
+        )
+        ros.wait_for(lambda: False, 0.2)
+    actions = np.tile(robot.home + 0.05, (25, 1))
+    now = probe.get_clock().now().nanoseconds * 1e-9
+    chunk_pub.publish(
+        chunk_to_msg(ActionChunk(now, 0.04, actions, names, ActionSpace.JOINT_POSITION))
+    )
+    assert ros.wait_for(lambda: received["commands"])
+    first = np.array(received["commands"][0].values)
+    assert np.abs(first - robot.home).max() < 0.05 + 1e-6, first
+    assert ros.wait_for(
+        lambda: any(
+            "rejected joint state: joint state stamped" in s.message
+            and "in the future" in s.message
+            for d in diagnostics
+            for s in d.status
+        )
+    )

@@ -329,6 +329,33 @@ def test_after_a_reset_the_projector_re_anchors_only_at_a_state_measured_after_i
     assert all(np.allclose(m.position, moved) for m in after), "held an old state first"
 
 
+def test_a_joint_state_stamped_in_the_future_is_refused_and_never_re_anchored_at(ros) -> None:
+    """A well-formed state of all zeros stamped an hour ahead (the fault suite's flood sends one
+    every 0.1 s): right after a reset it was the state to re-anchor at, so the projector started
+    from the zero pose, far from where the robot stands."""
+    stream = Stream(ros, commands=False)
+    diagnostics = ros.collect(DiagnosticArray, "/diagnostics", 1000)
+    start_node(ros)
+    assert ros.wait_for(lambda: len(stream.safe) > 10)
+    stream.measured, stream.state_lag = [0.0] * (len(JOINTS) + 1), -3600.0
+    reset_s = ros.now()
+    ros.publisher(Header, "/vla/reset").publish(Header(stamp=s_to_stamp(reset_s)))
+    ros.wait_for(lambda: False, 0.3)
+    moved = ROBOT.home + 0.2 * np.r_[1, 0, 0, 0, 0, 0, 0, 0]  # where the reset left the robot
+    stream.measured, stream.state_lag = list(moved) + [0.04], 0.0
+    assert ros.wait_for(lambda: np.allclose(stream.safe[-1].position, moved)), stream.safe[-1]
+    after = [m for m in list(stream.safe) if header_stamp_s(m) > reset_s + 0.05]
+    assert all(np.allclose(m.position, moved) for m in after), "started from the future state"
+    assert ros.wait_for(
+        lambda: any(
+            "rejected joint state: joint state stamped 3599." in s.message
+            or "rejected joint state: joint state stamped 3600." in s.message
+            for d in diagnostics
+            for s in d.status
+        )
+    )
+
+
 def assert_within_shipped_limits(messages: list[JointState]) -> None:
     """Positions, velocities and accelerations inside the shipped robot's limits (judged from its YAML + URDF)."""
     assert_within_limits(messages)

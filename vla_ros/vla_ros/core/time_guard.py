@@ -48,10 +48,29 @@ class TimeGuard:
 
     def future_problem(self, what: str, stamp: float, now: float) -> str | None:
         """Why a stamp is refused as being from the future, or None when it is acceptable."""
-        ahead = stamp - now
-        if ahead <= self.max_future_s:
-            return None
-        return (
-            f"{what} stamped {ahead:.3f} s in the future (stamp {stamp:.3f} s, now {now:.3f} s); stamps at most "
-            f"max_future_s {self.max_future_s} s ahead are accepted: is its clock the graph's (sim vs wall time)?"
-        )
+        return future_problem(what, stamp, now, self.max_future_s)
+
+
+def future_problem(
+    what: str, stamp: float, now: float, max_future_s: float = MAX_FUTURE_S
+) -> str | None:
+    """Why a stamp is refused as being from the future, or None when it is acceptable."""
+    ahead = stamp - now
+    if ahead <= max_future_s:
+        return None
+    return (
+        f"{what} stamped {ahead:.3f} s in the future (stamp {stamp:.3f} s, now {now:.3f} s); stamps at most "
+        f"max_future_s {max_future_s} s ahead are accepted: is its clock the graph's (sim vs wall time)?"
+    )
+
+
+def refuse_future(
+    what: str, stamp: float | None, now: float, max_future_s: float = MAX_FUTURE_S
+) -> None:
+    """Raise InvalidInput for a stamp from the future (None: unstamped, taken as measured now).
+
+    For robot states: a well-formed joint state stamped ahead (a driver on another clock) is no
+    measurement of now, and taken as one it becomes where a plan or the projector starts from."""
+    problem = None if stamp is None else future_problem(what, stamp, now, max_future_s)
+    if problem is not None:
+        raise InvalidInput(problem)

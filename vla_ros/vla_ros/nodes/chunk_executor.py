@@ -19,6 +19,7 @@ from std_msgs.msg import Header
 from vla_ros.core.chunking import ChunkExecutor
 from vla_ros.core.chunking.anchoring import ee_pose_function
 from vla_ros.core.robot.config import load_robot_config
+from vla_ros.core.time_guard import refuse_future
 from vla_ros.core.types import InvalidInput, JointState
 from vla_ros.nodes.control_timer import ControlTimer
 from vla_ros.nodes.conversions import (
@@ -28,7 +29,7 @@ from vla_ros.nodes.conversions import (
     header,
     joint_state_from_msg,
 )
-from vla_ros.nodes.managed import ManagedNode, reset_stamp_s, run_node
+from vla_ros.nodes.managed import ManagedNode, reset_stamp_s, run_node, stamp_to_s
 from vla_ros.nodes.node_parameters import ChunkExecutorParameters
 from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import CONTROL, SENSOR
@@ -75,7 +76,15 @@ class ChunkExecutorNode(ManagedNode):
 
     def _on_joint_state(self, msg: JointStateMsg) -> None:
         try:
-            self._robot_state = joint_state_from_msg(msg)
+            state = joint_state_from_msg(msg)
+            # A first plan starts from this state: one stamped ahead is no measurement of now.
+            refuse_future(
+                "joint state",
+                stamp_to_s(msg.header.stamp) or None,
+                self.now_s(),
+                self._executor.config.max_future_s,
+            )
+            self._robot_state = state
         except InvalidInput as error:
             self.report_bad_input("joint state", error)
 

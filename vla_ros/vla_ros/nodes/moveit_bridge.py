@@ -23,6 +23,7 @@ from vla_ros.core.bridge.scene_gate import SceneGate
 from vla_ros.core.bridge.upcoming import chunk_waypoints
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.robot.kinematics import Kinematics
+from vla_ros.core.time_guard import refuse_future
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.bridge.moveit_py import MoveItPyPlanner, planning_groups
 from vla_ros.nodes.bridge.outputs import build_outputs
@@ -106,6 +107,8 @@ class MoveItBridgeNode(ManagedNode):
     def _on_joint_state(self, msg: JointStateMsg) -> None:
         try:
             state = joint_state_from_msg(msg)
+            # Drawn and broadcast as the robot now: one stamped ahead is not.
+            refuse_future("joint state", stamp_to_s(msg.header.stamp) or None, self.now_s())
             if self._markers:
                 self._markers.remember(state)
             if self._transforms:

@@ -77,12 +77,11 @@ class SafetyProjectorNode(ManagedNode):
     def _on_joint_state(self, msg: JointStateMsg) -> None:
         try:
             measured = joint_state_from_msg(msg).subset(self._projector.joints)
+            # Measured before a reset: no place to re-anchor (an unstamped one counts as now).
+            if self._supervisor.measured(self.now_s(), stamp_to_s(msg.header.stamp) or None):
+                self._measured = measured
         except InvalidInput as error:
             self.report_bad_input("joint state", error)
-            return
-        # A state measured before a reset is no place to re-anchor (an unstamped one counts as now).
-        if self._supervisor.measured(self.now_s(), stamp_to_s(msg.header.stamp) or None):
-            self._measured = measured
 
     def _set_estop(self, engaged: bool) -> None:
         self._supervisor.set_estop(engaged)

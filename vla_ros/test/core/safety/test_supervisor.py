@@ -2,9 +2,10 @@
 an episode reset forgets the old episode's commands."""
 
 import numpy as np
+import pytest
 
 from vla_ros.core.safety import HoldSupervisor
-from vla_ros.core.types import Command, CommandSpace
+from vla_ros.core.types import Command, CommandSpace, InvalidInput
 
 
 def fresh_supervisor() -> HoldSupervisor:
@@ -85,3 +86,12 @@ def test_after_a_reset_only_states_measured_at_or_after_it_are_places_to_re_anch
     )
     assert supervisor.hold_reason(10.16) == "not_ready", "it still counts as a live stream"
     assert supervisor.measured(10.17, stamp=10.15) and supervisor.measured(10.18)
+
+
+def test_a_joint_state_stamped_in_the_future_is_refused_and_keeps_nothing_alive():
+    supervisor = fresh_supervisor()
+    supervisor.reset(at_s=10.15)
+    with pytest.raises(InvalidInput, match=r"joint state stamped 3600\.000 s in the future"):
+        supervisor.measured(10.2, stamp=3610.2)
+    assert supervisor.hold_reason(10.6) == "joint_states_stale", "it is no measurement of now"
+    assert supervisor.measured(10.25, stamp=10.3), "within max_future_s (0.1 s): clock skew"

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from vla_ros.core.reset_floor import ResetFloor
+from vla_ros.core.time_guard import refuse_future
 from vla_ros.core.types import Command
 
 UPSTREAM_LOST = "upstream_lost"
@@ -72,7 +73,10 @@ class HoldSupervisor:
 
     def measured(self, now: float, stamp: float | None = None) -> bool:
         """A joint state of the robot, measured at `stamp` (None: now), arrived. True when it was
-        measured at or after the latest reset: a state to re-anchor at."""
+        measured at or after the latest reset: a state to re-anchor at. InvalidInput when stamped
+        in the future: neither fresh nor a place to re-anchor (a flood's state of all zeros,
+        stamped an hour ahead, once re-anchored the projector at the zero pose after a reset)."""
+        refuse_future("joint state", stamp, now)
         self._measured_at = now
         return not self._reset_measured.before(now if stamp is None else stamp, now)
 
