@@ -127,6 +127,18 @@ class RosHarness:
 
         return wait_for(predicate, timeout)
 
+    def diagnosed(self, diagnostics: list, *fragments: str, timeout: float = 10.0) -> bool:
+        """Whether a /diagnostics status whose message holds every fragment arrives in `diagnostics`
+        (a list from collect()) within `timeout`."""
+        return self.wait_for(
+            lambda: any(
+                all(f in status.message for f in fragments)
+                for array in list(diagnostics)
+                for status in array.status
+            ),
+            timeout,
+        )
+
     def close(self) -> None:
         import rclpy
 
