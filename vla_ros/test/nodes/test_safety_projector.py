@@ -277,6 +277,16 @@ def test_reduced_speed_topic_limits_the_tcp_to_250_mm_per_s(ros) -> None:
     assert speed.max() <= 0.25 + 1e-9 and speed.max() > 0.1, speed.max()
 
 
+def split_at_first(
+    messages: list[JointState], since_s: float, position: np.ndarray, until: float = np.inf
+) -> tuple[list[JointState], list[JointState]]:
+    """The safe commands stamped in (since_s, until]: those before the first one at `position`,
+    and that one with all after it."""
+    stamped = [m for m in list(messages) if since_s < header_stamp_s(m) <= until]
+    first = next(i for i, m in enumerate(stamped) if np.allclose(m.position, position, atol=1e-6))
+    return stamped[:first], stamped[first:]
+
+
 def test_reset_re_anchors_at_the_measured_state_instead_of_driving_back(ros) -> None:
     stream = Stream(ros, commands=False)
     start_node(ros)
@@ -305,10 +315,13 @@ def test_after_a_reset_commands_of_the_old_episode_are_ignored_and_the_arm_holds
     ros.wait_for(lambda: False, 0.05)
     reset_s = ros.now()
     ros.publisher(Header, "/vla/reset").publish(Header(stamp=s_to_stamp(reset_s)))
-    assert ros.wait_for(lambda: header_stamp_s(stream.safe[-1]) > reset_s + 0.4)
-    after = [m for m in list(stream.safe) if reset_s + 0.05 <= header_stamp_s(m) <= reset_s + 0.4]
-    assert after and all(np.allclose(m.position, ROBOT.home, atol=1e-6) for m in after), max(
-        np.abs(np.array(m.position) - ROBOT.home).max() for m in after
+    assert ros.wait_for(lambda: header_stamp_s(stream.safe[-1]) > reset_s + 0.45)
+    # Until the reset is handled (a loaded machine delivers it tens of ms late) the old plan runs;
+    # from the re-anchoring at home on, until the commands are stamped after it, the arm holds.
+    _, anchored = split_at_first(stream.safe, reset_s, ROBOT.home, until=reset_s + 0.45)
+    assert header_stamp_s(anchored[0]) <= reset_s + 0.3, "the reset was not handled in 0.3 s"
+    assert all(np.allclose(m.position, ROBOT.home, atol=1e-6) for m in anchored), max(
+        np.abs(np.array(m.position) - ROBOT.home).max() for m in anchored
     )
     stream.stamp_lag = 0.0  # the new episode's commands
     assert ros.wait_for(lambda: stream.safe[-1].position[0] > 0.1), "tracks again"
@@ -340,8 +353,10 @@ def test_after_a_reset_the_projector_re_anchors_only_at_a_state_measured_after_i
     moved = ROBOT.home + 0.2 * np.r_[1, 0, 0, 0, 0, 0, 0, 0]  # where the reset left the robot
     stream.measured, stream.state_lag = list(moved) + [0.04], 0.0
     assert ros.wait_for(lambda: np.allclose(stream.safe[-1].position, moved)), stream.safe[-1]
-    after = [m for m in list(stream.safe) if header_stamp_s(m) > reset_s + 0.1]
-    assert all(np.allclose(m.position, moved) for m in after), "held a state not measured now"
+    # Before the reset is handled the old state goes on; after it, nothing until the new state.
+    handled, anchored = split_at_first(stream.safe, reset_s, moved)
+    assert all(np.allclose(m.position, ROBOT.home) for m in handled), "started from another state"
+    assert all(np.allclose(m.position, moved) for m in anchored), "held a state not measured now"
     if lag < 0.0:
         assert ros.diagnosed(diagnostics, "rejected joint state: joint state stamped", "future")
 
