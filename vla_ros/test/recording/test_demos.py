@@ -78,6 +78,10 @@ def test_bad_input_names_the_problem_and_writes_nothing(tmp_path):
         generate(DemoOptions("panda", out, episodes=1, time_limit=0.3, cameras=("wrist",)))
     with pytest.raises(InvalidInput, match="--episodes must be at least 1"):
         DemoOptions("panda", out, episodes=0)
+    with pytest.raises(
+        InvalidInput, match=r"image_format must be one of \['video', 'png'\], got 'jpeg'"
+    ):
+        DemoOptions("panda", out, image_format="jpeg")
     assert list(tmp_path.iterdir()) == []
     out.mkdir()
     assert main(["demos", "--robot", "panda", "--out", str(out)]) == 1

@@ -44,6 +44,16 @@ def demos(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def png_demos(tmp_path_factory) -> Path:
+    """The same two demonstrations as `demos`, their frames stored as PNG images."""
+    out = tmp_path_factory.mktemp("train_png") / "demos"
+    argv = ["demos", "--robot", "panda", "--episodes", "2", "--seed", "5", "--out", str(out)]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main([*argv, "--card", "flow_film_panda", "--image-format", "png"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
 def checkpoint(demos, tmp_path_factory) -> tuple[Path, list[str]]:
     out = tmp_path_factory.mktemp("ckpt") / "flow_film"
     lines: list[str] = []
@@ -71,6 +81,25 @@ def test_frames_hold_every_row_of_the_dataset_in_order(demos):
     first_length = dataset.meta.episodes[0]["length"]
     assert (frames.episode_end[:first_length] == first_length).all()
     assert (frames.episode_end[first_length:] == len(frames)).all()
+
+
+def test_png_frames_are_the_exact_pixels_the_video_frames_approximate(demos, png_demos):
+    """`--image-format png`: LeRobot loads the image features; the frames loader decodes LeRobot's
+    pixels exactly, and the rest of the dataset is the video one's. The video frames differ from
+    them by the codec's loss: what a policy trained on videos never sees live."""
+    frames, video = load_frames([png_demos], progress=quiet), load_frames([demos], progress=quiet)
+    dataset = load(png_demos)
+    assert dataset.meta.features["observation.images.wrist"]["dtype"] == "image"
+    np.testing.assert_array_equal(frames.state, video.state)
+    np.testing.assert_array_equal(frames.action, video.action)
+    for row in (0, len(frames) - 1):
+        item = dataset[row]
+        for key, images in frames.images.items():
+            lerobot = (item[key].numpy() * 255.0).round().astype(np.uint8)
+            np.testing.assert_array_equal(images[row], lerobot)
+    for key, images in frames.images.items():
+        loss = np.abs(images.astype(int) - video.images[key].astype(int))
+        assert 0.5 < loss.mean() < 8.0 and loss.max() > 50
 
 
 def test_two_datasets_append_with_their_own_episodes_and_tasks(demos):

@@ -23,7 +23,7 @@ from vla_ros.backends.scripted import ScriptedExpert
 from vla_ros.core.tasks.spec import parse_instruction, recoloured
 from vla_ros.core.types import InvalidInput, Observation
 from vla_ros.recording.export import dataset_reading
-from vla_ros.recording.export_dataset import AtomicDataset
+from vla_ros.recording.export_dataset import AtomicDataset, stores_videos
 from vla_ros.recording.export_source import EpisodeReading
 from vla_ros.sim.policy_loop import LoopOutcome, run_episode
 from vla_ros.sim.tasks import TaskMonitor
@@ -45,6 +45,7 @@ class DemoOptions:
     time_limit: simulated seconds before an episode counts as failed
     repo_id: the dataset's LeRobot repo id (default local/<out name>)
     overrides: camera_ingest.<param> values (crop, image_size), as `vla-ros run --set` takes them
+    image_format: `video` (LeRobot's AV1 videos) or `png` (lossless images in the parquet files)
     """
 
     robot: str
@@ -59,8 +60,10 @@ class DemoOptions:
     time_limit: float = 30.0
     repo_id: str | None = None
     overrides: dict = field(default_factory=dict)
+    image_format: str = "video"
 
     def __post_init__(self) -> None:
+        stores_videos(self.image_format)
         if isinstance(self.episodes, bool) or int(self.episodes) != self.episodes:
             raise InvalidInput(f"--episodes must be a whole number, got {self.episodes!r}")
         if self.episodes < 1:
@@ -92,7 +95,8 @@ def generate(options: DemoOptions, progress: Callable[[str], None] = print) -> D
             TaskMonitor(task, world)
         expert = ScriptedExpert(robot)
         summary = DemoSummary()
-        with AtomicDataset.for_reading(options.out, options.repo_id, reading) as dataset:
+        videos = stores_videos(options.image_format)
+        with AtomicDataset.for_reading(options.out, options.repo_id, reading, videos) as dataset:
             for number in range(options.episodes):
                 seed = options.seed + number
                 instruction = instructions[number % len(instructions)]

@@ -23,7 +23,7 @@ from vla_ros.core.robot.config import RobotConfig, load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.nodes.node_parameters import CameraIngestParameters
 from vla_ros.recording.bag_reader import RecordedBag, find_bags
-from vla_ros.recording.export_dataset import AtomicDataset
+from vla_ros.recording.export_dataset import AtomicDataset, stores_videos
 from vla_ros.recording.export_source import EpisodeFrames, EpisodeReading
 
 # The sim renders cameras at 10 Hz (sim.camera_rate_hz) and the scripted cards act at 10 Hz; a
@@ -44,6 +44,7 @@ class ExportOptions:
     card: model card naming features, image sizes, state and action (default: robot joints)
     only_success: skip episodes whose metadata does not say success
     overrides: camera_ingest.<param> values, as `vla-ros run --set` takes them
+    image_format: `video` (LeRobot's AV1 videos) or `png` (lossless images in the parquet files)
     """
 
     bags: tuple[Path, ...]
@@ -55,6 +56,10 @@ class ExportOptions:
     card: str | None = None
     only_success: bool = False
     overrides: dict = field(default_factory=dict)
+    image_format: str = "video"
+
+    def __post_init__(self) -> None:
+        stores_videos(self.image_format)
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,8 @@ def export(options: ExportOptions, progress: Callable[[str], None] = print) -> E
         raise InvalidInput(
             f"no episode to export: {len(planned)} episodes, none successful (--only-success)"
         )
-    with AtomicDataset.for_reading(options.out, options.repo_id, reading) as dataset:
+    videos = stores_videos(options.image_format)
+    with AtomicDataset.for_reading(options.out, options.repo_id, reading, videos) as dataset:
         for number, episode in enumerate(chosen, 1):
             started = time.perf_counter()
             with RecordedBag(episode.bag) as bag:

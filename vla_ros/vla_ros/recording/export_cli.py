@@ -10,6 +10,7 @@ from pathlib import Path
 from vla_ros.bringup.graph import parse_override
 from vla_ros.core.types import InvalidInput
 from vla_ros.recording.export import ExportOptions, export
+from vla_ros.recording.export_dataset import IMAGE_FORMATS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -42,6 +43,13 @@ def add_dataset_arguments(sub: argparse.ArgumentParser) -> None:
         metavar="camera_ingest.PARAM=VALUE",
         help="camera_ingest parameter, as `vla-ros run --set` (crop, image_size, ...)",
     )
+    sub.add_argument(
+        "--image-format",
+        choices=IMAGE_FORMATS,
+        default="video",
+        help="camera frames as LeRobot's AV1 videos (default; lossy) or PNG images in the parquet "
+        "files (lossless: what the policy sees live, several times larger)",
+    )
 
 
 def dataset_flags(args: argparse.Namespace) -> dict:
@@ -53,6 +61,7 @@ def dataset_flags(args: argparse.Namespace) -> dict:
         cameras=tuple(args.cameras) if args.cameras else None,
         card=args.card,
         overrides=dict(parse_override(o) for o in args.set),
+        image_format=args.image_format,
     )
 
 

@@ -13,14 +13,35 @@ from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
 
+from vla_ros.core.config_fields import require_choice
 from vla_ros.core.types import InvalidInput
 from vla_ros.recording.export_source import EpisodeReading
+
+# How camera frames are stored: LeRobot's AV1 videos (lossy: at 64x64, yuv420p halves the colour
+# resolution and blurs the cubes' edges, while a policy sees raw frames live), or lossless PNG.
+IMAGE_FORMATS = ("video", "png")
+
+
+def stores_videos(image_format: str) -> bool:
+    """True for `video`, False for `png`; InvalidInput names the flag for anything else."""
+    require_choice("image_format", image_format, IMAGE_FORMATS)
+    return image_format == "video"
 
 
 class AtomicDataset:
     """`with AtomicDataset(...) as dataset: dataset.add_episode(frames)`; renamed onto `out` at exit."""
 
-    def __init__(self, out: Path, repo_id: str, fps: int, features: dict, robot_type: str) -> None:
+    def __init__(
+        self,
+        out: Path,
+        repo_id: str,
+        fps: int,
+        features: dict,
+        robot_type: str,
+        videos: bool = True,
+    ) -> None:
+        """`videos`: the image features are LeRobot videos (AV1, lossy); false: PNG images in the
+        parquet files (lossless, several times larger)."""
         self.out = Path(out)
         if self.out.exists():
             raise InvalidInput(f"--out {self.out} exists; export writes a new dataset directory")
@@ -37,22 +58,25 @@ class AtomicDataset:
             fps=fps,
             features=features,
             robot_type=robot_type,
-            use_videos=True,
-            streaming_encoding=True,
+            use_videos=videos,
+            streaming_encoding=videos,
             encoder_queue_maxsize=0,
         )
         self.episodes = 0
         self.frames = 0
 
     @classmethod
-    def for_reading(cls, out: Path, repo_id: str | None, reading: EpisodeReading) -> AtomicDataset:
+    def for_reading(
+        cls, out: Path, repo_id: str | None, reading: EpisodeReading, videos: bool = True
+    ) -> AtomicDataset:
         """The dataset of `reading`'s layout and frame clock; repo id default local/<out name>."""
         return cls(
             out,
             repo_id or f"local/{Path(out).name}",
             reading.fps,
-            reading.layout.features(),
+            reading.layout.features(videos),
             reading.robot.name,
+            videos,
         )
 
     def __enter__(self) -> AtomicDataset:
@@ -60,7 +84,12 @@ class AtomicDataset:
 
         ensure_torchvision_importable()
         os.environ.setdefault("SVT_LOG", "1")  # the AV1 encoder's banner per video: errors only
+        import datasets
         from lerobot.datasets.lerobot_dataset import LeRobotDataset
+
+        # Embedding an episode's PNGs is a `datasets` map with a progress bar of its own per
+        # episode; the writers print one line per episode already.
+        datasets.disable_progress_bars()
 
         self.out.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.partial, ignore_errors=True)

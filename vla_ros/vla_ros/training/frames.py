@@ -2,7 +2,8 @@
 
 LeRobot's own loader decodes a short video clip per sample, which halves training speed on a small
 CPU; the demonstrations are small (two 64x64 cameras, ~50 frames per episode), so every video is
-decoded once, in order, and training draws batches from arrays.
+decoded once, in order, and training draws batches from arrays. Image features (PNG in the parquet
+files, `--image-format png`) are decoded the same way.
 """
 
 from __future__ import annotations
@@ -101,8 +102,11 @@ def _load_one(root: Path, progress: Callable[[str], None]) -> DemoFrames:
     for number, info in episodes.items():
         end[episode == number] = int(info["dataset_to_index"])
     images = {}
-    for key in meta.video_keys:
-        images[key] = _decode(root, meta, key, data, episodes)
+    for key in meta.camera_keys:
+        if key in meta.video_keys:
+            images[key] = _decode(root, meta, key, data, episodes)
+        else:
+            images[key] = _png_images(data[key])
         progress(f"[frames] {root.name}: {key} decoded, {len(rows)} frames")
     task_names = meta.tasks.index.tolist()
     return DemoFrames(
@@ -115,6 +119,17 @@ def _load_one(root: Path, progress: Callable[[str], None]) -> DemoFrames:
         tasks=task_names,
         fps=float(meta.fps),
     )
+
+
+def _png_images(column) -> np.ndarray:
+    """An image feature's frames (PNG bytes in the parquet rows, `--image-format png`), (N, 3, H, W)."""
+    import io
+
+    from PIL import Image
+
+    return np.stack(
+        [np.asarray(Image.open(io.BytesIO(cell["bytes"])).convert("RGB")) for cell in column]
+    ).transpose(0, 3, 1, 2)
 
 
 def _decode(root: Path, meta, key: str, data, episodes: dict) -> np.ndarray:

@@ -74,13 +74,14 @@ class DatasetLayout:
         """Joints the action reads (from the recorded safe commands)."""
         return self.actions.groups[0][1]
 
-    def features(self) -> dict[str, dict]:
-        """LeRobot features: a video per camera key, a float32 vector per state key and the action."""
+    def features(self, videos: bool = True) -> dict[str, dict]:
+        """LeRobot features: a video (or, `videos` false, a lossless PNG image) per camera key, a
+        float32 vector per state key and the action."""
         features = {}
         for wanted, _ in self.images.bindings:
             hwc = wanted.layout == "hwc"
             features[wanted.key] = {
-                "dtype": "video",
+                "dtype": "video" if videos else "image",
                 "shape": (wanted.height, wanted.width, 3)
                 if hwc
                 else (3, wanted.height, wanted.width),
