@@ -10,10 +10,11 @@ RECORD ?= 0
 # POLICY: scripted (the privileged expert, default) | learned (the shipped flow_film checkpoint, Panda)
 POLICY ?= scripted
 LEARNED_CHECKPOINT ?= $(CURDIR)/vla_ros/checkpoints/flow_film_panda
-# make train: demonstrations (two processes, seeds from 1000: held out from the demo's 0..) -> train -> evaluate
+# make train: demonstrations (two processes, seeds from 1000: held out from the demo's 0..; frames stored
+# as lossless PNG: the AV1 videos blur the cubes' edges the policy sees sharp live) -> train -> evaluate
 TRAIN_OUT ?= train_out
 TRAIN_EPISODES ?= 600
-TRAIN_MINUTES ?= 100
+TRAIN_MINUTES ?= 60
 # Offsets from the state, not absolute positions: measured better per minute of training; the state
 # withheld from half the samples, so the net must find the way from the images (README, "Train").
 TRAIN_ARGS ?= --policy relative_actions=true --policy state_dropout=0.5 --threads 2

@@ -9,6 +9,7 @@
 #                   --device cuda, --init CKPT)
 #   EVAL_EPISODES   held-out episodes evaluated (seeds 0..)
 # Demonstration seeds start at 1000, so the demo's and the evaluation's seeds (0..) are never trained on.
+# Frames are stored as PNG (--image-format png): what camera_ingest delivers live, bit for bit.
 set -euo pipefail
 for name in TRAIN_OUT TRAIN_EPISODES TRAIN_MINUTES TRAIN_ARGS EVAL_EPISODES; do
   [ -n "${!name+set}" ] || { echo "scripts/train.sh: $name is not set: run it through make train" >&2; exit 2; }
@@ -22,7 +23,8 @@ pids=()
 for part in 0 1; do
   [ -d "$out/demos_$part" ] && continue
   python -m vla_ros.cli demos --robot panda --card flow_film_panda --episodes "$half" \
-    --seed $((1000 + part * half)) --out "$out/demos_$part" 2>"$out/demos_$part.log" \
+    --seed $((1000 + part * half)) --out "$out/demos_$part" --image-format png \
+    2>"$out/demos_$part.log" \
     | grep --line-buffered '^\[' &
   pids+=($!)
 done
@@ -38,6 +40,6 @@ if [ ! -d "$out/checkpoint" ]; then
 fi
 # Held-out demonstrations (the evaluation's seeds) for the open-loop chunk error.
 [ -d "$out/heldout" ] || python -m vla_ros.cli demos --robot panda --card flow_film_panda \
-  --episodes 20 --seed 0 --out "$out/heldout" 2>"$out/heldout.log" | tail -n 1
+  --episodes 20 --seed 0 --out "$out/heldout" --image-format png 2>"$out/heldout.log" | tail -n 1
 python -m vla_ros.cli evaluate --checkpoint "$out/checkpoint" --episodes "$EVAL_EPISODES" \
   --open-loop "$out/heldout" 2>"$out/evaluate.log"
