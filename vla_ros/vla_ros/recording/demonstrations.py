@@ -95,8 +95,9 @@ def generate(options: DemoOptions, progress: Callable[[str], None] = print) -> D
             TaskMonitor(task, world)
         expert = ScriptedExpert(robot)
         summary = DemoSummary()
-        videos = stores_videos(options.image_format)
-        with AtomicDataset.for_reading(options.out, options.repo_id, reading, videos) as dataset:
+        with AtomicDataset.for_reading(
+            options.out, options.repo_id, reading, options.image_format
+        ) as dataset:
             for number in range(options.episodes):
                 seed = options.seed + number
                 instruction = instructions[number % len(instructions)]

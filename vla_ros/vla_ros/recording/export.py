@@ -150,8 +150,9 @@ def export(options: ExportOptions, progress: Callable[[str], None] = print) -> E
         raise InvalidInput(
             f"no episode to export: {len(planned)} episodes, none successful (--only-success)"
         )
-    videos = stores_videos(options.image_format)
-    with AtomicDataset.for_reading(options.out, options.repo_id, reading, videos) as dataset:
+    with AtomicDataset.for_reading(
+        options.out, options.repo_id, reading, options.image_format
+    ) as dataset:
         for number, episode in enumerate(chosen, 1):
             started = time.perf_counter()
             with RecordedBag(episode.bag) as bag:

@@ -31,17 +31,10 @@ def stores_videos(image_format: str) -> bool:
 class AtomicDataset:
     """`with AtomicDataset(...) as dataset: dataset.add_episode(frames)`; renamed onto `out` at exit."""
 
-    def __init__(
-        self,
-        out: Path,
-        repo_id: str,
-        fps: int,
-        features: dict,
-        robot_type: str,
-        videos: bool = True,
-    ) -> None:
-        """`videos`: the image features are LeRobot videos (AV1, lossy); false: PNG images in the
-        parquet files (lossless, several times larger)."""
+    def __init__(self, out: Path, repo_id: str, fps: int, features: dict, robot_type: str) -> None:
+        """Image features of dtype `video` are LeRobot videos (AV1, lossy); of dtype `image`, PNG
+        images in the parquet files (lossless, several times larger)."""
+        videos = any(feature["dtype"] == "video" for feature in features.values())
         self.out = Path(out)
         if self.out.exists():
             raise InvalidInput(f"--out {self.out} exists; export writes a new dataset directory")
@@ -67,16 +60,16 @@ class AtomicDataset:
 
     @classmethod
     def for_reading(
-        cls, out: Path, repo_id: str | None, reading: EpisodeReading, videos: bool = True
+        cls, out: Path, repo_id: str | None, reading: EpisodeReading, image_format: str = "video"
     ) -> AtomicDataset:
-        """The dataset of `reading`'s layout and frame clock; repo id default local/<out name>."""
+        """The dataset of `reading`'s layout and frame clock, its frames stored as `image_format`
+        (IMAGE_FORMATS); repo id default local/<out name>."""
         return cls(
             out,
             repo_id or f"local/{Path(out).name}",
             reading.fps,
-            reading.layout.features(videos),
+            reading.layout.features(stores_videos(image_format)),
             reading.robot.name,
-            videos,
         )
 
     def __enter__(self) -> AtomicDataset:
