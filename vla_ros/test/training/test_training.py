@@ -202,6 +202,8 @@ def test_bad_training_options_are_refused_before_any_work(demos, tmp_path):
         )
     with pytest.raises(InvalidInput, match="--minutes"):
         TrainOptions(data=(demos,), out=tmp_path, minutes=0)
+    with pytest.raises(InvalidInput, match="--ema-decay"):
+        TrainOptions(data=(demos,), out=tmp_path, ema_decay=1.0)
 
 
 def test_evaluate_reports_each_episode_and_the_totals(checkpoint):

@@ -35,6 +35,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--device", default="cpu", help="cpu or cuda")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument(
+        "--ema-decay",
+        type=float,
+        default=0.9995,
+        help="decay per step of the weight average saved (0: the last step's weights; "
+        "default 0.9995)",
+    )
+    train.add_argument(
         "--policy",
         action="append",
         default=[],
@@ -96,6 +103,7 @@ def run_train(args: argparse.Namespace) -> int:
             threads=args.threads,
             seed=args.seed,
             device=args.device,
+            ema_decay=args.ema_decay,
             policy=dict(parse_override(o) for o in args.policy),
             init=args.init,
         )

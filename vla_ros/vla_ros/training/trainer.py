@@ -23,6 +23,7 @@ from vla_ros.core.model.card import load_model_card
 from vla_ros.core.types import InvalidInput
 from vla_ros.training.chunks import batch_of, chunk_rows
 from vla_ros.training.frames import DemoFrames, load_frames
+from vla_ros.training.weight_average import WeightAverage
 
 PROGRESS_PERIOD_S = 30.0
 FINAL_LR_FRACTION = 0.1
@@ -36,6 +37,7 @@ class TrainOptions:
     """data: LeRobot dataset dirs; out: checkpoint dir to create; card: model card shipped with it
     (name in config/models or a path); minutes: training time budget; max_steps: stop earlier;
     snapshot_minutes: interval of snapshots (0: none); threads: torch CPU threads;
+    ema_decay: decay per step of the weight average that is saved (0: the last step's weights);
     policy: FlowFilmConfig fields (conv_channels, hidden_dim, chunk_size, ...);
     init: a flow_film checkpoint to continue from (its config and normalization are kept; `policy`
     may then set only TRAINING_ONLY_FIELDS)."""
@@ -51,6 +53,7 @@ class TrainOptions:
     threads: int = 1
     seed: int = 0
     device: str = "cpu"
+    ema_decay: float = 0.9995
     policy: dict = field(default_factory=dict)
     init: Path | None = None
 
@@ -61,6 +64,8 @@ class TrainOptions:
             raise InvalidInput(
                 f"--batch-size and --threads must be >= 1, got {self.batch_size}, {self.threads}"
             )
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise InvalidInput(f"--ema-decay must be within [0, 1), got {self.ema_decay}")
 
 
 @dataclass
@@ -114,6 +119,8 @@ def train(options: TrainOptions, progress: Callable[[str], None] = print) -> Tra
         lr=options.lr,
         weight_decay=config.optimizer_weight_decay,
     )
+    average = WeightAverage(policy, options.ema_decay) if options.ema_decay > 0 else None
+    kept = policy if average is None else average.model
     budget = options.minutes * 60.0
     log = LossLog(options.out)
     started = last_report = time.perf_counter()
@@ -132,6 +139,8 @@ def train(options: TrainOptions, progress: Callable[[str], None] = print) -> Tra
         loss.backward()
         torch.nn.utils.clip_grad_norm_(policy.parameters(), 10.0)
         optimizer.step()
+        if average is not None:
+            average.update(policy)
         step += 1
         value = float(loss.item())
         smoothed = value if math.isnan(smoothed) else 0.98 * smoothed + 0.02 * value
@@ -146,7 +155,7 @@ def train(options: TrainOptions, progress: Callable[[str], None] = print) -> Tra
         if elapsed >= next_snapshot:
             minutes = round(next_snapshot / 60.0)
             save(
-                policy,
+                kept,
                 preprocessor,
                 postprocessor,
                 card,
@@ -154,7 +163,7 @@ def train(options: TrainOptions, progress: Callable[[str], None] = print) -> Tra
             )
             next_snapshot += options.snapshot_minutes * 60.0
     seconds = time.perf_counter() - started
-    save(policy, preprocessor, postprocessor, card, options.out)
+    save(kept, preprocessor, postprocessor, card, options.out)
     log.write()
     progress(
         f"[train] {step} steps in {seconds / 60:.1f} min, loss {smoothed:.4f}; saved {options.out}"
