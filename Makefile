@@ -31,7 +31,7 @@ else ifeq ($(POLICY),learned)
 # 30 s of sim time per episode (the expert needs 5-10 s): a stuck episode ends sooner than at 60.
 # trigger on_request: the chunk executor asks for each chunk (~every 0.45 s); the default infers on
 # every observation (~10 Hz), and resampled that often the flow policy lifted nothing in 20 episodes
-# (README "Train").
+# (docs/learned_policy_history.md).
 POLICY_ARGS := --backend lerobot --backend-options "{checkpoint: $(LEARNED_CHECKPOINT)}" --timeout 30 \
   --set vla_policy.trigger=on_request
 else

@@ -25,7 +25,7 @@ class FlowFilmConfig(PreTrainedConfig):
     inference_noise_scale: scale of the noise each inference starts the flow from. 1 samples the
       learned distribution of chunks (as trained); 0 starts at the noise's mean, one deterministic
       chunk per observation. Measured on the shipped Panda checkpoint, plain loop, seeds 0-19: 9/20
-      success at 0 against 2/20 and 4/20 in two runs at 1 (README "Train")
+      success at 0 against 2/20 and 4/20 in two runs at 1 (docs/learned_policy_history.md)
     random_shift: pixels of random-shift augmentation in training (0: none)
     relative_actions: the flow runs on each action's offset from the current state (scaled by the
       offsets' spread), not on absolute positions: the chunk starts where the robot is instead of
