@@ -184,6 +184,27 @@ def test_training_fits_a_batch(demos):
     assert losses[-1] < 0.5 * losses[0]
 
 
+def test_with_ema_decay_the_checkpoint_holds_the_weight_average(demos, tmp_path):
+    """Runs of 0, 1 and 2 steps from the same seed give the weights w0, w1, w2 the average is made
+    of; the 2-step run with --ema-decay saves their warm-up-weighted average, not w2."""
+    from safetensors.torch import load_file
+
+    def weights(steps: int, ema_decay: float = 0.0) -> dict:
+        out = tmp_path / f"{steps}_{ema_decay}"
+        options = TrainOptions(
+            data=(demos,), out=out, max_steps=steps, batch_size=4, policy=TINY, ema_decay=ema_decay
+        )
+        train(options, progress=quiet)
+        return load_file(out / "model.safetensors")
+
+    w0, w1, w2, average = weights(0), weights(1), weights(2), weights(2, ema_decay=0.9)
+    first, second = 2 / 11, 3 / 12  # the warm-up decays (1 + n) / (10 + n) after 1 and 2 updates
+    for name in w2:
+        expected = second * (first * w0[name] + (1 - first) * w1[name]) + (1 - second) * w2[name]
+        torch.testing.assert_close(average[name], expected, rtol=1e-4, atol=1e-6)
+    assert any(not torch.allclose(average[name], w2[name]) for name in w2)
+
+
 def test_the_learning_rate_decays_from_its_peak_to_a_tenth():
     assert cosine(0.0) == pytest.approx(1.0)
     assert cosine(0.5) == pytest.approx(0.55)

@@ -37,9 +37,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument(
         "--ema-decay",
         type=float,
-        default=0.9995,
-        help="decay per step of the weight average saved (0: the last step's weights; "
-        "default 0.9995)",
+        default=0.0,
+        help="save a moving average of the weights with this decay per step, e.g. 0.9995 "
+        "(default 0: the last step's weights, the shipped checkpoint's recipe)",
     )
     train.add_argument(
         "--policy",
