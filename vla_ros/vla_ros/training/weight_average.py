@@ -1,4 +1,4 @@
-"""An exponential moving average of the weights: what the trainer saves.
+"""An exponential moving average of the weights: what the trainer saves with --ema-decay.
 
 The weights of one step carry that step's gradient noise: snapshots of one run 10 minutes apart
 scored 26 to 35 of the same 60 held-out episodes. Averaging the last few thousand steps is the
