@@ -7,7 +7,9 @@ their configured size, cropped and downscaled by camera_ingest's settings, then 
 card; the joint state; the instruction; as action, the controllers' set point at the frame's time
 (in the graph: /vla/safe_joint_command). The expert replans at every frame, so no action is decided
 between two observations (a held chunk would be a wait the policy cannot see). Failed episodes are
-left out (a failed demonstration teaches failure) and reported.
+left out (a failed demonstration teaches failure) and reported. With `pushes` the arm is shoved off
+the expert's path now and then (recording/pushes.py) and each episode is written as the segments
+between its pushes, the expert's recoveries included.
 """
 
 from __future__ import annotations
@@ -20,14 +22,19 @@ from pathlib import Path
 from numpy.random import default_rng
 
 from vla_ros.backends.scripted import ScriptedExpert
+from vla_ros.core.inference.policy import Policy
 from vla_ros.core.tasks.spec import parse_instruction, recoloured
 from vla_ros.core.types import InvalidInput, Observation
 from vla_ros.recording.export import dataset_reading
 from vla_ros.recording.export_dataset import AtomicDataset, stores_videos
 from vla_ros.recording.export_source import EpisodeReading
+from vla_ros.recording.pushes import PushedExpert, PushOptions, clean_segments
 from vla_ros.sim.policy_loop import LoopOutcome, run_episode
 from vla_ros.sim.tasks import TaskMonitor
 from vla_ros.sim.world import SimWorld
+
+# Seeds the pushes' random stream next to the episode's seed (which draws the scene).
+PUSH_STREAM = 7
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,7 @@ class DemoOptions:
     repo_id: the dataset's LeRobot repo id (default local/<out name>)
     overrides: camera_ingest.<param> values (crop, image_size), as `vla-ros run --set` takes them
     image_format: `video` (LeRobot's AV1 videos) or `png` (lossless images in the parquet files)
+    pushes: random pushes off the expert's path (rate 0, the default: none)
     """
 
     robot: str
@@ -61,6 +69,7 @@ class DemoOptions:
     repo_id: str | None = None
     overrides: dict = field(default_factory=dict)
     image_format: str = "video"
+    pushes: PushOptions = field(default_factory=PushOptions)
 
     def __post_init__(self) -> None:
         stores_videos(self.image_format)
@@ -76,6 +85,8 @@ class DemoOptions:
 class DemoSummary:
     episodes: int = 0  # written
     failed: int = 0
+    segments: int = 0  # LeRobot episodes written (more than `episodes` when pushes cut them)
+    pushes: int = 0  # observations answered with a push, in the written episodes
     frames: int = 0
     data_s: float = 0.0
     wall_s: float = 0.0
@@ -93,7 +104,7 @@ def generate(options: DemoOptions, progress: Callable[[str], None] = print) -> D
         tasks = [parse_instruction(i) for i in instructions]
         for task in tasks:  # every task checked before anything is written
             TaskMonitor(task, world)
-        expert = ScriptedExpert(robot)
+        expert: Policy = ScriptedExpert(robot)
         summary = DemoSummary()
         with AtomicDataset.for_reading(
             options.out, options.repo_id, reading, options.image_format
@@ -105,19 +116,31 @@ def generate(options: DemoOptions, progress: Callable[[str], None] = print) -> D
                     task = tasks[number % len(tasks)]
                     instruction = recoloured(task, world.scene.cube_names, default_rng(seed))
                 started = time.perf_counter()
+                policy = expert
+                if options.pushes.rate > 0:  # its own stream per seed: episodes stay reproducible
+                    rng = default_rng((seed, PUSH_STREAM))
+                    policy = PushedExpert(expert, robot, options.pushes, rng)
                 frames, outcome = record_episode(
-                    world, expert, reading, instruction, seed, options.time_limit
+                    world, policy, reading, instruction, seed, options.time_limit
                 )
+                pushed = policy.pushed if isinstance(policy, PushedExpert) else set()
+                segments = clean_segments(frames, pushed)
                 if outcome.success:
-                    dataset.add_episode(frames)
+                    for segment in segments:
+                        dataset.add_episode(segment)
+                    kept = sum(len(s) for s in segments)
                     summary.episodes += 1
-                    summary.frames += len(frames)
-                    summary.data_s += len(frames) / reading.fps
+                    summary.segments += len(segments)
+                    summary.pushes += len(pushed)
+                    summary.frames += kept
+                    summary.data_s += kept / reading.fps
                 else:
                     summary.failed += 1
                 wall = time.perf_counter() - started
                 summary.wall_s += wall
                 verdict = "written" if outcome.success else f"FAILED, left out ({outcome.detail})"
+                if pushed:
+                    verdict += f" ({len(pushed)} pushed, cut into {len(segments)} segments)"
                 progress(
                     f"[demos {number + 1}/{options.episodes}] seed {seed} '{instruction}': "
                     f"{len(frames)} frames ({outcome.duration:.1f} s sim) in {wall:.1f} s, {verdict}"
@@ -134,7 +157,7 @@ def generate(options: DemoOptions, progress: Callable[[str], None] = print) -> D
 
 def record_episode(
     world: SimWorld,
-    expert: ScriptedExpert,
+    expert: Policy,
     reading: EpisodeReading,
     instruction: str,
     seed: int,

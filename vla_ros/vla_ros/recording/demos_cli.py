@@ -6,6 +6,7 @@ import argparse
 
 from vla_ros.recording.demonstrations import DemoOptions, generate
 from vla_ros.recording.export_cli import add_dataset_arguments, dataset_flags, write_dataset
+from vla_ros.recording.pushes import PushOptions
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -28,6 +29,26 @@ def register(commands: argparse._SubParsersAction) -> None:
     sub.add_argument(
         "--time-limit", type=float, default=30.0, help="sim seconds per episode (default 30)"
     )
+    pushes = PushOptions()
+    sub.add_argument(
+        "--push-rate",
+        type=float,
+        default=pushes.rate,
+        help="pushes off the expert's path per second of sim time; each episode is written as the "
+        "segments between them, the recoveries included (default 0: none)",
+    )
+    sub.add_argument(
+        "--push-size",
+        type=float,
+        default=pushes.size,
+        help=f"rad, std of each arm joint's displacement over one push (default {pushes.size})",
+    )
+    sub.add_argument(
+        "--push-duration",
+        type=float,
+        default=pushes.duration,
+        help=f"s, how long one push drives the arm (default {pushes.duration})",
+    )
     add_dataset_arguments(sub)
     sub.set_defaults(handler=run)
 
@@ -41,11 +62,17 @@ def run(args: argparse.Namespace) -> int:
             instructions=tuple(args.instructions) if args.instructions else None,
             vary_objects=args.vary_objects,
             time_limit=args.time_limit,
+            pushes=PushOptions(args.push_rate, args.push_size, args.push_duration),
             **dataset_flags(args),
         )
         summary = generate(options, progress=lambda line: print(line, flush=True))
+        cut = (
+            f", {summary.pushes} pushed frames left out, {summary.segments} segments"
+            if summary.pushes
+            else ""
+        )
         return (
-            f"[vla-ros] wrote {summary.episodes} demonstrations ({summary.frames} frames, "
+            f"[vla-ros] wrote {summary.episodes} demonstrations ({summary.frames} frames{cut}, "
             f"{summary.data_s:.1f} s of data, {summary.failed} failed and left out) to "
             f"{args.out} in {summary.wall_s:.1f} s"
         )
