@@ -86,7 +86,7 @@ class DemoSummary:
     episodes: int = 0  # written
     failed: int = 0
     segments: int = 0  # LeRobot episodes written (more than `episodes` when pushes cut them)
-    pushes: int = 0  # observations answered with a push, in the written episodes
+    pushed_out: int = 0  # frames left out of the written episodes: their command was a push
     frames: int = 0
     data_s: float = 0.0
     wall_s: float = 0.0
@@ -131,7 +131,7 @@ def generate(options: DemoOptions, progress: Callable[[str], None] = print) -> D
                     kept = sum(len(s) for s in segments)
                     summary.episodes += 1
                     summary.segments += len(segments)
-                    summary.pushes += len(pushed)
+                    summary.pushed_out += len(frames) - kept
                     summary.frames += kept
                     summary.data_s += kept / reading.fps
                 else:

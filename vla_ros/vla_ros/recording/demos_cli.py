@@ -67,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
         )
         summary = generate(options, progress=lambda line: print(line, flush=True))
         cut = (
-            f", {summary.pushes} pushed frames left out, {summary.segments} segments"
-            if summary.pushes
+            f", {summary.pushed_out} pushed frames left out, {summary.segments} segments"
+            if summary.pushed_out
             else ""
         )
         return (
