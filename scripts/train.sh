@@ -4,6 +4,7 @@
 # (defaults and their reasons in the Makefile, the one place they are written):
 #   TRAIN_OUT       output dir: demos_0/, demos_1/, checkpoint/, *.log
 #   TRAIN_EPISODES  demonstrations tried, split over two processes (failures left out)
+#   TRAIN_PUSH_RATE pushes per second off the expert's path (vla-ros demos --push-rate; 0: none)
 #   TRAIN_MINUTES   training time budget
 #   TRAIN_ARGS      more `vla-ros train` flags (e.g. --threads 4, --policy hidden_dim=384,
 #                   --device cuda, --init CKPT)
@@ -11,7 +12,7 @@
 # Demonstration seeds start at 1000, so the demo's and the evaluation's seeds (0..) are never trained on.
 # Frames are stored as PNG (--image-format png): what camera_ingest delivers live, bit for bit.
 set -euo pipefail
-for name in TRAIN_OUT TRAIN_EPISODES TRAIN_MINUTES TRAIN_ARGS EVAL_EPISODES; do
+for name in TRAIN_OUT TRAIN_EPISODES TRAIN_PUSH_RATE TRAIN_MINUTES TRAIN_ARGS EVAL_EPISODES; do
   [ -n "${!name+set}" ] || { echo "scripts/train.sh: $name is not set: run it through make train" >&2; exit 2; }
 done
 out=$TRAIN_OUT
@@ -24,6 +25,7 @@ for part in 0 1; do
   [ -d "$out/demos_$part" ] && continue
   python -m vla_ros.cli demos --robot panda --card flow_film_panda --episodes "$half" \
     --seed $((1000 + part * half)) --out "$out/demos_$part" --image-format png \
+    --push-rate "$TRAIN_PUSH_RATE" \
     2>"$out/demos_$part.log" \
     | grep --line-buffered '^\[' &
   pids+=($!)
