@@ -109,8 +109,9 @@ def test_pushed_demonstrations_are_written_as_their_clean_segments(tmp_path):
         assert main(argv + ["--out", str(tmp_path / "pushed"), "--push-rate", "1"]) == 0
     lines = printed.getvalue().splitlines()
     summary = lines[-1]
+    assert "pushed, cut into" in lines[-2] and " segments" in summary, summary
     segments = int(summary.split(" segments")[0].rsplit(" ", 1)[-1])
-    assert segments >= 2 and "pushed, cut into" in lines[-2]
+    assert segments >= 2
     plain, pushed = load(tmp_path / "plain"), load(tmp_path / "pushed")
     assert plain.num_episodes == 1 and pushed.num_episodes == segments
     assert f"wrote 1 demonstrations ({pushed.num_frames} frames" in summary
