@@ -231,8 +231,10 @@ def test_evaluate_reports_each_episode_and_the_totals(checkpoint):
     out, _ = checkpoint
     printed = io.StringIO()
     argv = ["evaluate", "--checkpoint", str(out), "--episodes", "1", "--time-limit", "1.0"]
+    torch.set_num_threads(2)
     with contextlib.redirect_stdout(printed):
-        assert main(argv) == 0
+        assert main([*argv, "--threads", "1"]) == 0
+    assert torch.get_num_threads() == 1
     lines = printed.getvalue().splitlines()
     assert lines[-2].startswith("[evaluate 1/1] seed 0 'put the red cube in the bowl': FAILED")
     assert "first lifted: none" in lines[-2]
@@ -246,6 +248,7 @@ def test_evaluate_reports_each_episode_and_the_totals(checkpoint):
         ("--latency-ms", "nan", "--latency-ms must be >= 0, got nan"),
         ("--time-limit", "0", "--time-limit must be > 0 s, got 0"),
         ("--replan-period", "-1", "--replan-period must be > 0 s, got -1"),
+        ("--threads", "0", "--threads must be >= 1, got 0"),
     ],
 )
 def test_bad_evaluate_options_are_refused_before_the_model_loads(tmp_path, flag, value, message):

@@ -84,6 +84,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=0.0,
         help="inference delay: the robot goes on with the previous chunk this long (default 0)",
     )
+    evaluate.add_argument(
+        "--threads",
+        type=int,
+        help="torch CPU threads (default: torch's own, all cores; 1 when evaluations run side by side)",
+    )
     evaluate.set_defaults(handler=run_evaluate)
 
 
@@ -119,6 +124,12 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
     try:
         # Options first: a bad value is refused before a model loads or a dataset is read.
+        if args.threads is not None:
+            if args.threads < 1:
+                raise InvalidInput(f"--threads must be >= 1, got {args.threads}")
+            import torch
+
+            torch.set_num_threads(args.threads)
         options = None
         if args.episodes != 0:
             options = EvalOptions(
