@@ -50,9 +50,8 @@ def test_a_push_drifts_the_arm_from_the_observed_joints_and_leaves_the_grippers_
     world = SimWorld(robot)
     try:
         world.reset(5, placed_first=("green_cube",))
-        options = PushOptions(
-            rate=1e9, size=0.1, duration=0.25
-        )  # a push at the second observation
+        # A push at the second observation, surely.
+        options = PushOptions(rate=1e9, size=0.1, duration=0.25)
         pushing = PushedExpert(ScriptedExpert(robot), robot, options, np.random.default_rng(0))
         plain = ScriptedExpert(robot)
 

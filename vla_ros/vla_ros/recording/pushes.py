@@ -50,9 +50,8 @@ class PushedExpert(Policy):
         self, expert: Policy, robot: RobotConfig, options: PushOptions, rng: np.random.Generator
     ) -> None:
         self.expert, self.options, self.rng = expert, options, rng
-        joints = robot.command_joints
-        self._arm = [joints.index(j) for j in robot.arm_joints]
-        self._arm_names = [joints[i] for i in self._arm]
+        self._arm_names = list(robot.arm_joints)
+        self._arm = [robot.command_joints.index(j) for j in self._arm_names]
         self._lower, self._upper = robot.limits.lower[self._arm], robot.limits.upper[self._arm]
         self.reset()
 
