@@ -231,10 +231,14 @@ def test_evaluate_reports_each_episode_and_the_totals(checkpoint):
     out, _ = checkpoint
     printed = io.StringIO()
     argv = ["evaluate", "--checkpoint", str(out), "--episodes", "1", "--time-limit", "1.0"]
+    threads = torch.get_num_threads()
     torch.set_num_threads(2)
-    with contextlib.redirect_stdout(printed):
-        assert main([*argv, "--threads", "1"]) == 0
-    assert torch.get_num_threads() == 1
+    try:
+        with contextlib.redirect_stdout(printed):
+            assert main([*argv, "--threads", "1"]) == 0
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(threads)  # the tests that follow run at the process's own count
     lines = printed.getvalue().splitlines()
     assert lines[-2].startswith("[evaluate 1/1] seed 0 'put the red cube in the bowl': FAILED")
     assert "first lifted: none" in lines[-2]
