@@ -15,7 +15,7 @@ from vla_ros.core.actions import EE_DELTA_DIMS, EE_POSE_DIMS
 from vla_ros.core.chunking import Admission, ChunkExecutor, ExecutorConfig
 from vla_ros.core.chunking.anchoring import anchor_ee_deltas
 from vla_ros.core.chunking.blending import Crossfade, LatestOnly, Overlap
-from vla_ros.core.chunking.interpolation import MIN_BRAKING_S, PlanTrajectory
+from vla_ros.core.chunking.interpolation import MIN_BRAKING_S, PlanTrajectory, resample_actions
 from vla_ros.core.chunking.jerk_limited import JerkLimitedFollower
 from vla_ros.core.chunking.latency import LatencyEstimator
 from vla_ros.core.chunking.layout import layout_for
@@ -64,8 +64,8 @@ def test_default_executor_hands_over_to_a_new_chunk_within_the_crossfade_cap_wit
     values = np.array([executor.tick(t).values[0] for t in ticks])
     window = max(config.crossfade_max_s, config.catch_up_s)
     assert values[ticks >= arrival + window + 0.05 + 1e-9] == pytest.approx(1.0)
-    # Smoothstep over the window peaks at 1.5x the mean slope; the cubic adds a little.
-    assert np.max(np.diff(values)) <= 2.0 * config.period / window
+    # The fade peaks at 2x its mean slope (fade_weight), rendered at the control rate.
+    assert np.max(np.diff(values)) <= 2.0 * config.period / window + 1e-9
 
 
 def ramp_chunk(stamp: float, offset: float, horizon: int = 10, dt: float = 0.1) -> ActionChunk:
@@ -77,24 +77,54 @@ def ramp_chunk(stamp: float, offset: float, horizon: int = 10, dt: float = 0.1) 
 
 
 def test_crossfade_spans_its_window_past_the_end_of_the_old_plan():
-    """A chunk that lands 0.1 s before the old plan ends still fades in over the full 0.3 s, the old
-    plan continued at its last velocity: the command keeps moving at the plans' 1 rad/s while it
-    shifts by the 0.1 rad they disagree, instead of taking the shift within the 0.1 s left."""
+    """A chunk that lands 0.1 s before the old plan ends still fades in over the full window, the old
+    plan held at its end: the command keeps moving at the plans' 1 rad/s while it shifts by the
+    0.1 rad they disagree, instead of taking the shift within the 0.1 s left."""
     config = ExecutorConfig(catch_up_s=0.0)
     executor = ChunkExecutor(config, NAMES)
     executor.submit(ramp_chunk(0.0, 0.0), 0.0)  # knots to 0.9 s
-    arrival = 0.8
+    arrival, old_end = 0.8, 0.9
     executor.submit(ramp_chunk(arrival, 0.1), arrival)
     ticks = np.arange(arrival, arrival + 0.6, config.period)
     values = np.array([executor.tick(t).values[0] for t in ticks])
     shift = values - ticks  # 0 on the old plan, 0.1 on the new
-    past_old_end = (ticks > 0.95) & (ticks < arrival + config.crossfade_max_s - 0.05)
-    assert np.all((shift[past_old_end] > 0.0) & (shift[past_old_end] < 0.1 - 1e-3))
-    # Two action steps past the window every knot the cubic sees is on the new plan.
-    assert shift[ticks >= arrival + config.crossfade_max_s + 0.2] == pytest.approx(0.1, abs=1e-6)
-    # The shift is spread over the window: no tick moves more than the plans' own step plus 1.5x
-    # the shift's mean rate (smoothstep peak) with a margin for the cubic.
+    fading = (ticks >= old_end - 1e-9) & (ticks < arrival + config.crossfade_max_s - config.period)
+    assert fading.sum() >= 5
+    assert np.all((shift[fading] > 0.0) & (shift[fading] < 0.1 - 1e-3))
+    assert np.all(np.diff(values) > 0.5 * config.period)  # never stops at the old plan's end
+    assert shift[ticks >= arrival + config.crossfade_max_s] == pytest.approx(0.1, abs=1e-6)
+    # The shift is spread over the window: no tick moves more than the plans' own step plus 2x
+    # the shift's mean rate (fade_weight's peak).
     assert np.max(np.diff(values)) <= config.period * (1.0 + 2.0 * 0.1 / config.crossfade_max_s)
+
+
+@pytest.mark.parametrize(
+    "arrival, old_horizon",
+    [(0.5, 20), (0.89, 10), (0.91, 10)],
+    ids=["plan_running", "just_before_its_end", "just_after_it_ran_out"],
+)
+def test_a_chunk_between_coarse_actions_fades_in_at_the_fades_own_acceleration(
+    arrival, old_horizon
+):
+    """A 10 Hz chunk 0.5 rad away lands on a plan that holds (10 Hz too): the command takes the
+    whole step within the crossfade window, and no tick accelerates more than the fade itself
+    (4 / window^2 times the step), whether the old plan still runs, is about to end, or ran out a
+    tick ago. Before, the fade was sampled only at the chunks' 0.1 s actions, a catch-up
+    compounded with the crossfade and a run-out plan got only the 0.1 s catch-up: 0.0084, 0.0058
+    and 0.0116 rad/tick where the fade's own peak was 0.0032 (its window was 0.25 s then)."""
+    config = ExecutorConfig()
+    window, step, period = config.crossfade_max_s, 0.5, config.period
+    executor = ChunkExecutor(config, NAMES)
+    executor.submit(constant_chunk(0.0, 0.0, horizon=old_horizon, dt=0.1), 0.0)
+    for t in np.arange(0.0, arrival - 1e-9, period):
+        executor.tick(t)
+    executor.submit(constant_chunk(arrival - 0.05, step, horizon=10, dt=0.1), arrival)
+    ticks = np.arange(arrival, arrival + 0.6, period)
+    values = np.array([executor.tick(t).values[0] for t in ticks])
+    assert values[ticks >= arrival + window + period] == pytest.approx(step, abs=1e-9)
+    lurch = np.abs(np.diff(values, n=2))
+    assert lurch.max() <= 1.01 * 4.0 * step / window**2 * period**2
+    assert np.max(np.diff(values)) <= 1.01 * 2.0 * step / window * period
 
 
 def test_temporal_ensemble_is_the_act_weighted_mean_of_all_predictions():
@@ -164,6 +194,20 @@ def test_pose_orientation_is_slerped_and_binary_gripper_snaps():
     mid, _ = plan.sample(0.5)
     assert Rotation.from_quat(mid[3:7]).as_euler("xyz", degrees=True)[2] == pytest.approx(45.0)
     assert mid[7] == 1.0 and plan.sample(1.0)[0][7] == 0.0
+
+
+def test_fade_knots_follow_the_chunks_own_path_between_its_actions():
+    """Knots added inside a fade: orientation slerped, a binary gripper holds the action before
+    (it switches at the next action, as the plan does), positions on the actions' monotone curve."""
+    layout = layout_for(ActionSpace.EE_POSE, EE_POSE_DIMS + ("gripper",), {"gripper": (1.0, 0.0)})
+    q0, q1 = Rotation.identity().as_quat(), Rotation.from_euler("z", 90, degrees=True).as_quat()
+    values = np.array([[0, 0, 0, *q0, 1.0], [1, 0, 0, *q1, 0.0], [1, 0, 0, *q1, 0.0]])
+    at = np.array([0.25, 0.5, 0.99, 1.5])
+    between = resample_actions(np.array([0.0, 1.0, 2.0]), values, layout, at, binary_grippers=True)
+    angles = Rotation.from_quat(between[:, 3:7]).as_euler("xyz", degrees=True)[:, 2]
+    assert angles[:3] == pytest.approx(90.0 * at[:3]) and angles[3] == pytest.approx(90.0)
+    assert list(between[:, 7]) == [1.0, 1.0, 1.0, 0.0]
+    assert np.all(np.diff(between[:, 0]) >= 0.0) and np.all(between[:, 0] <= 1.0 + 1e-12)
 
 
 # -- scheduling ------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from vla_ros.core.chunking.layout import ActionLayout
 class Overlap:
     times: np.ndarray  # (n,) action times, increasing, all >= now
     now: float
-    old_end: float  # last time the old plan covers (continued past its end as far as the strategy reaches)
+    # last time the old plan covers (held past its end as far as the strategy reaches)
+    old_end: float
     old_values: np.ndarray  # (n, dim)
     old_counts: np.ndarray  # (n,) how many chunks the old values already combine
     new_values: np.ndarray  # (n, dim)
@@ -30,7 +31,7 @@ class Overlap:
 class BlendStrategy(Protocol):
     name: str
     # How far past now the strategy blends even where the old plan ends sooner (the old plan then
-    # continues at its last velocity; see timeline.py).
+    # holds its end, where it comes to rest; see timeline.py).
     reach_s: float
 
     def blend(self, overlap: Overlap) -> tuple[np.ndarray, np.ndarray]:
@@ -51,6 +52,14 @@ def mix(old: np.ndarray, new: np.ndarray, w_new: np.ndarray, layout: ActionLayou
     return out
 
 
+def fade_weight(u: np.ndarray) -> np.ndarray:
+    """0 -> 1 as u goes 0 -> 1, at constant acceleration then constant deceleration (a parabolic
+    blend). Of all fades with the same peak acceleration it is the shortest: it lags the new plan
+    by half its window, where a smoothstep with that peak (6 against 4 / window^2) lags 22 % more."""
+    u = np.clip(u, 0.0, 1.0)
+    return np.where(u <= 0.5, 2.0 * u * u, 1.0 - 2.0 * (1.0 - u) ** 2)
+
+
 class LatestOnly:
     """The newest prediction wins (continuity comes only from the spline's clamped start)."""
 
@@ -62,13 +71,13 @@ class LatestOnly:
 
 
 class Crossfade:
-    """Fade from old to new with a smoothstep weight (0 at now, 1 at the window end).
+    """Fade from old to new with `fade_weight` (0 at now, 1 at the window end).
 
     The window is the whole overlap, or `max_window_s` when set: fresh predictions take over quickly
     when chunks overlap a lot, and a chunk that lands with little of the old plan left still fades in
-    over the full window (the old plan continued at its last velocity) instead of over what is left
-    of it (0.16-0.21 s at 300 ms latency on 1 s chunks: boundary jumps of 0.22-0.37x LeRobot's, 0.08-0.15x
-    over the full 0.3 s).
+    over the full window (the old plan held at its end) instead of over what is left of it (0.16-0.21
+    s at 300 ms latency on 1 s chunks: boundary jumps of 0.22-0.37x LeRobot's). The fade is rendered
+    at the control rate (timeline.py's fade knots), so its acceleration is its own.
     """
 
     name = "crossfade"
@@ -84,8 +93,7 @@ class Crossfade:
         window = overlap.old_end - overlap.now
         if self.max_window_s > 0.0:
             window = min(window, self.max_window_s)
-        u = np.clip((overlap.times - overlap.now) / max(window, 1e-9), 0.0, 1.0)
-        w = u * u * (3.0 - 2.0 * u)
+        w = fade_weight((overlap.times - overlap.now) / max(window, 1e-9))
         return mix(overlap.old_values, overlap.new_values, w, overlap.layout), np.ones(
             len(overlap.times)
         )

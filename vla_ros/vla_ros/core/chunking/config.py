@@ -21,9 +21,10 @@ class ExecutorConfig:
     strategy: how a new chunk's overlap with the plan in force is blended (see blending.py).
     ensemble_k: ACT temporal-ensemble decay, weights exp(-k*i) with i=0 the oldest prediction.
     crossfade_max_s: crossfade window: a new chunk fades in over this long, also where the old plan
-        ends sooner (continued at its last velocity); 0 fades over the whole overlap.
-    catch_up_s: every new plan fades in from the old plan's continuation over at least this long
-        (longer after the plan had run out; see timeline.py).
+        ends sooner (held at its end); 0 fades over the whole overlap.
+    catch_up_s: a new plan no strategy fade covers (the first, from the robot's state; one after a
+        run-out; any under latest_only or temporal_ensemble) fades in from the old plan's
+        continuation over at least this long (longer after a run-out; see timeline.py).
     interpolation: 'cubic' (C1 Hermite that never overshoots), 'spline' (C2 inside a plan, rings
         around jumps), or 'jerk_limited' (the cubic followed through ruckig within the robot's
         velocity/acceleration/jerk limits). See interpolation.py.
@@ -40,13 +41,14 @@ class ExecutorConfig:
 
     control_rate_hz: float = 100.0
     # Defaults chosen by bench/chunking/run.py on chunk streams recorded from the sim, against
-    # LeRobot's async client: a 0.25 s crossfade hands over to fresh predictions quickly (tracking)
-    # without stepping (boundary jumps: 0.22-0.28x LeRobot's at 0.22 s on the noisy 1 s chunks);
+    # LeRobot's async client: a 0.19 s crossfade hands over to fresh predictions quickly (tracking)
+    # without stepping (boundary jumps: 0.21-0.26x LeRobot's at 0.15-0.16 s on the noisy 1 s
+    # chunks; tracking 0.80-0.81x at 0.21-0.23 s on the noisy 1.5 s chunks at 100 ms);
     # refresh at 0.58 of a chunk asks within 1.2x LeRobot's requests wherever that is feasible
     # (0.65: 1.23-1.40x at 7 of 16 points). See README "Chunk execution".
     strategy: str = "crossfade"
     ensemble_k: float = 0.01
-    crossfade_max_s: float = 0.25
+    crossfade_max_s: float = 0.19
     catch_up_s: float = 0.1
     interpolation: str = "cubic"
     gripper_mode: str = "continuous"

@@ -79,6 +79,7 @@ class ChunkExecutor:
             c2=config.interpolation == "spline",
             catch_up_s=config.catch_up_s,
             max_future_s=config.max_future_s,
+            fade_step_s=config.period,
         )
         self.trigger = InferenceTrigger(
             LatencyEstimator(config.initial_latency_s, config.latency_window),
@@ -194,7 +195,7 @@ class ChunkExecutor:
     def stats(self, now: float) -> ExecutorStats:
         plan = self.timeline.plan
         counters = self.timeline.counters
-        ahead = 0 if plan is None else int(np.sum(plan.trajectory.times > now))
+        ahead = 0 if plan is None else int(np.sum(plan.action_times > now))
         remaining = 0.0 if plan is None else max(0.0, plan.trajectory.end - now)
         return ExecutorStats(
             strategy=self.config.strategy,

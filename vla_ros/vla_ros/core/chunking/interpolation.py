@@ -168,3 +168,27 @@ def _braked_start(
         np.insert(values, 1, value, axis=0),
         np.insert(tangents, 1, velocity, axis=0),
     )
+
+
+def resample_actions(
+    times: np.ndarray,
+    values: np.ndarray,
+    layout: ActionLayout,
+    at: np.ndarray,
+    binary_grippers: bool = False,
+) -> np.ndarray:
+    """A chunk's actions at times `at` (within [times[0], times[-1]]) along the path a plan draws
+    between them: PCHIP per column, quaternions by slerp, binary grippers held from the action
+    before. Lets a fade be rendered between a coarse chunk's actions (timeline.py)."""
+    at = np.asarray(at, dtype=float)
+    if len(times) < 2:
+        return np.repeat(np.asarray(values, dtype=float)[:1], len(at), axis=0)
+    out = PchipInterpolator(times, values)(at)
+    if layout.quaternion is not None:
+        cols = list(layout.quaternion)
+        out[:, cols] = Slerp(times, Rotation.from_quat(values[:, cols]))(at).as_quat()
+    if binary_grippers and layout.grippers:
+        cols = list(layout.grippers)
+        before = np.clip(np.searchsorted(times, at, side="right") - 1, 0, len(times) - 1)
+        out[:, cols] = values[before][:, cols]
+    return out

@@ -4,15 +4,23 @@ Convention (vla_ros.core.types): action i of a chunk is meant for `stamp + i * d
 `now`, actions meant for before `now + lead` (half a step: closer knots would demand a velocity
 spike) are dropped as stale; the rest are blended with the old plan where both cover the same
 times (a capped crossfade also past the old plan's end, up to its window, with the old plan
-continued at its last velocity), and a bridge knot at `now` carries the command stream's current
+held at its end, where it comes to rest), and a bridge knot at `now` carries the command stream's current
 value and velocity, so a new plan starts exactly where the old one is.
 
-Catch-up: whatever the strategy, the merged actions are then faded in from the old plan's
-continuation (its held end value once it ran out; the robot's state before the first plan) over
-max(catch_up_s, 2 x how long the plan had run out). After a stall of g seconds (a slow cold start)
-the arm is g of motion behind and rejoins the plan within 2g, so with the smoothstep's 1.5x peak
-it moves at most ~2.25x the plan's own speed instead of jumping. A catch-up in progress is never
-shortened by the chunks that follow it.
+Catch-up: the merged actions are then faded in from the old plan's continuation (its held end
+value once it ran out; the robot's state before the first plan) over max(catch_up_s, 2 x how long
+the plan had run out), and after a run-out over at least the strategy's reach, as a chunk landing
+a tick before the end would have been blended. After a stall of g seconds (a slow cold start) the
+arm is g of motion behind and rejoins the plan within 2g, so with the fade's 2x peak it moves at
+most about twice the plan's own speed instead of jumping. A catch-up in progress is never
+shortened by the chunks that follow it. A plan still running whose strategy fades over at least
+catch_up_s (the capped crossfade) gets no catch-up on top: two fades compound into a steeper one.
+
+Fade knots: inside a fade (blend or catch-up) knots are added every fade_step_s (the control
+period), valued along the chunk's own path between its actions. Sampled only at a 10 Hz chunk's
+actions, a 0.2 s fade is two or three knots whose cubic brakes and lurches (up to 0.034 rad/tick on
+the bench's noisy 1 s chunks at 500 ms); rendered at the control rate its acceleration is the
+fade's own.
 
 Admission, decided before any blending and counted:
   future        stamped more than max_future_s ahead of now (another clock, see time_guard.py):
@@ -32,8 +40,8 @@ from enum import Enum
 
 import numpy as np
 
-from vla_ros.core.chunking.blending import BlendStrategy, Overlap, mix
-from vla_ros.core.chunking.interpolation import PlanTrajectory
+from vla_ros.core.chunking.blending import BlendStrategy, Overlap, fade_weight, mix
+from vla_ros.core.chunking.interpolation import PlanTrajectory, resample_actions
 from vla_ros.core.chunking.layout import ActionLayout
 from vla_ros.core.reset_floor import ResetFloor
 from vla_ros.core.time_guard import MAX_FUTURE_S
@@ -73,6 +81,7 @@ class Plan:
     action_space: ActionSpace
     layout: ActionLayout
     dt: float
+    action_times: np.ndarray  # the chunk's actions kept (not the fade knots)
 
     def count_at(self, times: np.ndarray) -> np.ndarray:
         index = np.clip(
@@ -88,6 +97,7 @@ class ChunkTimeline:
     c2: bool = False
     catch_up_s: float = 0.1
     max_future_s: float = MAX_FUTURE_S
+    fade_step_s: float = 0.01  # knot spacing inside fades (the executor passes its control period)
     _catch_up_until: float = -np.inf
     plan: Plan | None = None
     counters: TimelineCounters = field(default_factory=TimelineCounters)
@@ -143,8 +153,8 @@ class ChunkTimeline:
         now: float,
         start: np.ndarray | None,
     ) -> Plan:
-        counts = np.ones(len(times))
         values = np.array(values, dtype=float)
+        action_times = times
         old = (
             self.plan
             if self.plan is not None and self.plan.action_space == chunk.action_space
@@ -153,11 +163,37 @@ class ChunkTimeline:
         if old is not None and old.trajectory.start > now:
             old = None  # not begun yet (a first plan without robot state): nothing executed to continue
         bridge_value, bridge_velocity, bridge_count = start, None, 1.0
+        if bridge_value is not None or old is not None:
+            gap = 0.0 if old is None else max(0.0, now - old.trajectory.end)
+            if old is not None and gap == 0.0 and self.strategy.reach_s >= self.catch_up_s:
+                # The strategy fades the new chunk in from the running plan itself; a catch-up on
+                # top would compound the two fades into a steeper one.
+                window = max(0.0, self._catch_up_until - now)
+            else:
+                # A plan that ran out overlaps nothing, so no strategy blends it: fade over the
+                # strategy's reach too, as a chunk landing a tick earlier would have been.
+                fade = self.strategy.reach_s if gap > 0.0 else 0.0
+                window = max(self.catch_up_s, fade, 2.0 * gap, self._catch_up_until - now)
+            self._catch_up_until = now + window
+            fade_end = now + max(window, self.strategy.reach_s if old is not None else 0.0)
+            dense = self._fade_times(times, now, fade_end)
+            if len(dense):  # valued along the chunk's own path between its actions
+                between = resample_actions(
+                    chunk.stamp + chunk.dt * np.arange(chunk.horizon),
+                    chunk.actions,
+                    layout,
+                    dense,
+                    self.binary_grippers,
+                )
+                order = np.argsort(np.concatenate([times, dense]), kind="stable")
+                times = np.concatenate([times, dense])[order]
+                values = np.vstack([values, between])[order]
+        counts = np.ones(len(times))
         if old is not None:
             bridge_value, bridge_velocity = old.trajectory.sample(now)
             bridge_count = float(old.count_at(np.array([now]))[0])
-            # A plan still running is continued past its end as far as the strategy blends; one
-            # that ran out held its end, where the arm is.
+            # A plan still running is blended with past its end (held there, where it comes to
+            # rest) as far as the strategy reaches; one that ran out is left to the catch-up.
             reach = old.trajectory.end
             if now <= old.trajectory.end:
                 reach = max(reach, now + self.strategy.reach_s)
@@ -168,21 +204,18 @@ class ChunkTimeline:
                     times=t,
                     now=now,
                     old_end=reach,
-                    old_values=_continued(old, t),
+                    old_values=old.trajectory.sample(t)[0],
                     old_counts=old.count_at(t),
                     new_values=values[covered],
                     layout=layout,
                 )
                 values[covered], counts[covered] = self.strategy.blend(overlap)
         if bridge_value is not None:
-            gap = 0.0 if old is None else max(0.0, now - old.trajectory.end)
             continuation = (
                 old.trajectory.sample(times)[0]
                 if old is not None
                 else np.broadcast_to(bridge_value, values.shape)
             )
-            window = max(self.catch_up_s, 2.0 * gap, self._catch_up_until - now)
-            self._catch_up_until = now + window
             values = self._catch_up(times, values, continuation, now, window, layout)
             times = np.concatenate([[now], times])
             values = np.vstack([bridge_value, values])
@@ -190,7 +223,17 @@ class ChunkTimeline:
         trajectory = PlanTrajectory(
             times, values, layout, bridge_velocity, self.binary_grippers, self.c2
         )
-        return Plan(trajectory, counts, chunk.action_space, layout, chunk.dt)
+        return Plan(trajectory, counts, chunk.action_space, layout, chunk.dt, action_times)
+
+    def _fade_times(self, times: np.ndarray, now: float, fade_end: float) -> np.ndarray:
+        """Knot times every fade_step_s from now to `fade_end`, before the last action and clear of
+        the actions themselves."""
+        step = self.fade_step_s
+        if step <= 0.0:
+            return np.empty(0)
+        dense = now + step * np.arange(1, int(np.floor((fade_end - now) / step + 1e-9)) + 1)
+        dense = dense[dense < times[-1] - 0.5 * step]
+        return dense[np.min(np.abs(dense[:, None] - times[None, :]), axis=1) > 0.5 * step]
 
     @staticmethod
     def _catch_up(
@@ -203,21 +246,4 @@ class ChunkTimeline:
     ) -> np.ndarray:
         if window <= 0.0:
             return values
-        u = np.clip((times - now) / window, 0.0, 1.0)
-        return mix(continuation, values, u * u * (3.0 - 2.0 * u), layout)
-
-
-def _continued(plan: Plan, times: np.ndarray) -> np.ndarray:
-    """The plan's values at `times`; past its end the position columns go on at the velocity of its
-    last two knots (quaternions and grippers hold: no orientation or closure past the plan's; a
-    velocity plan holds its last velocity)."""
-    values = plan.trajectory.sample(times)[0]
-    knots, knot_values = plan.trajectory.times, plan.trajectory.values
-    past = times > knots[-1]
-    if len(knots) >= 2 and past.any() and plan.action_space != ActionSpace.JOINT_VELOCITY:
-        columns = list(plan.layout.vector_columns)
-        velocity = (knot_values[-1, columns] - knot_values[-2, columns]) / (knots[-1] - knots[-2])
-        values[np.ix_(past, columns)] = knot_values[-1, columns] + np.outer(
-            times[past] - knots[-1], velocity
-        )
-    return values
+        return mix(continuation, values, fade_weight((times - now) / window), layout)
