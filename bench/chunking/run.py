@@ -53,7 +53,7 @@ DELAYS_MS = (0, 100, 300, 500)
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REFERENCE = "lerobot_weighted_average"
 DEFAULT = "default"
-REFRESH_CANDIDATES = (0.5, 0.55, 0.57, 0.6, 0.65, 0.8)
+REFRESH_CANDIDATES = (0.5, 0.55, 0.57, 0.58, 0.6, 0.65, 0.8)
 # Start offsets of the recorded replays: 0.03 s steps against the expert's 0.1 s observation grid and
 # about a third of a request interval apart, so where requests fall against the expert's few
 # decisive moments (which dominate a tracking RMS, and moved single-start ratios by up to 0.2) is
@@ -64,9 +64,9 @@ BLENDS = {
     "latest_only": {"strategy": "latest_only"},
     "temporal_ensemble": {"strategy": "temporal_ensemble"},
     "crossfade": {"strategy": "crossfade", "crossfade_max_s": 0.0},  # over the whole overlap
-    "crossfade<=0.2s": {"strategy": "crossfade", "crossfade_max_s": 0.2},
+    "crossfade<=0.15s": {"strategy": "crossfade", "crossfade_max_s": 0.15},
+    "crossfade<=0.19s": {"strategy": "crossfade", "crossfade_max_s": 0.19},
     "crossfade<=0.25s": {"strategy": "crossfade", "crossfade_max_s": 0.25},
-    "crossfade<=0.3s": {"strategy": "crossfade", "crossfade_max_s": 0.3},
 }
 TARGETS = "tracking <= 0.8x, max jump <= 0.2x, warm starvation 0 s, requests/s <= 1.2x"
 

@@ -41,11 +41,11 @@ class ExecutorConfig:
 
     control_rate_hz: float = 100.0
     # Defaults chosen by bench/chunking/run.py on chunk streams recorded from the sim, against
-    # LeRobot's async client: a 0.19 s crossfade hands over to fresh predictions quickly (tracking)
-    # without stepping (boundary jumps: 0.21-0.26x LeRobot's at 0.15-0.16 s on the noisy 1 s
-    # chunks; tracking 0.80-0.81x at 0.21-0.23 s on the noisy 1.5 s chunks at 100 ms);
-    # refresh at 0.58 of a chunk asks within 1.2x LeRobot's requests wherever that is feasible
-    # (0.65: 1.23-1.40x at 7 of 16 points). See README "Chunk execution".
+    # LeRobot's async client: a 0.19 s crossfade hands over to fresh predictions quickly (tracking
+    # 0.80x LeRobot's at worst; 0.2 s: 0.80x just over, at 4 start phases) without stepping (jumps
+    # 0.17x at worst; 0.17 s: 0.21x); refresh at 0.58 of a chunk asks within 1.2x LeRobot's requests
+    # wherever that is feasible (0.6: over at 3 points; 0.55, 0.57: tracking 0.83x, 0.86x). Both are
+    # sharp optima. See README "Chunk execution".
     strategy: str = "crossfade"
     ensemble_k: float = 0.01
     crossfade_max_s: float = 0.19
