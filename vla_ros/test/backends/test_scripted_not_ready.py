@@ -73,3 +73,25 @@ def test_the_policy_node_waits_for_object_poses_without_an_error_then_serves(ros
     assert ros.wait_for(lambda: node._object_poses)
     observations.publish(observation_to_msg(replace(first, stamp=ros.now(), sequence=2)))
     assert ros.wait_for(lambda: chunks), "served once the poses are there"
+
+
+@pytest.mark.ros
+def test_the_policy_node_completes_an_observation_with_the_object_poses_of_its_capture(ros):
+    """An observation waits while the model is busy; the object poses it is inferred with are those
+    stamped at its capture, not the newest (a held cube would be seen away from the hand)."""
+    node = ros.add(
+        VlaPolicyNode(
+            parameter_overrides=parameter_overrides({"robot": "panda", "backend": "scripted"})
+        )
+    )
+    poses = ros.publisher(ObjectPoses, "/sim/object_poses")
+    assert ros.wait_for(lambda: poses.get_subscription_count())
+    before = {k: np.array(v, float) for k, v in POSES.items()}
+    after = {k: v + [0.0, 0.0, 0.05, 0, 0, 0, 0] for k, v in before.items()}  # lifted 5 cm
+    poses.publish(object_poses_to_msg(before, 10.0))
+    poses.publish(object_poses_to_msg(after, 10.3))
+    assert ros.wait_for(lambda: len(node._object_poses) == 2)
+    captured = node._completed(replace(observation({}), stamp=10.1)).extras["object_poses"]
+    assert captured["red_cube"] == pytest.approx(before["red_cube"])
+    newest = node._completed(replace(observation({}), stamp=10.3)).extras["object_poses"]
+    assert newest["red_cube"] == pytest.approx(after["red_cube"])

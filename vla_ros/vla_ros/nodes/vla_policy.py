@@ -16,6 +16,7 @@ from std_msgs.msg import Header, String
 from vla_ros.backends.latency import DelayedPolicy
 from vla_ros.backends.registry import create_policy
 from vla_ros.core.inference.worker import InferenceWorker
+from vla_ros.core.perception.stamped_history import StampedHistory
 from vla_ros.core.robot.config import load_robot_config
 from vla_ros.core.types import InvalidInput
 from vla_ros.core.types import Observation as CoreObservation
@@ -25,7 +26,7 @@ from vla_ros.nodes.conversions import (
     object_poses_from_msg,
     observation_from_msg,
 )
-from vla_ros.nodes.managed import ManagedNode, reset_stamp_s, run_node
+from vla_ros.nodes.managed import ManagedNode, reset_stamp_s, run_node, stamp_to_s
 from vla_ros.nodes.node_parameters import VlaPolicyParameters
 from vla_ros.nodes.parameters import declare_config
 from vla_ros.nodes.qos import LATCHED
@@ -69,7 +70,7 @@ class VlaPolicyNode(ManagedNode):
         )
         self._rtc_prefix = None
         self._instruction_override = parameters.instruction
-        self._object_poses: dict = {}
+        self._object_poses: StampedHistory[dict] = StampedHistory()
         self._chunk_pub = self.create_publisher(ActionChunk, "/vla/action_chunk", 10)
         self.create_subscription(Observation, "/vla/observation", self._on_observation, 2)
         self.create_subscription(
@@ -117,15 +118,19 @@ class VlaPolicyNode(ManagedNode):
 
     def _completed(self, observation: CoreObservation) -> CoreObservation:
         """The observation as inferred, completed just before the inference starts (it may have
-        waited while the model was busy): the newest instruction, object poses and RTC prefix."""
-        extras = {**observation.extras, "object_poses": self._object_poses}
+        waited while the model was busy): the newest instruction and RTC prefix, and the object
+        poses of its capture (core/perception/stamped_history.py)."""
+        extras = {
+            **observation.extras,
+            "object_poses": self._object_poses.at(observation.stamp) or {},
+        }
         if self._rtc_prefix is not None:
             extras["rtc_prefix"] = self._rtc_prefix
         instruction = self._instruction_override or observation.instruction
         return replace(observation, instruction=instruction, extras=extras)
 
     def _on_object_poses(self, msg: ObjectPoses) -> None:
-        self._object_poses = object_poses_from_msg(msg)
+        self._object_poses.add(stamp_to_s(msg.header.stamp), object_poses_from_msg(msg))
 
     def _on_instruction(self, msg: String) -> None:
         if msg.data != self._instruction_override:
