@@ -8,6 +8,7 @@ writer thread. QoS follows the publishers (core/recording/subscription.py).
 from __future__ import annotations
 
 import importlib
+import time
 from collections import Counter
 
 from rclpy.node import Node
@@ -31,6 +32,9 @@ from vla_ros.recording.writer_thread import WriterThread
 NODE_NAME = "vla_recorder"
 BACKEND_PARAMETER = "backend"  # of the policy node (nodes/node_parameters.py VlaPolicyParameters)
 DISCOVERY_PERIOD_S = 0.1  # rosbag2's default topic polling interval
+# A backend question not answered (or answered empty) within this long is asked again: one request
+# lost on a loaded machine left a bag's metadata without its backend (CI, once).
+BACKEND_RETRY_S = 1.0
 _INFINITE_NS = 2**63 - 1
 
 
@@ -54,7 +58,8 @@ class RecorderNode(Node):
         self._subscribed: set[str] = set()
         # Without --backend: the policy node (the publisher of the chunks) is asked for its backend.
         self._backend_client: AsyncParameterClient | None = None
-        self._backend_asked = backend_known
+        self._backend_known = backend_known
+        self._backend_asked_at = -float("inf")  # time.monotonic() of the last question
         self.create_timer(DISCOVERY_PERIOD_S, self._discover)
         self._discover()
 
@@ -67,7 +72,7 @@ class RecorderNode(Node):
             if not publishers:
                 continue  # a subscriber alone made it appear: wait for a publisher's QoS
             self._subscribe(topic, graph[name][0], publishers)
-        if not self._backend_asked:
+        if not self._backend_known:
             self._ask_backend()
 
     def _ask_backend(self) -> None:
@@ -80,7 +85,9 @@ class RecorderNode(Node):
             self._backend_client = AsyncParameterClient(self, name)
         if not self._backend_client.services_are_ready():
             return  # asked on a later pass: a request before the service is matched may be lost
-        self._backend_asked = True
+        if time.monotonic() - self._backend_asked_at < BACKEND_RETRY_S:
+            return
+        self._backend_asked_at = time.monotonic()
         self._backend_client.get_parameters([BACKEND_PARAMETER]).add_done_callback(
             self._on_backend
         )
@@ -88,6 +95,7 @@ class RecorderNode(Node):
     def _on_backend(self, future) -> None:
         response = future.result()
         if response is not None and response.values and response.values[0].string_value:
+            self._backend_known = True
             self._writer.set_backend(response.values[0].string_value)
 
     def _subscribe(self, topic: RecordedTopic, msgtype: str, publishers: list) -> None:
