@@ -101,9 +101,7 @@ class PlanTrajectory:
                 velocities[:, self._grippers] = self._pchip(ts, 1)
             else:
                 # Binary: hold each knot's command until the next knot.
-                index = np.clip(
-                    np.searchsorted(self.times, ts, side="right") - 1, 0, len(self.times) - 1
-                )
+                index = _knot_before(self.times, ts)
                 values[:, self._grippers] = self.values[index][:, self._grippers]
         if self._slerp is not None:
             cols = list(self.layout.quaternion)
@@ -189,6 +187,10 @@ def resample_actions(
         out[:, cols] = Slerp(times, Rotation.from_quat(values[:, cols]))(at).as_quat()
     if binary_grippers and layout.grippers:
         cols = list(layout.grippers)
-        before = np.clip(np.searchsorted(times, at, side="right") - 1, 0, len(times) - 1)
-        out[:, cols] = values[before][:, cols]
+        out[:, cols] = values[_knot_before(times, at)][:, cols]
     return out
+
+
+def _knot_before(times: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Index of the last knot at or before each time (the first knot for times before it)."""
+    return np.clip(np.searchsorted(times, at, side="right") - 1, 0, len(times) - 1)

@@ -4,8 +4,8 @@ Convention (vla_ros.core.types): action i of a chunk is meant for `stamp + i * d
 `now`, actions meant for before `now + lead` (half a step: closer knots would demand a velocity
 spike) are dropped as stale; the rest are blended with the old plan where both cover the same
 times (a capped crossfade also past the old plan's end, up to its window, with the old plan
-held at its end, where it comes to rest), and a bridge knot at `now` carries the command stream's current
-value and velocity, so a new plan starts exactly where the old one is.
+held at its end, where it comes to rest), and a bridge knot at `now` carries the command stream's
+current value and velocity, so a new plan starts exactly where the old one is.
 
 Catch-up: the merged actions are then faded in from the old plan's continuation (its held end
 value once it ran out; the robot's state before the first plan) over max(catch_up_s, 2 x how long
