@@ -21,8 +21,9 @@ from sensor_msgs.msg import JointState  # noqa: E402
 from std_msgs.msg import Bool, Header, String  # noqa: E402
 from std_srvs.srv import SetBool  # noqa: E402
 
+from vla_ros.core.liveness import HEARTBEAT_PERIOD_S  # noqa: E402
 from vla_ros.core.robot.config import load_robot_config  # noqa: E402
-from vla_ros.nodes.managed import parameter_overrides, s_to_stamp  # noqa: E402
+from vla_ros.nodes.managed import HEARTBEAT_TOPIC, parameter_overrides, s_to_stamp  # noqa: E402
 from vla_ros.nodes.safety_projector import SafetyProjectorNode  # noqa: E402
 from vla_ros.recording.joint_tracks import header_stamp_s  # noqa: E402
 from vla_ros_msgs.msg import Command as CommandMsg  # noqa: E402
@@ -157,6 +158,28 @@ def test_dead_policy_decelerates_to_a_hold(ros) -> None:
     policy.destroy_timer(timer)
     policy.destroy_publisher(publisher)
     index = hold_started(stream, "stale_command")
+    assert ros.wait_for(lambda: len(stream.safe) > index + 80)
+    assert_brakes_to_hold(stream.safe, index)
+
+
+def test_a_watched_node_holds_until_first_heard_and_again_once_silent(ros) -> None:
+    """Commands flow from the start, but the projector has not heard camera_ingest yet: it holds
+    naming it, moves once heartbeats arrive, and holds naming it again when they stop."""
+    stream = Stream(ros)
+    heartbeat = ros.publisher(Header, HEARTBEAT_TOPIC)
+    beating = False
+    ros.probe.create_timer(
+        HEARTBEAT_PERIOD_S,
+        lambda: beating and heartbeat.publish(Header(frame_id="camera_ingest")),
+    )
+    start_node(ros, watched_nodes=["camera_ingest"], liveness_timeout_s=0.5)
+    hold_started(stream, "upstream_unseen:camera_ingest")
+    time.sleep(0.5)
+    assert all(s.holding for s in stream.status), "no motion before the node is heard"
+    beating = True
+    assert ros.wait_for(stream.moving)
+    beating = False
+    index = hold_started(stream, "upstream_lost:camera_ingest")
     assert ros.wait_for(lambda: len(stream.safe) > index + 80)
     assert_brakes_to_hold(stream.safe, index)
 

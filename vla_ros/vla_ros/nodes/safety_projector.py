@@ -137,7 +137,9 @@ class SafetyProjectorNode(ManagedNode):
                 return
             self._projector.start(self._measured)
         now = self.now_s()
-        reason = self._supervisor.hold_reason(now, self._liveness.lost(time.monotonic()))
+        reason = self._supervisor.hold_reason(
+            now, self._liveness.lost(time.monotonic()), self._liveness.unseen()
+        )
         safe = self._projector.step(None if reason else self._supervisor.command, reason)
         self._safe_pub.publish(
             JointStateMsg(

@@ -30,6 +30,17 @@ def test_lost_upstream_nodes_hold_by_name_even_while_commands_are_fresh():
     assert supervisor.hold_reason(10.1, ("vla_policy",)) == "estop"
 
 
+def test_upstream_nodes_never_heard_from_hold_by_name_below_lost_ones():
+    supervisor = fresh_supervisor()
+    assert supervisor.hold_reason(10.1, (), ("camera_ingest",)) == "upstream_unseen:camera_ingest"
+    assert (
+        supervisor.hold_reason(10.1, ("vla_policy",), ("camera_ingest",))
+        == "upstream_lost:vla_policy"
+    )
+    supervisor.reject()
+    assert supervisor.hold_reason(10.1, (), ("camera_ingest",)) == "invalid_command"
+
+
 def test_a_silent_joint_state_stream_holds_until_states_come_back():
     supervisor = fresh_supervisor()
     supervisor.accept(10.6, Command(10.6, CommandSpace.JOINT_POSITION, ("a",), np.zeros(1)))

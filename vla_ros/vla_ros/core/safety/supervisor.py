@@ -1,11 +1,14 @@
 """Why the arm must hold, decided from the input stream: e-stop latch, invalid or stale commands,
-lost upstream nodes, a silent joint-state stream.
+lost or never-heard upstream nodes, a silent joint-state stream.
 
-Precedence: estop > invalid_command > upstream_lost:<nodes> > joint_states_stale > stale_command >
-not_ready (no command yet). The e-stop latches on a True and stays latched until explicitly
-released. A lost upstream (core/liveness.py: the policy, perception or executor process died or
-hangs) holds even while its last commands still arrive fresh: the executor keeps commanding the
-end of a plan nobody extends, and the status must name who is missing.
+Precedence: estop > invalid_command > upstream_lost:<nodes> > upstream_unseen:<nodes> >
+joint_states_stale > stale_command > not_ready (no command yet). The e-stop latches on a True and
+stays latched until explicitly released. A lost upstream (core/liveness.py: the policy, perception
+or executor process died or hangs) holds even while its last commands still arrive fresh: the
+executor keeps commanding the end of a plan nobody extends, and the status must name who is
+missing. An upstream node never heard from holds too: the projector cannot vouch for a node it has
+not heard, and one that died before its first heartbeat reached the projector (discovery is slow on
+a loaded host) would otherwise never be named at all.
 
 An episode reset (reset()) forgets the last command: the robot was moved, and the old episode's
 target is no place to go. Commands stamped at or before the reset are ignored and counted
@@ -23,6 +26,7 @@ from vla_ros.core.time_guard import refuse_future
 from vla_ros.core.types import Command
 
 UPSTREAM_LOST = "upstream_lost"
+UPSTREAM_UNSEEN = "upstream_unseen"
 
 
 class HoldSupervisor:
@@ -80,13 +84,17 @@ class HoldSupervisor:
         self._measured_at = now
         return not self._reset_measured.before(now if stamp is None else stamp, now)
 
-    def hold_reason(self, now: float, lost_upstream: Sequence[str] = ()) -> str:
+    def hold_reason(
+        self, now: float, lost_upstream: Sequence[str] = (), unseen_upstream: Sequence[str] = ()
+    ) -> str:
         if self.estop_latched:
             return "estop"
         if self._invalid:
             return "invalid_command"
         if lost_upstream:
             return f"{UPSTREAM_LOST}:{','.join(lost_upstream)}"
+        if unseen_upstream:
+            return f"{UPSTREAM_UNSEEN}:{','.join(unseen_upstream)}"
         if self._measured_at is not None and now - self._measured_at > self.joint_state_timeout_s:
             return "joint_states_stale"
         if self._received_at is None:
