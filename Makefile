@@ -73,7 +73,8 @@ lint: setup
 	@$(ENV) ruff check . && ruff format --check .
 
 bench: setup
-	@$(ENV) for b in bench/*/run.py; do echo "== $$b"; python "$$b" || exit 1; done
+	@$(ENV) failed=; for b in bench/*/run.py; do echo "== $$b"; python "$$b" || failed="$$failed $$b"; done; \
+	  if [ -n "$$failed" ]; then echo "benchmarks with a missed target or an error:$$failed"; exit 1; fi
 
 clean:
 	rm -rf build install log demo_out
