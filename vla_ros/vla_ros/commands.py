@@ -173,7 +173,7 @@ def _demo(
         f"[vla-ros] demo: robot={robot.name} backend={bringup.backend} episodes={args.episodes} ({mode})"
     )
     with (
-        recording_alongside(args.record, robot.name, out / "logs") as recorder,
+        recording_alongside(args.record, robot.name, bringup.backend, out / "logs") as recorder,
         running_graph(
             bringup, args.processes, out / "logs", [lambda: EpisodeRunner(robot, camera)], stop
         ) as up,

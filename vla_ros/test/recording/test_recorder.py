@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 import pytest
 from rosbags.rosbag2 import Reader
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.ros]
 RECORDED = ("/joint_states", "/vla/episode", "/vla/instruction", "/vla/reset")
 
 
-def _start_recorder(out, *extra):
+def _start_recorder(out, *extra, backend="scripted"):
     return subprocess.Popen(
         [
             sys.executable,
@@ -27,8 +28,7 @@ def _start_recorder(out, *extra):
             "panda",
             "--out",
             str(out),
-            "--backend",
-            "scripted",
+            *(["--backend", backend] if backend else []),
             *extra,
         ],
         stdout=subprocess.PIPE,
@@ -175,3 +175,76 @@ def test_a_topic_of_the_wrong_type_is_named_and_not_recorded(ros, tmp_path):
         "sensor_msgs/msg/JointState expected" in output
     )
     assert not any(p.is_dir() for p in tmp_path.iterdir())
+
+
+def test_without_backend_the_chunks_publisher_is_asked_for_it(ros, tmp_path):
+    """No --backend: the bag's metadata names the backend parameter of the node that publishes the
+    action chunks, whichever started first."""
+    import rclpy
+    from rclpy.parameter import Parameter
+
+    from vla_ros.nodes.qos import EPISODE_EVENTS
+    from vla_ros_msgs.msg import ActionChunk, EpisodeEvent
+
+    recorder = _start_recorder(tmp_path, backend="")
+    time.sleep(1.0)  # the recorder up before the policy: it must find it later
+    policy = ros.add(
+        rclpy.create_node(
+            "some_policy", parameter_overrides=[Parameter("backend", value="openpi")]
+        )
+    )
+    policy.declare_parameter("backend", "")
+    chunks = policy.create_publisher(ActionChunk, "/vla/action_chunk", 10)
+    events = ros.publisher(EpisodeEvent, "/vla/episode", EPISODE_EVENTS)
+    _wait_subscribed(ros, ["/vla/action_chunk", "/vla/episode"], recorder)
+    time.sleep(2.0)  # the question asked and answered (retried every 1 s)
+    events.publish(EpisodeEvent(event="reset", seed=5))
+    chunks.publish(ActionChunk(model_id="pi0_test"))
+    time.sleep(0.3)
+    events.publish(EpisodeEvent(event="end", success=True))
+    time.sleep(0.8)
+    output = _stop(recorder)
+    (bag,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    _, meta = _counts(bag)
+    assert (meta.backend, meta.model_id, meta.seed) == ("openpi", "pi0_test", 5), output
+    assert "policy node said its backend" not in output
+
+
+class _BackendSaid:
+    """The writer side of the recorder, as far as the backend goes: what it was told."""
+
+    def __init__(self) -> None:
+        self.backends: list[str] = []
+
+    def set_backend(self, backend: str) -> None:
+        self.backends.append(backend)
+
+
+def test_a_chunk_publisher_seen_before_its_node_name_is_asked_once_named(ros, monkeypatch):
+    """Discovery can report a publisher before its node's name (rmw_dds_common's graph cache says
+    _NODE_NAME_UNKNOWN_): the recorder must not fix on that name and ask nobody for ever."""
+    import rclpy
+    from rclpy.parameter import Parameter
+
+    from vla_ros.recording.recorder import RecorderNode
+    from vla_ros_msgs.msg import ActionChunk
+
+    policy = ros.add(
+        rclpy.create_node(
+            "named_policy", parameter_overrides=[Parameter("backend", value="lerobot")]
+        )
+    )
+    policy.declare_parameter("backend", "")
+    policy.create_publisher(ActionChunk, "/vla/action_chunk", 10)
+    unknown = SimpleNamespace(
+        node_name="_NODE_NAME_UNKNOWN_", node_namespace="_NODE_NAMESPACE_UNKNOWN_"
+    )
+    monkeypatch.setattr(
+        RecorderNode, "get_publishers_info_by_topic", lambda self, topic: [unknown]
+    )
+    writer = _BackendSaid()
+    ros.add(RecorderNode((), writer, use_sim_time=False, known_types=set()))
+    time.sleep(1.0)  # ten discovery passes that see only the unnamed publisher
+    assert writer.backends == []
+    monkeypatch.undo()  # the node's name has arrived
+    assert ros.wait_for(lambda: writer.backends == ["lerobot"], 10.0), writer.backends

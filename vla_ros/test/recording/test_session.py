@@ -128,6 +128,18 @@ def test_an_unknown_event_is_reported_and_ignored(session):
     assert session.outside["/vla/episode"] == 1
 
 
+def test_a_bag_closed_before_the_backend_is_known_says_so(tmp_path):
+    session = RecordingSession(RecordingOptions(tmp_path, "panda"), STORE, print)
+    session.add_topic(EVENTS, latched=True)
+    session.message(EVENTS.name, 1 * S, _cdr(EVENTS, event="reset", seed=2))
+    session.finish()
+    assert read_episode_metadata(session.closed[0].path).backend == ""
+    assert session.warnings == [
+        "an episode's bag closed before the policy node said its backend: the metadata names none "
+        "(pass --backend to say it)"
+    ]
+
+
 def test_split_none_is_one_bag_without_episode_metadata(tmp_path):
     session = RecordingSession(RecordingOptions(tmp_path, "panda", split="none"), STORE, print)
     session.add_topic(JOINTS, latched=False)

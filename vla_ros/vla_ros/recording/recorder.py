@@ -11,9 +11,10 @@ import importlib
 import time
 from collections import Counter
 
+from rcl_interfaces.srv import GetParameters
+from rclpy.client import Client
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from rclpy.parameter_client import AsyncParameterClient
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rosbags.interfaces import (
     Qos,
@@ -35,6 +36,9 @@ DISCOVERY_PERIOD_S = 0.1  # rosbag2's default topic polling interval
 # A backend question not answered (or answered empty) within this long is asked again: one request
 # lost on a loaded machine left a bag's metadata without its backend (CI, once).
 BACKEND_RETRY_S = 1.0
+# What the ROS graph cache (rmw_dds_common) names an endpoint whose node it does not know yet: its
+# participant's node list has not arrived (discovery under way) or it is no ROS node at all.
+UNKNOWN_NODE_NAMES = frozenset({"_NODE_NAME_UNKNOWN_", "_CREATED_BY_BARE_DDS_APP_"})
 _INFINITE_NS = 2**63 - 1
 
 
@@ -57,7 +61,8 @@ class RecorderNode(Node):
         self._known_types = known_types
         self._subscribed: set[str] = set()
         # Without --backend: the policy node (the publisher of the chunks) is asked for its backend.
-        self._backend_client: AsyncParameterClient | None = None
+        self._backend_client: Client | None = None  # the policy node's get_parameters
+        self._backend_client_of = ""  # that node's name
         self._backend_known = backend_known
         self._backend_asked_at = -float("inf")  # time.monotonic() of the last question
         self.create_timer(DISCOVERY_PERIOD_S, self._discover)
@@ -75,22 +80,32 @@ class RecorderNode(Node):
         if not self._backend_known:
             self._ask_backend()
 
+    def _policy_node(self) -> str:
+        """The fully qualified name of the chunks' publisher ("" while none is known by name)."""
+        for endpoint in self.get_publishers_info_by_topic(ACTION_CHUNK_TOPIC):
+            if endpoint.node_name not in UNKNOWN_NODE_NAMES:
+                return f"{endpoint.node_namespace.rstrip('/')}/{endpoint.node_name}"
+        return ""
+
     def _ask_backend(self) -> None:
-        if self._backend_client is None:
-            chunk_publishers = self.get_publishers_info_by_topic(ACTION_CHUNK_TOPIC)
-            if not chunk_publishers:
-                return
-            policy = chunk_publishers[0]
-            name = f"{policy.node_namespace.rstrip('/')}/{policy.node_name}"
-            self._backend_client = AsyncParameterClient(self, name)
-        if not self._backend_client.services_are_ready():
+        # Looked up on every pass until answered: a publisher seen before its node's name arrived,
+        # or a policy node replaced by another, must not leave the question with nobody to ask.
+        policy = self._policy_node()
+        if not policy:
+            return
+        if policy != self._backend_client_of:
+            if self._backend_client is not None:
+                self.destroy_client(self._backend_client)
+            self._backend_client = self.create_client(GetParameters, f"{policy}/get_parameters")
+            self._backend_client_of = policy
+            self._backend_asked_at = -float("inf")
+        if not self._backend_client.service_is_ready():
             return  # asked on a later pass: a request before the service is matched may be lost
         if time.monotonic() - self._backend_asked_at < BACKEND_RETRY_S:
             return
         self._backend_asked_at = time.monotonic()
-        self._backend_client.get_parameters([BACKEND_PARAMETER]).add_done_callback(
-            self._on_backend
-        )
+        request = GetParameters.Request(names=[BACKEND_PARAMETER])
+        self._backend_client.call_async(request).add_done_callback(self._on_backend)
 
     def _on_backend(self, future) -> None:
         response = future.result()

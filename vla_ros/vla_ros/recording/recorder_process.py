@@ -22,13 +22,15 @@ from vla_ros.recording.recorder import NODE_NAME
 
 
 class RecorderProcess:
-    def __init__(self, robot: str, out: Path, log: Path) -> None:
+    def __init__(self, robot: str, backend: str, out: Path, log: Path) -> None:
         self.out = out
         log.parent.mkdir(parents=True, exist_ok=True)
         self._log = log.open("w")
         command = [sys.executable, "-m", "vla_ros.cli", "record", "--robot", robot]
-        # No --backend: the recorder asks the policy node, so the metadata is what actually ran.
-        command += ["--out", str(out), "--use-sim-time"]
+        # The backend the demo brought the graph up with: the very string the recorder would ask the
+        # policy node for, without racing discovery for it (on a loaded host the first episode's bag
+        # could close before the answer came).
+        command += ["--backend", backend, "--out", str(out), "--use-sim-time"]
         # Progress (a line per bag, the summary) to our stdout; ROS logging to the log file.
         self._process = subprocess.Popen(command, stdout=None, stderr=self._log)
 
@@ -72,14 +74,14 @@ class RecorderProcess:
 
 @contextmanager
 def recording_alongside(
-    out: Path | None, robot: str, logs: Path
+    out: Path | None, robot: str, backend: str, logs: Path
 ) -> Iterator[RecorderProcess | None]:
     """A recorder into `out` for the duration of the block (None: no recording, nothing started);
     on the way out it is stopped and its bags closed, whatever ended the block."""
     if out is None:
         yield None
         return
-    recorder = RecorderProcess(robot, out, logs / "recorder.log")
+    recorder = RecorderProcess(robot, backend, out, logs / "recorder.log")
     try:
         yield recorder
     finally:

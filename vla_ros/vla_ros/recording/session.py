@@ -211,6 +211,11 @@ class RecordingSession:
             return
         custom_data = {}
         if episode is not None and self.options.split == "episode":
+            if not self._backend:
+                self._warn(
+                    "an episode's bag closed before the policy node said its backend: the "
+                    "metadata names none (pass --backend to say it)"
+                )
             episode = replace(episode, backend=self._backend, model_id=self._model_id)
             custom_data = episode.to_custom_data()
         bag.close(custom_data)
